@@ -1,0 +1,237 @@
+"""French analysis: the one place where text becomes index terms.
+
+Indexing and querying go through the same analyzers. The chain, in order:
+
+1. tokenize: words (letters and digits), French numbers (`300.000`, `300 000`
+   with a space, NBSP or NNBSP, `300000` are all `300000`; `14,2` stays whole),
+   hyphenated compounds split into their parts at consecutive positions (so
+   `cessez-le-feu` matches as a phrase and by its parts);
+2. lowercase, then elision: `l'`, `d’`, `qu'`, `jusqu'`, `lorsqu'`... in any case
+   and with either apostrophe are dropped; `aujourd'hui` is kept whole;
+3. stop words (Snowball's French list plus the elided pieces) leave the ranked
+   fields but stay in the exact field, so phrases keep working;
+4. folding (`État` → `etat`, `œ` → `oe`) and stemming, in the order chosen by
+   measurement (see docs/RELEVANCE.md).
+
+Each analyzer keeps a cache from lower-cased word to term: French news has a
+vocabulary of a few hundred thousand forms, so after the first thousand articles
+nearly every token costs one regex match and one dict lookup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+from whoosh.analysis import Analyzer, Token
+
+from .stopwords import ELISIONS, SNOWBALL_FRENCH
+
+_APOS = "'’ʼ‘`´"
+_WORD = r"[^\W_]+"
+# Alternatives, in order: words kept whole despite an apostrophe; grouped numbers
+# (French thousands separators); plain numbers and decimals; word pieces (with the
+# apostrophe that follows them, if a letter comes next).
+_TOKEN = re.compile(
+    rf"""(?P<keep>(?<![^\W_])(?:aujourd[{_APOS}]hui|prud[{_APOS}]hom\w*|presqu[{_APOS}][iî]les?|quelqu[{_APOS}]une?s?)(?![^\W_]))
+    |(?P<num>(?<![\w.,])\d{{1,3}}(?:[.\u00a0\u202f\u2009 ]\d{{3}})+(?![^\W_]|[.,]\d)(?:,\d+)?)
+    |(?P<dec>\d+(?:[.,]\d+)?(?![^\W_]))
+    |(?P<word>{_WORD})(?P<apos>[{_APOS}](?=[^\W\d_]))?""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_NUM_SEPARATORS = re.compile("[.\u00a0\u202f\u2009 ]")
+_APOS_RE = re.compile(f"[{_APOS}]")
+
+#: Stop words removed from the ranked fields (Snowball's French list, as Lucene and
+#: Elasticsearch use, plus the elided pieces).
+STOP_WORDS = frozenset(SNOWBALL_FRENCH | ELISIONS)
+
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "đ": "d"}
+)
+
+
+def fold(word: str) -> str:
+    """Accents and ligatures away: `État` → `Etat`, `cœur` → `coeur`, `Sergueï` → `Serguei`."""
+    if word.isascii():
+        return word
+    word = word.translate(_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _snowball() -> Callable[[str], str]:
+    import Stemmer  # PyStemmer: current Snowball, in C
+
+    return Stemmer.Stemmer("french").stemWord
+
+
+def _light() -> Callable[[str], str]:
+    from .stemmers import light_stem
+
+    return light_stem
+
+
+def _minimal() -> Callable[[str], str]:
+    from .stemmers import minimal_stem
+
+    return minimal_stem
+
+
+def _identity() -> Callable[[str], str]:
+    return lambda w: w
+
+
+STEMMERS: dict[str, Callable[[], Callable[[str], str]]] = {
+    "snowball": _snowball,
+    "light": _light,
+    "minimal": _minimal,
+    "none": _identity,
+}
+
+
+class FrenchAnalyzer(Analyzer):
+    """Tokenizer and filters in one pass, with a per-process term cache.
+
+    Parameters (all plain values, so the analyzer pickles into the index schema):
+    `stemmer`: "snowball" | "light" | "minimal" | "none";
+    `fold`: "before" (fold, then stem) | "after" (stem, then fold) | "none";
+    `stop`: remove stop words (`STOP_WORDS`) from the output;
+    `protected`: words never stemmed (compared after lowercasing and folding).
+    """
+
+    def __init__(
+        self,
+        stemmer: str = "snowball",
+        fold: str = "before",
+        stop: bool = True,
+        protected: frozenset[str] = frozenset(),
+    ) -> None:
+        if stemmer not in STEMMERS:
+            raise ValueError(f"unknown stemmer {stemmer!r}")
+        if fold not in ("before", "after", "none"):
+            raise ValueError(f"unknown fold position {fold!r}")
+        self.stemmer = stemmer
+        self.fold = fold
+        self.stop = stop
+        self.protected = frozenset(protected)
+        self._cache: dict[str, str] = {}
+        self._stem: Callable[[str], str] | None = None
+
+    # Pickling: the stemmer and cache are rebuilt in each process.
+    def __getstate__(self) -> dict:
+        return {"stemmer": self.stemmer, "fold": self.fold, "stop": self.stop, "protected": self.protected}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.__getstate__() == other.__getstate__()
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.__getstate__().items(), key=lambda kv: kv[0])))
+
+    def __repr__(self) -> str:
+        return (
+            f"FrenchAnalyzer(stemmer={self.stemmer!r}, fold={self.fold!r}, stop={self.stop!r},"
+            f" protected={len(self.protected)} words)"
+        )
+
+    def term(self, lower: str) -> str:
+        """The index term of one lower-cased word ("" for a stop word)."""
+        cached = self._cache.get(lower)
+        if cached is not None:
+            return cached
+        if self.stop and lower in STOP_WORDS:
+            out = ""
+        else:
+            stem = self._stem
+            if stem is None:
+                stem = self._stem = STEMMERS[self.stemmer]()
+            if self.fold == "before":
+                out = fold(lower)
+                if self.stop and out in _FOLDED_STOPS:
+                    out = ""
+                elif out not in self.protected:
+                    out = stem(out)
+            elif self.fold == "after":
+                out = lower if lower in self.protected else stem(lower)
+                out = fold(out)
+            else:
+                out = lower if lower in self.protected else stem(lower)
+        if len(self._cache) < 2_000_000:
+            self._cache[lower] = out
+        return out
+
+    def words(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(lower-cased word, start, end) for each word of `text`, elisions removed."""
+        for m in _TOKEN.finditer(text):
+            kind = m.lastgroup
+            if kind == "apos" or m.group("word") is not None:
+                if m.group("apos") is not None and m.group("word").lower() in ELISIONS:
+                    continue  # l', d', qu', jusqu'...: the elided article goes
+                yield m.group("word").lower(), m.start("word"), m.end("word")
+            elif kind == "num":
+                yield _NUM_SEPARATORS.sub("", m.group()), m.start(), m.end()
+            elif kind == "dec":
+                yield m.group().replace(".", ","), m.start(), m.end()
+            else:  # keep: aujourd'hui and friends, apostrophe removed
+                yield _APOS_RE.sub("", m.group().lower()), m.start(), m.end()
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of `text`, in order (stop words removed)."""
+        term = self.term
+        return [t for t in (term(w) for w, _, _ in self.words(text)) if t]
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        term = self.term
+        if not tokenize:
+            t.original = t.text = term(value.lower()) or value.lower()
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for word, start, end in self.words(value):
+            text = term(word)
+            if text:
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = value[start:end]
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = start_char + start
+                    t.endchar = start_char + end
+                yield t
+            pos += 1
+
+
+_FOLDED_STOPS = frozenset(fold(w) for w in STOP_WORDS)
+
+#: The ranked fields (headline, lede, body): stop words out, folded, stemmed.
+RANKED = FrenchAnalyzer(stemmer="snowball", fold="before", stop=True)
+#: The exact field: every word, folded, unstemmed — for phrases, prefixes, wildcards
+#: and spelling suggestions.
+EXACT = FrenchAnalyzer(stemmer="none", fold="before", stop=False)

@@ -1,0 +1,192 @@
+"""The `archive` command line: options, one library call, render, exit codes.
+
+No Whoosh here, and the library modules are imported inside the commands, so
+`archive --help` and each command start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+import click
+
+from . import __version__
+
+#: Exit status of `archive index` when some files were skipped (the rest indexed).
+EXIT_SKIPPED = 3
+
+
+def use_color(json_output: bool = False) -> bool:
+    if json_output or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def errors_to_click(func: Callable) -> Callable:
+    """Turn `ArchiveError` into a clean message and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from .errors import ArchiveError
+
+        try:
+            return func(*args, **kwargs)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+class Paths:
+    def __init__(self, index: str, articles: str) -> None:
+        self.index = index
+        self.articles = articles
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="archive")
+@click.option("--index", "index_dir", envvar="ARCHIVE_INDEX", default="index", show_default=True,
+              type=click.Path(file_okay=False), help="Index folder (env ARCHIVE_INDEX).")  # fmt: skip
+@click.option("--articles", "articles_dir", envvar="ARCHIVE_ARTICLES", default="articles", show_default=True,
+              type=click.Path(file_okay=False), help="Articles folder (env ARCHIVE_ARTICLES).")  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, index_dir: str, articles_dir: str) -> None:
+    """Search an archive of French news articles.
+
+    The archive is a folder of article files; `archive index` keeps a full-text
+    index of it up to date and `archive search` queries it.
+
+    \b
+    Example:
+        archive index
+        archive search "bombardements d'Alep"
+    """
+    ctx.obj = Paths(index_dir, articles_dir)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Build a fresh index aside, then swap it in.")
+@click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another indexing run to finish.")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_obj
+@errors_to_click
+def index(paths: Paths, rebuild: bool, wait: float, json_output: bool) -> None:
+    """Bring the index in step with the articles folder.
+
+    New files are added, changed ones re-indexed (by content, not timestamp) and
+    deleted ones removed, in one commit. Unreadable files are reported and skipped;
+    the exit status is then 3.
+
+    \b
+    Example:
+        archive index
+        archive --articles ~/press --index ~/press-index index --rebuild
+    """
+    from .ingest import ingest
+    from .render import report_json, report_text
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    def on_wait() -> None:
+        click.echo(f"Another archive process is writing the index; waiting up to {wait:g} s…", err=True)
+
+    try:
+        report = ingest(paths.articles, paths.index, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(report_json(report) if json_output else report_text(report))
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
+              help="How many articles to show.")  # fmt: skip
+@click.option("--all", "mode", flag_value="all", help="Only articles with all the words.")
+@click.option("--any", "mode", flag_value="any", help="Rank articles with any of the words together.")
+@click.option("--json", "json_output", is_flag=True, help="One JSON object per hit.")
+@click.pass_obj
+@errors_to_click
+def search(paths: Paths, query: str, limit: int, mode: str | None, json_output: bool) -> None:
+    """Ranked full-text search.
+
+    Articles with all the words come first, then those with some of them.
+    Matching ignores case and accents and joins inflections (`bombardement`
+    finds `bombardements`); `"quoted words"` match that exact phrase.
+
+    \b
+    Example:
+        archive search "bombardements d'Alep"
+        archive search '"secrétaire d'"'"'État"' -n 5 --json
+    """
+    from .render import hit_json, hits_text
+    from .search import Searcher
+
+    with Searcher(paths.index) as s:
+        result = s.search(query, limit=limit, mode=mode or "auto")
+    if json_output:
+        for hit in result.hits:
+            click.echo(hit_json(hit))
+    else:
+        click.echo(hits_text(result.hits, result.total, result.all_words, query, result.mode, use_color()))
+    for what in result.ignored:
+        click.echo(f"Note: ignored {what} in the query.", err=True)
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.option("--json", "json_output", is_flag=True, help="Print the article as one JSON object.")
+@click.pass_obj
+@errors_to_click
+def show(paths: Paths, article_id: str, json_output: bool) -> None:
+    """Print one article in full.
+
+    ID is the article id shown by `archive search` (its path in the archive);
+    a unique beginning of it is enough.
+
+    \b
+    Example:
+        archive show 2016-09-24-le-regime
+    """
+    from .render import article_json, article_text
+    from .search import Searcher
+
+    with Searcher(paths.index) as s:
+        article = s.article(article_id)
+    click.echo(article_json(article) if json_output else article_text(article, use_color()))
+
+
+@cli.command()
+@click.option("--json", "json_output", is_flag=True, help="Print the figures as one JSON object.")
+@click.pass_obj
+@errors_to_click
+def stats(paths: Paths, json_output: bool) -> None:
+    """Number of articles, date range, sources and index size.
+
+    \b
+    Example:
+        archive stats --json
+    """
+    from .render import stats_json, stats_text
+    from .search import Searcher
+
+    with Searcher(paths.index) as s:
+        result = s.stats(paths.articles)
+    click.echo(stats_json(result) if json_output else stats_text(result))
+
+
+def main() -> None:
+    cli(prog_name="archive")

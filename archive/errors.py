@@ -1,0 +1,56 @@
+"""The archive's errors: each message says what went wrong and what to do."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Base class: a user-facing problem with a message that tells the fix."""
+
+
+class IndexMissing(ArchiveError):
+    def __init__(self, index_dir: str) -> None:
+        super().__init__(
+            f"No index at {index_dir}. Build it with: archive index"
+            " (or point --index / ARCHIVE_INDEX at an existing one)."
+        )
+
+
+class IndexOutdated(ArchiveError):
+    def __init__(self, index_dir: str, found: object, wanted: object) -> None:
+        super().__init__(
+            f"The index at {index_dir} was built by another version of archive"
+            f" (schema {found}, this version reads {wanted}). Rebuild it with:"
+            " archive index --rebuild"
+        )
+
+
+class IndexCorrupt(ArchiveError):
+    def __init__(self, index_dir: str, reason: str) -> None:
+        super().__init__(
+            f"The index at {index_dir} cannot be read ({reason}). It is derived data:"
+            " rebuild it with: archive index --rebuild"
+        )
+
+
+class IndexBusy(ArchiveError):
+    def __init__(self, index_dir: str, waited: float) -> None:
+        super().__init__(
+            f"Another archive process is writing the index at {index_dir}"
+            f" (waited {waited:g} s). Try again when it has finished, or wait longer"
+            " with --wait SECONDS."
+        )
+
+
+class ArticlesMissing(ArchiveError):
+    def __init__(self, articles_dir: str) -> None:
+        super().__init__(
+            f"No articles folder at {articles_dir}. Create it, or point --articles / ARCHIVE_ARTICLES at your archive."
+        )
+
+
+class ArticleNotFound(ArchiveError):
+    pass
+
+
+class QueryError(ArchiveError):
+    pass

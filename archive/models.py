@@ -1,0 +1,79 @@
+"""Plain records that flow through the archive: no I/O, no Whoosh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as parsed from the archive folder."""
+
+    id: str
+    path: str  # relative to the articles root, POSIX separators
+    title: str
+    body: str
+    lede: str = ""
+    date: str = ""  # ISO YYYY-MM-DD, or "" when unknown
+    sources: tuple[str, ...] = ()
+    checksum: str = ""  # of the file's bytes
+    author: str = ""
+    url: str = ""
+    tags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the reader repaired (encoding, mojibake...)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result, ready to render."""
+
+    rank: int
+    id: str
+    score: float
+    title: str
+    date: str
+    path: str
+    sources: tuple[str, ...]
+    snippet: str
+    highlights: tuple[Span, ...] = ()  # character spans of matched words in snippet
+    all_words: bool = True  # matched every word of the query
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Skipped] = field(default_factory=list)  # indexed, but repaired
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    articles: int
+    first_date: str
+    last_date: str
+    undated: int
+    sources: tuple[tuple[str, int], ...]
+    index_bytes: int
+    index_path: str
+    articles_path: str

@@ -1,0 +1,331 @@
+"""From files in the articles folder to `Article` records.
+
+Discovery (which files are articles), decoding (UTF-8, else a detected legacy
+encoding), and one parser per format. Nothing here writes to the folder.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import Article
+
+#: Extensions read as articles, each with its parser (see `PARSERS`).
+TEXT_EXTENSIONS = (".txt",)
+#: Largest article accepted, in bytes of text (a bigger file is reported and skipped).
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """A file that cannot be read as an article; the message is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str  # relative, POSIX
+    mtime_ns: int
+    size: int
+
+
+def discover(root: Path, extensions: tuple[str, ...] | None = None) -> Iterator[FileStat]:
+    """Every article file under `root`, sorted by relative path.
+
+    Hidden files and folders (starting with a dot) are ignored, symlinked folders
+    are not followed (no loops), symlinked files are followed.
+    """
+    exts = extensions or tuple(PARSERS)
+    root_s = str(root)
+    found: list[FileStat] = []
+    for dirpath, dirnames, filenames in os.walk(root_s):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel_dir = os.path.relpath(dirpath, root_s)
+        for name in filenames:
+            if name.startswith(".") or not name.lower().endswith(exts):
+                continue
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError:
+                # Broken symlink or a file removed meanwhile: report it at read time.
+                st = None
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            found.append(FileStat(rel, st.st_mtime_ns if st else -1, st.st_size if st else -1))
+    found.sort(key=lambda f: f.path)
+    return iter(found)
+
+
+# --- decoding -------------------------------------------------------------------
+
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+# Characters that cp1252 maps 0x80-0x9F to and that are rare in French prose: if a
+# cp1252 reading is full of them the bytes are probably in another encoding.
+_CP1252_ODD = re.compile("[ŠšŽžŸƒˆ˜‹›†‡‰¤¦¨¬¯°±²³´µ¶·¸¹º¼½¾×÷]")
+_BAD_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Bytes to text; returns the text and notes on what was guessed or repaired.
+
+    UTF-8 (with or without BOM) and UTF-16/32 with a BOM are read as such; other
+    bytes are tried as cp1252 (the usual legacy encoding of French archives, a
+    superset of latin-1 for printable text), then handed to charset-normalizer.
+    """
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[3:].decode("utf-8", errors="strict") if _utf8_ok(data[3:]) else None
+        if text is None:
+            raise ReadError("starts with a UTF-8 byte-order mark but is not valid UTF-8")
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        text = _decode_or_fail(data, "utf-32")
+        notes.append("decoded as UTF-32")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode_or_fail(data, "utf-16")
+        notes.append("decoded as UTF-16")
+    else:
+        if b"\x00" in data:
+            text = _utf16_without_bom(data)
+            if text is None:
+                raise ReadError("binary file (contains NUL bytes); not an article")
+            notes.append("decoded as UTF-16 (no byte-order mark)")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text, enc = _decode_legacy(data)
+                notes.append(f"decoded as {enc} (not UTF-8)")
+    if _BAD_CONTROLS.search(text[:65536]) and _looks_binary(text):
+        raise ReadError("binary file (control characters); not an article")
+    return text, notes
+
+
+def _utf8_ok(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_or_fail(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}"
+        ) from exc
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a BOM has a NUL in every other byte."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for zeros, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) > 0.9 * len(zeros):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    bad = len(_BAD_CONTROLS.findall(sample))
+    return bad > max(2, len(sample) // 200)
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and len(_CP1252_ODD.findall(text)) <= max(2, len(text) // 500):
+        return text, "cp1252"
+    from charset_normalizer import from_bytes  # lazy: only legacy files need it
+
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best), best.encoding
+    if text is not None:
+        return text, "cp1252"
+    return data.decode("latin-1"), "latin-1"
+
+
+def normalize_text(text: str) -> str:
+    """Unicode NFC, Unix newlines, no BOM or trailing whitespace per line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+# --- metadata -------------------------------------------------------------------
+
+_PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_.]?(0[1-9]|1[0-2])[-/_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+MONTHS = {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}  # fmt: skip
+_TEXT_DATE = re.compile(r"\b(1er|[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def _valid(y: int, m: int, d: int) -> str:
+    try:
+        return dt.date(y, m, d).isoformat()
+    except ValueError:
+        return ""
+
+
+def date_from_path(relpath: str) -> str:
+    """`2016-09-24`, `2016/09/24`, `20160924` in the path → ISO date, else ""."""
+    for m in _PATH_DATE.finditer(relpath):
+        iso = _valid(int(m[1]), int(m[2]), int(m[3]))
+        if iso:
+            return iso
+    return ""
+
+
+def date_from_text(text: str) -> str:
+    """The first explicit full date written in French (`24 septembre 2016`), else ""."""
+    for m in _TEXT_DATE.finditer(text[:5000]):
+        day = 1 if m[1].lower() == "1er" else int(m[1])
+        iso = _valid(int(m[3]), MONTHS[m[2].lower()], day)
+        if iso:
+            return iso
+    return ""
+
+
+AGENCIES = (
+    "AFP", "Reuters", "AP", "Associated Press", "ANSA", "DPA", "EFE", "Belga", "ATS",
+    "Xinhua", "Relaxnews", "Bloomberg", "Kyodo", "Anadolu", "Agence France-Presse",
+    "Reuters/AFP", "APS", "MAP", "Sipa", "Sputnik", "TASS", "CNA",
+)  # fmt: skip
+_AGENCY_RE = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
+_CREDIT_PREFIXED = re.compile(
+    r"^[(\[]?\s*(?:avec|source|sources|d['’]après|selon|©|crédit|credit)\s*:?\s*(?P<names>.+?)\s*[)\]]?\s*\.?$",
+    re.IGNORECASE,
+)
+_CREDIT_BARE = re.compile(
+    rf"^[(\[]?\s*(?:©\s*)?(?P<names>(?:{_AGENCY_RE})(?:\s*(?:,|/|&|\bet\b|\band\b|-)\s*(?:{_AGENCY_RE}))*)\s*[)\]]?\s*\.?$",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|/|&|\bet\b|\band\b)\s*", re.IGNORECASE)
+_NAME = re.compile(r"^[A-ZÀ-Ý0-9][\w.’'\- ]{0,40}$")
+_DATELINE = re.compile(rf"^[^\n(]{{0,60}}\((?P<names>(?:{_AGENCY_RE})(?:\s*(?:,|/|-)\s*(?:{_AGENCY_RE}))*)\)\s*[-–—:]")
+_CANONICAL = {a.lower(): a for a in AGENCIES}
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for name in _NAME_SPLIT.split(raw.strip()):
+        name = name.strip(" .")
+        if not name:
+            continue
+        name = _CANONICAL.get(name.lower(), name)
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def parse_credit(line: str) -> tuple[str, ...]:
+    """Sources named by a credit line (`Avec AFP et Reuters`, `(AFP)`, `Source : AFP`), else ()."""
+    line = line.strip()
+    if not line or len(line) > 80:
+        return ()
+    m = _CREDIT_BARE.match(line)
+    if m:
+        return _names(m["names"])
+    m = _CREDIT_PREFIXED.match(line)
+    if m:
+        names = _names(m["names"])
+        if names and all(_NAME.match(n) and len(n.split()) <= 4 for n in names):
+            return names
+    return ()
+
+
+def dateline_sources(paragraph: str) -> tuple[str, ...]:
+    """`PARIS (AFP) - ...` at the start of a paragraph names the agency."""
+    m = _DATELINE.match(paragraph)
+    return _names(m["names"].replace("-", "/")) if m else ()
+
+
+# --- parsers --------------------------------------------------------------------
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()) -> Article:
+    """The plain-text layout: headline line, one paragraph per line, credit line last."""
+    lines = [ln.strip() for ln in normalize_text(text).split("\n")]
+    paragraphs = [ln for ln in lines if ln]
+    if not paragraphs:
+        raise ReadError("empty file (no text)")
+    title, paragraphs = paragraphs[0], paragraphs[1:]
+    sources: tuple[str, ...] = ()
+    if paragraphs:
+        sources = parse_credit(paragraphs[-1])
+        if sources:
+            paragraphs = paragraphs[:-1]
+        elif len(paragraphs) > 1 and parse_credit(paragraphs[0]) and len(paragraphs[0]) < 30:
+            sources, paragraphs = parse_credit(paragraphs[0]), paragraphs[1:]
+    if not sources and paragraphs:
+        sources = dateline_sources(paragraphs[0])
+    body = "\n".join(paragraphs)
+    date = date_from_path(relpath) or date_from_text(body)
+    return Article(
+        id=relpath, path=relpath, title=title, body=body, date=date, sources=sources,
+        checksum=digest, notes=notes,
+    )  # fmt: skip
+
+
+def read_bytes(root: Path, relpath: str) -> bytes:
+    full = root / relpath
+    try:
+        st = full.stat()
+    except FileNotFoundError as exc:
+        raise ReadError("file disappeared or is a broken link") from exc
+    except OSError as exc:
+        raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
+    if st.st_size > MAX_ARTICLE_BYTES and full.suffix.lower() != ".jsonl":
+        raise ReadError(
+            f"too large ({st.st_size / 1e6:.1f} MB; the limit is {MAX_ARTICLE_BYTES // (1024 * 1024)} MB per article)"
+        )
+    try:
+        with open(full, "rb") as f:
+            data = f.read()
+    except IsADirectoryError as exc:
+        raise ReadError("is a folder, not a file") from exc
+    except OSError as exc:
+        raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
+    return data
+
+
+def read_text_file(root: Path, relpath: str) -> list[Article]:
+    data = read_bytes(root, relpath)
+    if not data.strip():
+        raise ReadError("empty file")
+    text, notes = decode(data)
+    return [parse_text(text, relpath, checksum(data), tuple(notes))]
+
+
+PARSERS = {".txt": read_text_file}
+
+
+def read_articles(root: Path, relpath: str) -> list[Article]:
+    """All articles in one file of the archive; raises `ReadError` with the reason."""
+    suffix = os.path.splitext(relpath)[1].lower()
+    parser = PARSERS.get(suffix)
+    if parser is None:
+        raise ReadError(f"unsupported file type {suffix or '(none)'}")
+    return parser(root, relpath)

@@ -1,0 +1,138 @@
+"""The index folder: open, create, lock, swap.
+
+Layout of the index folder::
+
+    index/
+      CURRENT           {"data": "data-…", "schema": N}: which data folder is live
+      LOCK              held (flock) by the one process that writes
+      data-<ns>/        a Whoosh index
+      statcache.json    stat and checksum of every indexed file (a cache: see ingest)
+
+A rebuild writes a new data folder while searches read the live one, then points
+CURRENT at it with an atomic rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError
+
+from .errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
+from .schema import SCHEMA_VERSION, build_schema
+
+POINTER = "CURRENT"
+LOCKFILE = "LOCK"
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class Store:
+    """One index folder."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    def pointer(self) -> dict | None:
+        try:
+            with open(self.root / POINTER, encoding="utf-8") as f:
+                return json.load(f)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(str(self.root), f"unreadable {POINTER} file: {exc}") from exc
+
+    def exists(self) -> bool:
+        return self.pointer() is not None
+
+    def data_dir(self) -> Path:
+        """The live data folder; raises `IndexMissing` / `IndexOutdated`."""
+        ptr = self.pointer()
+        if ptr is None:
+            raise IndexMissing(str(self.root))
+        if ptr.get("schema") != SCHEMA_VERSION:
+            raise IndexOutdated(str(self.root), ptr.get("schema"), SCHEMA_VERSION)
+        return self.root / ptr["data"]
+
+    def open(self) -> whoosh_index.Index:
+        """Open the live index for reading (or incremental writing)."""
+        for attempt in range(3):
+            data = self.data_dir()
+            try:
+                return whoosh_index.open_dir(str(data))
+            except (EmptyIndexError, FileNotFoundError) as exc:
+                # A rebuild may have swapped and removed this folder just now.
+                if attempt == 2:
+                    raise IndexCorrupt(str(self.root), f"{data.name}: {exc}") from exc
+                time.sleep(0.05)
+            except Exception as exc:  # whoosh raises many kinds on a damaged index
+                raise IndexCorrupt(str(self.root), f"{type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def create(self, schema_factory: Callable = build_schema) -> tuple[Path, whoosh_index.Index]:
+        """A new, empty data folder (not yet live: see `switch`)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        data = self.root / f"data-{time.time_ns()}"
+        data.mkdir()
+        return data, whoosh_index.create_in(str(data), schema_factory())
+
+    def switch(self, data: Path) -> None:
+        """Make `data` the live index, then remove the folders no longer live."""
+        write_json_atomic(self.root / POINTER, {"data": data.name, "schema": SCHEMA_VERSION})
+        self.clean(keep=data.name)
+
+    def clean(self, keep: str) -> None:
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name.startswith("data-") and child.name != keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def lock(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the writer lock; wait up to `wait` seconds for another writer."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + wait
+            told = False
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy(str(self.root), wait) from None
+                    if not told and on_wait is not None:
+                        on_wait()
+                        told = True
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def size_bytes(self) -> int:
+        try:
+            data = self.data_dir()
+        except (IndexMissing, IndexOutdated):
+            return 0
+        return sum(f.stat().st_size for f in data.iterdir() if f.is_file())
