@@ -211,7 +211,7 @@ AGENCIES = (
 )  # fmt: skip
 _AGENCY_RE = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
 _CREDIT_PREFIXED = re.compile(
-    r"^[(\[]?\s*(?:avec|source|sources|d['’]après|selon|©|crédit|credit)\s*:?\s*(?P<names>.+?)\s*[)\]]?\s*\.?$",
+    r"^[(\[]?\s*(?:avec|sources?|d['’]après|selon|©|crédit|credit)\s*:?\s*(?P<names>.+?)\s*[)\]]?\s*\.?$",
     re.IGNORECASE,
 )
 _CREDIT_BARE = re.compile(

@@ -107,8 +107,12 @@ def make_snippet(text: str, parsed: ParsedQuery, width: int = SNIPPET_CHARS) -> 
         score = len(terms) * 100 - i  # more distinct words, then earlier
         if score > best_score:
             best_start, best_score = start, score
-    # Start a little before the first match, on a word boundary.
+    # Start a little before the first match: at a sentence start if one is near.
     begin = max(0, best_start - width // 4)
+    window = text[max(0, best_start - width // 3) : best_start]
+    cut = max(window.rfind(". "), window.rfind("\n"), window.rfind("? "), window.rfind("! "))
+    if cut >= 0:
+        begin = best_start - len(window) + cut + (1 if window[cut] == "\n" else 2)
     snippet, offset = _cut(text, begin, width)
     spans = tuple(Span(s - offset, e - offset) for s, e, _ in matches if s >= offset and e - offset <= len(snippet))
     return snippet, spans
@@ -116,7 +120,7 @@ def make_snippet(text: str, parsed: ParsedQuery, width: int = SNIPPET_CHARS) -> 
 
 def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
     """`text[begin:begin+width]` widened to word boundaries, with ellipses; and its offset."""
-    if begin > 0:
+    if begin > 0 and not text[begin - 1].isspace():
         space = text.rfind(" ", 0, begin)
         begin = space + 1 if space >= 0 and begin - space < 30 else begin
     end = min(len(text), begin + width)

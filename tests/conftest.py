@@ -1,0 +1,58 @@
+"""Shared fixtures: every test gets its own articles and index folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the project's real articles/ or index/."""
+    monkeypatch.setenv("ARCHIVE_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("ARCHIVE_ARTICLES", str(tmp_path / "articles"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    """A copy of the fixture archive (seven short articles)."""
+    dest = tmp_path / "articles"
+    shutil.copytree(FIXTURES / "articles", dest)
+    return dest
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def built(articles: Path, index_dir: Path) -> Path:
+    """The fixture archive, indexed."""
+    from archive.ingest import ingest
+
+    ingest(articles, index_dir)
+    return index_dir
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shared_or_skip(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (real-data checks need ../shared beside the project)")
+    return path
