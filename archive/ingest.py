@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh.fields import Schema
+
 from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, discover, read_articles
@@ -201,11 +203,16 @@ def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, repo
     state[f.path] = Indexed(digest, f.mtime_ns, f.size)
 
 
-def index_articles(index_dir: str | os.PathLike, articles: Iterable[Article], *, limitmb: int = 256) -> int:
-    """Build a fresh index from `Article` records (no folder): for benchmarks and tests."""
+def index_articles(
+    index_dir: str | os.PathLike, articles: Iterable[Article], *, limitmb: int = 256, schema: Schema | None = None
+) -> int:
+    """Build a fresh index from `Article` records (no folder): for benchmarks and tests.
+
+    `schema` (default: the archive's own) lets benchmarks compare analysis variants.
+    """
     store = Store(index_dir)
     with store.lock():
-        data_dir, ix = store.create()
+        data_dir, ix = store.create() if schema is None else store.create(lambda: schema)
         writer = ix.writer(limitmb=limitmb)
         n = 0
         try:

@@ -9,23 +9,59 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from math import log
 
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from .analysis import EXACT, RANKED
+from .analysis import EXACT, RANKED, FrenchAnalyzer
 from .errors import ArticleNotFound
 from .models import Article, Hit, Span, Stats
 from .store import Store
 
-#: Weights of the ranked fields relative to the body (see docs/RELEVANCE.md).
-FIELD_BOOSTS = {"title": 2.0, "lede": 1.5, "body": 1.0}
-BM25_B = 0.75
-BM25_K1 = 1.2
+
+@dataclass(frozen=True)
+class Ranking:
+    """Query-time ranking settings (see docs/RELEVANCE.md for how each was chosen)."""
+
+    title: float = 2.0  # weight of the headline, relative to the body
+    lede: float = 1.5
+    body: float = 1.0
+    exact: float = 0.0  # weight of a match on the unstemmed form (0: stemmed fields only)
+    B: float = 0.75
+    K1: float = 1.2
+    idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n + 1)) + 1
+
+    def fields(self) -> dict[str, float]:
+        return {"title": self.title, "lede": self.lede, "body": self.body}
+
+
+DEFAULT_RANKING = Ranking()
 SNIPPET_CHARS = 220
 
 _PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”')
 _COMPOUND = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+
+
+class FrenchBM25(BM25F):
+    """Whoosh's BM25F with a choice of idf.
+
+    Whoosh's own idf, log(N/(n+1)) + 1, never falls below 1, so a word found in
+    nearly every article still weighs as much as a rare name; Lucene's BM25 idf
+    tends to 0 for such words.
+    """
+
+    def __init__(self, B: float, K1: float, idf: str = "lucene") -> None:
+        super().__init__(B=B, K1=K1)
+        self.idf_kind = idf
+
+    def idf(self, searcher, fieldname: str, text: bytes) -> float:
+        if self.idf_kind == "whoosh":
+            return super().idf(searcher, fieldname, text)
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count_all()
+        return log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 @dataclass
@@ -42,62 +78,85 @@ class ParsedQuery:
         return not self.clauses
 
 
-def _word_clause(term: str) -> Q.Query:
-    return Q.Or([Q.Term(f, term, boost=b) for f, b in FIELD_BOOSTS.items()])
+class QueryParser:
+    """Query text → `ParsedQuery`, with the analyzers of the index being searched."""
 
+    def __init__(
+        self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking: Ranking = DEFAULT_RANKING
+    ) -> None:
+        # Stop words always leave ranked queries, even where the index keeps them.
+        self.ranked = ranked if ranked.stop else FrenchAnalyzer(**{**ranked.__getstate__(), "stop": True})
+        self.exact = exact
+        self.ranking = ranking
+        self.boosts = ranking.fields()
 
-def _phrase_clause(text: str) -> Q.Query | None:
-    words = [EXACT.term(w) for w, _, _ in EXACT.words(text)]
-    words = [w for w in words if w]
-    if not words:
-        return None
-    if len(words) == 1:
-        return Q.Term("exact", words[0], boost=FIELD_BOOSTS["title"])
-    return Q.Phrase("exact", words, boost=FIELD_BOOSTS["title"])
+    def word_clause(self, term: str, word: str) -> Q.Query:
+        alternatives = [Q.Term(f, term, boost=b) for f, b in self.boosts.items() if b > 0]
+        if self.ranking.exact > 0:
+            alternatives.append(Q.Term("exact", self.exact.term(word), boost=self.ranking.exact))
+        return Q.Or(alternatives)
+
+    def phrase_clause(self, text: str) -> Q.Query | None:
+        words = [w for w in (self.exact.term(w) for w, _, _ in self.exact.words(text)) if w]
+        if not words:
+            return None
+        boost = self.ranking.title
+        if len(words) == 1:
+            return Q.Term("exact", words[0], boost=boost)
+        return Q.Phrase("exact", words, boost=boost)
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Words, `"quoted phrases"` and hyphenated compounds (matched as phrases)."""
+        parsed = ParsedQuery()
+        seen: set[str] = set()
+        rest: list[str] = []
+        pos = 0
+        phrases: list[str] = []
+        for m in _PHRASE.finditer(text):
+            rest.append(text[pos : m.start()])
+            phrases.append(m.group(1) if m.group(1) is not None else m.group(2))
+            pos = m.end()
+        tail = text[pos:]
+        if tail.count('"') % 2 or tail.count("“") != tail.count("”"):
+            parsed.ignored.append("an unbalanced quote")
+        rest.append(tail.replace('"', " ").replace("“", " ").replace("”", " "))
+        words_text = " ".join(rest)
+        for m in _COMPOUND.finditer(words_text):
+            phrases.append(m.group())
+        words_text = _COMPOUND.sub(" ", words_text)
+
+        for phrase in phrases:
+            clause = self.phrase_clause(phrase)
+            if clause is not None:
+                parsed.clauses.append(clause)
+                parsed.exact_terms.update(self.exact.terms(phrase))
+        ranked = self.ranked
+        for word, _, _ in ranked.words(words_text):
+            term = ranked.term(word)
+            if term and term not in seen:
+                seen.add(term)
+                parsed.clauses.append(self.word_clause(term, word))
+                parsed.ranked_terms.add(term)
+        return parsed
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Words, `"quoted phrases"` and hyphenated compounds (matched as phrases)."""
-    parsed = ParsedQuery()
-    seen: set[str] = set()
-    rest: list[str] = []
-    pos = 0
-    phrases: list[str] = []
-    for m in _PHRASE.finditer(text):
-        rest.append(text[pos : m.start()])
-        phrases.append(m.group(1) if m.group(1) is not None else m.group(2))
-        pos = m.end()
-    tail = text[pos:]
-    if tail.count('"') % 2 or tail.count("“") != tail.count("”"):
-        parsed.ignored.append("an unbalanced quote")
-    rest.append(tail.replace('"', " ").replace("“", " ").replace("”", " "))
-    words_text = " ".join(rest)
-    for m in _COMPOUND.finditer(words_text):
-        phrases.append(m.group())
-    words_text = _COMPOUND.sub(" ", words_text)
-
-    for phrase in phrases:
-        clause = _phrase_clause(phrase)
-        if clause is not None:
-            parsed.clauses.append(clause)
-            parsed.exact_terms.update(EXACT.terms(phrase))
-    for term in RANKED.terms(words_text):
-        if term not in seen:
-            seen.add(term)
-            parsed.clauses.append(_word_clause(term))
-            parsed.ranked_terms.add(term)
-    return parsed
+    """Parse with the default analyzers and ranking."""
+    return QueryParser().parse(text)
 
 
-def make_snippet(text: str, parsed: ParsedQuery, width: int = SNIPPET_CHARS) -> tuple[str, tuple[Span, ...]]:
+def make_snippet(
+    text: str, parsed: ParsedQuery, width: int = SNIPPET_CHARS, ranked: FrenchAnalyzer = RANKED,
+    exact: FrenchAnalyzer = EXACT,
+) -> tuple[str, tuple[Span, ...]]:  # fmt: skip
     """The passage of `text` with the most distinct query words, and their spans."""
     matches: list[tuple[int, int, str]] = []
-    for word, start, end in RANKED.words(text):
-        ranked = RANKED.term(word)
-        if ranked and ranked in parsed.ranked_terms:
-            matches.append((start, end, ranked))
-        elif parsed.exact_terms and EXACT.term(word) in parsed.exact_terms:
-            matches.append((start, end, "=" + EXACT.term(word)))
+    for word, start, end in ranked.words(text):
+        term = ranked.term(word)
+        if term and term in parsed.ranked_terms:
+            matches.append((start, end, term))
+        elif parsed.exact_terms and exact.term(word) in parsed.exact_terms:
+            matches.append((start, end, "=" + exact.term(word)))
     if not matches:
         cut = _cut(text, 0, width)
         return cut[0], ()
@@ -147,10 +206,12 @@ class SearchResult:
 class Searcher:
     """A read-only view of one index; reuse it for many queries."""
 
-    def __init__(self, index_dir: str | os.PathLike) -> None:
+    def __init__(self, index_dir: str | os.PathLike, ranking: Ranking = DEFAULT_RANKING) -> None:
         self.store = Store(index_dir)
         self.ix = self.store.open()
-        self.weighting = BM25F(B=BM25_B, K1=BM25_K1)
+        schema = self.ix.schema
+        self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking)
+        self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf)
         self._searcher = self.ix.searcher(weighting=self.weighting)
 
     def close(self) -> None:
@@ -183,7 +244,7 @@ class Searcher:
         them; "all": only articles with all the words; "any": all matches ranked
         together.
         """
-        parsed = parse_query(text)
+        parsed = self.parser.parse(text)
         if parsed.empty:
             return SearchResult([], 0, 0, text, parsed.ignored, mode)
         want = offset + limit
@@ -215,9 +276,9 @@ class Searcher:
         if snippets:
             body = stored.get("body", "")
             lede = stored.get("lede", "")
-            snippet, spans = make_snippet(body or lede, parsed)
+            snippet, spans = self._snippet(body or lede, parsed)
             if not spans and lede:
-                lede_snippet, lede_spans = make_snippet(lede, parsed)
+                lede_snippet, lede_spans = self._snippet(lede, parsed)
                 if lede_spans:
                     snippet, spans = lede_snippet, lede_spans
         return Hit(
@@ -225,6 +286,9 @@ class Searcher:
             path=stored.get("path", ""), sources=_split(stored.get("sources", "")), snippet=snippet,
             highlights=spans, all_words=all_words,
         )  # fmt: skip
+
+    def _snippet(self, text: str, parsed: ParsedQuery) -> tuple[str, tuple[Span, ...]]:
+        return make_snippet(text, parsed, ranked=self.parser.ranked, exact=self.parser.exact)
 
     # --- one article, and the whole index ------------------------------------------
 

@@ -1,0 +1,70 @@
+"""Relevance sweep: one index per analysis variant, many ranking settings per index.
+
+    python benchmarks/sweep.py --corpus C --queries Q --qrels R \\
+        --analysis snowball:before:stop light:before:stop \\
+        --ranking "" "exact=0.5" "K1=0.9,B=0.4" --mode auto any
+
+Prints one JSON line per (analysis, ranking, mode) with nDCG@10, MRR@10, R@100,
+query p50/p95, and the `relevance.py` command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from relevance import build, evaluate, latency_summary, read_jsonl, read_qrels, run_queries  # noqa: E402
+
+from archive.analysis import EXACT, FrenchAnalyzer  # noqa: E402
+from archive.search import DEFAULT_RANKING  # noqa: E402
+
+
+def parse_ranking(spec: str):
+    changes = {}
+    for part in filter(None, spec.split(",")):
+        key, value = part.split("=")
+        changes[key] = value if key == "idf" else float(value)
+    return replace(DEFAULT_RANKING, **changes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--queries", required=True)
+    ap.add_argument("--qrels", required=True)
+    ap.add_argument("--analysis", nargs="+", default=["snowball:before:stop"], help="stemmer:fold:stop|keep")
+    ap.add_argument("--ranking", nargs="+", default=[""], help='"key=value,..." over Ranking fields')
+    ap.add_argument("--mode", nargs="+", default=["auto"])
+    ap.add_argument("--limit-queries", type=int, default=0)
+    args = ap.parse_args()
+    queries = list(read_jsonl(args.queries))
+    if args.limit_queries:
+        queries = queries[: args.limit_queries]
+    qrels = read_qrels(args.qrels)
+    for spec in args.analysis:
+        stemmer, fold, stop = spec.split(":")
+        ranked = FrenchAnalyzer(stemmer=stemmer, fold=fold, stop=stop == "stop")
+        with tempfile.TemporaryDirectory(prefix="sweep-") as tmp:
+            index_dir = Path(tmp) / "index"
+            built = build(args.corpus, index_dir, ranked, EXACT)
+            for rspec in args.ranking:
+                ranking = parse_ranking(rspec)
+                for mode in args.mode:
+                    run, lat = run_queries(index_dir, queries, ranking, mode)
+                    scores = evaluate(qrels, run)
+                    flags = f"--stemmer {stemmer} --fold {fold} {'--no-index-stops' if stop == 'stop' else '--index-stops'} --mode {mode}"
+                    flags += "".join(f" --{kv.split('=')[0]} {kv.split('=')[1]}" for kv in filter(None, rspec.split(",")))
+                    row = {"analysis": spec, "ranking": rspec or "default", "mode": mode,
+                           **{k: round(v, 4) for k, v in scores.items() if k != "queries"},
+                           **latency_summary(lat), "index_s": built["index_s"], "flags": flags}  # fmt: skip
+                    print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
