@@ -25,6 +25,7 @@ from whoosh.fields import Schema
 from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, discover, read_articles
+from .schema import LEAD_WORDS
 from .store import Store, write_json_atomic
 
 STATCACHE = "statcache.json"
@@ -43,6 +44,12 @@ class Indexed:
     size: int = -1
 
 
+def lead(body: str, words: int = LEAD_WORDS) -> str:
+    """The first `words` words of the body."""
+    parts = body.split(maxsplit=words)
+    return " ".join(parts[:words])
+
+
 def article_fields(article: Article) -> dict:
     """The Whoosh document of one article."""
     doc = {
@@ -52,6 +59,7 @@ def article_fields(article: Article) -> dict:
         "title": article.title,
         "lede": article.lede,
         "body": article.body,
+        "lead": lead(article.body),
         "exact": "\n".join(p for p in (article.title, article.lede, article.body) if p),
     }
     if article.date:

@@ -27,13 +27,16 @@ class Ranking:
     title: float = 2.0  # weight of the headline, relative to the body
     lede: float = 1.5
     body: float = 1.0
+    lead: float = 0.0  # weight of the opening words of the body
     exact: float = 0.0  # weight of a match on the unstemmed form (0: stemmed fields only)
+    proximity: float = 0.0  # weight of two query words found near each other (0: off)
+    slop: int = 3  # how near: at most this many positions apart
     B: float = 0.75
     K1: float = 1.2
     idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n + 1)) + 1
 
     def fields(self) -> dict[str, float]:
-        return {"title": self.title, "lede": self.lede, "body": self.body}
+        return {"title": self.title, "lede": self.lede, "body": self.body, "lead": self.lead}
 
 
 DEFAULT_RANKING = Ranking()
@@ -69,6 +72,7 @@ class ParsedQuery:
     """A query split into clauses, each a Whoosh query that one word or phrase must match."""
 
     clauses: list[Q.Query] = field(default_factory=list)
+    boosters: list[Q.Query] = field(default_factory=list)  # optional: raise the score, match nothing alone
     ranked_terms: set[str] = field(default_factory=set)  # for highlighting
     exact_terms: set[str] = field(default_factory=set)
     ignored: list[str] = field(default_factory=list)
@@ -131,12 +135,21 @@ class QueryParser:
                 parsed.clauses.append(clause)
                 parsed.exact_terms.update(self.exact.terms(phrase))
         ranked = self.ranked
+        kept: list[str] = []
         for word, _, _ in ranked.words(words_text):
             term = ranked.term(word)
-            if term and term not in seen:
-                seen.add(term)
-                parsed.clauses.append(self.word_clause(term, word))
-                parsed.ranked_terms.add(term)
+            if term:
+                kept.append(self.exact.term(word))
+                if term not in seen:
+                    seen.add(term)
+                    parsed.clauses.append(self.word_clause(term, word))
+                    parsed.ranked_terms.add(term)
+        if self.ranking.proximity > 0:
+            pairs = {(a, b) for a, b in zip(kept, kept[1:], strict=False) if a != b}
+            parsed.boosters = [
+                Q.Phrase("exact", [a, b], slop=int(self.ranking.slop), boost=self.ranking.proximity)
+                for a, b in sorted(pairs)
+            ]
         return parsed
 
 
@@ -250,6 +263,9 @@ class Searcher:
         want = offset + limit
         all_q = Q.And(parsed.clauses) if len(parsed.clauses) > 1 else parsed.clauses[0]
         any_q = Q.Or(parsed.clauses) if len(parsed.clauses) > 1 else parsed.clauses[0]
+        if parsed.boosters:
+            all_q = Q.AndMaybe(all_q, Q.Or(parsed.boosters))
+            any_q = Q.AndMaybe(any_q, Q.Or(parsed.boosters))
         rows: list[tuple[float, str, int, bool]] = []
         if mode == "any":
             rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want)]

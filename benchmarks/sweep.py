@@ -46,7 +46,8 @@ def main() -> None:
     queries = list(read_jsonl(args.queries))
     if args.limit_queries:
         queries = queries[: args.limit_queries]
-    qrels = read_qrels(args.qrels)
+    asked = {str(q["id"]) for q in queries}
+    qrels = {qid: rels for qid, rels in read_qrels(args.qrels).items() if qid in asked}
     for spec in args.analysis:
         stemmer, fold, stop = spec.split(":")
         ranked = FrenchAnalyzer(stemmer=stemmer, fold=fold, stop=stop == "stop")
