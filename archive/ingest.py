@@ -208,6 +208,9 @@ def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, repo
         writer.add_document(**article_fields(article))
     for note in articles[0].notes:
         report.notes.append(Skipped(f.path, note))
+    # Parts of a many-article file (`file.jsonl:12`) that were repaired or skipped.
+    report.notes.extend(getattr(articles, "notes", ()))
+    report.skipped.extend(getattr(articles, "skipped", ()))
     state[f.path] = Indexed(digest, f.mtime_ns, f.size)
 
 
