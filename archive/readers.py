@@ -1,13 +1,17 @@
 """From files in the articles folder to `Article` records.
 
 Discovery (which files are articles), decoding (UTF-8, else a detected legacy
-encoding), and one parser per format. Nothing here writes to the folder.
+encoding; mojibake repaired), metadata helpers, the plain-text parser and the
+dispatch by extension. The other formats (Markdown, HTML, JSON) live in
+`archive.formats`, imported only when such a file is read. Nothing here writes
+to the folder.
 """
 
 from __future__ import annotations
 
 import codecs
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -16,12 +20,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import Article
+from .models import Article, Skipped
 
-#: Extensions read as articles, each with its parser (see `PARSERS`).
-TEXT_EXTENSIONS = (".txt",)
+#: Extensions read as articles, each with the name of its format (see `read_articles`).
+PARSERS = {
+    ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+    ".json": "json", ".jsonl": "jsonl",
+}  # fmt: skip
 #: Largest article accepted, in bytes of text (a bigger file is reported and skipped).
+#: JSON files hold many articles: there the limit applies to each object, not the file.
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+#: Formats whose files may hold many articles, so may be larger than one article.
+MANY_PER_FILE = (".json", ".jsonl")
 
 
 class ReadError(Exception):
@@ -160,6 +170,34 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+# Byte pairs of UTF-8 French letters read as cp1252/latin-1 (`Ã©` for `é`, `â€™` for
+# `’`, `Å“` for `œ`). `Ã` alone is enough: it does not occur in French prose.
+_MOJIBAKE = re.compile("Ã|â€|Â[\u00a0-\u00bf]|Å[\u0152\u0153\u201c\u2019\u00a0-\u00bf]")
+
+
+def repair_mojibake(text: str) -> tuple[str, bool]:
+    """`rÃ©novÃ©e` → `rénovée`; returns the text and whether it was repaired.
+
+    ftfy (imported on first use) runs only on text with a typical mojibake
+    marker, so clean text costs one regex search.
+    """
+    if not _MOJIBAKE.search(text):
+        return text, False
+    import ftfy  # lazy: only text with mojibake markers needs it
+
+    fixed = ftfy.fix_encoding(text)
+    return fixed, fixed != text
+
+
+def decode_article(data: bytes) -> tuple[str, list[str]]:
+    """`decode`, then repair mojibake; the notes say what was guessed or repaired."""
+    text, notes = decode(data)
+    text, repaired = repair_mojibake(text)
+    if repaired:
+        notes.append("repaired mojibake")
+    return text, notes
+
+
 def normalize_text(text: str) -> str:
     """Unicode NFC, Unix newlines, no BOM or trailing whitespace per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
@@ -176,6 +214,32 @@ MONTHS = {
     "décembre": 12, "decembre": 12,
 }  # fmt: skip
 _TEXT_DATE = re.compile(r"\b(1er|[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+_ISO_DATE = re.compile(r"^\s*((?:1[89]|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
+_DMY_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]((?:1[89]|20)\d{2})\s*$")
+
+
+def parse_date(value: object) -> str:
+    """A date field's value → ISO date, else "".
+
+    Accepts `datetime.date`/`datetime` (as YAML gives them), ISO dates and
+    timestamps (`2016-09-24`, `2016-09-24T10:00:00Z`), day-first numeric dates
+    (`24/09/2016`, `24.09.2016`) and French dates (`samedi 24 septembre 2016`).
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return ""
+    m = _ISO_DATE.match(value)
+    if m:
+        return _valid(int(m[1]), int(m[2]), int(m[3]))
+    m = _DMY_DATE.match(value)
+    if m:
+        return _valid(int(m[3]), int(m[2]), int(m[1]))
+    return date_from_text(value[:200])
 
 
 def _valid(y: int, m: int, d: int) -> str:
@@ -265,13 +329,9 @@ def checksum(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()) -> Article:
-    """The plain-text layout: headline line, one paragraph per line, credit line last."""
-    lines = [ln.strip() for ln in normalize_text(text).split("\n")]
-    paragraphs = [ln for ln in lines if ln]
-    if not paragraphs:
-        raise ReadError("empty file (no text)")
-    title, paragraphs = paragraphs[0], paragraphs[1:]
+def split_credit(paragraphs: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Sources named by a credit line (last paragraph, or a short first one) or a
+    dateline (`PARIS (AFP) -`), and the paragraphs without the credit line."""
     sources: tuple[str, ...] = ()
     if paragraphs:
         sources = parse_credit(paragraphs[-1])
@@ -281,6 +341,17 @@ def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
             sources, paragraphs = parse_credit(paragraphs[0]), paragraphs[1:]
     if not sources and paragraphs:
         sources = dateline_sources(paragraphs[0])
+    return sources, paragraphs
+
+
+def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()) -> Article:
+    """The plain-text layout: headline line, one paragraph per line, credit line last."""
+    lines = [ln.strip() for ln in normalize_text(text).split("\n")]
+    paragraphs = [ln for ln in lines if ln]
+    if not paragraphs:
+        raise ReadError("empty file (no text)")
+    title, paragraphs = paragraphs[0], paragraphs[1:]
+    sources, paragraphs = split_credit(paragraphs)
     body = "\n".join(paragraphs)
     date = date_from_path(relpath) or date_from_text(body)
     return Article(
@@ -289,18 +360,24 @@ def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
     )  # fmt: skip
 
 
+def too_large(size: int) -> str:
+    """The reason given for an article over `MAX_ARTICLE_BYTES`."""
+    return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_ARTICLE_BYTES // (1024 * 1024)} MB per article)"
+
+
 def read_bytes(root: Path, relpath: str) -> bytes:
+    """The file's bytes; a file of one article is refused over `MAX_ARTICLE_BYTES`."""
     full = root / relpath
     try:
         st = full.stat()
     except FileNotFoundError as exc:
         raise ReadError("file disappeared or is a broken link") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReadError("symbolic link loop (the link leads back to itself)") from exc
         raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
-    if st.st_size > MAX_ARTICLE_BYTES and full.suffix.lower() != ".jsonl":
-        raise ReadError(
-            f"too large ({st.st_size / 1e6:.1f} MB; the limit is {MAX_ARTICLE_BYTES // (1024 * 1024)} MB per article)"
-        )
+    if st.st_size > MAX_ARTICLE_BYTES and full.suffix.lower() not in MANY_PER_FILE:
+        raise ReadError(too_large(st.st_size))
     try:
         with open(full, "rb") as f:
             data = f.read()
@@ -311,21 +388,42 @@ def read_bytes(root: Path, relpath: str) -> bytes:
     return data
 
 
-def read_text_file(root: Path, relpath: str) -> list[Article]:
+class FileArticles(list):
+    """The articles of one file (a list of `Article`), and what happened to its parts.
+
+    A file of many articles (JSON Lines) is indexed even when some of its objects
+    are not: `skipped` lists those, `notes` what was repaired in others, each as
+    `Skipped("file.jsonl:12", reason)`. Notes on the file as a whole (its
+    encoding) are in each article's `notes`, as for single-article files.
+    """
+
+    def __init__(self, articles=(), skipped=(), notes=()) -> None:
+        super().__init__(articles)
+        self.skipped: list[Skipped] = list(skipped)
+        self.notes: list[Skipped] = list(notes)
+
+
+def read_text_file(root: Path, relpath: str) -> FileArticles:
     data = read_bytes(root, relpath)
     if not data.strip():
         raise ReadError("empty file")
-    text, notes = decode(data)
-    return [parse_text(text, relpath, checksum(data), tuple(notes))]
+    text, notes = decode_article(data)
+    return FileArticles([parse_text(text, relpath, checksum(data), tuple(notes))])
 
 
-PARSERS = {".txt": read_text_file}
+def read_articles(root: Path, relpath: str) -> FileArticles:
+    """All articles in one file of the archive; raises `ReadError` with the reason.
 
-
-def read_articles(root: Path, relpath: str) -> list[Article]:
-    """All articles in one file of the archive; raises `ReadError` with the reason."""
+    The format is chosen by extension (`PARSERS`) and checked by content: a
+    `.json` file that is not JSON, or an `.html` page with no article text, is
+    a `ReadError`. All articles of a file carry the checksum of its bytes.
+    """
     suffix = os.path.splitext(relpath)[1].lower()
-    parser = PARSERS.get(suffix)
-    if parser is None:
+    kind = PARSERS.get(suffix)
+    if kind is None:
         raise ReadError(f"unsupported file type {suffix or '(none)'}")
-    return parser(root, relpath)
+    if kind == "text":
+        return read_text_file(root, relpath)
+    from . import formats  # Markdown, HTML and JSON readers and their libraries
+
+    return formats.READERS[kind](root, relpath)
