@@ -111,39 +111,106 @@ def index(paths: Paths, rebuild: bool, wait: float, json_output: bool) -> None:
         sys.exit(EXIT_SKIPPED)
 
 
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """Check a --since/--until date early, so a typo is a usage error (exit 2)."""
+    if not value:
+        return ""
+    from .query import DateError, parse_period
+
+    try:
+        parse_period(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
-              help="How many articles to show.")  # fmt: skip
+              help="How many articles per page.")  # fmt: skip
+@click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
 @click.option("--all", "mode", flag_value="all", help="Only articles with all the words.")
 @click.option("--any", "mode", flag_value="any", help="Rank articles with any of the words together.")
-@click.option("--json", "json_output", is_flag=True, help="One JSON object per hit.")
+@click.option("--since", callback=_date_option, metavar="DATE",
+              help="Only articles of this date or later (2016-09-24, 24/09/2016, septembre 2016, 2016).")  # fmt: skip
+@click.option("--until", callback=_date_option, metavar="DATE",
+              help="Only articles of this date or earlier (a month or year counts to its end).")  # fmt: skip
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only articles from this source (any case; repeat for several).")  # fmt: skip
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True,
+              help="Order: relevance, date (oldest first) or -date (newest first).")  # fmt: skip
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
+@click.option("--facets", is_flag=True, help="Add counts of the matching articles by source and by month.")
+@click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
 @click.pass_obj
 @errors_to_click
-def search(paths: Paths, query: str, limit: int, mode: str | None, json_output: bool) -> None:
+def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
+           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, json_output: bool) -> None:  # fmt: skip
     """Ranked full-text search.
 
     Articles with all the words come first, then those with some of them.
     Matching ignores case and accents and joins inflections (`bombardement`
-    finds `bombardements`); `"quoted words"` match that exact phrase.
+    finds `bombardements`).
+
+    \b
+    Query language (operators in capitals, French or English):
+      "Casques blancs"          exact phrase, stop words included
+      Alep ET Damas             both (AND);  Alep OU Damas  either (OR)
+      Alep SAUF Damas, -Damas   exclude (NOT);  +Alep  require
+      (Alep OU Damas) trêve     groups
+      titre:Alep  source:AFP  date:2016-09  date:2016-01..2016-06
+      bombard*   Lavrof~        prefix or wildcard; fuzzy spelling
+    Other punctuation (? : « » …) is read as text, never as syntax.
 
     \b
     Example:
         archive search "bombardements d'Alep"
-        archive search '"secrétaire d'"'"'État"' -n 5 --json
+        archive search 'Lavrov -Damas' --since "septembre 2016" --source AFP
+        archive search '"Casques blancs"' --sort -date --facets --json
     """
-    from .render import hit_json, hits_text
+    from .render import result_json, result_text
+    from .search import Searcher
+
+    if not query.strip() and not (since or until or sources):
+        raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
+    with Searcher(paths.index) as s:
+        result = s.search(
+            query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
+            sources=sources, sort=sort, facets=facets, snippets=not count_only,
+        )  # fmt: skip
+    if count_only:
+        click.echo(result.total)
+    elif json_output:
+        click.echo(result_json(result))
+    else:
+        click.echo(result_text(result, use_color()))
+    for what in result.ignored:
+        click.echo(f"Note: ignored {what} in the query.", err=True)
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many articles to show.")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object.")
+@click.pass_obj
+@errors_to_click
+def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> None:
+    """The articles most like one article, ranked.
+
+    ID is an article id as shown by `archive search` (a unique beginning is
+    enough). Ranked by the article's most distinctive words.
+
+    \b
+    Example:
+        archive similar 2016-09-24-le-regime -n 5
+    """
+    from .render import similar_json, similar_text
     from .search import Searcher
 
     with Searcher(paths.index) as s:
-        result = s.search(query, limit=limit, mode=mode or "auto")
-    if json_output:
-        for hit in result.hits:
-            click.echo(hit_json(hit))
-    else:
-        click.echo(hits_text(result.hits, result.total, result.all_words, query, result.mode, use_color()))
-    for what in result.ignored:
-        click.echo(f"Note: ignored {what} in the query.", err=True)
+        article, hits = s.similar(article_id, limit=limit)
+    click.echo(similar_json(article, hits) if json_output else similar_text(article, hits, use_color()))
 
 
 @cli.command()

@@ -29,23 +29,78 @@ def highlight(hit: Hit, color: bool) -> str:
     return "".join(out)
 
 
-def hit_json(hit: Hit) -> str:
+def hit_dict(hit: Hit) -> dict:
     data = asdict(hit)
     data["sources"] = list(hit.sources)
     data["highlights"] = [[s.start, s.end] for s in hit.highlights]
-    return json.dumps(data, ensure_ascii=False)
+    return data
 
 
-def hits_text(hits: list[Hit], total: int, all_words: int, query: str, mode: str, color: bool) -> str:
+def hit_json(hit: Hit) -> str:
+    return json.dumps(hit_dict(hit), ensure_ascii=False)
+
+
+def result_dict(result) -> dict:
+    """The documented JSON shape of `archive search --json` (see README)."""
+    facets = None
+    if result.facets:
+        facets = {
+            "sources": [{"source": name, "count": n} for name, n in result.facets.get("sources", [])],
+            "months": [{"month": month, "count": n} for month, n in result.facets.get("months", [])],
+        }
+    return {
+        "query": result.query,
+        "mode": result.mode,
+        "sort": result.sort,
+        "filters": result.filters,
+        "page": result.page,
+        "limit": result.limit,
+        "total": result.total,
+        "all_words": result.all_words,
+        "hits": [hit_dict(h) for h in result.hits],
+        "suggestion": result.suggestion or None,
+        "facets": facets,
+        "ignored": list(result.ignored),
+    }
+
+
+def result_json(result) -> str:
+    return json.dumps(result_dict(result), ensure_ascii=False)
+
+
+def result_text(result, color: bool) -> str:
+    """Hits for a terminal: a count line, the hits, then suggestion and facets."""
     lines: list[str] = []
-    if not hits:
-        return f"No article matches {query!r}."
-    what = "article matches" if total == 1 else "articles match"
-    head = f"{total} {what} {query!r}"
-    if mode != "all" and total != all_words:
-        head += f" ({all_words} with all the words)"
-    lines.append(style(head, color, dim=True))
-    shown_separator = mode != "auto"
+    query = f"{result.query!r}" if result.query.strip() else "the filters"
+    if not result.hits:
+        lines.append(f"No article matches {query}." if result.page == 1 or not result.total else
+                     f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip
+    else:
+        what = "article matches" if result.total == 1 else "articles match"
+        head = f"{result.total} {what} {query}"
+        if result.mode != "all" and result.total != result.all_words:
+            head += f" ({result.all_words} with all the words)"
+        first, last = result.hits[0].rank, result.hits[-1].rank
+        if first > 1 or last < result.total:
+            head += f"; showing {first}–{last}"
+        if result.sort != "relevance":
+            head += ", oldest first" if result.sort == "date" else ", newest first"
+        lines.append(style(head, color, dim=True))
+        lines.extend(_hit_lines(result.hits, result.mode, color))
+    if result.suggestion:
+        lines.extend(["", style(f"Did you mean: {result.suggestion}", color, fg="magenta")])
+    if result.facets:
+        lines.append("")
+        sources = result.facets.get("sources", [])
+        months = result.facets.get("months", [])
+        lines.append("By source: " + (" · ".join(f"{name} {n}" for name, n in sources) or "none"))
+        lines.append("By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none"))
+    return "\n".join(lines)
+
+
+def _hit_lines(hits: list[Hit], mode: str, color: bool) -> list[str]:
+    lines: list[str] = []
+    shown_separator = mode != "auto" or not hits[0].all_words
     for hit in hits:
         if not hit.all_words and not shown_separator:
             lines.append(style("── below: articles with only some of the words ──", color, dim=True))
@@ -55,11 +110,23 @@ def hits_text(hits: list[Hit], total: int, all_words: int, query: str, mode: str
         lines.append(
             f"{hit.rank:>2}. {style(date, color, fg='cyan')}  {style(_short(hit.title, 110), color, bold=True)}"
         )
-        meta = hit.path + (f"  ·  {', '.join(hit.sources)}" if hit.sources else "")
+        meta = hit.id + (f"  ·  {', '.join(hit.sources)}" if hit.sources else "")
         lines.append("    " + style(meta, color, dim=True))
         if hit.snippet:
             lines.append("    " + highlight(hit, color))
-    return "\n".join(lines)
+    return lines
+
+
+def similar_text(article: Article, hits: list[Hit], color: bool) -> str:
+    head = style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
+    if not hits:
+        return head + "\nNo similar article in the archive."
+    return "\n".join([head, *_hit_lines(hits, "any", color)])
+
+
+def similar_json(article: Article, hits: list[Hit]) -> str:
+    return json.dumps({"id": article.id, "title": article.title, "hits": [hit_dict(h) for h in hits]},
+                      ensure_ascii=False)  # fmt: skip
 
 
 def _short(text: str, width: int) -> str:

@@ -7,7 +7,7 @@ open for all the queries of a process.
 from __future__ import annotations
 
 import os
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 from math import log
 
@@ -15,8 +15,9 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer
-from .errors import ArticleNotFound
+from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
+from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
 from .store import Store
 
 
@@ -42,9 +43,6 @@ class Ranking:
 DEFAULT_RANKING = Ranking()
 SNIPPET_CHARS = 220
 
-_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”')
-_COMPOUND = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
-
 
 class FrenchBM25(BM25F):
     """Whoosh's BM25F with a choice of idf.
@@ -65,92 +63,6 @@ class FrenchBM25(BM25F):
         n = parent.doc_frequency(fieldname, text)
         total = parent.doc_count_all()
         return log(1 + (total - n + 0.5) / (n + 0.5))
-
-
-@dataclass
-class ParsedQuery:
-    """A query split into clauses, each a Whoosh query that one word or phrase must match."""
-
-    clauses: list[Q.Query] = field(default_factory=list)
-    boosters: list[Q.Query] = field(default_factory=list)  # optional: raise the score, match nothing alone
-    ranked_terms: set[str] = field(default_factory=set)  # for highlighting
-    exact_terms: set[str] = field(default_factory=set)
-    ignored: list[str] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.clauses
-
-
-class QueryParser:
-    """Query text → `ParsedQuery`, with the analyzers of the index being searched."""
-
-    def __init__(
-        self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking: Ranking = DEFAULT_RANKING
-    ) -> None:
-        # Stop words always leave ranked queries, even where the index keeps them.
-        self.ranked = ranked if ranked.stop else FrenchAnalyzer(**{**ranked.__getstate__(), "stop": True})
-        self.exact = exact
-        self.ranking = ranking
-        self.boosts = ranking.fields()
-
-    def word_clause(self, term: str, word: str) -> Q.Query:
-        alternatives = [Q.Term(f, term, boost=b) for f, b in self.boosts.items() if b > 0]
-        if self.ranking.exact > 0:
-            alternatives.append(Q.Term("exact", self.exact.term(word), boost=self.ranking.exact))
-        return Q.Or(alternatives)
-
-    def phrase_clause(self, text: str) -> Q.Query | None:
-        words = [w for w in (self.exact.term(w) for w, _, _ in self.exact.words(text)) if w]
-        if not words:
-            return None
-        boost = self.ranking.title
-        if len(words) == 1:
-            return Q.Term("exact", words[0], boost=boost)
-        return Q.Phrase("exact", words, boost=boost)
-
-    def parse(self, text: str) -> ParsedQuery:
-        """Words, `"quoted phrases"` and hyphenated compounds (matched as phrases)."""
-        parsed = ParsedQuery()
-        seen: set[str] = set()
-        rest: list[str] = []
-        pos = 0
-        phrases: list[str] = []
-        for m in _PHRASE.finditer(text):
-            rest.append(text[pos : m.start()])
-            phrases.append(m.group(1) if m.group(1) is not None else m.group(2))
-            pos = m.end()
-        tail = text[pos:]
-        if tail.count('"') % 2 or tail.count("“") != tail.count("”"):
-            parsed.ignored.append("an unbalanced quote")
-        rest.append(tail.replace('"', " ").replace("“", " ").replace("”", " "))
-        words_text = " ".join(rest)
-        for m in _COMPOUND.finditer(words_text):
-            phrases.append(m.group())
-        words_text = _COMPOUND.sub(" ", words_text)
-
-        for phrase in phrases:
-            clause = self.phrase_clause(phrase)
-            if clause is not None:
-                parsed.clauses.append(clause)
-                parsed.exact_terms.update(self.exact.terms(phrase))
-        ranked = self.ranked
-        kept: list[str] = []
-        for word, _, _ in ranked.words(words_text):
-            term = ranked.term(word)
-            if term:
-                kept.append(self.exact.term(word))
-                if term not in seen:
-                    seen.add(term)
-                    parsed.clauses.append(self.word_clause(term, word))
-                    parsed.ranked_terms.add(term)
-        if self.ranking.proximity > 0:
-            pairs = {(a, b) for a, b in zip(kept, kept[1:], strict=False) if a != b}
-            parsed.boosters = [
-                Q.Phrase("exact", [a, b], slop=int(self.ranking.slop), boost=self.ranking.proximity)
-                for a, b in sorted(pairs)
-            ]
-        return parsed
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -206,6 +118,11 @@ def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
     return prefix + chunk + suffix, begin - len(prefix)
 
 
+SORTS = ("relevance", "date", "-date")
+#: Below this many articles with all the words, a spelling suggestion is looked for.
+SUGGEST_BELOW = 3
+
+
 @dataclass
 class SearchResult:
     hits: list[Hit]
@@ -214,6 +131,34 @@ class SearchResult:
     query: str
     ignored: list[str]
     mode: str
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 10
+    suggestion: str = ""  # the query with its misspelt words corrected from the archive's vocabulary
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "sources", "months"
+    filters: dict[str, object] = field(default_factory=dict)  # the filters applied (since, until, sources)
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1 if self.limit else 1
+
+
+def _and(parts: list[Q.Query]) -> Q.Query:
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _or(parts: list[Q.Query]) -> Q.Query:
+    return parts[0] if len(parts) == 1 else Q.Or(parts)
+
+
+def period_bounds(since: str = "", until: str = "") -> tuple[str, str]:
+    """`--since`/`--until` in ISO or French form → ISO first and last day ("" when open)."""
+    try:
+        lo = parse_period(since)[0] if since else ""
+        hi = parse_period(until)[1] if until else ""
+    except DateError as exc:
+        raise QueryError(str(exc)) from None
+    return lo, hi
 
 
 class Searcher:
@@ -223,9 +168,13 @@ class Searcher:
         self.store = Store(index_dir)
         self.ix = self.store.open()
         schema = self.ix.schema
-        self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking)
         self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf)
         self._searcher = self.ix.searcher(weighting=self.weighting)
+        self._reader = self._searcher.reader()
+        self._ids = self._reader.column_reader("id")
+        self._dates = self._reader.column_reader("date")
+        self._source_docs: dict[str, frozenset[int]] | None = None
+        self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
         self._searcher.close()
@@ -236,56 +185,202 @@ class Searcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _ranked(self, q: Q.Query, limit: int, mask: set[int] | None = None) -> list[tuple[float, str, int]]:
+    # --- building blocks ----------------------------------------------------------
+
+    def source_names(self) -> tuple[str, ...]:
+        return tuple(_text(t) for t in self._reader.field_terms("sources")) if self._reader.doc_count() else ()
+
+    def _sources_index(self) -> dict[str, frozenset[int]]:
+        """source name → its live articles (few names: computed once per searcher)."""
+        if self._source_docs is None:
+            self._source_docs = {}
+            for name in self.source_names():
+                docs = frozenset(Q.Term("sources", name).docs(self._searcher))
+                if docs:
+                    self._source_docs[name] = docs
+        return self._source_docs
+
+    def _docs(self, q: Q.Query, allowed: set[int] | None = None) -> set[int]:
+        """The live articles matching `q` (no scoring)."""
+        docs = set(q.docs(self._searcher))
+        return docs & allowed if allowed is not None else docs
+
+    def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int] | None:
+        """Articles passing every filter, or None when there is no filter."""
+        allowed: set[int] | None = None
+        queries = list(parsed.filters)
+        if since or until:
+            queries.append(date_range(*period_bounds(since, until)))
+        for q in queries:
+            allowed = self._docs(q, allowed)
+        if sources:
+            index = self._sources_index()
+            wanted = {s.strip().lower() for s in sources}
+            docs: set[int] = set()
+            for name, ids in index.items():
+                if name.lower() in wanted:
+                    docs |= ids
+            allowed = docs if allowed is None else allowed & docs
+        return allowed
+
+    def _ranked(self, q: Q.Query, limit: int, mask: set[int] | None = None,
+                allowed: set[int] | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
         """(score, id, docnum), best first, ties broken on the article id."""
-        results = self._searcher.search(q, limit=limit + 10 if limit else None, mask=mask)
-        ids = self._searcher.reader().column_reader("id")
+        if limit <= 0:
+            return []
+        results = self._searcher.search(q, limit=limit + 10, mask=mask or None, filter=allowed)
+        ids = self._ids
         ranked = sorted(((round(s, 6), ids[d], d) for d, s in results.items()), key=lambda r: (-r[0], r[1]))
-        return ranked[:limit] if limit else ranked
+        return ranked[:limit]
+
+    def _by_date(self, docs: set[int], newest_first: bool) -> list[tuple[None, str, int]]:
+        ids, dates = self._ids, self._dates
+        rows = sorted((ids[d], d) for d in docs)  # ties on the id, always ascending
+        rows.sort(key=lambda r: dates[r[1]] or ("" if newest_first else "9999"), reverse=newest_first)
+        return [(None, i, d) for i, d in rows]
 
     def count(self, q: Q.Query) -> int:
-        return len(self._searcher.search(q, limit=1))
+        return len(self._docs(q))
 
-    def _matching(self, q: Q.Query, docnums: set[int]) -> set[int]:
-        return set(self._searcher.search(q, limit=None, filter=docnums).docs())
+    # --- search ------------------------------------------------------------------
 
-    def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto",
-               snippets: bool = True, count: bool = True) -> SearchResult:  # fmt: skip
-        """Rank articles for `text`.
+    def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto", since: str = "",
+               until: str = "", sources: tuple[str, ...] | list[str] = (), sort: str = "relevance",
+               facets: bool = False, suggest: bool = True, snippets: bool = True,
+               count: bool = True) -> SearchResult:  # fmt: skip
+        """Rank articles for `text` (see `archive.query` for the query language).
 
         mode "auto": articles with all the words first, then articles with some of
         them; "all": only articles with all the words; "any": all matches ranked
-        together.
+        together. `since`/`until` take ISO or French dates, `sources` source names
+        (any case); `sort` is "relevance", "date" (oldest first) or "-date".
         """
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        sources = tuple(sources)
         parsed = self.parser.parse(text)
-        if parsed.empty:
-            return SearchResult([], 0, 0, text, parsed.ignored, mode)
-        want = offset + limit
-        all_q = Q.And(parsed.clauses) if len(parsed.clauses) > 1 else parsed.clauses[0]
-        any_q = Q.Or(parsed.clauses) if len(parsed.clauses) > 1 else parsed.clauses[0]
-        if parsed.boosters:
-            all_q = Q.AndMaybe(all_q, Q.Or(parsed.boosters))
-            any_q = Q.AndMaybe(any_q, Q.Or(parsed.boosters))
-        rows: list[tuple[float, str, int, bool]] = []
-        if mode == "any":
-            rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want)]
+        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit)
+        result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
+        if parsed.nothing and not (since or until or sources):
+            return result
+        allowed = self._allowed(parsed, since, until, sources)
+        if parsed.empty:  # filters or exclusions only: everything that passes them
+            all_q = any_q = Q.Every()
+            if sort == "relevance":
+                sort = result.sort = "-date"
         else:
-            rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want)]
-            if mode == "auto" and len(rows) < want and len(parsed.clauses) > 1:
-                mask = {d for _, _, d, _ in rows}
-                rows += [(s, i, d, False) for s, i, d in self._ranked(any_q, want - len(rows), mask)]
-        total = all_words = 0
-        if count:
-            all_words = self.count(all_q)
-            total = all_words if mode == "all" else self.count(any_q)
-        page = rows[offset:want]
-        if mode == "any" and len(parsed.clauses) > 1 and page:
-            with_all = self._matching(all_q, {d for _, _, d, _ in page})
-            page = [(s, i, d, d in with_all) for s, i, d, _ in page]
-        hits = [self._hit(rank, row, parsed, snippets) for rank, row in enumerate(page, offset + 1)]
-        return SearchResult(hits, total, all_words, text, parsed.ignored, mode)
+            all_q = _and(parsed.clauses + parsed.required)
+            any_q = _and(parsed.required + ([_or(parsed.clauses)] if parsed.clauses else []))
+        if parsed.excluded:
+            excluded = _or(parsed.excluded)
+            all_q, any_q = Q.AndNot(all_q, excluded), Q.AndNot(any_q, excluded)
+        tiered = len(parsed.clauses) > 1  # else all-words and any-word matches are the same
+        want = offset + limit
 
-    def _hit(self, rank: int, row: tuple[float, str, int, bool], parsed: ParsedQuery, snippets: bool) -> Hit:
+        all_docs = any_docs = None
+        if count or facets or sort != "relevance" or suggest:
+            all_docs = self._docs(all_q, allowed)
+            any_docs = self._docs(any_q, allowed) if tiered and mode != "all" else all_docs
+            result.all_words = len(all_docs)
+            result.total = len(all_docs) if mode == "all" else len(any_docs)
+
+        if sort != "relevance":
+            newest = sort == "-date"
+            if mode == "any":
+                rows = [(s, i, d, d in all_docs) for s, i, d in self._by_date(any_docs, newest)]
+            else:
+                rows = [(s, i, d, True) for s, i, d in self._by_date(all_docs, newest)]
+                if mode == "auto" and tiered and len(rows) < want:
+                    rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs - all_docs, newest)]
+            page = rows[offset:want]
+        else:
+            if parsed.boosters:
+                boost = _or(parsed.boosters)
+                all_q, any_q = Q.AndMaybe(all_q, boost), Q.AndMaybe(any_q, boost)
+            if mode == "any":
+                rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want, allowed=allowed)]
+            else:
+                rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
+                if mode == "auto" and tiered and len(rows) < want:
+                    mask = all_docs if all_docs is not None else {d for _, _, d, _ in rows}
+                    rows += [(s, i, d, False) for s, i, d in self._ranked(any_q, want - len(rows), mask, allowed)]
+            page = rows[offset:want]
+            if mode == "any" and page:
+                with_all = all_docs if all_docs is not None else self._docs(all_q, {d for _, _, d, _ in page})
+                page = [(s, i, d, d in with_all or not tiered) for s, i, d, _ in page]
+
+        if snippets and parsed.patterns:
+            for q in parsed.patterns:  # bombard*, Lavrof~: highlight what they matched
+                parsed.exact_terms.update(_text(t) for _, t in q.expanded_terms(self._reader))
+        result.hits = [self._hit(rank, row, parsed, snippets) for rank, row in enumerate(page, offset + 1)]
+        if facets:
+            result.facets = self._facets(all_docs if mode == "all" else any_docs)
+        if suggest and result.all_words < SUGGEST_BELOW and parsed.words:
+            result.suggestion = self.suggest(text, parsed)
+        return result
+
+    def _facets(self, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
+        """Counts of `docs` by source (most first) and by month (in order)."""
+        by_source = [(name, len(ids & docs)) for name, ids in self._sources_index().items()]
+        by_source = sorted((kv for kv in by_source if kv[1]), key=lambda kv: (-kv[1], kv[0]))
+        dates = self._dates
+        months = Counter(dates[d][:7] for d in docs)
+        undated = months.pop("", 0)
+        out = {"sources": by_source, "months": sorted(months.items())}
+        if undated:
+            out["months"].append(("undated", undated))
+        return out
+
+    # --- did you mean ------------------------------------------------------------
+
+    def suggest(self, text: str, parsed: ParsedQuery) -> str:
+        """`text` with each word the archive lacks (or barely has) replaced by its
+        most frequent near spelling in the archive ("" when there is none)."""
+        reader = self._reader
+        out, pos, changed = [], 0, False
+        for tok in parsed.words:
+            term = self.parser.exact.term(tok.value)
+            if not term or term.isdigit() or len(term) < 3:
+                continue
+            df = reader.doc_frequency("exact", term)
+            best = self._near(term, df)
+            if best is None:
+                continue
+            surface = text[tok.start : tok.end]
+            if surface[:1].isupper():
+                best = best[:1].upper() + best[1:]
+            out.append(text[pos : tok.start] + best)
+            pos, changed = tok.end, True
+        if not changed:
+            return ""
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _near(self, term: str, df: int) -> str | None:
+        """The most frequent indexed spelling within one or two edits of `term`,
+        when it is clearly more common than `term` itself."""
+        maxdist = 1 if len(term) < 6 else 2
+        reader = self._reader
+        best: tuple[int, int, str] | None = None
+        for cand in reader.expand_prefix("exact", term[:1]):
+            cand = _text(cand)
+            if abs(len(cand) - len(term)) > maxdist or cand == term:
+                continue
+            dist = edit_distance(term, cand, maxdist)
+            if dist > maxdist:
+                continue
+            cdf = reader.doc_frequency("exact", cand)
+            if df and (cdf < 5 * df or cdf < 3):
+                continue
+            key = (dist, -cdf, cand)
+            if best is None or key < best:
+                best = key
+        return best[2] if best else None
+
+    # --- one article and its neighbours ------------------------------------------
+
+    def _hit(self, rank: int, row: tuple[float | None, str, int, bool], parsed: ParsedQuery,
+             snippets: bool) -> Hit:  # fmt: skip
         score, doc_id, docnum, all_words = row
         stored = self._searcher.stored_fields(docnum)
         snippet, spans = ("", ())
@@ -306,7 +401,30 @@ class Searcher:
     def _snippet(self, text: str, parsed: ParsedQuery) -> tuple[str, tuple[Span, ...]]:
         return make_snippet(text, parsed, ranked=self.parser.ranked, exact=self.parser.exact)
 
-    # --- one article, and the whole index ------------------------------------------
+    def similar(self, ident: str, *, limit: int = 10, terms: int = 25) -> tuple[Article, list[Hit]]:
+        """The articles most like one article: its most distinctive words, ranked."""
+        docnum = self.resolve(ident)
+        article = self.article_at(docnum)
+        ranked = self.parser.ranked
+        text = "\n".join(p for p in (article.title, article.title, article.lede, article.body) if p)
+        counts = Counter(ranked.terms(text))
+        n = self._reader.doc_count() or 1
+        weights = []
+        for term, tf in counts.items():
+            df = self._reader.doc_frequency("body", term) + self._reader.doc_frequency("title", term)
+            if df < 2 or term.isdigit():
+                continue  # only in this article: cannot bring another
+            weights.append((tf * log(1 + n / df), term))
+        weights.sort(key=lambda wt: (-wt[0], wt[1]))
+        key = weights[:terms]
+        if not key:
+            return article, []
+        top = key[0][0]
+        clauses = [Q.Or([Q.Term("title", t, boost=2 * w / top), Q.Term("body", t, boost=w / top)]) for w, t in key]
+        parsed = ParsedQuery(ranked_terms={t for _, t in key})
+        rows = self._ranked(Q.Or(clauses), limit, mask={docnum})
+        hits = [self._hit(rank, (s, i, d, False), parsed, True) for rank, (s, i, d) in enumerate(rows, 1)]
+        return article, hits
 
     def resolve(self, ident: str) -> int:
         """Docnum of an article by id, by path, or by a unique prefix of either."""
@@ -317,9 +435,8 @@ class Searcher:
                 return docnum
         candidates = set()
         for fieldname in ("id", "path"):
-            for term in self._searcher.reader().expand_prefix(fieldname, ident):
-                t = term.decode("utf-8") if isinstance(term, bytes) else term
-                docnum = self._searcher.document_number(**{fieldname: t})
+            for term in self._reader.expand_prefix(fieldname, ident):
+                docnum = self._searcher.document_number(**{fieldname: _text(term)})
                 if docnum is not None:
                     candidates.add(docnum)
         if len(candidates) == 1:
@@ -331,7 +448,10 @@ class Searcher:
         raise ArticleNotFound(f"{ident!r} matches {len(ids)} articles ({shown}); give more of the id.")
 
     def article(self, ident: str) -> Article:
-        stored = self._searcher.stored_fields(self.resolve(ident))
+        return self.article_at(self.resolve(ident))
+
+    def article_at(self, docnum: int) -> Article:
+        stored = self._searcher.stored_fields(docnum)
         return Article(
             id=stored["id"], path=stored["path"], title=stored.get("title", ""), body=stored.get("body", ""),
             lede=stored.get("lede", ""), date=stored.get("date", ""), sources=_split(stored.get("sources", "")),
@@ -339,12 +459,10 @@ class Searcher:
         )  # fmt: skip
 
     def stats(self, articles_dir: str = "") -> Stats:
-        reader = self._searcher.reader()
+        reader = self._reader
         n = reader.doc_count()
-        dates = reader.column_reader("date")
-        dated = [dates[d] for d in reader.all_doc_ids()]
-        dated = [d for d in dated if d]
-        sources = dict(_field_terms(reader, "sources")) if n else {}
+        dated = [d for d in (self._dates[d] for d in reader.all_doc_ids()) if d]
+        sources = {name: len(ids) for name, ids in self._sources_index().items()} if n else {}
         return Stats(
             articles=n, first_date=min(dated, default=""), last_date=max(dated, default=""),
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -352,12 +470,8 @@ class Searcher:
         )  # fmt: skip
 
 
-def _field_terms(reader, fieldname: str):
-    """(term, live document count) for each term of a field (deleted documents excluded)."""
-    for term in reader.field_terms(fieldname):
-        count = sum(1 for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d))
-        if count:
-            yield term, count
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _split(value: str) -> tuple[str, ...]:

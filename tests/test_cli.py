@@ -52,12 +52,16 @@ def test_index_json_and_skipped_exit_status(articles: Path) -> None:
     assert "skipped vide.txt: empty file" in text.output
 
 
-def test_search_json_one_object_per_hit(articles: Path) -> None:
+def test_search_json_is_one_documented_object(articles: Path) -> None:
     run("index")
     result = run("search", "Alep", "--json", "-n", "1")
     assert result.exit_code == 0
     (line,) = result.output.splitlines()
-    hit = json.loads(line)
+    data = json.loads(line)
+    assert set(data) == {"query", "mode", "sort", "filters", "page", "limit", "total", "all_words", "hits",
+                         "suggestion", "facets", "ignored"}  # fmt: skip
+    assert data["total"] == 2 and data["page"] == 1 and data["suggestion"] is None and data["facets"] is None
+    (hit,) = data["hits"]
     assert set(hit) == {"rank", "id", "score", "title", "date", "path", "sources", "snippet", "highlights", "all_words"}
     assert hit["rank"] == 1 and hit["date"].startswith("2016-09")
     start, end = hit["highlights"][0]
@@ -68,7 +72,7 @@ def test_search_modes(articles: Path) -> None:
     run("index")
     assert "No article matches" in run("search", "Alep Bangkok", "--all").output
     any_ = run("search", "Alep Bangkok", "--any", "--json")
-    assert len(any_.output.splitlines()) == 3
+    assert len(json.loads(any_.output)["hits"]) == 3
 
 
 def test_colour_on_a_terminal_only(articles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,4 +177,4 @@ def test_bundled_archive_end_to_end(tmp_path: Path) -> None:
     assert run("index", env=env).exit_code == 0
     for query in ("bombardements d'Alep", "etat", "secretaire d'Etat", "sergei", "Syriens"):
         result = run("search", query, "--json", env=env)
-        assert json.loads(result.output.splitlines()[0])["date"] == "2016-09-24", query
+        assert json.loads(result.output)["hits"][0]["date"] == "2016-09-24", query

@@ -1,0 +1,527 @@
+"""The query language: query text → the Whoosh queries that `search.py` runs.
+
+Lenient by design: it never raises. What it cannot read (an unbalanced quote or
+parenthesis, a lone operator, an unknown field) is searched as words where that
+makes sense, and listed in `ParsedQuery.ignored` so the user is told.
+
+    words            bombardements Alep        ranked; all words first, then some (see search.py)
+    phrase           "Casques blancs"          exact wording, stop words included
+    compound         cessez-le-feu             matched as the phrase of its parts
+    operators        Alep ET Damas, Alep OU Damas, Alep SAUF Damas   (AND, OR, NOT too)
+    exclude          -Damas, -"Casques blancs"
+    require          +Alep
+    groups           (Alep OU Damas) bombardements
+    fields           titre:Alep  title:"Casques blancs"  source:AFP  date:2016-09  date:2016-01..2016-06
+    prefix, wildcard bombard*   b*ment
+    fuzzy            Lavrof~   Lavrof~2
+
+Operators are recognised in capitals only (`ET`, not `et`, which is a word), and
+not at all in a query written entirely in capitals (a pasted headline). Other
+punctuation (`?`, `:` after a space, `…`, `«»`) is never syntax.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
+from .stopwords import ELISIONS
+
+OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
+FIELDS = {"titre": "title", "title": "title", "source": "source", "sources": "source", "date": "date"}
+
+_SCAN = re.compile(
+    r"""(?P<ws>\s+)
+    |(?P<phrase>"[^"]*"|“[^”]*”)
+    |(?P<open>\()|(?P<close>\))
+    |(?P<stray>["“”])
+    |(?P<chunk>[^\s()"“”]+)""",
+    re.VERBOSE,
+)
+_FIELD = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)
+_COMPOUND = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+_ELIDED = re.compile(r"^([^\W\d_]{1,8})['’]", re.IGNORECASE)
+_WILDCARD = re.compile(r"^[^\W_]*(?:\*[^\W_]*)+$")
+_FUZZY = re.compile(r"^([^\W_]{2,})~([12])?$")
+_EDGE_PUNCT = re.compile(r"^[^\w*]+|[^\w*~]+$")
+
+
+# --- dates ---------------------------------------------------------------------
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "fév": 2, "fev": 2, "mars": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
+}  # fmt: skip
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_MY = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+_WORDS_DATE = re.compile(r"^(?:(1er|\d{1,2})\s+)?([^\W\d_]+)\.?\s+(\d{4})$", re.IGNORECASE)
+
+
+class DateError(ValueError):
+    """A date the archive cannot read; the message lists the accepted forms."""
+
+
+DATE_FORMS = "2016-09-24, 2016-09, 2016, 24/09/2016, 09/2016, 24 septembre 2016 or septembre 2016"
+
+
+def parse_period(text: str) -> tuple[str, str]:
+    """A date or period in ISO or French form → (first day, last day), ISO.
+
+    `2016` → 2016-01-01..2016-12-31; `septembre 2016` → 2016-09-01..2016-09-30;
+    `24/09/2016` → that day.
+    """
+    s = " ".join(text.strip().lower().split())
+    year = month = day = None
+    if m := _ISO.match(s):
+        year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
+    elif m := _DMY.match(s):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := _MY.match(s):
+        month, year = int(m[1]), int(m[2])
+    elif (m := _WORDS_DATE.match(s)) and m[2] in MONTHS:
+        day = (1 if m[1] == "1er" else int(m[1])) if m[1] else None
+        month, year = MONTHS[m[2]], int(m[3])
+    else:
+        raise DateError(f"cannot read the date {text!r}; write it as {DATE_FORMS}")
+    try:
+        if month is None:
+            return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
+        iso = dt.date(year, month, day).isoformat()
+        return iso, iso
+    except ValueError:
+        raise DateError(f"no such date {text!r}; write it as {DATE_FORMS}") from None
+
+
+def parse_range(text: str) -> tuple[str, str]:
+    """`2016-09`, or a range `2016-01..2016-06` (either end may be empty) → (first, last)."""
+    if ".." in text:
+        lo, hi = text.split("..", 1)
+        return (parse_period(lo)[0] if lo.strip() else ""), (parse_period(hi)[1] if hi.strip() else "")
+    return parse_period(text)
+
+
+# --- syntax tree ----------------------------------------------------------------
+
+
+@dataclass
+class Token:
+    kind: str  # word, phrase, compound, wildcard, fuzzy, field, op, open, close, neg, must
+    value: str
+    start: int
+    end: int
+    extra: str = ""  # field name; fuzzy distance; operator spelling
+
+
+@dataclass
+class Node:
+    kind: str  # atom, and, or, not, must, group
+    token: Token | None = None
+    children: list[Node] = field(default_factory=list)
+
+
+def tokenize(text: str, exact: FrenchAnalyzer, ignored: list[str]) -> list[Token]:
+    """Query text → tokens; words are split as the analyzer splits them."""
+    operators = any(c.islower() for c in text)  # an all-capitals query is a pasted headline
+    raw: list[Token] = []
+    for m in _SCAN.finditer(text):
+        kind = m.lastgroup
+        if kind == "ws":
+            continue
+        if kind == "stray":
+            if "an unbalanced quote" not in ignored:
+                ignored.append("an unbalanced quote")
+            continue
+        value = m.group()
+        if kind == "phrase":
+            raw.append(Token("phrase", value[1:-1], m.start(), m.end()))
+        elif kind in ("open", "close"):
+            raw.append(Token(kind, value, m.start(), m.end()))
+        else:
+            raw.append(Token("chunk", value, m.start(), m.end()))
+
+    out: list[Token] = []
+    run: list[int] = []  # span of consecutive plain text, analysed together (`300 000` is one number)
+
+    def flush() -> None:
+        if run:
+            out.extend(_word_tokens(text[run[0] : run[1]], run[0], exact))
+            run.clear()
+
+    for i, tok in enumerate(raw):
+        nxt = raw[i + 1] if i + 1 < len(raw) else None
+        glued = nxt is not None and nxt.start == tok.end and nxt.kind in ("phrase", "open")
+        if tok.kind != "chunk":
+            flush()
+            out.append(tok)
+            continue
+        value, start = tok.value, tok.start
+        if operators and value in OPERATORS:
+            flush()
+            out.append(Token("op", OPERATORS[value], start, tok.end, value))
+            continue
+        if value[0] in "-−+" and (len(value) > 1 or glued):
+            flush()
+            out.append(Token("neg" if value[0] != "+" else "must", value[0], start, start + 1))
+            value, start = value[1:], start + 1
+            if not value:
+                continue
+        fm = _FIELD.match(value)
+        if fm and (fm[2] or glued) and not fm[2].startswith("/"):
+            name = fm[1].lower()
+            if name in FIELDS:
+                flush()
+                if fm[2]:
+                    out.append(Token("field", fm[2], start, tok.end, FIELDS[name]))
+                else:
+                    nxt.kind, nxt.extra = "field", FIELDS[name]  # titre:"…": the phrase is the value
+                continue
+            ignored.append(f"the unknown field {fm[1]}: (searched as words; fields are titre:, source:, date:)")
+        special = _special(value, start, tok.end)
+        if special is not None:
+            flush()
+            out.append(special)
+        elif run:
+            run[1] = tok.end
+        else:
+            run.extend((start, tok.end))
+    flush()
+    return out
+
+
+def _special(chunk: str, start: int, end: int) -> Token | None:
+    """`bombard*` or `Lavrof~`, else None."""
+    bare = _EDGE_PUNCT.sub("", chunk)
+    em = _ELIDED.match(bare)
+    if em and em[1].lower() in ELISIONS:
+        bare = bare[em.end() :]
+    if "*" in bare and _WILDCARD.match(bare):
+        return Token("wildcard", bare, start, end)
+    fz = _FUZZY.match(bare)
+    if fz:
+        return Token("fuzzy", fz[1], start, end, fz[2] or "1")
+    return None
+
+
+def _word_tokens(chunk: str, offset: int, exact: FrenchAnalyzer) -> list[Token]:
+    """A run of plain text: compounds (as phrases) and words."""
+    tokens: list[Token] = []
+    pos = 0
+    for cm in _COMPOUND.finditer(chunk):
+        tokens.extend(_plain_words(chunk[pos : cm.start()], offset + pos, exact))
+        tokens.append(Token("compound", cm.group(), offset + cm.start(), offset + cm.end()))
+        pos = cm.end()
+    tokens.extend(_plain_words(chunk[pos:], offset + pos, exact))
+    return tokens
+
+
+def _plain_words(text: str, offset: int, exact: FrenchAnalyzer) -> list[Token]:
+    return [Token("word", w, offset + s, offset + e) for w, s, e in exact.words(text)]
+
+
+class _Grammar:
+    """Recursive descent over tokens; juxtaposition < OR < AND/SAUF < NOT/-/+."""
+
+    def __init__(self, tokens: list[Token], ignored: list[str]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.ignored = ignored
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def lone(self, tok: Token) -> None:
+        note = f"a lone operator {tok.extra or tok.value}"
+        if note not in self.ignored:
+            self.ignored.append(note)
+
+    def sequence(self, depth: int) -> list[Node]:
+        items: list[Node] = []
+        while (tok := self.peek()) is not None:
+            if tok.kind == "close":
+                if depth:
+                    return items
+                self.pos += 1
+                if "an unbalanced )" not in self.ignored:
+                    self.ignored.append("an unbalanced )")
+                continue
+            if tok.kind == "op" and tok.value in ("and", "or"):
+                self.pos += 1
+                self.lone(tok)
+                continue
+            before = self.pos
+            node = self.either(depth)
+            if node is not None:
+                items.append(node)
+            if self.pos == before:
+                self.pos += 1
+        return items
+
+    def either(self, depth: int) -> Node | None:
+        left = self.both(depth)
+        while (tok := self.peek()) is not None and tok.kind == "op" and tok.value == "or":
+            self.pos += 1
+            right = self.both(depth)
+            if left is None or right is None:
+                self.lone(tok)
+                left = left or right
+            else:
+                left = Node("or", children=[left, right])
+        return left
+
+    def both(self, depth: int) -> Node | None:
+        left = self.unary(depth)
+        while (tok := self.peek()) is not None and tok.kind == "op" and tok.value in ("and", "not"):
+            self.pos += 1
+            right = self.unary(depth)
+            if right is not None and tok.value == "not":
+                right = Node("not", children=[right])
+            if left is None or right is None:
+                if right is None or tok.value != "not":
+                    self.lone(tok)
+                left = left or right
+            else:
+                left = Node("and", children=[left, right])
+        return left
+
+    def unary(self, depth: int) -> Node | None:
+        tok = self.peek()
+        if tok is None or tok.kind == "close" or (tok.kind == "op" and tok.value != "not"):
+            return None
+        self.pos += 1
+        if tok.kind in ("neg", "must") or tok.kind == "op":
+            inner = self.unary(depth)
+            if inner is None:
+                self.lone(tok)
+                return None
+            return Node("not" if tok.kind != "must" else "must", children=[inner])
+        if tok.kind == "open":
+            items = self.sequence(depth + 1)
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "close":
+                self.pos += 1
+            elif "an unbalanced (" not in self.ignored:
+                self.ignored.append("an unbalanced (")
+            return Node("group", children=items) if items else None
+        return Node("atom", token=tok)
+
+
+# --- compiled query ------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    """A query compiled to Whoosh queries, in the roles `search.py` combines."""
+
+    clauses: list[Q.Query] = field(default_factory=list)  # ranked: all of them first, then any (per mode)
+    required: list[Q.Query] = field(default_factory=list)  # +word, titre:, groups joined by ET
+    excluded: list[Q.Query] = field(default_factory=list)  # -word, SAUF, NOT
+    filters: list[Q.Query] = field(default_factory=list)  # source:, date: (restrict, do not rank)
+    boosters: list[Q.Query] = field(default_factory=list)  # raise the score, match nothing alone
+    ranked_terms: set[str] = field(default_factory=set)  # for highlighting
+    exact_terms: set[str] = field(default_factory=set)
+    patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
+    words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to rank by (a query of filters or exclusions only is not empty)."""
+        return not (self.clauses or self.required)
+
+    @property
+    def nothing(self) -> bool:
+        return self.empty and not (self.excluded or self.filters)
+
+
+class QueryParser:
+    """Query text → `ParsedQuery`, with the analyzers and ranking of the index searched."""
+
+    def __init__(self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking=None,
+                 sources: tuple[str, ...] = ()) -> None:  # fmt: skip
+        from .search import DEFAULT_RANKING
+
+        # Stop words always leave ranked queries, even where the index keeps them.
+        self.ranked = ranked if ranked.stop else FrenchAnalyzer(**{**ranked.__getstate__(), "stop": True})
+        self.exact = exact
+        self.ranking = ranking or DEFAULT_RANKING
+        self.boosts = self.ranking.fields()
+        self.sources = sources  # the index's source names, for case-insensitive source:
+
+    # atoms
+
+    def word_clause(self, term: str, word: str, fields: dict[str, float] | None = None) -> Q.Query:
+        alternatives = [Q.Term(f, term, boost=b) for f, b in (fields or self.boosts).items() if b > 0]
+        if self.ranking.exact > 0 and fields is None:
+            alternatives.append(Q.Term("exact", self.exact.term(word), boost=self.ranking.exact))
+        return Q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+    def phrase_clause(self, text: str) -> Q.Query | None:
+        words = [w for w in (self.exact.term(w) for w, _, _ in self.exact.words(text)) if w]
+        if not words:
+            return None
+        boost = self.ranking.title
+        if len(words) == 1:
+            return Q.Term("exact", words[0], boost=boost)
+        return Q.Phrase("exact", words, boost=boost)
+
+    def source_clause(self, name: str) -> Q.Query:
+        wanted = name.strip().lower()
+        names = [s for s in self.sources if s.lower() == wanted] or [name.strip()]
+        return Q.Or([Q.Term("sources", s) for s in names]) if len(names) > 1 else Q.Term("sources", names[0])
+
+    def date_clause(self, text: str, parsed: ParsedQuery) -> Q.Query | None:
+        try:
+            lo, hi = parse_range(text)
+        except DateError as exc:
+            parsed.ignored.append(str(exc).replace("cannot read", "the unreadable date:"))
+            return None
+        return date_range(lo, hi)
+
+    def field_clause(self, tok: Token, parsed: ParsedQuery) -> Q.Query | None:
+        if tok.extra == "source":
+            return self.source_clause(tok.value)
+        if tok.extra == "date":
+            return self.date_clause(tok.value, parsed)
+        # titre: every word in the headline (stemmed), and a quoted value as a phrase too
+        terms = []
+        for word, _, _ in self.ranked.words(tok.value):
+            term = self.ranked.term(word)
+            if term and term not in terms:
+                terms.append(term)
+        parsed.ranked_terms.update(terms)
+        parts: list[Q.Query] = [Q.Term("title", t, boost=self.ranking.title) for t in terms]
+        if " " in tok.value.strip():
+            phrase = self.phrase_clause(tok.value)
+            if phrase is not None and isinstance(phrase, Q.Phrase):
+                parts.append(phrase)
+        if not parts:
+            return None
+        return Q.And(parts) if len(parts) > 1 else parts[0]
+
+    def atom(self, tok: Token, parsed: ParsedQuery) -> Q.Query | None:
+        if tok.kind == "field":
+            return self.field_clause(tok, parsed)
+        if tok.kind in ("phrase", "compound"):
+            clause = self.phrase_clause(tok.value)
+            if clause is not None:
+                parsed.exact_terms.update(self.exact.terms(tok.value))
+            return clause
+        if tok.kind == "wildcard":
+            pattern = "".join(fold(c.lower()) if c != "*" else c for c in tok.value)
+            head = pattern.split("*", 1)[0]
+            if len(head) < 2:
+                parsed.ignored.append(f"the wildcard {tok.value} (give at least two letters before *)")
+                return None
+            q = Q.Prefix("exact", head) if pattern == head + "*" else Q.Wildcard("exact", pattern)
+            parsed.patterns.append(q)
+            return q
+        if tok.kind == "fuzzy":
+            term = self.exact.term(tok.value.lower())
+            q = Q.FuzzyTerm("exact", term, maxdist=int(tok.extra), prefixlength=1)
+            parsed.patterns.append(q)
+            return q
+        # a plain word
+        term = self.ranked.term(tok.value)
+        if not term:
+            return None  # a stop word
+        parsed.ranked_terms.add(term)
+        parsed.words.append(tok)
+        return self.word_clause(term, tok.value)
+
+    # tree
+
+    def compile(self, node: Node, parsed: ParsedQuery) -> Q.Query | None:
+        if node.kind == "atom":
+            return self.atom(node.token, parsed)
+        if node.kind == "must":
+            return self.compile(node.children[0], parsed)
+        if node.kind == "not":
+            inner = self.compile(node.children[0], parsed)
+            return Q.Not(inner) if inner is not None else None
+        if node.kind == "or":
+            parts = [q for q in (self.compile(c, parsed) for c in node.children) if q is not None]
+            parts = [p for p in parts if not isinstance(p, Q.Not)] or parts
+            if not parts:
+                return None
+            return Q.Or(parts) if len(parts) > 1 else parts[0]
+        # and, group: every part, exclusions subtracted
+        parts = [q for q in (self.compile(c, parsed) for c in node.children) if q is not None]
+        positive = [p for p in parts if not isinstance(p, Q.Not)]
+        negative = [p.query for p in parts if isinstance(p, Q.Not)]
+        if not positive:
+            return Q.Not(Q.Or(negative)) if negative else None
+        q = Q.And(positive) if len(positive) > 1 else positive[0]
+        if negative:
+            q = Q.AndNot(q, Q.Or(negative) if len(negative) > 1 else negative[0])
+        return q
+
+    def parse(self, text: str) -> ParsedQuery:
+        parsed = ParsedQuery()
+        tokens = tokenize(text, self.exact, parsed.ignored)
+        nodes = _Grammar(tokens, parsed.ignored).sequence(0)
+        seen: set[str] = set()
+        kept: list[str] = []  # consecutive plain words, for proximity
+        for node in nodes:
+            tok = node.token
+            if node.kind == "atom" and tok.kind == "field" and tok.extra in ("source", "date"):
+                q = self.field_clause(tok, parsed)
+                if q is not None:
+                    parsed.filters.append(q)
+                continue
+            q = self.compile(node, parsed)
+            if q is None:
+                continue
+            if node.kind == "not" or isinstance(q, Q.Not):
+                parsed.excluded.append(q.query if isinstance(q, Q.Not) else q)
+            elif node.kind == "must" or node.kind in ("and",) or (tok is not None and tok.kind == "field"):
+                parsed.required.append(q)
+            else:
+                if node.kind == "atom" and tok.kind == "word":
+                    term = self.ranked.term(tok.value)
+                    kept.append(self.exact.term(tok.value))
+                    if term in seen:
+                        continue
+                    seen.add(term)
+                parsed.clauses.append(q)
+        if self.ranking.proximity > 0:
+            pairs = {(a, b) for a, b in zip(kept, kept[1:], strict=False) if a != b}
+            parsed.boosters = [
+                Q.Phrase("exact", [a, b], slop=int(self.ranking.slop), boost=self.ranking.proximity)
+                for a, b in sorted(pairs)
+            ]
+        return parsed
+
+
+def date_range(lo: str, hi: str) -> Q.Query:
+    return Q.TermRange("date", lo or None, hi or None)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, or `limit + 1` once above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]

@@ -1,0 +1,303 @@
+"""The query language, filters, suggestions, facets and `similar` (issue 5).
+
+Every construct runs against `fixtures/newsroom`, eleven short articles written
+so that each construct has a hit it must find and a near miss it must not.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.cli import cli
+from archive.query import DateError, parse_period, parse_range
+from archive.search import QueryParser, Searcher
+
+from .conftest import FIXTURES
+
+ALEP = "2016-09-24-alep-sous-les-bombes.txt"
+TREVE = "2016-09-12-treve-en-syrie.txt"
+DAMAS = "2016-10-03-damas-rejette.txt"
+CASQUES = "2016-09-30-casques-blancs.txt"
+BLEUS = "2016-11-15-casques-bleus.txt"
+GILETS = "2018-11-17-gilets-jaunes.txt"
+MAYENNE = "2019-01-05-mayenne-automobiliste.txt"
+SPORTS = "2019-03-20-ministere-des-sports.txt"
+EMPLOYEURS = "employeurs-enquete.txt"
+BOMBARDIER = "2017-05-08-bombardier-emplois.txt"
+ONU = "2016-09-26-onu-condamne.txt"
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from archive.ingest import ingest
+
+    index_dir = tmp_path_factory.mktemp("newsroom") / "index"
+    ingest(FIXTURES / "newsroom", index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def searcher(newsroom: Path):
+    with Searcher(newsroom) as s:
+        yield s
+
+
+# (query, search options, expected ids in order, expected number with all the words)
+CONSTRUCTS = [
+    # plain words: all the words first, then some of them
+    ("bombardements d'Alep", {}, [ONU, ALEP, CASQUES], 3),
+    ("Alep Lavrov", {}, [ALEP, ONU, CASQUES, DAMAS, TREVE], 1),
+    ("Alep Lavrov", {"mode": "all"}, [ALEP], 1),
+    ("Alep Lavrov", {"mode": "any"}, [ALEP, ONU, CASQUES, DAMAS, TREVE], 1),
+    # phrases: exact wording, stop words included; the words alone are looser
+    ('"Casques blancs"', {}, [CASQUES, ALEP], 2),
+    ("casques blancs", {"mode": "all"}, [CASQUES, BLEUS, ALEP], 3),
+    ('"cessez-le-feu"', {}, [TREVE, ALEP], 2),
+    ("cessez-le-feu", {}, [TREVE, ALEP], 2),
+    ("“le feu”", {}, [TREVE, ALEP], 2),
+    # operators, French and English
+    ("Alep ET Lavrov", {}, [ALEP], 1),
+    ("Alep AND Lavrov", {}, [ALEP], 1),
+    ("Alep OU Damas", {}, [DAMAS, ONU, ALEP, CASQUES, TREVE], 5),
+    ("Alep OR Damas", {}, [DAMAS, ONU, ALEP, CASQUES, TREVE], 5),
+    ("Lavrov SAUF Damas", {}, [ALEP], 1),
+    ("Lavrov NOT Damas", {}, [ALEP], 1),
+    ("Lavrov -Damas", {}, [ALEP], 1),
+    ('Alep -"Casques blancs"', {}, [ONU], 1),
+    ("(Alep OU Damas) ET Lavrov", {}, [DAMAS, ALEP, TREVE], 3),
+    ("+Lavrov Alep", {}, [ALEP], 1),
+    ("Alep et Damas", {"mode": "all"}, [], 0),  # lower-case "et" is a word, not AND
+    ("ALEP ET DAMAS", {"mode": "all"}, [], 0),  # a headline in capitals has no operators
+    # fields
+    ("titre:Alep", {}, [ONU, CASQUES, ALEP], 3),
+    ("title:Alep", {}, [ONU, CASQUES, ALEP], 3),
+    ('titre:"Casques blancs"', {}, [CASQUES], 1),
+    ("source:Reuters", {}, [BOMBARDIER, DAMAS, ALEP], 3),  # filters alone: newest first
+    ("source:afp Alep", {}, [ONU, ALEP, CASQUES], 3),
+    ("date:2016-09 Lavrov", {}, [TREVE, ALEP], 2),
+    ("date:2016-09-01..2016-09-20 Lavrov", {}, [TREVE], 1),
+    # prefix, wildcard, fuzzy
+    ("bombard*", {}, [ALEP, ONU, CASQUES, BOMBARDIER], 4),
+    ("bomb*ment", {}, [ONU, CASQUES], 2),
+    ("gilet*", {}, [MAYENNE, GILETS], 2),
+    ("Lavrof~", {}, [DAMAS, TREVE, ALEP], 3),
+    # pasted headlines and questions: punctuation is never syntax
+    ("Mayenne : un automobiliste…", {}, [MAYENNE], 1),
+    ("Combien d'employeurs ?", {}, [EMPLOYEURS, SPORTS], 1),
+    ("« Gilets jaunes »", {}, [MAYENNE, GILETS], 2),
+    ("Combien de personnes travaillent au ministère des sports", {}, [SPORTS, MAYENNE, EMPLOYEURS], 1),
+    # filters and order
+    ("Lavrov", {"since": "2016-09-20"}, [DAMAS, ALEP], 2),
+    ("Lavrov", {"until": "septembre 2016"}, [TREVE, ALEP], 2),
+    ("Lavrov", {"since": "24/09/2016", "until": "2016"}, [DAMAS, ALEP], 2),
+    ("Alep", {"sources": ["reuters"]}, [ALEP], 1),
+    ("Alep", {"sources": ["Reuters", "AFP"]}, [ONU, ALEP, CASQUES], 3),
+    ("Lavrov", {"sort": "date"}, [TREVE, ALEP, DAMAS], 3),
+    ("Lavrov", {"sort": "-date"}, [DAMAS, ALEP, TREVE], 3),
+    ("Alep", {"limit": 2, "offset": 2}, [CASQUES], 3),
+]
+
+
+@pytest.mark.parametrize("query, options, expected, all_words", CONSTRUCTS, ids=[f"{c[0]}|{c[1]}" for c in CONSTRUCTS])
+def test_construct(searcher: Searcher, query: str, options: dict, expected: list[str], all_words: int) -> None:
+    result = searcher.search(query, **options)
+    assert [h.id for h in result.hits] == expected
+    assert result.all_words == all_words
+    assert result.ignored == []
+
+
+@pytest.mark.parametrize(
+    "query, ignored, expected",
+    [
+        ('"Casques blancs', ["an unbalanced quote"], [CASQUES, BLEUS, ALEP]),
+        ("(Alep", ["an unbalanced ("], [ONU, ALEP, CASQUES]),
+        ("Alep)", ["an unbalanced )"], [ONU, ALEP, CASQUES]),
+        ("Alep ET", ["a lone operator ET"], [ONU, ALEP, CASQUES]),
+        ("OU Alep", ["a lone operator OU"], [ONU, ALEP, CASQUES]),
+        ("Alep SAUF", ["a lone operator SAUF"], [ONU, ALEP, CASQUES]),
+        ("auteur:Kerry", ["the unknown field auteur:"], [TREVE]),
+        ("date:hier Lavrov", ["the unreadable date"], [DAMAS, TREVE, ALEP]),
+        ("b*", ["the wildcard b*"], []),
+    ],
+)
+def test_malformed_query_searches_what_it_can(searcher: Searcher, query: str, ignored: list[str],
+                                              expected: list[str]) -> None:  # fmt: skip
+    result = searcher.search(query)
+    assert [h.id for h in result.hits] == expected
+    assert len(result.ignored) == len(ignored)
+    for note, start in zip(result.ignored, ignored, strict=True):
+        assert note.startswith(start)
+
+
+def test_exclusion_alone_lists_the_rest_newest_first(searcher: Searcher) -> None:
+    result = searcher.search("-Alep -Lavrov -gilets", mode="auto")
+    assert [h.id for h in result.hits] == [SPORTS, BOMBARDIER, BLEUS, EMPLOYEURS]
+    assert result.sort == "-date"
+
+
+@pytest.mark.parametrize(
+    "query, suggestion",
+    [
+        ("Lavrof", "Lavrov"),
+        ("bombardemant", "bombardement"),
+        ("Sergei Lavrov", "Serguei Lavrov"),
+        ("lavrof à Moscou", "lavrov à Moscou"),
+        ("Lavrov", ""),  # found: nothing to suggest
+        ("xqzwy", ""),  # nothing near
+    ],
+)
+def test_did_you_mean(searcher: Searcher, query: str, suggestion: str) -> None:
+    assert searcher.search(query).suggestion == suggestion
+
+
+def test_facets_count_matching_articles_by_source_and_month(searcher: Searcher) -> None:
+    result = searcher.search("Alep", facets=True)
+    assert result.facets == {"sources": [("AFP", 3), ("Reuters", 1)], "months": [("2016-09", 3)]}
+    anything = searcher.search("Combien", facets=True)
+    assert anything.facets["months"] == [("2019-03", 1), ("undated", 1)]
+
+
+def test_similar_articles(searcher: Searcher) -> None:
+    article, hits = searcher.similar("2018-11-17")
+    assert article.id == GILETS
+    assert hits[0].id == MAYENNE
+    assert GILETS not in [h.id for h in hits]
+    _, hits = searcher.similar(ALEP, limit=2)
+    assert [h.id for h in hits] == [CASQUES, ONU]
+
+
+@pytest.mark.parametrize(
+    "text, period",
+    [
+        ("2016-09-24", ("2016-09-24", "2016-09-24")),
+        ("2016-09", ("2016-09-01", "2016-09-30")),
+        ("2016", ("2016-01-01", "2016-12-31")),
+        ("24/09/2016", ("2016-09-24", "2016-09-24")),
+        ("24.09.2016", ("2016-09-24", "2016-09-24")),
+        ("09/2016", ("2016-09-01", "2016-09-30")),
+        ("septembre 2016", ("2016-09-01", "2016-09-30")),
+        ("Février 2016", ("2016-02-01", "2016-02-29")),
+        ("fevrier 2015", ("2015-02-01", "2015-02-28")),
+        ("1er mai 2019", ("2019-05-01", "2019-05-01")),
+        ("24 sept. 2016", ("2016-09-24", "2016-09-24")),
+    ],
+)
+def test_dates_in_iso_and_french_forms(text: str, period: tuple[str, str]) -> None:
+    assert parse_period(text) == period
+
+
+@pytest.mark.parametrize("text", ["hier", "2016-13", "31/02/2016", "septembro 2016", ""])
+def test_unreadable_dates_say_which_forms_work(text: str) -> None:
+    with pytest.raises(DateError, match="2016-09-24"):
+        parse_period(text)
+
+
+def test_date_ranges() -> None:
+    assert parse_range("2016-01..2016-06") == ("2016-01-01", "2016-06-30")
+    assert parse_range("2016..") == ("2016-01-01", "")
+    assert parse_range("..2015") == ("", "2015-12-31")
+
+
+# --- through the command line -------------------------------------------------
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_cli_filters_sort_page_and_count(newsroom: Path) -> None:
+    ix = ["--index", str(newsroom)]
+    assert run(*ix, "search", "Lavrov", "--count").output == "3\n"
+    assert run(*ix, "search", "Lavrov", "--count", "--since", "2016-09-20").output == "2\n"
+    page2 = json.loads(run(*ix, "search", "Alep", "-n", "2", "--page", "2", "--json").output)
+    assert page2["page"] == 2 and page2["total"] == 3 and [h["rank"] for h in page2["hits"]] == [3]
+    text = run(*ix, "search", "Lavrov", "--sort", "-date", "--source", "AFP", "--source", "reuters").output
+    assert text.index("2016-09-24") < text.index("2016-09-12")
+    assert "3 articles match 'Lavrov', newest first" in text
+
+
+def test_cli_filter_only_search(newsroom: Path) -> None:
+    out = run("--index", str(newsroom), "search", "--source", "Ouest-France").output
+    assert out.index(MAYENNE) < out.index(BLEUS)
+
+
+def test_cli_json_shape(newsroom: Path) -> None:
+    out = run("--index", str(newsroom), "search", "Lavrof", "--facets", "--json").output
+    data = json.loads(out)
+    assert data["hits"] == [] and data["total"] == 0
+    assert data["suggestion"] == "Lavrov"
+    assert data["facets"] == {"sources": [], "months": []}
+    data = json.loads(run("--index", str(newsroom), "search", "Alep", "--facets", "--json", "-n", "1").output)
+    assert data["facets"]["sources"] == [{"source": "AFP", "count": 3}, {"source": "Reuters", "count": 1}]
+    assert data["facets"]["months"] == [{"month": "2016-09", "count": 3}]
+
+
+def test_cli_text_shows_suggestion_facets_and_the_all_words_boundary(newsroom: Path) -> None:
+    ix = ["--index", str(newsroom)]
+    assert "Did you mean: Lavrov" in run(*ix, "search", "Lavrof").output
+    out = run(*ix, "search", "Alep Lavrov", "--facets").output
+    assert "5 articles match 'Alep Lavrov' (1 with all the words)" in out
+    assert out.index(ALEP) < out.index("below: articles with only some of the words") < out.index(ONU)
+    assert "By source: AFP 4 · Reuters 2" in out
+    assert "By month:  2016-09 4 · 2016-10 1" in out
+
+
+def test_cli_reports_what_it_ignored(newsroom: Path) -> None:
+    result = CliRunner().invoke(cli, ["--index", str(newsroom), "search", "(Alep ET"])
+    assert result.exit_code == 0
+    assert "Note: ignored an unbalanced ( in the query." in result.stderr
+    assert "Note: ignored a lone operator ET in the query." in result.stderr
+    assert "Note" not in result.stdout
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+def test_cli_bad_date_is_a_usage_error(newsroom: Path, option: str) -> None:
+    result = CliRunner().invoke(cli, ["--index", str(newsroom), "search", "Alep", option, "hier"])
+    assert result.exit_code == 2
+    assert "cannot read the date 'hier'" in result.output
+
+
+def test_cli_needs_words_or_a_filter(newsroom: Path) -> None:
+    result = CliRunner().invoke(cli, ["--index", str(newsroom), "search", "  "])
+    assert result.exit_code == 2 and "Give words to search, or a filter" in result.output
+
+
+def test_cli_similar(newsroom: Path) -> None:
+    out = run("--index", str(newsroom), "similar", "2018-11-17", "-n", "2").output
+    assert out.startswith(f"Articles like {GILETS}")
+    assert MAYENNE in out
+    data = json.loads(run("--index", str(newsroom), "similar", "2018-11-17", "--json").output)
+    assert data["id"] == GILETS and data["hits"][0]["id"] == MAYENNE
+    missing = CliRunner().invoke(cli, ["--index", str(newsroom), "similar", "nope"])
+    assert missing.exit_code == 1 and "No article with id 'nope'" in missing.output
+
+
+# --- never a traceback ------------------------------------------------------
+
+PIECES = list("aéÉzZ09\"“”«»()-+*~?:…',’ \u00a0") + ["ET", "OU", "SAUF", "NOT", "titre:", "source:", "date:",
+                                                     "foo:", "..", "Alep", " ", "2016-09"]  # fmt: skip
+QUERY_TEXT = st.lists(st.sampled_from(PIECES), max_size=15).map("".join) | st.text(max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(QUERY_TEXT)
+def test_parser_never_raises(text: str) -> None:
+    parsed = QueryParser().parse(text)
+    assert isinstance(parsed.ignored, list)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=QUERY_TEXT, mode=st.sampled_from(["", "--all", "--any"]), sort=st.sampled_from(["relevance", "-date"]))
+def test_cli_never_shows_a_traceback(newsroom: Path, text: str, mode: str, sort: str) -> None:
+    args = ["--index", str(newsroom), "search", "--facets", "--sort", sort] + ([mode] if mode else []) + ["--", text]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert "Give words to search" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
