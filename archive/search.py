@@ -278,7 +278,7 @@ class Searcher:
         want = offset + limit
 
         all_docs = any_docs = None
-        if count or facets or sort != "relevance" or suggest:
+        if count or facets or sort != "relevance":
             all_docs = self._docs(all_q, allowed)
             any_docs = self._docs(any_q, allowed) if tiered and mode != "all" else all_docs
             result.all_words = len(all_docs)
@@ -315,6 +315,8 @@ class Searcher:
         result.hits = [self._hit(rank, row, parsed, snippets) for rank, row in enumerate(page, offset + 1)]
         if facets:
             result.facets = self._facets(all_docs if mode == "all" else any_docs)
+        if all_docs is None:  # not counted: the first tier of the ranking tells whether few have all the words
+            result.all_words = sum(1 for row in (page if mode == "any" else rows) if row[3])
         if suggest and result.all_words < SUGGEST_BELOW and parsed.words:
             result.suggestion = self.suggest(text, parsed)
         return result
@@ -343,6 +345,8 @@ class Searcher:
             if not term or term.isdigit() or len(term) < 3:
                 continue
             df = reader.doc_frequency("exact", term)
+            if df > 2:
+                continue  # a word the archive knows
             best = self._near(term, df)
             if best is None:
                 continue
@@ -362,7 +366,7 @@ class Searcher:
         maxdist = 1 if len(term) < 6 else 2
         reader = self._reader
         best: tuple[int, int, str] | None = None
-        for cand in reader.expand_prefix("exact", term[:1]):
+        for cand in reader.expand_prefix("exact", term[: 1 if len(term) < 5 else 2]):
             cand = _text(cand)
             if abs(len(cand) - len(term)) > maxdist or cand == term:
                 continue

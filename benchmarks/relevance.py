@@ -109,7 +109,7 @@ def run_queries(
     with Searcher(index_dir, ranking) as searcher:
         for q in queries:
             t = time.perf_counter()
-            result = searcher.search(q["text"], limit=TOP, mode=mode, snippets=False, count=False)
+            result = searcher.search(q["text"], limit=TOP, mode=mode, snippets=False, count=False, suggest=False)
             latencies.append(time.perf_counter() - t)
             run[str(q["id"])] = [(h.id, h.score) for h in result.hits]
     return run, latencies
