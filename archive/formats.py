@@ -371,6 +371,8 @@ _HTML_MARKUP = re.compile(r"<(?:!doctype|html|head|body|article|main|div|p|h[1-6
 _BYLINE = re.compile(r"^(?:par|by)\s+(?P<name>[A-ZÀ-Ý][\w.’'\- ]{2,60})$")
 #: A page description longer than this is not a lede (some sites put the whole text there).
 LEDE_MAX_CHARS = 600
+#: Fewer words than this in the extracted text: a menu, an index page, not an article.
+MIN_HTML_WORDS = 10
 
 
 def _extract(text: str) -> dict[str, Any] | None:
@@ -408,7 +410,7 @@ def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
     if repaired and "repaired mojibake" not in notes:
         notes = (*notes, "repaired mojibake")
     paragraphs = _paragraphs(fields["text"] or "")
-    if not paragraphs:
+    if sum(len(p.split()) for p in paragraphs) < MIN_HTML_WORDS:
         raise ReadError("no article text found in the HTML page")
     title = _line(fields["title"] or "")
     if title and _same(paragraphs[0], title):
@@ -458,15 +460,16 @@ def article_from_object(
     """
     if not isinstance(obj, dict):
         raise ReadError(f"not a JSON object (a {_json_type(obj)})")
-    fields, repaired = _repair(_fields(obj))
+    fields = _fields(obj)
+    texts = [v for k in ("title", "lede", "body") for v in _strings(fields.get(k))]
+    if sum(map(len, texts)) * 4 > MAX_ARTICLE_BYTES:  # UTF-8 takes at most 4 bytes a character
+        size = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+        if size > MAX_ARTICLE_BYTES:
+            raise ReadError(too_large(size))
+    fields, repaired = _repair(fields)
     title = _line(fields.get("title", ""))
     lede = _line(fields.get("lede", ""))
     paragraphs = _paragraphs(fields.get("body", ""))
-    size = sum(len(s) for s in (title, lede, *paragraphs))
-    if size * 4 > MAX_ARTICLE_BYTES:  # UTF-8 takes at most 4 bytes a character
-        size = sum(len(s.encode("utf-8")) for s in (title, lede, *paragraphs))
-        if size > MAX_ARTICLE_BYTES:
-            raise ReadError(too_large(size))
     if not title and not paragraphs:
         raise ReadError("no title or text (fields title/headline/titre, body/text/content/texte)")
     if not title:
@@ -485,6 +488,12 @@ def article_from_object(
         tags=tuple(_items(fields.get("tags", []))), notes=notes,
     )  # fmt: skip
     return article, repaired
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _json_type(value: Any) -> str:
