@@ -257,3 +257,105 @@ def stats(paths: Paths, json_output: bool) -> None:
 
 def main() -> None:
     cli(prog_name="archive")
+
+
+# --- add, check, watch ----------------------------------------------------------
+
+#: Exit status of `archive check` when the index and the folder differ.
+EXIT_OUT_OF_STEP = 1
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another indexing run to finish.")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_obj
+@errors_to_click
+def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) -> None:
+    """File new articles into the archive, then index them.
+
+    Each FILE is copied (never moved) into the articles folder as
+    `YYYY-MM-DD-slug.ext`, the date and slug taken from the article itself
+    (`undated-slug.ext` without a date). A file already in the archive is not
+    copied twice; a different file never overwritten (`-2`, `-3`… instead).
+    Unreadable files are reported and not copied; the exit status is then 3.
+
+    \b
+    Example:
+        archive add ~/Downloads/alep.txt
+        archive add inbox/*.txt --json
+    """
+    from .operations import add_files
+    from .render import add_json, add_text
+
+    def on_wait() -> None:
+        click.echo(f"Another archive process is writing the index; waiting up to {wait:g} s…", err=True)
+
+    report = add_files(list(files), paths.articles, paths.index, wait=wait, on_wait=on_wait)
+    click.echo(add_json(report) if json_output else add_text(report))
+    if report.problems:
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.option("--full", is_flag=True, help="Read every file, not only those whose size or time changed.")
+@click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_obj
+@errors_to_click
+def check(paths: Paths, full: bool, json_output: bool) -> None:
+    """Compare the index with the articles folder.
+
+    Lists missing files (on disk, not indexed), stale ones (changed since
+    indexed) and orphans (indexed, gone from disk). Writes nothing. Exit status:
+    0 in step, 1 out of step (run `archive index`), 3 in step but some files
+    cannot be indexed (listed with the reason).
+
+    \b
+    Example:
+        archive check
+        archive check --json --full
+    """
+    from .operations import check as check_archive
+    from .render import check_json, check_text
+
+    report = check_archive(paths.articles, paths.index, full=full)
+    click.echo(check_json(report) if json_output else check_text(report))
+    if not report.in_step:
+        sys.exit(EXIT_OUT_OF_STEP)
+    if report.unindexable:
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.option("--poll", is_flag=True, help="Poll the folder instead of using file events (network drives).")
+@click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True, metavar="SECONDS",
+              help="Polling interval, with --poll or when file events are unavailable.")  # fmt: skip
+@click.pass_obj
+@errors_to_click
+def watch(paths: Paths, poll: bool, interval: float) -> None:
+    """Keep the index in step with the folder while running.
+
+    Indexes once, then re-indexes whenever files are added, changed or removed
+    in the articles folder: changes arriving together are committed together,
+    within about a second. One line per batch on stderr. Ctrl-C (or SIGTERM)
+    stops after the batch in progress; a second Ctrl-C cancels it.
+
+    \b
+    Example:
+        archive watch
+        archive --articles /mnt/press watch --poll --interval 2
+    """
+    from .render import batch_text
+    from .watch import Watcher
+
+    watcher = Watcher(
+        paths.articles, paths.index, poll=poll, poll_interval=interval,
+        on_batch=lambda batch: click.echo(batch_text(batch), err=True),
+        on_message=lambda text: click.echo(text, err=True),
+    )  # fmt: skip
+    watcher.run()
+    if watcher.cancelled:
+        click.echo("Stopped; the batch in progress was cancelled: run archive index to finish it.", err=True)
+        sys.exit(130)
+    click.echo("Stopped; the index is in step as of the last batch.", err=True)

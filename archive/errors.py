@@ -54,3 +54,11 @@ class ArticleNotFound(ArchiveError):
 
 class QueryError(ArchiveError):
     pass
+
+
+class WatchUnavailable(ArchiveError):
+    def __init__(self, articles_dir: str, reason: str) -> None:
+        super().__init__(
+            f"Cannot watch {articles_dir} ({reason}). Check that the folder exists and is readable;"
+            " meanwhile, run archive index after each change."
+        )

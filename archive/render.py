@@ -199,3 +199,63 @@ def report_json(report: IngestReport) -> str:
     data = asdict(report)
     data["seconds"] = round(report.seconds, 3)
     return json.dumps(data, ensure_ascii=False)
+
+
+# --- add, check, watch (the report records live in operations.py and watch.py) ---
+
+
+def add_text(report) -> str:
+    """`archive add`: one line per file, then the indexing summary."""
+    lines = [f"added {f.path}" + (f"  (from {f.source})" if f.source != f.path else "") for f in report.added]
+    lines += [f"already in the archive: {f.source} (as {f.path})" for f in report.already]
+    lines += [f"not added {s.path}: {s.reason}" for s in report.skipped]
+    if report.index is not None:
+        lines.append("Index: " + report_text(report.index))
+    return "\n".join(lines)
+
+
+def add_json(report) -> str:
+    data = {
+        "added": [{"source": f.source, "path": f.path} for f in report.added],
+        "already": [{"source": f.source, "path": f.path} for f in report.already],
+        "skipped": [{"source": s.path, "reason": s.reason} for s in report.skipped],
+        "index": json.loads(report_json(report.index)) if report.index is not None else None,
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def check_text(report) -> str:
+    """`archive check`: the verdict first, then each differing file."""
+    if report.in_step:
+        head = f"In step: {report.files} files, {report.documents} documents in the index ({report.seconds:.2f} s)"
+    else:
+        counts = f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.orphan)} orphan"
+        head = f"Out of step: {counts} ({report.seconds:.2f} s). Run archive index to bring the index in step."
+    lines = [head]
+    lines += [f"  missing {p}: on disk, not in the index" for p in report.missing]
+    lines += [f"  stale {p}: changed on disk since it was indexed" for p in report.stale]
+    lines += [f"  orphan {p}: in the index, no longer on disk" for p in report.orphan]
+    if report.unindexable:
+        n = len(report.unindexable)
+        lines.append(f"{n} {'file' if n == 1 else 'files'} cannot be indexed (fix or remove them):")
+        lines += [f"  unindexable {s.path}: {s.reason}" for s in report.unindexable]
+    return "\n".join(lines)
+
+
+def check_json(report) -> str:
+    data = asdict(report)
+    data["in_step"] = report.in_step
+    data["seconds"] = round(report.seconds, 3)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def batch_text(batch) -> str:
+    """`archive watch`: one line per indexing run (plus one per skipped file)."""
+    import time
+
+    r = batch.report
+    what = "initial run" if batch.number == 0 else f"batch {batch.number} ({batch.events} events)"
+    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped)} skipped"
+    lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
+    lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
+    return "\n".join(lines)

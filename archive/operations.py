@@ -1,0 +1,294 @@
+"""Everyday operations on the archive folder: file new articles in, check the index.
+
+`add_files` is the one place that writes into the articles folder: it copies each
+new file under a canonical name (`YYYY-MM-DD-slug.ext`), never over a different
+file, then runs one `ingest`. `check` compares the index with the folder without
+writing anything (no lock: it can run while an ingest writes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ArticlesMissing, IndexMissing
+from .models import IngestReport, Skipped
+from .readers import ReadError, checksum, discover, read_articles
+
+#: Longest slug in a canonical file name (the date and extension come on top).
+SLUG_MAX = 60
+#: The slug of an article whose headline has no letters or digits.
+SLUG_FALLBACK = "article"
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d"})
+
+
+def slugify(text: str, max_length: int = SLUG_MAX) -> str:
+    """ASCII, lowercase, hyphen-separated words, at most `max_length` characters.
+
+    >>> slugify("L’État d'urgence prolongé à Alep : 300 000 déplacés")
+    'l-etat-d-urgence-prolonge-a-alep-300-000-deplaces'
+    """
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = "".join(c if c.isascii() else " " for c in text if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut[1:] else slug[:max_length]
+        slug = slug.strip("-")
+    return slug or SLUG_FALLBACK
+
+
+def canonical_name(title: str, date: str, extension: str) -> str:
+    """`2016-09-24-alep-sous-les-bombes.txt`; `undated-…` without a date."""
+    return f"{date or 'undated'}-{slugify(title)}{extension.lower()}"
+
+
+# --- archive add ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """One source file and where it is in the archive (`path`, relative)."""
+
+    source: str
+    path: str
+
+
+@dataclass(slots=True)
+class AddReport:
+    added: list[Filed] = field(default_factory=list)  # copied in under `path`
+    already: list[Filed] = field(default_factory=list)  # same content already at `path`
+    skipped: list[Skipped] = field(default_factory=list)  # not copied: `path` is the source
+    index: IngestReport | None = None
+
+    @property
+    def problems(self) -> bool:
+        """Something was not filed or not indexed."""
+        return bool(self.skipped or (self.index is not None and self.index.skipped))
+
+
+def add_files(
+    sources: list[str | os.PathLike],
+    articles_dir: str | os.PathLike,
+    index_dir: str | os.PathLike,
+    *,
+    wait: float = 0.0,
+    on_wait=None,
+    progress=None,
+) -> AddReport:
+    """Copy new article files into the archive under canonical names, then index.
+
+    Each source is read first (a file that is not a readable article is reported
+    and not copied). A file whose content is already in the archive is not copied
+    again; a different file with the same canonical name gets a `-2`, `-3`… suffix.
+    The source is never modified.
+    """
+    root = Path(articles_dir)
+    if not root.is_dir():
+        raise ArticlesMissing(str(root))
+    report = AddReport()
+    by_size = _Contents(root)
+    for src in sources:
+        src_path = Path(src)
+        shown = str(src)
+        try:
+            _add_one(root, src_path, shown, by_size, report)
+        except OSError as exc:
+            report.skipped.append(Skipped(shown, f"cannot copy: {exc.strerror or exc}"))
+    from .ingest import ingest
+
+    report.index = ingest(root, index_dir, wait=wait, on_wait=on_wait, progress=progress)
+    return report
+
+
+class _Contents:
+    """Find a file with given bytes in the archive: stat everything once, hash only same-size files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sizes: dict[int, list[str]] = {}
+        self.sums: dict[str, str] = {}
+        for f in discover(root, extensions=("",)):  # every file, whatever its type
+            self.sizes.setdefault(f.size, []).append(f.path)
+
+    def find(self, data: bytes, digest: str) -> str | None:
+        for rel in self.sizes.get(len(data), ()):
+            if rel not in self.sums:
+                try:
+                    self.sums[rel] = checksum((self.root / rel).read_bytes())
+                except OSError:
+                    self.sums[rel] = ""
+            if self.sums[rel] == digest:
+                return rel
+        return None
+
+    def note(self, rel: str, size: int, digest: str) -> None:
+        self.sizes.setdefault(size, []).append(rel)
+        self.sums[rel] = digest
+
+
+def _add_one(root: Path, src: Path, shown: str, contents: _Contents, report: AddReport) -> None:
+    if src.is_dir():
+        report.skipped.append(Skipped(shown, "is a folder: name the files to add (e.g. folder/*.txt)"))
+        return
+    if not src.exists():
+        report.skipped.append(Skipped(shown, "no such file"))
+        return
+    resolved, root_resolved = src.resolve(), root.resolve()
+    if resolved.is_relative_to(root_resolved):
+        rel = resolved.relative_to(root_resolved).as_posix()
+        report.already.append(Filed(shown, rel))
+        return
+    # Read it as it would be read in the archive, with up to three parent folders
+    # (a `2016/09/24/titre.txt` layout dates the article).
+    full = src.absolute()
+    base = full.parents[min(3, len(full.parents) - 1)]
+    try:
+        articles = read_articles(base, full.relative_to(base).as_posix())
+    except ReadError as exc:
+        report.skipped.append(Skipped(shown, str(exc)))
+        return
+    data = src.read_bytes()
+    digest = checksum(data)
+    existing = contents.find(data, digest)
+    if existing is not None:
+        report.already.append(Filed(shown, existing))
+        return
+    ext = src.suffix
+    if len(articles) == 1:
+        name = canonical_name(articles[0].title, articles[0].date, ext)
+    else:  # a collection (.jsonl…): keep its own name, made canonical
+        name = slugify(src.stem) + ext.lower()
+    rel = _copy_new(src, root, name)
+    contents.note(rel, len(data), digest)
+    report.added.append(Filed(shown, rel))
+
+
+def _copy_new(src: Path, root: Path, name: str) -> str:
+    """Copy `src` to `root/name` (or `name-2`, `-3`… if taken); never overwrites.
+
+    The copy is written under a hidden temporary name (ignored by indexing and
+    `archive watch`), then hard-linked to its final name, which fails if the name
+    exists: the file appears complete, or not at all.
+    """
+    stem, ext = os.path.splitext(name)
+    tmp = root / f".{name}.{os.getpid()}.adding"
+    shutil.copy2(src, tmp)
+    try:
+        for n in range(1, 10_000):
+            candidate = name if n == 1 else f"{stem}-{n}{ext}"
+            try:
+                os.link(tmp, root / candidate)
+                return candidate
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links on this file system: exclusive create
+                try:
+                    with open(root / candidate, "xb") as out, open(tmp, "rb") as f:
+                        shutil.copyfileobj(f, out)
+                    shutil.copystat(tmp, root / candidate)
+                    return candidate
+                except FileExistsError:
+                    continue
+        raise OSError(f"too many files named {stem}-N{ext}")
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+# --- archive check ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CheckReport:
+    files: int = 0  # article files on disk
+    documents: int = 0  # documents in the index
+    missing: list[str] = field(default_factory=list)  # on disk, not in the index
+    stale: list[str] = field(default_factory=list)  # changed on disk since indexed
+    orphan: list[str] = field(default_factory=list)  # in the index, no longer on disk
+    unindexable: list[Skipped] = field(default_factory=list)  # on disk, cannot be read: never indexed
+    seconds: float = 0.0
+
+    @property
+    def in_step(self) -> bool:
+        return not (self.missing or self.stale or self.orphan)
+
+
+def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full: bool = False) -> CheckReport:
+    """Compare the index with the folder; writes nothing and takes no lock.
+
+    A file whose size and modification time match the stat cache of the last
+    indexing run, for the checksum the index holds, counts as unchanged (as for
+    `archive index`); others are read and their checksum compared. `full` reads
+    every file. Files not in the index are read to tell the ones indexing would
+    add (`missing`) from the ones it cannot read (`unindexable`, with the reason).
+    """
+    from .ingest import STATCACHE, state_from_index
+    from .store import Store
+
+    t0 = time.perf_counter()
+    root = Path(articles_dir)
+    if not root.is_dir():
+        raise ArticlesMissing(str(root))
+    store = Store(index_dir)
+    if not store.exists():
+        raise IndexMissing(str(index_dir))
+    data_dir = store.data_dir()
+    ix = store.open()
+    indexed = state_from_index(ix)
+    with ix.reader() as reader:
+        documents = reader.doc_count()
+    cache = _stat_cache(store.root / STATCACHE, data_dir.name)
+    report = CheckReport(documents=documents)
+    on_disk = list(discover(root))
+    report.files = len(on_disk)
+    seen = set()
+    for f in on_disk:
+        seen.add(f.path)
+        known = indexed.get(f.path)
+        if known is None:
+            try:
+                read_articles(root, f.path)
+            except ReadError as exc:
+                report.unindexable.append(Skipped(f.path, str(exc)))
+            except OSError as exc:
+                report.unindexable.append(Skipped(f.path, f"cannot read: {exc.strerror or exc}"))
+            else:
+                report.missing.append(f.path)
+            continue
+        cached = cache.get(f.path)
+        if not full and cached is not None and cached == (f.mtime_ns, f.size, known.checksum):
+            continue
+        if not _same_content(root, f.path, known.checksum):
+            report.stale.append(f.path)
+    report.orphan = sorted(p for p in indexed if p not in seen)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _stat_cache(path: Path, data_name: str) -> dict[str, tuple[int, int, str]]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            cache = json.load(f)
+        if cache.get("data") != data_name:
+            return {}
+        return {p: (m, s, c) for p, (m, s, c) in cache["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _same_content(root: Path, rel: str, indexed_sum: str) -> bool:
+    try:
+        if checksum((root / rel).read_bytes()) == indexed_sum:
+            return True
+        # A reader may define its checksum otherwise: ask it.
+        return read_articles(root, rel)[0].checksum == indexed_sum
+    except (OSError, ReadError, IndexError):
+        return False

@@ -1,0 +1,311 @@
+"""Crash safety and concurrency, with real processes.
+
+A real `archive index` is killed (SIGKILL) at several points of a run over a few
+thousand generated articles; after each kill the index must open and search (or be
+plainly absent when the kill came before the first commit), and the next run must
+complete and leave the index exactly in step with the folder. Searches must keep
+working while an ingest writes, and a second writer must wait or say that another
+is running.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from archive.store import LOCKFILE, Store
+
+from .conftest import PROJECT
+
+WORDS = (
+    "armée gouvernement ville conflit réfugiés hôpital élection président ministre accord frontière "
+    "économie sécurité habitants rebelles négociations bombardement quartier convoi aide humanitaire "
+    "festival musique État secrétaire député sénat réforme grève syndicat école"
+).split()
+
+
+def make_articles(root: Path, n: int, start: int = 0, seed: int = 0) -> list[Path]:
+    """`n` small plain-text articles `…-article-NNNNN.txt`, each with its own word `motNNNNN`."""
+    rnd = random.Random(seed + start)
+    root.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(start, start + n):
+        title = f"Article {i} " + " ".join(rnd.choices(WORDS, k=4))
+        body = "\n".join(" ".join(rnd.choices(WORDS, k=40)) + "." for _ in range(3))
+        path = root / f"{2000 + i % 20}-{1 + i % 12:02d}-{1 + i % 28:02d}-article-{i:05d}.txt"
+        path.write_text(f"{title}\n{body}\nmot{i:05d}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def archive_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "archive", *args]
+
+
+def run_archive(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m archive ARGS` (folders from ARCHIVE_INDEX / ARCHIVE_ARTICLES)."""
+    return subprocess.run(archive_cmd(*args), capture_output=True, text=True, timeout=timeout, cwd=PROJECT)
+
+
+def search_ids(*args: str) -> list[str]:
+    """Ids found by `archive search ARGS --json`."""
+    result = run_archive("search", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return [hit["id"] for hit in json.loads(result.stdout)["hits"]]
+
+
+def doc_count(index_dir: Path) -> int:
+    ix = Store(index_dir).open()
+    with ix.reader() as reader:
+        return reader.doc_count()
+
+
+def lock_is_free(index_dir: Path) -> bool:
+    """Whether our flock on index/LOCK can be taken now (released at once)."""
+    fd = os.open(index_dir / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(fd)
+
+
+def lock_is_held(index_dir: Path) -> bool:
+    """Probe with a shared lock: fails only while a writer holds the exclusive one."""
+    try:
+        fd = os.open(index_dir / LOCKFILE, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def new_column_files(index_dir: Path, before: set[str]) -> Callable[[], bool]:
+    """True once a commit has started writing a segment not in `before`."""
+
+    def started() -> bool:
+        for data in index_dir.glob("data-*"):
+            try:
+                names = os.listdir(data)
+            except FileNotFoundError:
+                continue
+            if any(n.endswith(".col") and n not in before for n in names):
+                return True
+        return False
+
+    return started
+
+
+def column_files(index_dir: Path) -> set[str]:
+    return {p.name for p in index_dir.glob("data-*/*.col")}
+
+
+def kill_when(condition: Callable[[], bool], timeout: float = 30) -> tuple[bool, float]:
+    """Start `archive index`, SIGKILL it once `condition()` holds.
+
+    Returns whether it was killed while running (False: it finished first) and when.
+    """
+    t0 = time.monotonic()
+    proc = subprocess.Popen(archive_cmd("index"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT)
+    try:
+        while time.monotonic() - t0 < timeout:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode()
+                assert proc.returncode == 0, err
+                return False, time.monotonic() - t0
+            if condition():
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(10)
+                return proc.returncode == -signal.SIGKILL, time.monotonic() - t0
+            time.sleep(0.005)
+        raise AssertionError("archive index neither finished nor reached the kill point")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        proc.stderr.close()
+
+
+def after(seconds: float) -> Callable[[], bool]:
+    deadline = time.monotonic() + seconds
+    return lambda: time.monotonic() >= deadline
+
+
+def assert_sound(index_dir: Path, allowed_counts: set[int]) -> None:
+    """After a kill: no index at all (clear message), or one that opens and searches."""
+    assert lock_is_free(index_dir), "the killed process's lock still blocks"
+    search = run_archive("search", "mot00001", "--json", "-n", "1")
+    assert "Traceback" not in search.stderr, search.stderr
+    if not Store(index_dir).exists():
+        assert search.returncode == 1 and "No index" in search.stderr, search.stderr
+        return
+    assert search.returncode == 0, search.stderr
+    assert doc_count(index_dir) in allowed_counts
+
+
+def assert_in_step(index_dir: Path, articles: Path) -> None:
+    check = run_archive("check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.startswith("In step")
+    assert doc_count(index_dir) == len(list(articles.glob("*.txt")))
+
+
+def test_sigkill_at_several_points_leaves_a_sound_index(tmp_path: Path) -> None:
+    articles, index_dir = tmp_path / "articles", tmp_path / "index"
+    first = make_articles(articles, 1000)
+    hits: list[str] = []
+
+    # A fresh index: killed while reading files, then while committing.
+    killed, at = kill_when(after(0.4))
+    hits.append(f"fresh run, {at:.2f} s: {'killed' if killed else 'finished first'}")
+    assert_sound(index_dir, {0, 1000})
+    killed, at = kill_when(new_column_files(index_dir, set()))
+    hits.append(f"fresh run, commit started at {at:.2f} s: {'killed' if killed else 'finished first'}")
+    assert_sound(index_dir, {0, 1000})
+    # Whoosh's own lock file and ours are left behind: they must not block.
+    assert (index_dir / LOCKFILE).exists()
+    done = run_archive("index", "--wait", "0")
+    assert done.returncode == 0, done.stderr
+    assert_in_step(index_dir, articles)
+
+    # An incremental run: 300 new, 50 changed, 50 removed files.
+    make_articles(articles, 300, start=1000)
+    for path in first[:50]:
+        path.write_text(path.read_text(encoding="utf-8") + "modifié\n", encoding="utf-8")
+    for path in first[-50:]:
+        path.unlink()
+    killed, at = kill_when(after(0.4))
+    hits.append(f"incremental run, {at:.2f} s: {'killed' if killed else 'finished first'}")
+    assert_sound(index_dir, {1000, 1250})
+    killed, at = kill_when(new_column_files(index_dir, column_files(index_dir)))
+    hits.append(f"incremental run, commit started at {at:.2f} s: {'killed' if killed else 'finished first'}")
+    assert_sound(index_dir, {1000, 1250})
+    done = run_archive("index", "--wait", "0")
+    assert done.returncode == 0, done.stderr
+    assert_in_step(index_dir, articles)
+    assert search_ids("mot01299") == ["2019-04-12-article-01299.txt"]  # added
+    assert search_ids("mot00999") == []  # removed
+    assert search_ids("mot00000 modifié", "--all") == ["2000-01-01-article-00000.txt"]  # changed
+    print("\n".join(hits))
+    assert sum("killed" in h for h in hits) >= 3, hits  # most kills landed mid-run
+
+
+def test_searches_go_on_while_an_ingest_writes_and_a_second_writer_waits(tmp_path: Path) -> None:
+    from archive.ingest import ingest
+    from archive.search import Searcher
+
+    articles, index_dir = tmp_path / "articles", tmp_path / "index"
+    make_articles(articles, 300)
+    ingest(articles, index_dir)
+    make_articles(articles, 800, start=300)
+
+    stop = threading.Event()
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def search_loop() -> None:
+        try:
+            while not stop.is_set():
+                with Searcher(index_dir) as s:
+                    seen.append(s.search("armée", limit=3).total)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    writer = subprocess.Popen(archive_cmd("index"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=PROJECT)  # fmt: skip
+    searcher = threading.Thread(target=search_loop)
+    searcher.start()
+    procs = [writer]
+    try:
+        deadline = time.monotonic() + 20
+        while not lock_is_held(index_dir):
+            assert writer.poll() is None, "the writer finished before the test could watch it"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        # While it writes: a second writer that will not wait, one that will, and a search.
+        busy = subprocess.Popen(archive_cmd("index", "--wait", "0"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, cwd=PROJECT)  # fmt: skip
+        patient = subprocess.Popen(archive_cmd("index", "--wait", "60", "--json"), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, cwd=PROJECT)  # fmt: skip
+        procs += [busy, patient]
+        assert len(search_ids("armée", "-n", "1")) == 1
+
+        out, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+        _, err1 = busy.communicate(timeout=60)
+        assert busy.returncode == 1, err1
+        assert "Another archive process is writing the index" in err1
+        assert "--wait" in err1 and "Traceback" not in err1
+        out2, err2 = patient.communicate(timeout=60)
+        assert patient.returncode == 0, err2
+        assert "waiting up to 60 s" in err2 and "Traceback" not in err2
+        assert '"added": 0' in out2  # the first writer did it all
+    finally:
+        stop.set()
+        searcher.join(30)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert not errors, errors
+    assert len(seen) >= 3 and min(seen) > 0
+    assert_in_step(index_dir, articles)
+    assert doc_count(index_dir) == 1100
+
+
+def test_a_searcher_open_across_a_rebuild_keeps_working(tmp_path: Path) -> None:
+    """`--rebuild` swaps data folders under open searchers: they must not break."""
+    from archive.ingest import ingest
+    from archive.search import Searcher
+
+    articles, index_dir = tmp_path / "articles", tmp_path / "index"
+    make_articles(articles, 300)
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        before = s.search("armée", limit=5).total
+        result = run_archive("index", "--rebuild")
+        assert result.returncode == 0, result.stderr
+        assert s.search("armée", limit=5).total == before
+        assert s.search("mot00007", limit=5).hits[0].id.endswith("article-00007.txt")
+    with Searcher(index_dir) as s:
+        assert s.search("armée", limit=5).total == before
+
+
+def test_ctrl_c_during_index_cancels_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C during `archive index`: the writer is cancelled, the lock released, no traceback."""
+    articles, index_dir = tmp_path / "articles", tmp_path / "index"
+    make_articles(articles, 500)
+    proc = subprocess.Popen(archive_cmd("index"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=PROJECT)  # fmt: skip
+    deadline = time.monotonic() + 20
+    while not lock_is_held(index_dir) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err, err
+    assert proc.returncode == 1 and "Aborted" in err or proc.returncode == 0 and "added" in out
+    assert lock_is_free(index_dir)
+    assert_sound(index_dir, {0, 500})
+    assert run_archive("index", "--wait", "0").returncode == 0
+    assert_in_step(index_dir, articles)

@@ -1,0 +1,285 @@
+"""`archive watch`: filters and debouncing in-process, then the real command as a process."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from archive.search import Searcher
+from archive.watch import Batch, Watcher, is_ignored
+
+from .conftest import PROJECT, write
+
+
+def eventually(condition: Callable[[], object], timeout: float = 5.0, step: float = 0.05) -> float:
+    """Seconds until `condition()` is true; fails after `timeout`."""
+    t0 = time.monotonic()
+    while True:
+        if condition():
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError(f"not true after {timeout} s")
+        time.sleep(step)
+
+
+def found(index_dir: Path, query: str) -> list[str]:
+    """Ids found by a fresh Searcher (as a new `archive search` would see them)."""
+    try:
+        with Searcher(index_dir) as s:
+            return [h.id for h in s.search(query, limit=20, mode="all").hits]
+    except Exception:  # noqa: BLE001 - no index yet
+        return []
+
+
+@pytest.mark.parametrize(
+    ("path", "ignored"),
+    [
+        ("2016-09-24-alep.txt", False),
+        ("2016/09/alep.txt", False),
+        (".alep.txt.swp", True),
+        ("alep.txt~", True),
+        ("#alep.txt#", True),
+        (".#alep.txt", True),
+        ("4913", True),
+        (".git/config", True),
+        ("sub/.hidden/alep.txt", True),
+        ("alep.txt.part", True),
+        ("alep.crdownload", True),
+        ("~$alep.docx", True),
+    ],
+)
+def test_ignored_paths(path: str, ignored: bool) -> None:
+    assert is_ignored(path) is ignored
+
+
+def test_events_in_the_index_folder_are_ignored(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    w = Watcher(articles, articles / "index")
+    assert w.relevant(str(articles / "a.txt"))
+    assert not w.relevant(str(articles / "index" / "statcache.json"))
+    assert not w.relevant(str(articles / "index" / "data-1" / "x.txt"))
+    assert not w.relevant(str(articles / "notes.pdf"))  # not an article type
+    assert w.relevant(str(articles / "2016"), is_directory=True)  # a folder moved or removed
+    assert not w.relevant(str(tmp_path / "elsewhere.txt"))
+
+
+class Running:
+    """A Watcher in a thread, its batches in a queue."""
+
+    def __init__(self, articles: Path, index_dir: Path, **options) -> None:
+        self.batches: queue.Queue[Batch] = queue.Queue()
+        self.messages: list[str] = []
+        self.watcher = Watcher(articles, index_dir, on_batch=self.batches.put, on_message=self.messages.append,
+                               **options)  # fmt: skip
+        self.thread = threading.Thread(target=self.watcher.run, kwargs={"handle_signals": False})
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.watcher.stop.set()
+        self.thread.join(10)
+        assert not self.thread.is_alive()
+
+    def next_batch(self, timeout: float = 5) -> Batch:
+        return self.batches.get(timeout=timeout)
+
+
+def test_files_arriving_together_are_committed_together(articles: Path, index_dir: Path) -> None:
+    with Running(articles, index_dir) as r:
+        initial = r.next_batch()
+        assert initial.number == 0 and initial.report.added == 7
+        eventually(lambda: r.watcher.mode)
+        for i in range(5):
+            write(articles / f"2023-01-0{i + 1}-lot.txt", f"Lot numéro {i}\nUn article du lot, girafe {i}.")
+            time.sleep(0.02)
+        write(articles / ".brouillon.txt.swp", b"vim")  # ignored
+        batch = r.next_batch()
+        assert (batch.number, batch.report.added) == (1, 5)
+        assert sorted(found(index_dir, "girafe")) == [f"2023-01-0{i + 1}-lot.txt" for i in range(5)]
+        with pytest.raises(queue.Empty):
+            r.next_batch(timeout=0.8)  # the temporary file caused no batch
+
+
+def test_falls_back_to_polling_when_file_events_are_unavailable(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import watchdog.observers
+
+    class NoInotify:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watchdog.observers, "Observer", NoInotify)
+    with Running(articles, index_dir, poll_interval=0.2) as r:
+        r.next_batch()
+        eventually(lambda: r.watcher.mode)
+        assert r.watcher.mode == "polling every 0.2 s"
+        assert "File events are unavailable (inotify watch limit reached)" in r.messages[0]
+        write(articles / "2023-02-02-sondage.txt", "Sondage\nUn sondage sur les girafes.")
+        assert r.next_batch().report.added == 1
+    assert found(index_dir, "sondage") == ["2023-02-02-sondage.txt"]
+
+
+def slow_reads(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Each file read by ingest takes `seconds` longer (so a batch is in progress for a while)."""
+    import archive.ingest as ingest_module
+
+    original = ingest_module._index_file
+
+    def slow(*args: object) -> None:
+        time.sleep(seconds)
+        original(*args)
+
+    monkeypatch.setattr(ingest_module, "_index_file", slow)
+
+
+def signal_later(*delays: float) -> None:
+    for delay in delays:
+        threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+
+def test_first_signal_finishes_the_batch_in_progress(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow_reads(monkeypatch, 0.1)  # the initial run takes 0.7 s
+    messages: list[str] = []
+    watcher = Watcher(articles, index_dir, on_message=messages.append)
+    signal_later(0.3)
+    watcher.run()  # in the main thread: it handles SIGINT itself
+    assert not watcher.cancelled and watcher.batches == 1
+    assert any("Stopping after the batch in progress" in m for m in messages)
+    assert len(found(index_dir, "Alep")) == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+def test_second_signal_cancels_the_batch_and_releases_the_lock(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.store import Store
+
+    slow_reads(monkeypatch, 0.2)
+    watcher = Watcher(articles, index_dir)
+    signal_later(0.2, 0.4)
+    watcher.run()
+    assert watcher.cancelled and watcher.batches == 0
+    assert not Store(index_dir).exists()  # cancelled before its first commit: no index, no half index
+    with Store(index_dir).lock(wait=0):  # released
+        pass
+
+
+# --- the real command ----------------------------------------------------------------
+
+
+class WatchProcess:
+    def __init__(self, *options: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "archive", "watch", *options],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT,
+        )  # fmt: skip
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stderr: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stderr:
+            self.stderr.append(line)
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                assert self.proc.poll() is None, "".join(self.stderr)
+                continue
+            if text in line:
+                return line
+        raise AssertionError(f"{text!r} not on stderr after {timeout} s:\n{''.join(self.stderr)}")
+
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.proc.send_signal(signum)
+        try:
+            return self.proc.wait(10)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+def check_exit_status() -> int:
+    return subprocess.run([sys.executable, "-m", "archive", "check"], capture_output=True, cwd=PROJECT).returncode
+
+
+def test_watch_process_follows_drops_edits_and_removals(articles: Path, index_dir: Path) -> None:
+    w = WatchProcess()
+    try:
+        w.wait_for("initial run: 7 added")
+        w.wait_for("press Ctrl-C to stop")
+        new = articles / "2023-03-03-girafes.txt"
+        tmp = articles / ".2023-03-03-girafes.txt.tmp"
+        write(tmp, "Les girafes de Tours\nTrois girafes se sont échappées du zoo.")
+        tmp.rename(new)  # as a careful copy does it
+        latency = eventually(lambda: found(index_dir, "girafes"), timeout=4)
+        assert found(index_dir, "girafes") == ["2023-03-03-girafes.txt"]
+        w.wait_for("1 added, 0 updated, 0 removed, 0 skipped")
+
+        write(new, "Les girafes de Tours\nLes girafes sont rentrées au zoo grâce aux pompiers.")
+        eventually(lambda: found(index_dir, "pompiers"), timeout=4)
+        w.wait_for("0 added, 1 updated")
+
+        new.unlink()
+        eventually(lambda: not found(index_dir, "girafes"), timeout=4)
+        w.wait_for("0 added, 0 updated, 1 removed")
+        shutil.copy(articles / "2016-09-24-alep-bombardements.txt", articles / "copie.txt")
+        eventually(lambda: "copie.txt" in found(index_dir, "Alep"), timeout=4)
+    finally:
+        status = w.stop(signal.SIGINT)
+    assert status == 0, "".join(w.stderr)
+    assert "Stopped; the index is in step" in "".join(w.stderr)
+    assert "Traceback" not in "".join(w.stderr)
+    assert latency < 2.5, latency
+    assert check_exit_status() == 0
+
+
+def test_watch_process_polling(articles: Path, index_dir: Path) -> None:
+    w = WatchProcess("--poll", "--interval", "0.2")
+    try:
+        w.wait_for("(polling every 0.2 s); press Ctrl-C to stop")
+        write(articles / "2023-03-03-girafes.txt", "Les girafes de Tours\nTrois girafes se sont échappées du zoo.")
+        latency = eventually(lambda: found(index_dir, "girafes"), timeout=4)
+    finally:
+        status = w.stop(signal.SIGINT)
+    assert status == 0 and "Traceback" not in "".join(w.stderr), "".join(w.stderr)
+    assert latency < 2.5, latency
+
+
+def test_watch_process_stops_on_sigterm_with_a_clean_index(articles: Path, index_dir: Path) -> None:
+    w = WatchProcess()
+    try:
+        w.wait_for("press Ctrl-C to stop")
+        for i in range(30):
+            write(articles / f"2023-04-{i + 1:02d}-lot.txt", f"Lot {i}\nUn article du lot numéro {i}.")
+    finally:
+        status = w.stop(signal.SIGTERM)  # during or before the batch: it finishes or never starts
+    assert status == 0, "".join(w.stderr)
+    assert "Traceback" not in "".join(w.stderr)
+    from archive.store import Store
+
+    ix = Store(index_dir).open()  # opens; the batch is either all in or not at all
+    with ix.reader() as reader:
+        assert reader.doc_count() in (7, 37)
+    assert subprocess.run([sys.executable, "-m", "archive", "index", "--wait", "0"], capture_output=True,
+                          cwd=PROJECT).returncode == 0  # fmt: skip
+    assert check_exit_status() == 0
