@@ -174,6 +174,7 @@ class Searcher:
         self._ids = self._reader.column_reader("id")
         self._dates = self._reader.column_reader("date")
         self._source_docs: dict[str, frozenset[int]] | None = None
+        self._filter_cache: dict[tuple, set[int]] = {}
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
@@ -206,7 +207,18 @@ class Searcher:
         return docs & allowed if allowed is not None else docs
 
     def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int] | None:
-        """Articles passing every filter, or None when there is no filter."""
+        """Articles passing every filter, or None when there is no filter (cached: filters repeat)."""
+        if not (parsed.filters or since or until or sources):
+            return None
+        key = (tuple(repr(q) for q in parsed.filters), since, until, tuple(sorted(s.lower() for s in sources)))
+        cached = self._filter_cache.get(key)
+        if cached is None:
+            if len(self._filter_cache) >= 64:
+                self._filter_cache.clear()
+            cached = self._filter_cache[key] = self._filter_docs(parsed, since, until, sources)
+        return cached
+
+    def _filter_docs(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int]:
         allowed: set[int] | None = None
         queries = list(parsed.filters)
         if since or until:
