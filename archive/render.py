@@ -254,7 +254,8 @@ def batch_text(batch) -> str:
     import time
 
     r = batch.report
-    what = "initial run" if batch.number == 0 else f"batch {batch.number} ({batch.events} events)"
+    events = f"{batch.events} event" + ("" if batch.events == 1 else "s")
+    what = "initial run" if batch.number == 0 else f"batch {batch.number} ({events})"
     parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped)} skipped"
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
