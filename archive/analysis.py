@@ -230,6 +230,19 @@ class FrenchAnalyzer(Analyzer):
 
 _FOLDED_STOPS = frozenset(fold(w) for w in STOP_WORDS)
 
+#: Words the stemmer would join to an unrelated word (folded forms): each stays whole.
+#: `fils` (son) ≠ `fil` (thread), `mars` ≠ `mari`/`marie`, `cours` (price, lesson) ≠
+#: `cour` (court), `pays` (country) ≠ `payer`, `couronnement` ≠ `couronne` (DESIGN.md);
+#: first names that Snowball folds onto another (`Nicolas`/`Nicole`, `Louis`/`Louise`,
+#: `François`/`Françoise`, `Emmanuel`/`Emmanuelle`…), and `Hollande` ≠ `hollandais`.
+PROTECTED = frozenset(
+    {
+        "fils", "mars", "marie", "cours", "pays", "couronnement", "hollande",
+        "nicolas", "nicole", "louise", "francoise", "emmanuelle", "michelle", "danielle", "pascale",
+        "gabrielle", "raphaelle", "martine", "christine", "jeanne",
+    }
+)  # fmt: skip
+
 #: The ranked fields (headline, lede, body): stop words out, folded, stemmed.
 RANKED = FrenchAnalyzer(stemmer="snowball", fold="before", stop=True)
 #: The exact field: every word, folded, unstemmed — for phrases, prefixes, wildcards

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relevance import build, evaluate, latency_summary, read_jsonl, read_qrels, run_queries  # noqa: E402
 
-from archive.analysis import EXACT, FrenchAnalyzer  # noqa: E402
+from archive.analysis import EXACT, PROTECTED, FrenchAnalyzer  # noqa: E402
 from archive.search import DEFAULT_RANKING  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def main() -> None:
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--queries", required=True)
     ap.add_argument("--qrels", required=True)
-    ap.add_argument("--analysis", nargs="+", default=["snowball:before:stop"], help="stemmer:fold:stop|keep")
+    ap.add_argument("--analysis", nargs="+", default=["snowball:before:stop"], help="stemmer:fold:stop|keep[:protected]")
     ap.add_argument("--ranking", nargs="+", default=[""], help='"key=value,..." over Ranking fields')
     ap.add_argument("--mode", nargs="+", default=["auto"])
     ap.add_argument("--limit-queries", type=int, default=0)
@@ -49,8 +49,9 @@ def main() -> None:
     asked = {str(q["id"]) for q in queries}
     qrels = {qid: rels for qid, rels in read_qrels(args.qrels).items() if qid in asked}
     for spec in args.analysis:
-        stemmer, fold, stop = spec.split(":")
-        ranked = FrenchAnalyzer(stemmer=stemmer, fold=fold, stop=stop == "stop")
+        stemmer, fold, stop, *extra = spec.split(":")
+        protected = PROTECTED if "protected" in extra else frozenset()
+        ranked = FrenchAnalyzer(stemmer=stemmer, fold=fold, stop=stop == "stop", protected=protected)
         with tempfile.TemporaryDirectory(prefix="sweep-") as tmp:
             index_dir = Path(tmp) / "index"
             built = build(args.corpus, index_dir, ranked, EXACT)
