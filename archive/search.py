@@ -175,6 +175,8 @@ class Searcher:
         self._dates = self._reader.column_reader("date")
         self._source_docs: dict[str, frozenset[int]] | None = None
         self._filter_cache: dict[tuple, set[int]] = {}
+        self._term_cache: dict[tuple[str, str], frozenset[int]] = {}
+        self._live_docs: frozenset[int] | None = None
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
@@ -203,8 +205,43 @@ class Searcher:
 
     def _docs(self, q: Q.Query, allowed: set[int] | None = None) -> set[int]:
         """The live articles matching `q` (no scoring)."""
-        docs = set(q.docs(self._searcher))
-        return docs & allowed if allowed is not None else docs
+        docs = self._set(q)
+        return set(allowed).intersection(docs) if allowed is not None else set(docs)
+
+    def _set(self, q: Q.Query) -> frozenset[int] | set[int]:
+        """`q`'s documents by set algebra over cached postings: counting and faceting
+        a query this way is several times faster than walking Whoosh's matchers."""
+        if isinstance(q, Q.Term):
+            return self._term_docs(q.fieldname, q.text)
+        if isinstance(q, Q.AndNot):
+            return self._set(q.a) - self._set(q.b)
+        if isinstance(q, Q.AndMaybe):
+            return self._set(q.a)
+        if isinstance(q, Q.And):
+            parts = sorted((self._set(p) for p in q.subqueries), key=len)
+            return parts[0].intersection(*parts[1:]) if parts else frozenset()
+        if type(q) is Q.Or:
+            parts = [self._set(p) for p in q.subqueries]
+            return parts[0].union(*parts[1:]) if parts else frozenset()
+        if isinstance(q, Q.Every):
+            return self._live()
+        if isinstance(q, Q.Not):
+            return self._live() - self._set(q.query)
+        return frozenset(q.docs(self._searcher))  # phrases, ranges, wildcards
+
+    def _live(self) -> frozenset[int]:
+        if self._live_docs is None:
+            self._live_docs = frozenset(self._reader.all_doc_ids())
+        return self._live_docs
+
+    def _term_docs(self, fieldname: str, text: str) -> frozenset[int]:
+        key = (fieldname, text)
+        docs = self._term_cache.get(key)
+        if docs is None:
+            if len(self._term_cache) >= 20_000:
+                self._term_cache.clear()
+            docs = self._term_cache[key] = frozenset(_postings(self._reader, fieldname, text))
+        return docs
 
     def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int] | None:
         """Articles passing every filter, or None when there is no filter (cached: filters repeat)."""
@@ -484,6 +521,37 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def _postings(reader, fieldname: str, text: str) -> list[int]:
+    """The live documents of one term, read a block at a time.
+
+    Whoosh's matchers yield one id per Python call; its W3 posting blocks hold
+    the ids as one array, so reading them block by block is much faster.
+    """
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    out: list[int] = []
+    for leaf, base in reader.leaf_readers():
+        btext = leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in leaf:
+            continue
+        m = leaf.postings(fieldname, btext)
+        inner = getattr(m, "child", m)  # a filter of deleted documents may wrap it
+        if not isinstance(inner, W3LeafMatcher):
+            out.extend(i + base for i in m.all_ids())
+            continue
+        ids: list[int] = []
+        while not inner._atend:
+            inner._read_ids()
+            ids.extend(inner._ids)
+            if inner._lastblock:
+                break
+            inner._next_block()
+        if inner is not m:
+            ids = [i for i in ids if not leaf.is_deleted(i)]
+        out.extend(i + base for i in ids)
+    return out
 
 
 def _text(term: str | bytes) -> str:

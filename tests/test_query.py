@@ -301,3 +301,26 @@ def test_cli_never_shows_a_traceback(newsroom: Path, text: str, mode: str, sort:
     if result.exit_code == 2:
         assert "Give words to search" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_counts_and_facets_follow_deletions_and_new_segments(tmp_path: Path) -> None:
+    """Counting reads posting blocks directly: deleted articles must not count,
+    and articles of a later segment must."""
+    import shutil
+
+    from archive.ingest import ingest
+
+    folder = tmp_path / "articles"
+    shutil.copytree(FIXTURES / "newsroom", folder)
+    index_dir = tmp_path / "index"
+    ingest(folder, index_dir)
+    (folder / ONU).unlink()
+    (folder / "2016-12-01-alep-tombe.txt").write_text("Alep est tombée\nLe régime a repris Alep.\n(AFP)\n", "utf-8")
+    ingest(folder, index_dir)
+    with Searcher(index_dir) as s:
+        result = s.search("Alep", facets=True, limit=20)
+        ids = [h.id for h in result.hits]
+        assert ONU not in ids and "2016-12-01-alep-tombe.txt" in ids
+        assert result.total == len(ids) == 3
+        assert result.facets["months"] == [("2016-09", 2), ("2016-12", 1)]
+        assert s.search("Alep", count=True, mode="all").all_words == 3
