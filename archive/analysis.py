@@ -117,6 +117,7 @@ class FrenchAnalyzer(Analyzer):
         self.stop = stop
         self.protected = frozenset(protected)
         self._cache: dict[str, str] = {}
+        self._raw: dict[str, str] = {}  # word as written → term (see `word_terms`)
         self._stem: Callable[[str], str] | None = None
 
     # Pickling: the stemmer and cache are rebuilt in each process.
@@ -179,10 +180,39 @@ class FrenchAnalyzer(Analyzer):
             else:  # keep: aujourd'hui and friends, apostrophe removed
                 yield _APOS_RE.sub("", m.group().lower()), m.start(), m.end()
 
+    def word_terms(self, text: str) -> list[str]:
+        """The term of each word of `text`, in order, "" for a stop word.
+
+        The same words as `words` and the same terms as `term`, without offsets:
+        a word's position is its index in the list. The fast path for indexing
+        (one `findall`, and a cache keyed by the word as written, so a word seen
+        before costs one dict lookup).
+        """
+        cache = self._raw
+        term = self.term
+        out: list[str] = []
+        append = out.append
+        for keep, num, dec, word, apos in _TOKEN.findall(text):
+            if word:
+                if apos and word.lower() in ELISIONS:
+                    continue  # l', d', qu', jusqu'...: the elided article goes
+                t = cache.get(word)
+                if t is None:
+                    t = term(word.lower())
+                    if len(cache) < 2_000_000:
+                        cache[word] = t
+                append(t)
+            elif num:
+                append(term(_NUM_SEPARATORS.sub("", num)))
+            elif dec:
+                append(term(dec.replace(".", ",")))
+            else:  # keep: aujourd'hui and friends, apostrophe removed
+                append(term(_APOS_RE.sub("", keep.lower())))
+        return out
+
     def terms(self, text: str) -> list[str]:
         """The index terms of `text`, in order (stop words removed)."""
-        term = self.term
-        return [t for t in (term(w) for w, _, _ in self.words(text)) if t]
+        return [t for t in self.word_terms(text) if t]
 
     def __call__(
         self,

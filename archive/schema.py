@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer
 
@@ -14,6 +18,42 @@ SCHEMA_VERSION = 2
 TEXT_FIELDS = ("title", "lede", "body")
 #: How many words of the body open it, for the `lead` field.
 LEAD_WORDS = 50
+
+
+class FrenchTEXT(TEXT):
+    """Whoosh's `TEXT`, with postings computed straight from `FrenchAnalyzer.word_terms`.
+
+    Exactly the postings `TEXT.index` makes (same terms, frequencies, weights and
+    encoded positions), without a `Token` per word and the generators between the
+    analyzer, the format and the field: about a third of the indexing time.
+    Anything unusual (another analyzer or format, a field boost, options) takes
+    Whoosh's own path.
+    """
+
+    def index(self, value, **kwargs):
+        ana, fmt = self.analyzer, self.format
+        if (
+            type(ana) is not FrenchAnalyzer
+            or not isinstance(value, str)
+            or fmt.field_boost != 1.0
+            or set(kwargs) - {"mode"}
+        ):
+            return super().index(value, **kwargs)
+        if type(fmt) is Frequency:
+            counts = Counter(ana.word_terms(value))
+            counts.pop("", None)
+            return [(t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in counts.items()]
+        if type(fmt) is Positions:
+            poses: dict[str, list[int]] = {}
+            for pos, t in enumerate(ana.word_terms(value)):
+                if t:
+                    if t in poses:
+                        poses[t].append(pos)
+                    else:
+                        poses[t] = [pos]
+            encode = fmt.encode
+            return [(t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in poses.items()]
+        return super().index(value, **kwargs)
 
 
 def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT) -> Schema:
@@ -28,11 +68,11 @@ def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT)
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True, sortable=True),
         checksum=ID(sortable=True),
-        title=TEXT(analyzer=ranked, stored=True, phrase=False),
-        lede=TEXT(analyzer=ranked, stored=True, phrase=False),
-        body=TEXT(analyzer=ranked, stored=True, phrase=False),
-        lead=TEXT(analyzer=ranked, phrase=False),
-        exact=TEXT(analyzer=exact, phrase=True),
+        title=FrenchTEXT(analyzer=ranked, stored=True, phrase=False),
+        lede=FrenchTEXT(analyzer=ranked, stored=True, phrase=False),
+        body=FrenchTEXT(analyzer=ranked, stored=True, phrase=False),
+        lead=FrenchTEXT(analyzer=ranked, phrase=False),
+        exact=FrenchTEXT(analyzer=exact, phrase=True),
         date=ID(stored=True, sortable=True),
         sources=KEYWORD(stored=True, commas=True, scorable=False),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),

@@ -1,0 +1,65 @@
+"""The fast indexing paths make exactly the postings of Whoosh's own path."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.fields import TEXT
+
+from archive.analysis import EXACT, RANKED, FrenchAnalyzer
+from archive.schema import FrenchTEXT, build_schema
+
+SAMPLES = [
+    "",
+    "L'armée d’Alep, aujourd'hui : 300.000 réfugiés, 300 000 morts, 14,2 milliards (AFP).",
+    "Un cessez-le-feu à Alep, jusqu'à Jusqu'où lorsqu'il PUISQU’ELLE prud'homme presqu'île",
+    "ÉTAT État etat Œuvre cœur ex-æquo İstanbul ß Straße COVID-19 G20 1er 2e",
+    "le le le la la bombardements bombardement bombardés l'l'l' d'",
+    "Nombres 1.250.000 et 1 250 000 et 1\u00a0250\u00a0000 et 1\u202f250\u202f000, 3.14 et 3,14.",
+]
+
+WORDS = st.sampled_from(
+    ["l'", "d’", "qu'", "Jusqu'", "aujourd'hui", "État", "etat", "300", "000", ".", ",", " ", "\u00a0", "-",
+     "Alep", "les", "été", "œ", "İ", "_", "'", "’", "12", "3,5", "x", "\n", "Prud'hommes", "quelqu'une"]
+)  # fmt: skip
+TEXTS = st.one_of(st.text(), st.lists(WORDS, max_size=30).map("".join))
+
+
+def reference_terms(analyzer: FrenchAnalyzer, text: str) -> list[str]:
+    return [analyzer.term(w) for w, _, _ in analyzer.words(text)]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+@pytest.mark.parametrize("analyzer", [RANKED, EXACT])
+def test_word_terms_match_words_then_term(analyzer: FrenchAnalyzer, text: str) -> None:
+    assert analyzer.word_terms(text) == reference_terms(analyzer, text)
+
+
+@settings(max_examples=300)
+@given(TEXTS)
+def test_word_terms_match_words_then_term_on_any_text(text: str) -> None:
+    for analyzer in (RANKED, EXACT):
+        assert analyzer.word_terms(text) == reference_terms(analyzer, text)
+        assert analyzer.word_terms(text) == reference_terms(analyzer, text)  # cached
+
+
+def whoosh_postings(field: TEXT, text: str) -> list:
+    return sorted(TEXT.index(field, text))
+
+
+@settings(max_examples=200)
+@given(TEXTS)
+def test_french_text_postings_are_whooshs(text: str) -> None:
+    schema = build_schema()
+    for name in ("title", "lead", "exact"):
+        field = schema[name]
+        assert isinstance(field, FrenchTEXT)
+        assert sorted(field.index(text)) == whoosh_postings(field, text)
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_french_text_postings_on_samples(text: str) -> None:
+    schema = build_schema()
+    for name in ("body", "exact"):
+        assert sorted(schema[name].index(text)) == whoosh_postings(schema[name], text)
