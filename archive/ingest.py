@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,15 @@ from .store import Store, write_json_atomic
 STATCACHE = "statcache.json"
 #: Below this many files to read, no progress is reported.
 PROGRESS_MIN = 200
+#: From this many files to read, reading, parsing and analysis run in worker
+#: processes, each writing its own segment (see `_index_parallel`); below it the
+#: start-up of the workers would cost more than they save.
+PARALLEL_MIN = 500
+#: Files per task sent to a worker.
+BATCH_FILES = 32
+#: Memory for the postings of one writer before Whoosh spills them to a sorted run
+#: on disk (Whoosh's own estimate; resident memory grows by about 1.5× that).
+LIMITMB = 128
 
 Progress = Callable[[int, int], None]
 
@@ -151,19 +163,24 @@ def ingest(
         writer = None
         try:
             if removed or to_read:
-                writer = ix.writer(limitmb=256)
+                writer = ix.writer(limitmb=LIMITMB)
             for path in removed:
                 writer.delete_by_term("path", path)
                 del state[path]
                 report.removed += 1
             show = progress if progress is not None and len(to_read) >= PROGRESS_MIN else None
-            for n, f in enumerate(to_read, 1):
-                _index_file(root, f, state, writer, report)
-                if show is not None and (n % 50 == 0 or n == len(to_read)):
-                    show(n, len(to_read))
+            workers = worker_count(len(to_read))
+            if workers > 1:
+                segments = _index_parallel(root, data_dir, to_read, state, writer, report, workers, show)
+            else:
+                segments = []
+                for n, f in enumerate(to_read, 1):
+                    _index_file(root, f, state, writer, report)
+                    if show is not None and (n % 50 == 0 or n == len(to_read)):
+                        show(n, len(to_read))
             if writer is not None:
                 if report.changed or fresh:
-                    writer.commit()
+                    _commit(writer, segments)
                 else:
                     writer.cancel()  # only touched files: nothing to write
                 writer = None
@@ -182,36 +199,238 @@ def ingest(
 
 def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport) -> None:
     known = state.get(f.path)
+    outcome, articles = _read_file(root, f, known.checksum if known is not None else None)
+    if _apply(f, outcome, state, writer, report):
+        for article in articles:
+            writer.add_document(**article_fields(article))
+
+
+Outcome = tuple  # ("skip", reason) | ("same", digest) | ("new", digest, notes, more notes, more skipped)
+
+
+def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, list[Article]]:
+    """Read one file; what became of it, and its articles when they are to be indexed."""
     try:
         articles = read_articles(root, f.path)
         after = os.stat(root / f.path)
     except ReadError as exc:
-        report.skipped.append(Skipped(f.path, str(exc)))
-        return
+        return ("skip", str(exc)), []
     except OSError as exc:
-        report.skipped.append(Skipped(f.path, f"cannot read: {exc.strerror or exc}"))
-        return
+        return ("skip", f"cannot read: {exc.strerror or exc}"), []
     if (after.st_mtime_ns, after.st_size) != (f.mtime_ns, f.size):
-        report.skipped.append(Skipped(f.path, "changed while being read; run archive index again"))
-        return
+        return ("skip", "changed while being read; run archive index again"), []
     digest = articles[0].checksum
-    if known is not None and known.checksum == digest:
+    if known == digest:
+        return ("same", digest), []
+    # Parts of a many-article file (`file.jsonl:12`) that were repaired or skipped.
+    more_notes = tuple(getattr(articles, "notes", ()))
+    more_skipped = tuple(getattr(articles, "skipped", ()))
+    return ("new", digest, articles[0].notes, more_notes, more_skipped), articles
+
+
+def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, report: IngestReport) -> bool:
+    """Record what became of one file; True when its articles are to be (re-)added."""
+    kind = outcome[0]
+    if kind == "skip":
+        report.skipped.append(Skipped(f.path, outcome[1]))
+        return False
+    known = state.get(f.path)
+    if kind == "same":
         known.mtime_ns, known.size = f.mtime_ns, f.size
         report.unchanged += 1
-        return
+        return False
+    digest, notes, more_notes, more_skipped = outcome[1:]
     if known is not None:
         writer.delete_by_term("path", f.path)
         report.updated += 1
     else:
         report.added += 1
-    for article in articles:
-        writer.add_document(**article_fields(article))
-    for note in articles[0].notes:
+    for note in notes:
         report.notes.append(Skipped(f.path, note))
-    # Parts of a many-article file (`file.jsonl:12`) that were repaired or skipped.
-    report.notes.extend(getattr(articles, "notes", ()))
-    report.skipped.extend(getattr(articles, "skipped", ()))
+    report.notes.extend(more_notes)
+    report.skipped.extend(more_skipped)
     state[f.path] = Indexed(digest, f.mtime_ns, f.size)
+    return True
+
+
+# --- parallel ingest ------------------------------------------------------------------
+
+
+def worker_count(files: int) -> int:
+    """Worker processes for reading `files` files: 0 (read in this process) below
+    `PARALLEL_MIN` or on one core; `ARCHIVE_WORKERS` overrides (0 or 1: no workers)."""
+    env = os.environ.get("ARCHIVE_WORKERS", "").strip()
+    if env.isdigit():
+        return int(env) if files else 0
+    if files < PARALLEL_MIN:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, 4) if cores > 1 else 0
+
+
+def _commit(writer, segments: list) -> None:
+    """`writer.commit()`, with the segments written by workers added to the index."""
+    if not segments:
+        writer.commit()
+        return
+    final = writer._merge_segments(None, None, None)  # Whoosh's policy for the existing segments
+    final += segments
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final)
+    writer._finish()
+
+
+def _worker_main(read_fd: int, write_fd: int, data_dir: str, root: str, limitmb: int) -> None:
+    """Entry point of a worker process (see `_index_parallel`)."""
+    from multiprocessing.connection import Connection
+
+    _worker(Connection(read_fd, writable=False), Connection(write_fd, readable=False), data_dir, root, limitmb)
+
+
+def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
+    """A worker process: read, parse and analyse the files it is sent, into a segment
+    of its own (Whoosh's `SegmentWriter` without the lock, which the parent holds)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from whoosh import index as whoosh_index
+    from whoosh.writing import SegmentWriter
+
+    writer = None
+    try:
+        writer = SegmentWriter(whoosh_index.open_dir(data_dir), _lk=False, limitmb=limitmb)
+        base = Path(root)
+        while True:
+            try:
+                task = inbox.recv()
+            except EOFError:  # the parent is gone
+                writer._close_segment()
+                return
+            if task is None:
+                break
+            batch, files = task
+            outcomes = []
+            for path, mtime_ns, size, known in files:
+                outcome, articles = _read_file(base, FileStat(path, mtime_ns, size), known)
+                for article in articles:
+                    writer.add_document(**article_fields(article))
+                outcomes.append(outcome)
+            outbox.send(("done", batch, outcomes))
+        if writer.doc_count():
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+        # The parent's writer removes the temporary folder shared by all writers.
+        outbox.send(("segment", segment))
+    except BaseException:
+        try:
+            if writer is not None:
+                writer._close_segment()
+        except Exception:
+            pass
+        try:
+            outbox.send(("error", traceback.format_exc()))
+        except Exception:
+            pass
+
+
+def _index_parallel(
+    root: Path, data_dir: Path, to_read: list[FileStat], state: dict[str, Indexed], writer, report: IngestReport,
+    workers: int, show: Progress | None,
+) -> list:  # fmt: skip
+    """Read and index `to_read` in `workers` processes; returns their segments.
+
+    This process only hands out batches of files, records what became of each
+    file (in path order, as a serial run would) and deletes replaced documents;
+    every worker analyses its files into a segment of its own, all committed
+    together by the caller. Workers are fresh interpreters (not forks, and not
+    `multiprocessing`, which would re-import the caller's main script): they hold
+    none of this process's locks and exit when it dies.
+    """
+    import subprocess
+    from multiprocessing.connection import Connection, wait
+
+    batches = [to_read[i : i + BATCH_FILES] for i in range(0, len(to_read), BATCH_FILES)]
+    limitmb = LIMITMB if workers <= 2 else max(32, LIMITMB * 2 // workers)  # about 2 × LIMITMB in all
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    procs: list[subprocess.Popen] = []
+    inboxes: list[Connection] = []  # what the workers send
+    outboxes: dict[Connection, Connection] = {}  # worker's inbox → the pipe to it
+    try:
+        for _ in range(min(workers, len(batches))):
+            to_child_r, to_child_w = os.pipe()
+            from_child_r, from_child_w = os.pipe()
+            code = (
+                f"import sys; sys.path.insert(0, {package_parent!r}); from archive.ingest import _worker_main; "
+                f"_worker_main({to_child_r}, {from_child_w}, {str(data_dir)!r}, {str(root)!r}, {limitmb})"
+            )
+            try:
+                procs.append(
+                    subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
+                                     stdin=subprocess.DEVNULL)  # fmt: skip
+                )
+            finally:
+                os.close(to_child_r)
+                os.close(from_child_w)
+            inbox = Connection(from_child_r, writable=False)
+            inboxes.append(inbox)
+            outboxes[inbox] = Connection(to_child_w, readable=False)
+        sent = 0
+
+        def send(inbox: Connection) -> None:
+            nonlocal sent
+            files = [(f.path, f.mtime_ns, f.size, getattr(state.get(f.path), "checksum", None)) for f in batches[sent]]
+            outboxes[inbox].send((sent, files))
+            sent += 1
+
+        for inbox in inboxes:  # two batches each: a worker never waits for the next one
+            for _ in range(2):
+                if sent < len(batches):
+                    send(inbox)
+        done: dict[int, list] = {}
+        applied = files_done = 0
+        while applied < len(batches):
+            for inbox in wait(inboxes):
+                _, batch, outcomes = _receive(inbox)
+                done[batch] = outcomes
+                if sent < len(batches):
+                    send(inbox)
+            while applied in done:
+                for f, outcome in zip(batches[applied], done.pop(applied), strict=True):
+                    _apply(f, outcome, state, writer, report)
+                files_done += len(batches[applied])
+                applied += 1
+                if show is not None:
+                    show(files_done, len(to_read))
+        for inbox in inboxes:
+            outboxes[inbox].send(None)
+        segments = []
+        for inbox in inboxes:
+            _, segment = _receive(inbox)
+            if segment is not None:
+                segments.append(segment)
+        for p in procs:
+            p.wait()
+        return segments
+    finally:
+        for conn in [*inboxes, *outboxes.values()]:
+            conn.close()
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(5)
+
+
+def _receive(conn) -> tuple:
+    try:
+        msg = conn.recv()
+    except EOFError:
+        raise RuntimeError("an indexing worker process died; run archive index again") from None
+    if msg[0] == "error":
+        raise RuntimeError(f"an indexing worker failed:\n{msg[1]}")
+    return msg
 
 
 def index_articles(
