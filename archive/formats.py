@@ -369,6 +369,7 @@ def read_markdown_file(root: Path, relpath: str) -> FileArticles:
 
 _HTML_MARKUP = re.compile(r"<(?:!doctype|html|head|body|article|main|div|p|h[1-6]|title|meta)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:par|by)\s+(?P<name>[A-ZÀ-Ý][\w.’'\- ]{2,60})$")
+_BYLINE_CREDIT = re.compile(r"\bavec\s.+$", re.IGNORECASE)
 #: A page description longer than this is not a lede (some sites put the whole text there).
 LEDE_MAX_CHARS = 600
 #: Fewer words than this in the extracted text: a menu, an index page, not an article.
@@ -424,7 +425,13 @@ def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
             author = author or m["name"].strip()
             paragraphs.pop(i)
             break
+    byline_sources: tuple[str, ...] = ()
+    if author and len(paragraphs) > 1 and paragraphs[0].startswith(author) and len(paragraphs[0]) < len(author) + 80:
+        # A byline repeating the author: `Orange avec AFP, publié le mardi 10 mars 2020 à 10h10`.
+        credit = _BYLINE_CREDIT.search(paragraphs.pop(0).split(",")[0])
+        byline_sources = parse_credit(credit[0]) if credit else ()
     sources, paragraphs = split_credit(paragraphs)
+    sources = sources or byline_sources
     if not sources and fields["sitename"]:
         sources = _sources(fields["sitename"])
     body = "\n".join(paragraphs)

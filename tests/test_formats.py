@@ -449,3 +449,13 @@ def test_format_libraries_are_imported_lazily(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_html_byline_is_not_body_text(tmp_path: Path) -> None:
+    page = PAGE.replace('content="Jeanne Martin"', 'content="Le Quotidien avec AFP"').replace(
+        "<h1>Alep sous les bombes</h1>",
+        "<h1>Alep sous les bombes</h1><p>Le Quotidien avec AFP, publié le 24/09/2016</p>",
+    )
+    (a,) = read(tmp_path, "a.html", page.replace("BEYROUTH (AFP) - ", ""))
+    assert (a.author, a.sources) == ("Le Quotidien avec AFP", ("AFP",))
+    assert a.body.startswith("Le régime syrien")
