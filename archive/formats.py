@@ -25,7 +25,6 @@ from typing import Any
 
 from .models import Article, Skipped
 from .readers import (
-    _CANONICAL,
     MAX_ARTICLE_BYTES,
     FileArticles,
     ReadError,
@@ -114,8 +113,7 @@ def _items(value: Any) -> list[str]:
 def _sources(value: Any) -> tuple[str, ...]:
     out: list[str] = []
     for item in _items(value):
-        for name in _names(item) if len(item) < 80 else (item,):
-            name = _CANONICAL.get(name.lower(), name)
+        for name in _names(item) if len(item) < 80 else (item,):  # `AFP et Reuters`, `afp` → `AFP`
             if name not in out:
                 out.append(name)
     return tuple(out)
@@ -280,11 +278,11 @@ def markdown_blocks(markdown: str) -> list[tuple[int, str]]:
     return blocks
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
-    """YAML front matter (between `---` lines at the very top) → (fields, rest, rest's first line)."""
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter (between `---` lines at the very top) → (its fields, the rest)."""
     lines = text.split("\n")
     if not lines or not _FRONT_OPEN.match(lines[0]):
-        return {}, text, 1
+        return {}, text
     for end in range(1, len(lines)):
         if _FRONT_CLOSE.match(lines[end]):
             break
@@ -305,7 +303,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
         data = {}
     if not isinstance(data, dict):
         raise ReadError("malformed front matter: not a list of `key: value` fields")
-    return data, "\n".join(lines[end + 1 :]), end + 2
+    return data, "\n".join(lines[end + 1 :])
 
 
 def _credit_line(markdown: str) -> tuple[str, tuple[str, ...]]:
@@ -327,7 +325,7 @@ def parse_markdown(text: str, relpath: str, digest: str, notes: tuple[str, ...] 
     """YAML front matter, then Markdown: headline from `title`, else the first
     `# heading`, else the first line; credit line as in plain text."""
     text = normalize_text(text)
-    front, markdown, _ = split_front_matter(text)
+    front, markdown = split_front_matter(text)
     meta, repaired = _repair(_fields(front))
     if repaired and "repaired mojibake" not in notes:
         notes = (*notes, "repaired mojibake")
@@ -394,7 +392,8 @@ def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
     """A saved news page: article text, headline, date, author, URL by trafilatura.
 
     The date comes from the page's metadata, else the path, else the text; the
-    sources from a credit line or dateline in the text, else the site's name.
+    sources from a credit line or dateline in the text, else a leading byline's
+    `avec AFP`, else the site's name.
     """
     if not _HTML_MARKUP.search(text[:200_000]):
         raise ReadError("not an HTML page (no HTML markup found)")
