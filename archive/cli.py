@@ -294,6 +294,9 @@ def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) ->
 
     report = add_files(list(files), paths.articles, paths.index, wait=wait, on_wait=on_wait)
     click.echo(add_json(report) if json_output else add_text(report))
+    if report.index_error:
+        filed = "The new files are in the articles folder but not indexed yet. " if report.added else ""
+        raise click.ClickException(filed + report.index_error)
     if report.problems:
         sys.exit(EXIT_SKIPPED)
 

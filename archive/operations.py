@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ArticlesMissing, IndexMissing
+from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
 from .readers import ReadError, checksum, discover, read_articles
 
@@ -67,6 +67,7 @@ class AddReport:
     already: list[Filed] = field(default_factory=list)  # same content already at `path`
     skipped: list[Skipped] = field(default_factory=list)  # not copied: `path` is the source
     index: IngestReport | None = None
+    index_error: str = ""  # why the files filed in were not indexed (then `index` is None)
 
     @property
     def problems(self) -> bool:
@@ -88,7 +89,9 @@ def add_files(
     Each source is read first (a file that is not a readable article is reported
     and not copied). A file whose content is already in the archive is not copied
     again; a different file with the same canonical name gets a `-2`, `-3`… suffix.
-    The source is never modified.
+    The source is never modified. If indexing fails (another writer kept the
+    index busy, an outdated index…), the files stay filed in and the reason is in
+    `index_error`: the next `archive index` indexes them.
     """
     root = Path(articles_dir)
     if not root.is_dir():
@@ -104,7 +107,10 @@ def add_files(
             report.skipped.append(Skipped(shown, f"cannot copy: {exc.strerror or exc}"))
     from .ingest import ingest
 
-    report.index = ingest(root, index_dir, wait=wait, on_wait=on_wait, progress=progress)
+    try:
+        report.index = ingest(root, index_dir, wait=wait, on_wait=on_wait, progress=progress)
+    except ArchiveError as exc:
+        report.index_error = str(exc)
     return report
 
 

@@ -220,6 +220,7 @@ def add_json(report) -> str:
         "already": [{"source": f.source, "path": f.path} for f in report.already],
         "skipped": [{"source": s.path, "reason": s.reason} for s in report.skipped],
         "index": json.loads(report_json(report.index)) if report.index is not None else None,
+        "index_error": report.index_error or None,
     }
     return json.dumps(data, ensure_ascii=False)
 

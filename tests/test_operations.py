@@ -145,6 +145,20 @@ def test_add_command(articles: Path, inbox: Path) -> None:
     assert run("add").exit_code == 2  # FILE… is required
 
 
+def test_add_while_another_writer_holds_the_index(built: Path, articles: Path, inbox: Path) -> None:
+    from archive.store import Store
+
+    with Store(built).lock():
+        result = CliRunner().invoke(cli, ["add", str(inbox / "a.txt"), "--wait", "0"])
+    assert result.exit_code == 1
+    assert result.output.startswith("added 2021-03-03-les-girafes-de-tours-s-echappent.txt")
+    assert "The new files are in the articles folder but not indexed yet." in result.output
+    assert "Another archive process is writing the index" in result.output
+    assert (articles / "2021-03-03-les-girafes-de-tours-s-echappent.txt").exists()
+    assert run("index").exit_code == 0
+    assert ids(built, "girafes") == ["2021-03-03-les-girafes-de-tours-s-echappent.txt"]
+
+
 # --- check ------------------------------------------------------------------------
 
 
