@@ -36,7 +36,9 @@ LOCKFILE = "LOCK"
 def write_json_atomic(path: Path, data: object) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        # json.dumps, not json.dump: only the one-shot encoder is in C (5-10x faster
+        # on the stat cache of a large archive, written after every indexing run).
+        f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
