@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
+from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
 from .stopwords import ELISIONS
 
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
@@ -213,11 +213,34 @@ def _special(chunk: str, start: int, end: int) -> Token | None:
     return None
 
 
+#: Words of a question that say nothing about its answer: dropped from ranked queries
+#: (the index keeps them, and a query of nothing else still searches them). Without
+#: this, "Combien de salariés…" would rank first the articles that say "combien".
+QUESTION_WORDS = frozenset(
+    {
+        "combien", "comment", "pourquoi", "quand", "ou", "quoi", "lequel", "laquelle", "lesquels", "lesquelles",
+        "est", "etait", "etaient", "fut", "furent", "a", "ont", "avait", "avaient", "ce", "ci", "il", "elle",
+        "ils", "elles", "t", "y",
+    }
+)  # fmt: skip
+
+
+_FUNCTION_WORDS = frozenset(fold(w) for w in STOP_WORDS) | QUESTION_WORDS
+
+
+def _function_words_only(compound: str, exact: FrenchAnalyzer) -> bool:
+    """`est-ce`, `a-t-il`, `y a-t-il`: grammar, not a compound to match as a phrase."""
+    words = [exact.term(w) for w, _, _ in exact.words(compound)]
+    return all(w in _FUNCTION_WORDS for w in words)
+
+
 def _word_tokens(chunk: str, offset: int, exact: FrenchAnalyzer) -> list[Token]:
     """A run of plain text: compounds (as phrases) and words."""
     tokens: list[Token] = []
     pos = 0
     for cm in _COMPOUND.finditer(chunk):
+        if _function_words_only(cm.group(), exact):
+            continue  # its words are read as plain words below
         tokens.extend(_plain_words(chunk[pos : cm.start()], offset + pos, exact))
         tokens.append(Token("compound", cm.group(), offset + cm.start(), offset + cm.end()))
         pos = cm.end()
@@ -433,7 +456,7 @@ class QueryParser:
             return q
         # a plain word
         term = self.ranked.term(tok.value)
-        if not term:
+        if not term or self.exact.term(tok.value) in QUESTION_WORDS:
             return None  # a stop word
         parsed.ranked_terms.add(term)
         parsed.words.append(tok)
@@ -494,6 +517,13 @@ class QueryParser:
                         continue
                     seen.add(term)
                 parsed.clauses.append(q)
+        if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
+            for tok in tokens:
+                if tok.kind == "word" and (term := self.exact.term(tok.value)):
+                    clause = Q.Term("exact", term, boost=self.ranking.title)
+                    if clause not in parsed.clauses:
+                        parsed.clauses.append(clause)
+                        parsed.exact_terms.add(term)
         if self.ranking.proximity > 0:
             pairs = {(a, b) for a, b in zip(kept, kept[1:], strict=False) if a != b}
             parsed.boosters = [
