@@ -40,8 +40,9 @@ PROGRESS_MIN = 200
 PARALLEL_MIN = 500
 #: Files per task sent to a worker.
 BATCH_FILES = 32
-#: Memory for the postings of one writer before Whoosh spills them to a sorted run
-#: on disk (Whoosh's own estimate; resident memory grows by about 1.5× that).
+#: Memory for the postings of one writer: in this process, before Whoosh spills
+#: them to a sorted run on disk (Whoosh's own estimate; resident memory grows by
+#: about 1.5× that); in a worker, before it writes a segment and starts another.
 LIMITMB = 128
 
 Progress = Callable[[int, int], None]
@@ -295,11 +296,14 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
     of its own (Whoosh's `SegmentWriter` without the lock, which the parent holds)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     from whoosh import index as whoosh_index
-    from whoosh.writing import SegmentWriter
 
+    from .bulkwriter import BulkSegmentWriter
+
+    budget = limitmb * 1024 * 1024
     writer = None
+    segments = []
     try:
-        writer = SegmentWriter(whoosh_index.open_dir(data_dir), _lk=False, limitmb=limitmb)
+        writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
         base = Path(root)
         while True:
             try:
@@ -316,14 +320,16 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
                 for article in articles:
                     writer.add_document(**article_fields(article))
                 outcomes.append(outcome)
+                if writer.memory_estimate() > budget:  # memory is full: one segment, then another
+                    segments.append(writer._finalize_segment())
+                    writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
             outbox.send(("done", batch, outcomes))
         if writer.doc_count():
-            segment = writer._finalize_segment()
+            segments.append(writer._finalize_segment())
         else:
             writer._close_segment()
-            segment = None
         # The parent's writer removes the temporary folder shared by all writers.
-        outbox.send(("segment", segment))
+        outbox.send(("segments", segments))
     except BaseException:
         try:
             if writer is not None:
@@ -408,9 +414,7 @@ def _index_parallel(
             outboxes[inbox].send(None)
         segments = []
         for inbox in inboxes:
-            _, segment = _receive(inbox)
-            if segment is not None:
-                segments.append(segment)
+            segments += _receive(inbox)[1]
         for p in procs:
             p.wait()
         return segments

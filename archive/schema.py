@@ -20,6 +20,9 @@ TEXT_FIELDS = ("title", "lede", "body")
 LEAD_WORDS = 50
 
 
+_FREQ_BYTES = tuple(pack_uint(n) for n in range(256))  # shared, not one bytes object per posting
+
+
 class FrenchTEXT(TEXT):
     """Whoosh's `TEXT`, with postings computed straight from `FrenchAnalyzer.word_terms`.
 
@@ -42,7 +45,7 @@ class FrenchTEXT(TEXT):
         if type(fmt) is Frequency:
             counts = Counter(ana.word_terms(value))
             counts.pop("", None)
-            return [(t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in counts.items()]
+            return [(t.encode("utf-8"), n, float(n), _FREQ_BYTES[n] if n < 256 else pack_uint(n)) for t, n in counts.items()]
         if type(fmt) is Positions:
             poses: dict[str, list[int]] = {}
             for pos, t in enumerate(ana.word_terms(value)):

@@ -63,3 +63,50 @@ def test_french_text_postings_on_samples(text: str) -> None:
     schema = build_schema()
     for name in ("body", "exact"):
         assert sorted(schema[name].index(text)) == whoosh_postings(schema[name], text)
+
+
+def _index_with(writer_class, directory, docs: list[dict]):
+    from whoosh import index
+
+    directory.mkdir()
+    ix = index.create_in(str(directory), build_schema())
+    writer = writer_class(ix)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return index.open_dir(str(directory)).reader()
+
+
+def test_bulk_writer_writes_whooshs_segment(tmp_path) -> None:
+    from whoosh.writing import SegmentWriter
+
+    from archive.bulkwriter import BulkSegmentWriter
+    from archive.ingest import article_fields
+    from archive.readers import discover, read_articles
+
+    from .conftest import FIXTURES
+
+    docs = []
+    for folder in ("articles", "newsroom"):
+        root = FIXTURES / folder
+        for f in discover(root):
+            try:
+                docs += [article_fields(a) for a in read_articles(root, f.path)]
+            except Exception:
+                continue
+    # copies, so that common words have posting lists of several blocks (128 postings each)
+    docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(300 // len(docs) + 1) for d in docs]
+    assert len(docs) > 300
+    std = _index_with(SegmentWriter, tmp_path / "std", docs)
+    bulk = _index_with(BulkSegmentWriter, tmp_path / "bulk", docs)
+    terms = list(std.all_terms())
+    assert terms == list(bulk.all_terms())
+    stats = ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid", "_offset", "_length")
+    for fieldname, text in terms:
+        a, b = std.term_info(fieldname, text), bulk.term_info(fieldname, text)
+        assert [getattr(a, s, None) for s in stats] == [getattr(b, s, None) for s in stats], (fieldname, text)
+        assert list(std.postings(fieldname, text).all_items()) == list(bulk.postings(fieldname, text).all_items())
+    for docnum in range(len(docs)):
+        assert std.stored_fields(docnum) == bulk.stored_fields(docnum)
+        for fieldname in ("title", "body", "exact"):
+            assert std.doc_field_length(docnum, fieldname) == bulk.doc_field_length(docnum, fieldname)
