@@ -352,10 +352,22 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
     from .render import batch_text
     from .watch import Watcher
 
+    bar = None
+
+    def progress(done: int, total: int) -> None:  # of the initial run
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done == total:
+            bar.__exit__(None, None, None)
+
     watcher = Watcher(
         paths.articles, paths.index, poll=poll, poll_interval=interval,
         on_batch=lambda batch: click.echo(batch_text(batch), err=True),
         on_message=lambda text: click.echo(text, err=True),
+        progress=progress,
     )  # fmt: skip
     watcher.run()
     if watcher.cancelled:

@@ -82,6 +82,7 @@ class Watcher:
         wait: float = BUSY_WAIT,
         on_batch: Callable[[Batch], None] | None = None,
         on_message: Callable[[str], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.root = Path(articles_dir).absolute()
         self.index = Path(index_dir).absolute()
@@ -92,6 +93,7 @@ class Watcher:
         self.wait = wait
         self.on_batch = on_batch or (lambda batch: None)
         self.on_message = on_message or (lambda text: None)
+        self.progress = progress  # of the initial run (the only long one)
         self.mode = ""  # "inotify" (or another watchdog backend), or "polling"
         self.batches = 0
         self.cancelled = False  # the last batch was cancelled by a second signal
@@ -178,7 +180,8 @@ class Watcher:
 
         self._busy = True
         try:
-            report = ingest(self.root, self.index, wait=self.wait)
+            progress = self.progress if self.batches == 0 else None
+            report = ingest(self.root, self.index, wait=self.wait, progress=progress)
         except IndexBusy:
             self.on_message(f"Another archive process is writing the index; trying again in {self.quiet:g} s.")
             return False

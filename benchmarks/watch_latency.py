@@ -6,10 +6,12 @@ Builds a temporary archive of `--articles` plain-text articles (the first ones o
 `../shared/corpora/orangesum/articles.jsonl.gz` when present, else generated ones),
 starts a real `archive watch` process on it, then copies `--drops` new articles in,
 one at a time (like `cp`), and measures for each the time from the start of the copy
-until a search finds it (a fresh library `Searcher` per poll, as a new
-`archive search` process would see the index; `--cli` polls with `archive search`
-itself, which adds its start-up time). Prints one JSON object: median and max
-latency in seconds, and each drop's.
+until a search finds it: a search for its headline (for generated articles, for its
+number) with a fresh library `Searcher` per poll, as a new `archive search` process
+would see the index (`--cli` polls with `archive search` itself, which adds its
+start-up time). Prints one JSON object: median and max latency in seconds, each
+drop's, the median time of the watcher's indexing runs (from its stderr) and of one
+search poll.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import os
 import queue
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -57,7 +60,9 @@ def generated_articles() -> Iterator[dict]:
     for i in range(10**9):
         title = f"Dépêche {i} " + " ".join(rnd.choices(WORDS, k=5))
         body = " ".join(rnd.choices(WORDS, k=200)) + "."
-        yield {"title": title, "date": f"{2000 + i % 20}-{1 + i % 12:02d}-{1 + i % 28:02d}", "body": body}
+        date = f"{2000 + i % 20}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        # A tiny vocabulary makes every headline word match every article: query the number.
+        yield {"title": title, "date": date, "body": body, "query": str(i)}
 
 
 def as_text(obj: dict) -> str:
@@ -122,7 +127,7 @@ def main() -> int:
         drops = []
         for _ in range(args.drops):
             obj = next(articles)
-            drops.append((write_article(staging, obj), obj["title"]))
+            drops.append((write_article(staging, obj), obj.get("query") or obj["title"]))
 
         env = {**os.environ, "ARCHIVE_ARTICLES": str(folder), "ARCHIVE_INDEX": str(index_dir)}
         cmd = [sys.executable, "-m", "archive", "watch"] + (["--poll"] if args.poll else [])
@@ -142,19 +147,21 @@ def main() -> int:
             mode = lines.get(timeout=120)
         initial = time.monotonic() - t0
 
-        latencies = []
+        latencies, search_times = [], []
         try:
             for path, title in drops:
                 dest = folder / path.name
                 start = time.monotonic()
                 shutil.copy(path, dest)
                 while True:
+                    t_search = time.monotonic()
                     ok = (
                         found_by_cli(env, title, dest.name)
                         if args.cli
                         else found_by_library(index_dir, title, dest.name)
                     )
                     elapsed = time.monotonic() - start
+                    search_times.append(time.monotonic() - t_search)
                     if ok or elapsed > args.timeout:
                         break
                     time.sleep(0.02)
@@ -163,6 +170,7 @@ def main() -> int:
             proc.send_signal(signal.SIGINT)
             status = proc.wait(30)
         measured = [x for x in latencies if x is not None]
+        batches = [float(m) for m in re.findall(r"batch \d+ \(.*?\): .*\((\d+\.\d+) s\)", "".join(log))]
         result = {
             "source": source,
             "articles": args.articles,
@@ -174,6 +182,8 @@ def main() -> int:
             "max_s": max(measured) if measured else None,
             "not_found": latencies.count(None),
             "latencies_s": latencies,
+            "batch_ingest_s_median": round(statistics.median(batches), 3) if batches else None,
+            "search_poll_s_median": round(statistics.median(search_times), 3) if search_times else None,
             "watch_exit_status": status,
         }
         print(json.dumps(result, ensure_ascii=False))
