@@ -37,6 +37,8 @@ MAX_DELAY = 1.0
 POLL_INTERVAL = 0.5
 #: How long (s) one batch waits for another writer before trying again later.
 BUSY_WAIT = 5.0
+#: How long (s) to wait before trying again after an indexing run failed (disk full…).
+RETRY = 5.0
 
 #: Names of editors' and downloaders' temporary files (never articles).
 TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".part", ".partial", ".crdownload",
@@ -174,8 +176,8 @@ class Watcher:
 
     # --- batches ------------------------------------------------------------------
 
-    def _ingest(self, events: int) -> bool:
-        """One indexing run; False if another writer kept the index busy."""
+    def _ingest(self, events: int) -> float | None:
+        """One indexing run; if it could not run, the seconds to wait before trying again."""
         from .ingest import ingest
 
         self._busy = True
@@ -184,12 +186,15 @@ class Watcher:
             report = ingest(self.root, self.index, wait=self.wait, progress=progress)
         except IndexBusy:
             self.on_message(f"Another archive process is writing the index; trying again in {self.quiet:g} s.")
-            return False
+            return self.quiet
+        except OSError as exc:  # a full disk, a permission…: the index is as it was; say so, go on
+            self.on_message(f"Indexing failed ({exc}); trying again in {RETRY:g} s.")
+            return RETRY
         finally:
             self._busy = False
         self.on_batch(Batch(self.batches, events, report))
         self.batches += 1
-        return True
+        return None
 
     def run(self, handle_signals: bool = True) -> None:
         """Initial ingest, then watch until stopped. Returns when stopped cleanly.
@@ -203,8 +208,8 @@ class Watcher:
         try:
             self._start_observer()  # before the first run: nothing is missed meanwhile
             try:
-                while not self.stop.is_set() and not self._ingest(0):
-                    self.stop.wait(self.quiet)
+                while not self.stop.is_set() and (delay := self._ingest(0)) is not None:
+                    self.stop.wait(delay)
                 if not self.stop.is_set():
                     self.on_message(f"Watching {self.root} ({self.mode}); press Ctrl-C to stop.")
                 self._loop()
@@ -217,7 +222,7 @@ class Watcher:
                 signal.signal(signum, previous)
 
     def _loop(self) -> None:
-        first = last = 0.0
+        first = last = not_before = 0.0
         pending = 0
         while not self.stop.is_set():
             try:
@@ -229,17 +234,18 @@ class Watcher:
                 last = now
             except queue.Empty:
                 now = time.monotonic()
-            if pending and (now - last >= self.quiet or now - first >= self.max_delay):
+            if pending and now >= not_before and (now - last >= self.quiet or now - first >= self.max_delay):
                 while True:  # what arrived until now belongs to this batch
                     try:
                         self.events.get_nowait()
                         pending += 1
                     except queue.Empty:
                         break
-                if self._ingest(pending):
+                delay = self._ingest(pending)
+                if delay is None:
                     pending = 0
                 else:
-                    first = last = time.monotonic()
+                    not_before = time.monotonic() + delay
 
     # --- signals ------------------------------------------------------------------
 

@@ -113,6 +113,22 @@ def test_add_takes_the_date_from_the_source_folders(built: Path, articles: Path,
     assert [f.path for f in report.added] == ["2019-05-12-le-sacre.txt"]
 
 
+def test_add_other_formats(built: Path, articles: Path, tmp_path: Path) -> None:
+    md = write(
+        tmp_path / "note.md", "---\ntitle: Une note en Markdown\ndate: 2021-05-06\n---\n\nDu *texte* sur les girafes.\n"
+    )
+    lot = write(
+        tmp_path / "Export du Jour.jsonl",
+        '{"id": "a1", "title": "Premier", "date": "2020-01-02", "body": "Les girafes."}\n'
+        '{"id": "a2", "title": "Second", "date": "2020-01-03", "body": "Les girafes encore."}\n',
+    )
+    report = add_files([md, lot], articles, built)
+    assert [f.path for f in report.added] == ["2021-05-06-une-note-en-markdown.md", "export-du-jour.jsonl"]
+    assert report.index.added == 2 and not report.problems
+    assert check(articles, built).in_step
+    assert check(articles, built, full=True).in_step
+
+
 def test_add_reports_missing_files_and_folders(built: Path, articles: Path, tmp_path: Path) -> None:
     report = add_files([tmp_path / "nope.txt", tmp_path], articles, built)
     reasons = [s.reason for s in report.skipped]

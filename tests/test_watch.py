@@ -132,6 +132,33 @@ def test_falls_back_to_polling_when_file_events_are_unavailable(
     assert found(index_dir, "sondage") == ["2023-02-02-sondage.txt"]
 
 
+def test_a_failed_batch_is_reported_and_tried_again(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.ingest as ingest_module
+    import archive.watch as watch_module
+
+    monkeypatch.setattr(watch_module, "RETRY", 0.3)
+    real = ingest_module.ingest
+    calls = []
+
+    def flaky(*args: object, **kwargs: object):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "ingest", flaky)
+    with Running(articles, index_dir) as r:
+        r.next_batch()
+        eventually(lambda: r.watcher.mode)
+        write(articles / "2023-05-05-disque.txt", "Disque plein\nUn article sur les girafes.")
+        batch = r.next_batch()
+        assert batch.report.added == 1 and len(calls) == 3
+        assert any("Indexing failed ([Errno 28] No space left on device); trying again" in m for m in r.messages)
+    assert found(index_dir, "girafes") == ["2023-05-05-disque.txt"]
+
+
 def slow_reads(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Each file read by ingest takes `seconds` longer (so a batch is in progress for a while)."""
     import archive.ingest as ingest_module
