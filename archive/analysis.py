@@ -40,6 +40,8 @@ _TOKEN = re.compile(
     |(?P<word>{_WORD})(?P<apos>[{_APOS}](?=[^\W\d_]))?""",
     re.VERBOSE | re.IGNORECASE,
 )
+#: line → `_TOKEN.findall(line)`, for the lines seen last (see `FrenchAnalyzer.word_terms`).
+_LINE_TOKENS: dict[str, list[tuple[str, str, str, str, str]]] = {}
 _NUM_SEPARATORS = re.compile("[.\u00a0\u202f\u2009 ]")
 _APOS_RE = re.compile(f"[{_APOS}]")
 
@@ -168,46 +170,56 @@ class FrenchAnalyzer(Analyzer):
     def words(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(lower-cased word, start, end) for each word of `text`, elisions removed."""
         for m in _TOKEN.finditer(text):
-            kind = m.lastgroup
-            if kind == "apos" or m.group("word") is not None:
-                if m.group("apos") is not None and m.group("word").lower() in ELISIONS:
+            keep, num, dec, word, apos = m.groups()
+            if word is not None:
+                if apos is not None and word.lower() in ELISIONS:
                     continue  # l', d', qu', jusqu'...: the elided article goes
-                yield m.group("word").lower(), m.start("word"), m.end("word")
-            elif kind == "num":
-                yield _NUM_SEPARATORS.sub("", m.group()), m.start(), m.end()
-            elif kind == "dec":
-                yield m.group().replace(".", ","), m.start(), m.end()
+                start = m.start()  # the word opens its alternative of the pattern
+                yield word.lower(), start, start + len(word)
+            elif num is not None:
+                yield _NUM_SEPARATORS.sub("", num), m.start(), m.end()
+            elif dec is not None:
+                yield dec.replace(".", ","), m.start(), m.end()
             else:  # keep: aujourd'hui and friends, apostrophe removed
-                yield _APOS_RE.sub("", m.group().lower()), m.start(), m.end()
+                yield _APOS_RE.sub("", keep.lower()), m.start(), m.end()
 
     def word_terms(self, text: str) -> list[str]:
         """The term of each word of `text`, in order, "" for a stop word.
 
         The same words as `words` and the same terms as `term`, without offsets:
-        a word's position is its index in the list. The fast path for indexing
-        (one `findall`, and a cache keyed by the word as written, so a word seen
-        before costs one dict lookup).
+        a word's position is its index in the list. The fast path for indexing:
+        one `findall` per line (no token crosses a line break), remembered for a
+        while, so the `exact` field (headline, lede and body joined by line breaks)
+        reuses the body's; and a cache keyed by the word as written, so a word
+        seen before costs one dict lookup.
         """
         cache = self._raw
         term = self.term
+        lines = _LINE_TOKENS
         out: list[str] = []
         append = out.append
-        for keep, num, dec, word, apos in _TOKEN.findall(text):
-            if word:
-                if apos and word.lower() in ELISIONS:
-                    continue  # l', d', qu', jusqu'...: the elided article goes
-                t = cache.get(word)
-                if t is None:
-                    t = term(word.lower())
-                    if len(cache) < 2_000_000:
-                        cache[word] = t
-                append(t)
-            elif num:
-                append(term(_NUM_SEPARATORS.sub("", num)))
-            elif dec:
-                append(term(dec.replace(".", ",")))
-            else:  # keep: aujourd'hui and friends, apostrophe removed
-                append(term(_APOS_RE.sub("", keep.lower())))
+        for line in text.split("\n") if "\n" in text else (text,):
+            tokens = lines.get(line)
+            if tokens is None:
+                if len(lines) >= 512:
+                    lines.clear()
+                tokens = lines[line] = _TOKEN.findall(line)
+            for keep, num, dec, word, apos in tokens:
+                if word:
+                    if apos and word.lower() in ELISIONS:
+                        continue  # l', d', qu', jusqu'...: the elided article goes
+                    t = cache.get(word)
+                    if t is None:
+                        t = term(word.lower())
+                        if len(cache) < 2_000_000:
+                            cache[word] = t
+                    append(t)
+                elif num:
+                    append(term(_NUM_SEPARATORS.sub("", num)))
+                elif dec:
+                    append(term(dec.replace(".", ",")))
+                else:  # keep: aujourd'hui and friends, apostrophe removed
+                    append(term(_APOS_RE.sub("", keep.lower())))
         return out
 
     def terms(self, text: str) -> list[str]:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from array import array
 
+from whoosh.formats import Characters, Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-# Rough resident bytes of one posting and one new term (arrays, list slot, dict entry).
+# Rough resident bytes of one posting, of its value when not shared (positions), and
+# of one new term (key, arrays, list, dict entry).
 _POSTING_BYTES = 20
-_TERM_BYTES = 360
+_VALUE_BYTES = {Positions: 48, Characters: 64}
+_TERM_BYTES = 400
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -65,18 +68,25 @@ class BulkSegmentWriter(SegmentWriter):
                 terms = self._terms.get(fieldname)
                 if terms is None:
                     terms = self._terms[fieldname] = {}
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    weight *= fieldboost
+                items = field.index(value)
+                if not isinstance(items, list):
+                    items = list(items)
+                new = 0
+                for tbytes, freq, weight, vbytes in items:
+                    if fieldboost != 1.0:
+                        weight *= fieldboost
                     if scorable:
                         length += freq
                     entry = terms.get(tbytes)
                     if entry is None:
-                        entry = terms[tbytes] = (array("I"), array("d"), [])
-                        estimate += _TERM_BYTES + len(tbytes)
-                    entry[0].append(docnum)
-                    entry[1].append(weight)
-                    entry[2].append(vbytes)
-                    estimate += _POSTING_BYTES if vbytes is None or len(vbytes) <= 4 else _POSTING_BYTES + 33 + len(vbytes)
+                        terms[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
+                        new += 1
+                    else:
+                        entry[0].append(docnum)
+                        entry[1].append(weight)
+                        entry[2].append(vbytes)
+                estimate += len(items) * (_POSTING_BYTES + _VALUE_BYTES.get(type(field.format), 0))
+                estimate += new * _TERM_BYTES
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             if length:

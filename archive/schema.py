@@ -23,6 +23,19 @@ LEAD_WORDS = 50
 _FREQ_BYTES = tuple(pack_uint(n) for n in range(256))  # shared, not one bytes object per posting
 
 
+_ONE_POSITION: dict[int, bytes] = {}
+
+
+def _one_position(pos: int) -> bytes:
+    """`Positions.encode([pos])`, shared: most words occur once in an article."""
+    value = _ONE_POSITION.get(pos)
+    if value is None:
+        value = Positions().encode([pos])
+        if pos < 100_000:
+            _ONE_POSITION[pos] = value
+    return value
+
+
 class FrenchTEXT(TEXT):
     """Whoosh's `TEXT`, with postings computed straight from `FrenchAnalyzer.word_terms`.
 
@@ -54,8 +67,10 @@ class FrenchTEXT(TEXT):
                         poses[t].append(pos)
                     else:
                         poses[t] = [pos]
-            encode = fmt.encode
-            return [(t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in poses.items()]
+            return [
+                (t.encode("utf-8"), len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else fmt.encode(p))
+                for t, p in poses.items()
+            ]
         return super().index(value, **kwargs)
 
 
