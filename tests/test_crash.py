@@ -215,6 +215,7 @@ def test_sigkill_at_several_points_leaves_a_sound_index(tmp_path: Path) -> None:
     hits.append(f"incremental run, commit started at {at:.2f} s: {'killed' if killed else 'finished first'}")
     print(hits[-1])
     assert_sound(index_dir, {1000, 1250})
+    assert list(index_dir.glob("data-*/MAIN_WRITELOCK"))  # Whoosh's lock file, held by the dead writer
     done = run_archive("index", "--wait", "0")
     assert done.returncode == 0, done.stderr
     assert_in_step(index_dir, articles)
