@@ -168,7 +168,7 @@ def ingest(
         writer = None
         try:
             if removed or to_read:
-                writer = ix.writer(limitmb=LIMITMB)
+                writer = _Writer(ix.writer(limitmb=LIMITMB))
             for path in removed:
                 writer.delete_by_term("path", path)
                 del state[path]
@@ -185,6 +185,7 @@ def ingest(
                         show(n, len(to_read))
             if writer is not None:
                 if report.changed or fresh:
+                    writer.apply_deletions()
                     _commit(writer, segments)
                 else:
                     writer.cancel()  # only touched files: nothing to write
@@ -271,6 +272,37 @@ def worker_count(files: int) -> int:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(cores, 4) if cores > 1 else 0
+
+
+class _Writer:
+    """The run's Whoosh writer, with deletions gathered and applied in one pass
+    before the commit (Whoosh's `delete_by_term` opens a reader of every segment
+    for each call: 50 ms each on a 36,000-article index). Deleting only touches
+    the existing segments, never the documents this run adds, so the result is
+    the same."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+        self.paths: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.writer, name)
+
+    def delete_by_term(self, fieldname: str, text: str) -> None:
+        if fieldname != "path":
+            raise ValueError(f"deletions are by path, not {fieldname!r}")
+        self.paths.append(text)
+
+    def apply_deletions(self) -> None:
+        if not self.paths:
+            return
+        from whoosh import query as Q
+
+        with self.writer.searcher() as searcher:
+            for i in range(0, len(self.paths), 1024):
+                chunk = Q.Or([Q.Term("path", p) for p in self.paths[i : i + 1024]])
+                self.writer.delete_by_query(chunk, searcher=searcher)
+        self.paths = []
 
 
 def _commit(writer, segments: list) -> None:
