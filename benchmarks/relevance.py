@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.analysis import EXACT, RANKED, FrenchAnalyzer  # noqa: E402
+from archive.analysis import EXACT, PROTECTED, RANKED, FrenchAnalyzer  # noqa: E402
 from archive.ingest import index_articles  # noqa: E402
 from archive.models import Article  # noqa: E402
 from archive.schema import build_schema  # noqa: E402
@@ -146,6 +146,7 @@ def analyzers_from(args: argparse.Namespace) -> tuple[FrenchAnalyzer, FrenchAnal
     ranked = FrenchAnalyzer(
         stemmer=args.stemmer or RANKED.stemmer, fold=args.fold or RANKED.fold,
         stop=RANKED.stop if args.index_stops is None else not args.index_stops,
+        protected=RANKED.protected if args.protected is None else (PROTECTED if args.protected else frozenset()),
     )  # fmt: skip
     return ranked, EXACT
 
@@ -167,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     variants.add_argument("--fold", choices=["before", "after", "none"])
     variants.add_argument("--index-stops", action=argparse.BooleanOptionalAction, default=None,
                           help="keep stop words in the ranked fields (they still leave queries)")  # fmt: skip
+    variants.add_argument("--protected", action=argparse.BooleanOptionalAction, default=None,
+                          help="never stem the words of archive.analysis.PROTECTED")  # fmt: skip
     for f in fields(Ranking):
         kind = str if f.name == "idf" else float
         variants.add_argument(f"--{f.name}", type=kind, default=None, help=f"ranking: {f.name} (default {f.default})")

@@ -60,7 +60,8 @@ def main() -> None:
                 for mode in args.mode:
                     run, lat = run_queries(index_dir, queries, ranking, mode)
                     scores = evaluate(qrels, run)
-                    flags = f"--stemmer {stemmer} --fold {fold} {'--no-index-stops' if stop == 'stop' else '--index-stops'} --mode {mode}"
+                    flags = f"--stemmer {stemmer} --fold {fold} {'--no-index-stops' if stop == 'stop' else '--index-stops'}"
+                    flags += f" {'--protected' if protected else '--no-protected'} --mode {mode}"
                     flags += "".join(f" --{kv.split('=')[0]} {kv.split('=')[1]}" for kv in filter(None, rspec.split(",")))
                     row = {"analysis": spec, "ranking": rspec or "default", "mode": mode,
                            **{k: round(v, 4) for k, v in scores.items() if k != "queries"},
