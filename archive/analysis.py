@@ -40,8 +40,30 @@ _TOKEN = re.compile(
     |(?P<word>{_WORD})(?P<apos>[{_APOS}](?=[^\W\d_]))?""",
     re.VERBOSE | re.IGNORECASE,
 )
-#: line → `_TOKEN.findall(line)`, for the lines seen last (see `FrenchAnalyzer.word_terms`).
-_LINE_TOKENS: dict[str, list[tuple[str, str, str, str, str]]] = {}
+#: line → its words as `FrenchAnalyzer.words` gives them, for the lines seen last
+#: (see `FrenchAnalyzer.word_terms`).
+_LINE_WORDS: dict[str, list[str]] = {}
+
+
+def _line_words(line: str) -> list[str]:
+    """The lower-cased words of one line (no offsets), as `FrenchAnalyzer.words` gives them."""
+    out: list[str] = []
+    append = out.append
+    for keep, num, dec, word, apos in _TOKEN.findall(line):
+        if word:
+            lower = word.lower()
+            if apos and lower in ELISIONS:
+                continue  # l', d', qu', jusqu'...: the elided article goes
+            append(lower)
+        elif num:
+            append(_NUM_SEPARATORS.sub("", num))
+        elif dec:
+            append(dec.replace(".", ","))
+        else:  # keep: aujourd'hui and friends, apostrophe removed
+            append(_APOS_RE.sub("", keep.lower()))
+    return out
+
+
 _NUM_SEPARATORS = re.compile("[.\u00a0\u202f\u2009 ]")
 _APOS_RE = re.compile(f"[{_APOS}]")
 
@@ -119,7 +141,6 @@ class FrenchAnalyzer(Analyzer):
         self.stop = stop
         self.protected = frozenset(protected)
         self._cache: dict[str, str] = {}
-        self._raw: dict[str, str] = {}  # word as written → term (see `word_terms`)
         self._stem: Callable[[str], str] | None = None
 
     # Pickling: the stemmer and cache are rebuilt in each process.
@@ -188,38 +209,25 @@ class FrenchAnalyzer(Analyzer):
 
         The same words as `words` and the same terms as `term`, without offsets:
         a word's position is its index in the list. The fast path for indexing:
-        one `findall` per line (no token crosses a line break), remembered for a
-        while, so the `exact` field (headline, lede and body joined by line breaks)
-        reuses the body's; and a cache keyed by the word as written, so a word
-        seen before costs one dict lookup.
+        each line is split into words once (no word crosses a line break) and
+        remembered for a while, so the `exact` field (headline, lede and body
+        joined by line breaks) reuses the body's words; the words' terms come
+        from the cache in one `map`, `term` only for words not seen before.
         """
-        cache = self._raw
+        get = self._cache.get
         term = self.term
-        lines = _LINE_TOKENS
+        lines = _LINE_WORDS
         out: list[str] = []
-        append = out.append
         for line in text.split("\n") if "\n" in text else (text,):
-            tokens = lines.get(line)
-            if tokens is None:
+            words = lines.get(line)
+            if words is None:
                 if len(lines) >= 512:
                     lines.clear()
-                tokens = lines[line] = _TOKEN.findall(line)
-            for keep, num, dec, word, apos in tokens:
-                if word:
-                    if apos and word.lower() in ELISIONS:
-                        continue  # l', d', qu', jusqu'...: the elided article goes
-                    t = cache.get(word)
-                    if t is None:
-                        t = term(word.lower())
-                        if len(cache) < 2_000_000:
-                            cache[word] = t
-                    append(t)
-                elif num:
-                    append(term(_NUM_SEPARATORS.sub("", num)))
-                elif dec:
-                    append(term(dec.replace(".", ",")))
-                else:  # keep: aujourd'hui and friends, apostrophe removed
-                    append(term(_APOS_RE.sub("", keep.lower())))
+                words = lines[line] = _line_words(line)
+            terms = list(map(get, words))
+            if None in terms:
+                terms = [term(w) if t is None else t for t, w in zip(terms, words, strict=True)]
+            out += terms
         return out
 
     def terms(self, text: str) -> list[str]:

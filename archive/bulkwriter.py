@@ -17,10 +17,15 @@ Used by the worker processes of the ingester (`archive.ingest`).
 
 from __future__ import annotations
 
+import zlib
 from array import array
+from pickle import dumps
 
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
 from whoosh.formats import Characters, Positions
+from whoosh.system import emptybytes, pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 # Rough resident bytes of one posting, of its value when not shared (positions), and
@@ -112,35 +117,107 @@ class BulkSegmentWriter(SegmentWriter):
         schema = self.schema
         for fieldname in sorted(self._terms):
             terms = self._terms[fieldname]
-            if not terms:
-                continue
-            lengths = self._lengths.get(fieldname, {})
-            get_length = lengths.get
-            fw.start_field(fieldname, schema[fieldname])
-            for tbytes in sorted(terms):
-                docs, weights, values = terms[tbytes]
-                fw.start_term(tbytes)
+            if terms:
+                fw.start_field(fieldname, schema[fieldname])
                 pw = fw._postwriter
-                limit = pw._blocklimit
-                n = len(docs)
-                for start in range(0, n, limit):
-                    end = start + limit
-                    ids = docs[start:end]
-                    ws = weights[start:end]
-                    pw._ids = ids
-                    pw._weights = array("f", ws)
-                    pw._values = [v for v in values[start:end] if v]
-                    lens = [x for x in map(get_length, ids) if x]
-                    pw._minlength = min(lens) if lens else None
-                    pw._maxlength = max(lens) if lens else 0
-                    top = max(ws)
-                    pw._maxweight = top if top > 0 else 0
-                    if end < n:  # full block; the last one is written by finish_term
-                        pw._write_block()
-                fw.finish_term()
-            fw.finish_field()
+                if type(pw) is W3PostingsWriter and pw._inlinelimit <= 1 and not pw._byteids:
+                    self._write_field(fw, pw, terms, self._lengths.get(fieldname, {}))
+                else:
+                    self._write_field_generic(fw, terms, self._lengths.get(fieldname, {}))
+                fw.finish_field()
             terms.clear()
         fw.close()
         self._terms.clear()
         self._lengths.clear()
         self._estimate = 0
+
+    @staticmethod
+    def _write_field(fw, pw, terms: dict, lengths: dict[int, int]) -> None:
+        """Each term's posting list, as `W3PostingsWriter` writes it posting by posting
+        (`start_postings`, `add_posting`, `_write_block`, `finish_postings`) and
+        `W3FieldWriter.finish_term` records it, in one loop."""
+        postfile = pw._postfile
+        write, tell = postfile.write, postfile.tell
+        limit, comp = pw._blocklimit, pw._compression
+        fixedsize = fw._fieldobj.format.fixed_value_size()
+        prefix = pack_ushort(fw._fieldid)
+        tindex_add = fw._tindex.add
+        get_length = lengths.get
+        for tbytes in sorted(terms):
+            docs, weights, values = terms[tbytes]
+            n = len(docs)
+            ti = W3TermInfo()
+            startoffset = tell()
+            write(WHOOSH3_HEADER_MAGIC)
+            for start in range(0, n, limit):
+                end = start + limit
+                ids = docs[start:end]
+                ws = weights[start:end]
+                wf = array("f", ws)
+                lens = [x for x in map(get_length, ids) if x]
+                minlength = min(lens) if lens else None
+                maxlength = max(lens) if lens else 0
+                top = max(ws)
+                maxweight = top if top > 0 else 0
+                # W3TermInfo.add_block
+                ti._weight += sum(wf)
+                ti._df += len(ids)
+                ti._minlength = minlength if ti._minlength is None else min(ti._minlength, minlength)
+                ti._maxlength = max(ti._maxlength, maxlength)
+                ti._maxweight = max(ti._maxweight, maxweight)
+                if ti._minid is None:
+                    ti._minid = ids[0]
+                ti._maxid = ids[-1]
+                # W3PostingsWriter._write_block
+                first = wf[0]
+                if all(w == 1.0 for w in wf):
+                    mini_weights = None
+                elif all(w == first for w in wf):
+                    mini_weights = first
+                else:
+                    mini_weights = tuple(wf)
+                vals = [v for v in values[start:end] if v]
+                if fixedsize is None or fixedsize < 0:
+                    mini_values = tuple(vals)
+                elif fixedsize == 0:
+                    mini_values = None
+                else:
+                    mini_values = emptybytes.join(vals)
+                databytes = dumps((tuple(delta_encode(ids)), mini_weights, mini_values), 2)
+                if comp:
+                    databytes = zlib.compress(databytes, comp)
+                infobytes = dumps(
+                    (len(ids), ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2
+                )
+                blocklength = len(infobytes) + len(databytes)
+                write(pack_int(-blocklength if end >= n else blocklength))
+                write(infobytes)
+                write(databytes)
+            ti.set_extent(startoffset, tell() - startoffset)
+            tindex_add(prefix + tbytes, ti.to_bytes())
+
+    @staticmethod
+    def _write_field_generic(fw, terms: dict, lengths: dict[int, int]) -> None:
+        """Each term's posting list through the postings writer's own methods."""
+        get_length = lengths.get
+        for tbytes in sorted(terms):
+            docs, weights, values = terms[tbytes]
+            fw.start_term(tbytes)
+            pw = fw._postwriter
+            limit = pw._blocklimit
+            n = len(docs)
+            for start in range(0, n, limit):
+                end = start + limit
+                ids = docs[start:end]
+                ws = weights[start:end]
+                pw._ids = ids
+                pw._weights = array("f", ws)
+                pw._values = [v for v in values[start:end] if v]
+                lens = [x for x in map(get_length, ids) if x]
+                pw._minlength = min(lens) if lens else None
+                pw._maxlength = max(lens) if lens else 0
+                top = max(ws)
+                pw._maxweight = top if top > 0 else 0
+                if end < n:  # full block; the last one is written by finish_term
+                    pw._write_block()
+            fw.finish_term()

@@ -106,6 +106,16 @@ def _index_with(writer_class, directory, docs: list[dict]):
     return index.open_dir(str(directory)).reader()
 
 
+def _segment_files(directory) -> dict[str, bytes]:
+    """The files inside the one segment of an index, by name without the segment's id."""
+    from whoosh import index
+
+    ix = index.open_dir(str(directory))
+    (segment,) = ix._segments()
+    files = segment.open_compound_file(ix.storage)
+    return {name.replace(segment.segment_id(), ""): files.open_file(name).read() for name in files.list()}
+
+
 def test_bulk_writer_writes_whooshs_segment(tmp_path) -> None:
     from whoosh.writing import SegmentWriter
 
@@ -135,6 +145,8 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path) -> None:
         a, b = std.term_info(fieldname, text), bulk.term_info(fieldname, text)
         assert [getattr(a, s, None) for s in stats] == [getattr(b, s, None) for s in stats], (fieldname, text)
         assert list(std.postings(fieldname, text).all_items()) == list(bulk.postings(fieldname, text).all_items())
+    # byte for byte: postings, term table, columns
+    assert _segment_files(tmp_path / "std") == _segment_files(tmp_path / "bulk")
     for docnum in range(len(docs)):
         assert std.stored_fields(docnum) == bulk.stored_fields(docnum)
         for fieldname in ("title", "body", "exact"):
