@@ -49,12 +49,16 @@ def discover(root: Path, extensions: tuple[str, ...] | None = None) -> Iterator[
     """Every article file under `root`, sorted by relative path.
 
     Hidden files and folders (starting with a dot) are ignored, symlinked folders
-    are not followed (no loops), symlinked files are followed.
+    are not followed (no loops), symlinked files are followed. An archive index
+    kept inside the folder (`articles/index/`) is not read as articles.
     """
     exts = extensions or tuple(PARSERS)
     root_s = str(root)
     found: list[FileStat] = []
     for dirpath, dirnames, filenames in os.walk(root_s):
+        if "CURRENT" in filenames and any(d.startswith("data-") for d in dirnames) and dirpath != root_s:
+            dirnames[:] = []  # an index folder (see store.py): derived data, not articles
+            continue
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         rel_dir = os.path.relpath(dirpath, root_s)
         for name in filenames:

@@ -176,3 +176,13 @@ def test_failed_run_leaves_index_as_it_was(built: Path, articles: Path, monkeypa
     assert ids(built, "nouveau") == []
     report = ingest(articles, built, wait=0)  # the lock was released
     assert report.added == 1
+
+
+def test_an_index_inside_the_articles_folder_is_not_read(articles: Path) -> None:
+    from archive.ingest import ingest
+
+    index_dir = articles / "index"
+    first = ingest(articles, index_dir)
+    again = ingest(articles, index_dir)
+    assert first.added == 7 and not first.skipped
+    assert not again.changed and not again.skipped
