@@ -5,7 +5,8 @@
         --ranking "" "exact=0.5" "K1=0.9,B=0.4" --mode auto any
 
 Prints one JSON line per (analysis, ranking, mode) with nDCG@10, MRR@10, R@100,
-query p50/p95, and the `relevance.py` command that reproduces it.
+query p50/p95, and the `relevance.py` flags that reproduce it;
+`python benchmarks/sweep.py --table ROWS.jsonl…` turns such lines into a Markdown table.
 """
 
 from __future__ import annotations
@@ -69,5 +70,20 @@ def main() -> None:
                     print(json.dumps(row), flush=True)
 
 
+def table(paths: list[str]) -> None:
+    """Markdown rows from the JSON lines this script printed (for docs/RELEVANCE.md)."""
+    print("| analysis | ranking | mode | nDCG@10 | MRR@10 | R@100 | q p50 ms | q p95 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                print(f"| `{r['analysis']}` | `{r['ranking']}` | {r['mode']} | {r['nDCG@10']:.4f} | {r['MRR@10']:.4f} "
+                      f"| {r['R@100']:.4f} | {r.get('q_p50_ms', '')} | {r.get('q_p95_ms', '')} |")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--table"]:
+        table(sys.argv[2:])
+    else:
+        main()
