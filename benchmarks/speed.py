@@ -171,6 +171,7 @@ def run(argv: list[str], sample: bool = False) -> dict:
         "status": proc.returncode,
         "stdout": stdout,
         "maxrss_mb": usage.ru_maxrss / 1024,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,  # the process and its workers
         "peak_tree_rss_mb": peak_tree / 1024 if sample else None,
     }
 
@@ -379,7 +380,8 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
     log(f"[{n}] writing {n} article files…")
     text_bytes = write_archive(records, articles)
     mb = text_bytes / 1e6
-    out: dict = {"articles": n, "text_mb": round(mb, 2), "load_before": os.getloadavg()[0]}
+    out: dict = {"articles": n, "text_mb": round(mb, 2), "load_before": os.getloadavg()[0],
+                 "cores_free_before": cores_free()}  # fmt: skip
 
     log(f"[{n}] full index…")
     r = run(archive_cmd(articles, index, "index", "--json"), sample=True)
@@ -387,6 +389,7 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
     assert report["added"] == n, report
     out["index"] = {
         "seconds": round(r["seconds"], 2),
+        "cpu_seconds": round(r["cpu_seconds"], 2),
         "articles_per_s": round(n / r["seconds"], 1),
         "mb_per_s": round(mb / r["seconds"], 3),
         "peak_maxrss_mb": round(r["maxrss_mb"], 1),
@@ -436,6 +439,7 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
         out["baseline"] = {
             "index": {
                 "seconds": round(r["seconds"], 2),
+                "cpu_seconds": round(r["cpu_seconds"], 2),
                 "articles_per_s": round(n / r["seconds"], 1),
                 "mb_per_s": round(mb / r["seconds"], 3),
                 "peak_maxrss_mb": round(r["maxrss_mb"], 1),
@@ -448,6 +452,11 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
         b, p = out["baseline"], out
         out["ratios"] = {
             "index_articles_per_s": round(p["index"]["articles_per_s"] / b["index"]["articles_per_s"], 2),
+            # CPU time per article, baseline over project: the ratio a machine with one
+            # free core would show (the wall-time ratio also counts the workers' parallelism)
+            "index_cpu_per_article_baseline_over_project": round(
+                b["index"]["cpu_seconds"] / p["index"]["cpu_seconds"], 2
+            ),
             "query_p50_baseline_over_project": round(
                 b["queries"]["plain"]["p50_ms"] / p["queries"]["plain"]["p50_ms"], 2
             ),
@@ -457,8 +466,21 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
         }
         log(f"[{n}] ratios {out['ratios']}")
     out["load_after"] = os.getloadavg()[0]
+    out["cores_free_after"] = cores_free()
     shutil.rmtree(root, ignore_errors=True)
     return out
+
+
+def cores_free() -> float:
+    """Roughly how many cores a busy loop here gets (2 on an idle 2-core machine): other
+    sessions' work takes its share whatever its nice value (Linux autogroup)."""
+    code = "import time\nt=time.process_time()\nwhile time.process_time()-t<0.5: pass"
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(os.cpu_count() or 1)]
+    for p in procs:
+        p.wait()
+    wall = time.perf_counter() - t0
+    return round(min(os.cpu_count() or 1, 0.5 * len(procs) / max(wall - 0.03, 0.01)), 2)
 
 
 def machine() -> dict:
