@@ -119,6 +119,8 @@ def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
 
 
 SORTS = ("relevance", "date", "-date")
+#: From this many words, the any-word query is scored in one pass (see `search`).
+PRELOAD_CLAUSES = 4
 #: Below this many articles with all the words, a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
 
@@ -320,6 +322,12 @@ class Searcher:
         else:
             all_q = _and(parsed.clauses + parsed.required)
             any_q = _and(parsed.required + ([_or(parsed.clauses)] if parsed.clauses else []))
+            if len(parsed.clauses) >= PRELOAD_CLAUSES and type(any_q) is Q.Or and not (parsed.boosters or parsed.excluded):
+                # A long query (a pasted headline): score every match into an array
+                # at once rather than through a deep tree of union matchers (about
+                # twice as fast, same scores). Only at the root: nested in an And,
+                # Whoosh's preloaded matcher loses matches.
+                any_q.matcher_type = Q.Or.ARRAY_MATCHER
         if parsed.excluded:
             excluded = _or(parsed.excluded)
             all_q, any_q = Q.AndNot(all_q, excluded), Q.AndNot(any_q, excluded)

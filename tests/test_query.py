@@ -325,3 +325,17 @@ def test_counts_and_facets_follow_deletions_and_new_segments(tmp_path: Path) -> 
         assert result.total == len(ids) == 3
         assert result.facets["months"] == [("2016-09", 2), ("2016-12", 1)]
         assert s.search("Alep", count=True, mode="all").all_words == 3
+
+
+@pytest.mark.parametrize("mode", ["auto", "any"])
+@pytest.mark.parametrize(
+    "query", ["Combien de personnes travaillent au ministère des sports", "Alep Lavrov Damas Moscou casques gilets"]
+)
+def test_long_queries_rank_the_same_with_the_preloaded_matcher(searcher: Searcher, monkeypatch, mode: str,
+                                                               query: str) -> None:  # fmt: skip
+    import archive.search as search_module
+
+    fast = [(h.id, h.score) for h in searcher.search(query, mode=mode, limit=20).hits]
+    monkeypatch.setattr(search_module, "PRELOAD_CLAUSES", 10_000)
+    slow = [(h.id, h.score) for h in searcher.search(query, mode=mode, limit=20).hits]
+    assert fast == slow and len(fast) >= 2
