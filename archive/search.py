@@ -7,6 +7,7 @@ open for all the queries of a process.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from math import log
@@ -179,6 +180,7 @@ class Searcher:
         self._filter_cache: dict[tuple, set[int]] = {}
         self._term_cache: dict[tuple[str, str], frozenset[int]] = {}
         self._live_docs: frozenset[int] | None = None
+        self._by_date_index: tuple[list[str], list[int]] | None = None
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
@@ -200,7 +202,7 @@ class Searcher:
         if self._source_docs is None:
             self._source_docs = {}
             for name in self.source_names():
-                docs = frozenset(Q.Term("sources", name).docs(self._searcher))
+                docs = self._term_docs("sources", name)
                 if docs:
                     self._source_docs[name] = docs
         return self._source_docs
@@ -229,7 +231,21 @@ class Searcher:
             return self._live()
         if isinstance(q, Q.Not):
             return self._live() - self._set(q.query)
-        return frozenset(q.docs(self._searcher))  # phrases, ranges, wildcards
+        if isinstance(q, Q.TermRange) and q.fieldname == "date":
+            return self._date_range(q.start or "", q.end or "")
+        return frozenset(q.docs(self._searcher))  # phrases, wildcards
+
+    def _date_range(self, lo: str, hi: str) -> frozenset[int]:
+        """Dated articles from `lo` to `hi` (ISO, inclusive; "" is open), by bisection
+        over the date column sorted once per searcher."""
+        if self._by_date_index is None:
+            dates = self._dates
+            pairs = sorted((dates[d], d) for d in self._live() if dates[d])
+            self._by_date_index = ([p[0] for p in pairs], [p[1] for p in pairs])
+        keys, docs = self._by_date_index
+        start = bisect_left(keys, lo) if lo else 0
+        end = bisect_right(keys, hi) if hi else len(keys)
+        return frozenset(docs[start:end])
 
     def _live(self) -> frozenset[int]:
         if self._live_docs is None:
