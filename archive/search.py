@@ -375,8 +375,12 @@ class Searcher:
             else:
                 rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
                 if mode == "auto" and tiered and len(rows) < want:
-                    mask = all_docs if all_docs is not None else {d for _, _, d, _ in rows}
-                    rows += [(s, i, d, False) for s, i, d in self._ranked(any_q, want - len(rows), mask, allowed)]
+                    # Fewer all-words matches than the page: they are all in `rows`. Rank
+                    # the any-word query for as many more and drop them (a `mask` would
+                    # make Whoosh score every match instead of skipping weak blocks).
+                    shown = {d for _, _, d, _ in rows}
+                    more = self._ranked(any_q, want + len(shown), allowed=allowed)
+                    rows += [(s, i, d, False) for s, i, d in more if d not in shown][: want - len(rows)]
             page = rows[offset:want]
             if mode == "any" and page:
                 with_all = all_docs if all_docs is not None else self._docs(all_q, {d for _, _, d, _ in page})
