@@ -7,15 +7,17 @@ open for all the queries of a process.
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import log
 
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from .analysis import EXACT, RANKED, FrenchAnalyzer
+from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
@@ -77,18 +79,29 @@ def make_snippet(
 ) -> tuple[str, tuple[Span, ...]]:  # fmt: skip
     """The passage of `text` with the most distinct query words, and their spans."""
     matches: list[tuple[int, int, str]] = []
-    for word, start, end in ranked.words(text):
-        term = ranked.term(word)
-        if term and term in parsed.ranked_terms:
-            matches.append((start, end, term))
-        elif parsed.exact_terms and exact.term(word) in parsed.exact_terms:
-            matches.append((start, end, "=" + exact.term(word)))
+    seen: set[int] = set()
+    for a, b in _regions(text, parsed):
+        for word, start, end in ranked.words(text[a:b]):
+            start, end = start + a, end + a
+            if start in seen:
+                continue
+            seen.add(start)
+            term = ranked.term(word)
+            if term and term in parsed.ranked_terms:
+                matches.append((start, end, term))
+            elif parsed.exact_terms and exact.term(word) in parsed.exact_terms:
+                matches.append((start, end, "=" + exact.term(word)))
+    matches.sort()
     if not matches:
         cut = _cut(text, 0, width)
         return cut[0], ()
     best_start, best_score = matches[0][0], -1
     for i, (start, _, _) in enumerate(matches):
-        terms = {t for s, e, t in matches[i:] if e <= start + width}
+        terms = set()
+        for _, e, t in matches[i:]:
+            if e > start + width:
+                break
+            terms.add(t)
         score = len(terms) * 100 - i  # more distinct words, then earlier
         if score > best_score:
             best_start, best_score = start, score
@@ -101,6 +114,42 @@ def make_snippet(
     snippet, offset = _cut(text, begin, width)
     spans = tuple(Span(s - offset, e - offset) for s, e, _ in matches if s >= offset and e - offset <= len(snippet))
     return snippet, spans
+
+
+_LETTER_VARIANTS: dict[str, str] = {}
+for _code in range(0x41, 0x250):
+    _ch = chr(_code)
+    if _ch.isalpha():
+        _base = fold(_ch.lower())
+        if len(_base) == 1:
+            _LETTER_VARIANTS[_base] = _LETTER_VARIANTS.get(_base, "") + _ch
+
+
+@lru_cache(maxsize=256)
+def _prefix_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
+    """Words starting with one of `prefixes`, whatever their case and accents."""
+    alts = ("".join(f"[{re.escape(_LETTER_VARIANTS.get(c, c))}]" for c in p) for p in sorted(prefixes))
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + ")")
+
+
+def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+    """Where query words may be in `text`: short windows around the words that start
+    like a query term (a stem keeps its word's first letters), so that a long body is
+    not analysed word by word. The whole text when a term is not plain letters."""
+    terms = parsed.ranked_terms | parsed.exact_terms
+    prefixes = frozenset(t[:3] for t in terms if t)
+    if len(text) < 1500 or not prefixes or not all(p.isalpha() and p.isascii() for p in prefixes):
+        return [(0, len(text))]
+    regions: list[tuple[int, int]] = []
+    for m in _prefix_pattern(prefixes).finditer(text):
+        a = text.rfind(" ", 0, m.start()) + 1
+        b = text.find(" ", m.start() + 40)
+        b = len(text) if b < 0 else b
+        if regions and a <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], b)
+        else:
+            regions.append((a, b))
+    return regions
 
 
 def _cut(text: str, begin: int, width: int) -> tuple[str, int]:

@@ -165,3 +165,12 @@ def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("ix") / "index"
     ingest(FIXTURES / "articles", index_dir)
     return index_dir
+
+
+def test_snippet_of_a_long_text_finds_accented_and_elided_words() -> None:
+    """Long texts are scanned only around words that start like a query term."""
+    filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * 40
+    text = filler + "Le chef de l'État a décrété l'état d'urgence après les bombardements d’Alep. " + filler
+    snippet, spans = make_snippet(text, parse_query("etat bombardement alep"))
+    words = {snippet[s.start : s.end] for s in spans}
+    assert words == {"État", "état", "bombardements", "Alep"}
