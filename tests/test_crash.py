@@ -1,7 +1,7 @@
 """Crash safety and concurrency, with real processes.
 
 A real `archive index` is killed (SIGKILL) at several points of a fresh run over
-1,000 generated articles and of an incremental one (300 new, 50 changed, 50 removed):
+1,000 generated articles and of an incremental one (1,200 new, 100 changed, 100 removed):
 while reading, once segments are being written, just after the commit. After each
 kill its indexing workers must end by themselves, the lock must be free, the index
 must open and search (or be plainly absent when the kill came before the first
@@ -227,24 +227,25 @@ def test_sigkill_at_several_points_leaves_a_sound_index(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert_in_step(index_dir, articles)
 
-    # An incremental run: 300 new, 50 changed, 50 removed files.
-    make_articles(articles, 300, start=1000)
-    for path in first[:50]:
+    # An incremental run: 1,200 new, 100 changed, 100 removed files (big enough that
+    # the parallel ingest is still running at each kill point).
+    make_articles(articles, 1200, start=1000)
+    for path in first[:100]:
         path.write_text(path.read_text(encoding="utf-8") + "modifié\n", encoding="utf-8")
-    for path in first[-50:]:
+    for path in first[-100:]:
         path.unlink()
     killed, at = kill_when(after(0.4))
     hits.append(f"incremental run, {at:.2f} s: {'killed' if killed else 'finished first'}")
     print(hits[-1])
-    assert_sound(index_dir, {1000, 1250})
+    assert_sound(index_dir, {1000, 2100})
     killed, at = kill_when(new_column_files(index_dir, column_files(index_dir)))
     hits.append(f"incremental run, first segment written at {at:.2f} s: {'killed' if killed else 'finished first'}")
     print(hits[-1])
-    assert_sound(index_dir, {1000, 1250})
+    assert_sound(index_dir, {1000, 2100})
     killed, at = kill_when(new_toc(index_dir))
     hits.append(f"incremental run, just committed at {at:.2f} s: {'killed' if killed else 'finished first'}")
     print(hits[-1])
-    assert_sound(index_dir, {1000, 1250})
+    assert_sound(index_dir, {1000, 2100})
     assert list(index_dir.glob("data-*/MAIN_WRITELOCK"))  # Whoosh's lock file, held by the dead writer
     done = run_archive("index", "--wait", "0")
     assert done.returncode == 0, done.stderr
