@@ -28,15 +28,17 @@ from .store import Store
 class Ranking:
     """Query-time ranking settings (see docs/RELEVANCE.md for how each was chosen)."""
 
-    title: float = 2.0  # weight of the headline, relative to the body
+    # The defaults are the best overall on the two French test collections of
+    # ../shared/eval (PIAF questions, OrangeSum headlines): docs/RELEVANCE.md.
+    title: float = 1.5  # weight of the headline, relative to the body
     lede: float = 1.5
     body: float = 1.0
-    lead: float = 0.0  # weight of the opening words of the body
-    exact: float = 0.0  # weight of a match on the unstemmed form (0: stemmed fields only)
+    lead: float = 0.3  # weight of the opening words of the body (news puts the essentials first)
+    exact: float = 1.5  # weight of a match on the unstemmed form (0: stemmed fields only)
     proximity: float = 0.0  # weight of two query words found near each other (0: off)
     slop: int = 3  # how near: at most this many positions apart
-    B: float = 0.75
-    K1: float = 1.2
+    B: float = 0.6
+    K1: float = 0.9
     idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n + 1)) + 1
 
     def fields(self) -> dict[str, float]:

@@ -38,7 +38,8 @@ RANKING = [
     ("250.000 habitants", "all", [ALEP]),
     ("300 000 tests", "all", [CONFINEMENT]),
     ('"Tours"', "auto", [TOURS]),
-    ("tour", "all", [TOURS, TOUR]),
+    ("tour", "all", [TOUR, TOURS]),  # both (stemming), the exact form first
+    ("tours", "all", [TOURS, TOUR]),
     ("couronne", "auto", [COURONNEMENT]),
     ("aujourd'hui", "auto", [URGENCE]),
     ("état d’urgence", "all", [URGENCE]),
