@@ -294,7 +294,7 @@ PROTECTED = frozenset(
 )  # fmt: skip
 
 #: The ranked fields (headline, lede, body): stop words out, folded, stemmed.
-RANKED = FrenchAnalyzer(stemmer="snowball", fold="before", stop=True)
+RANKED = FrenchAnalyzer(stemmer="snowball", fold="before", stop=True, protected=PROTECTED)
 #: The exact field: every word, folded, unstemmed — for phrases, prefixes, wildcards
 #: and spelling suggestions.
 EXACT = FrenchAnalyzer(stemmer="none", fold="before", stop=False)

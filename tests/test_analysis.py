@@ -66,6 +66,17 @@ TABLE = [
     ("New York", ["new", "york"], ["new", "york"]),
     ("COVID-19", ["covid", "19"], ["covid", "19"]),
     ("G20", ["g20"], ["g20"]),
+    # protected words: the stemmer would join them to unrelated words
+    ("le fils", ["fils"], ["le", "fils"]),
+    ("le fil", ["fil"], ["le", "fil"]),
+    ("en mars", ["mars"], ["en", "mars"]),
+    ("le mari", ["mar"], ["le", "mari"]),
+    ("le cours du pétrole", ["cours", "petrol"], ["le", "cours", "du", "petrole"]),
+    ("la cour d'appel", ["cour", "appel"], ["la", "cour", "appel"]),
+    ("couronnement", ["couronnement"], ["couronnement"]),
+    ("couronne", ["couron"], ["couronne"]),
+    ("Nicolas", ["nicolas"], ["nicolas"]),
+    ("Nicole", ["nicole"], ["nicole"]),
 ]
 
 
