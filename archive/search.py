@@ -232,6 +232,7 @@ class Searcher:
         self._term_cache: dict[tuple[str, str], frozenset[int]] = {}
         self._live_docs: frozenset[int] | None = None
         self._by_date_index: tuple[list[str], list[int]] | None = None
+        self._slow_sets: dict[int, tuple[Q.Query, frozenset[int]]] = {}  # for one search
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
@@ -284,7 +285,12 @@ class Searcher:
             return self._live() - self._set(q.query)
         if isinstance(q, Q.TermRange) and q.fieldname == "date":
             return self._date_range(q.start or "", q.end or "")
-        return frozenset(q.docs(self._searcher))  # phrases, wildcards
+        # Phrases and wildcards walk positions: once per query object (a phrase is a
+        # clause of both the all-words and the any-word query).
+        key = id(q)
+        if key not in self._slow_sets:
+            self._slow_sets[key] = (q, frozenset(q.docs(self._searcher)))
+        return self._slow_sets[key][1]
 
     def _date_range(self, lo: str, hi: str) -> frozenset[int]:
         """Dated articles from `lo` to `hi` (ISO, inclusive; "" is open), by bisection
@@ -376,6 +382,7 @@ class Searcher:
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         sources = tuple(sources)
+        self._slow_sets.clear()
         parsed = self.parser.parse(text)
         result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit)
         result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
