@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
+from .readers import MONTHS as FULL_MONTHS
 from .stopwords import ELISIONS
 
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
@@ -53,11 +54,10 @@ _EDGE_PUNCT = re.compile(r"^[^\w*]+|[^\w*~]+$")
 
 # --- dates ---------------------------------------------------------------------
 
+#: Month names as in dates written in full (readers.MONTHS), and their abbreviations.
 MONTHS = {
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "fév": 2, "fev": 2, "mars": 3,
-    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
-    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
-    "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
+    **FULL_MONTHS, "janv": 1, "févr": 2, "fevr": 2, "fév": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9,
+    "sep": 9, "oct": 10, "nov": 11, "déc": 12, "dec": 12,
 }  # fmt: skip
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")

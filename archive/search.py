@@ -363,9 +363,6 @@ class Searcher:
         rows.sort(key=lambda r: dates[r[1]] or ("" if newest_first else "9999"), reverse=newest_first)
         return [(None, i, d) for i, d in rows]
 
-    def count(self, q: Q.Query) -> int:
-        return len(self._docs(q))
-
     # --- search ------------------------------------------------------------------
 
     def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto", since: str = "",
