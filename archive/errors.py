@@ -20,7 +20,7 @@ class IndexOutdated(ArchiveError):
         super().__init__(
             f"The index at {index_dir} was built by another version of archive"
             f" (schema {found}, this version reads {wanted}). Rebuild it with:"
-            " archive index --rebuild"
+            " archive index"
         )
 
 

@@ -144,7 +144,7 @@ def ingest(
     store = Store(index_dir)
     report = IngestReport(rebuilt=rebuild)
     with store.lock(wait=wait, on_wait=on_wait):
-        fresh = rebuild or not store.exists()
+        fresh = rebuild or not store.exists() or store.outdated()
         if fresh:
             data_dir, ix = store.create()
             state: dict[str, Indexed] = {}

@@ -65,6 +65,11 @@ class Store:
     def exists(self) -> bool:
         return self.pointer() is not None
 
+    def outdated(self) -> bool:
+        """Built by another version of the schema (the ingester then rebuilds it)."""
+        ptr = self.pointer()
+        return ptr is not None and ptr.get("schema") != SCHEMA_VERSION
+
     def data_dir(self) -> Path:
         """The live data folder; raises `IndexMissing` / `IndexOutdated`."""
         ptr = self.pointer()

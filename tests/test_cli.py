@@ -108,11 +108,16 @@ def test_missing_articles_folder(tmp_path: Path) -> None:
     assert "No articles folder" in result.output
 
 
-def test_outdated_index_says_rebuild(articles: Path, index_dir: Path) -> None:
+def test_an_index_of_an_older_version_is_rebuilt_by_archive_index(articles: Path, index_dir: Path) -> None:
     run("index")
     (index_dir / "CURRENT").write_text('{"data": "data-1", "schema": 0}')
     result = CliRunner().invoke(cli, ["search", "Alep"])
-    assert result.exit_code == 1 and "archive index --rebuild" in result.output
+    assert result.exit_code == 1
+    assert "another version of archive (schema 0, this version reads" in result.output
+    assert "Rebuild it with: archive index" in result.output
+    rebuilt = run("index")
+    assert rebuilt.exit_code == 0 and rebuilt.output.startswith("Rebuilt: 7 added")
+    assert run("search", "Alep").exit_code == 0
 
 
 def test_show(articles: Path) -> None:
