@@ -38,6 +38,7 @@ class Ranking:
     proximity: float = 0.0  # weight of two query words found near each other (0: off)
     slop: int = 3  # how near: at most this many positions apart
     B: float = 0.6
+    exact_B: float = 0.9  # B of the unstemmed field (longer: normalised harder)
     K1: float = 0.9
     idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n + 1)) + 1
 
@@ -57,8 +58,8 @@ class FrenchBM25(BM25F):
     tends to 0 for such words.
     """
 
-    def __init__(self, B: float, K1: float, idf: str = "lucene") -> None:
-        super().__init__(B=B, K1=K1)
+    def __init__(self, B: float, K1: float, idf: str = "lucene", **field_B: float) -> None:
+        super().__init__(B=B, K1=K1, **field_B)  # field_B: `exact_B=0.9` and the like
         self.idf_kind = idf
 
     def idf(self, searcher, fieldname: str, text: bytes) -> float:
@@ -222,7 +223,7 @@ class Searcher:
         self.store = Store(index_dir)
         self.ix = self.store.open()
         schema = self.ix.schema
-        self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf)
+        self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf, exact_B=ranking.exact_B)
         self._searcher = self.ix.searcher(weighting=self.weighting)
         self._reader = self._searcher.reader()
         self._ids = self._reader.column_reader("id")
