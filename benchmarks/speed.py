@@ -103,6 +103,19 @@ def write_archive(records: list[dict], root: Path) -> int:
     return total
 
 
+def index_figures(r: dict, n: int, mb: float, index: Path) -> dict:
+    """The figures of one timed indexing run (`run(..., sample=True)`) of `n` articles."""
+    return {
+        "seconds": round(r["seconds"], 2),
+        "cpu_seconds": round(r["cpu_seconds"], 2),
+        "articles_per_s": round(n / r["seconds"], 1),
+        "mb_per_s": round(mb / r["seconds"], 3),
+        "peak_maxrss_mb": round(r["maxrss_mb"], 1),
+        "peak_tree_rss_mb": round(r["peak_tree_rss_mb"], 1),
+        "index_mb": round(dir_bytes(index) / 1e6, 1),
+    }
+
+
 def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -402,15 +415,7 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
     r = run(archive_cmd(articles, index, "index", "--json"), sample=True)
     report = json.loads(r["stdout"])
     assert report["added"] == n, report
-    out["index"] = {
-        "seconds": round(r["seconds"], 2),
-        "cpu_seconds": round(r["cpu_seconds"], 2),
-        "articles_per_s": round(n / r["seconds"], 1),
-        "mb_per_s": round(mb / r["seconds"], 3),
-        "peak_maxrss_mb": round(r["maxrss_mb"], 1),
-        "peak_tree_rss_mb": round(r["peak_tree_rss_mb"], 1),
-        "index_mb": round(dir_bytes(index) / 1e6, 1),
-    }
+    out["index"] = index_figures(r, n, mb, index)
     log(f"[{n}] {out['index']}")
 
     noops = []
@@ -451,17 +456,7 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
         shutil.rmtree(articles)
         write_archive(records, articles)
         r = run([sys.executable, __file__, "--baseline-index", str(articles), str(base_index)], sample=True)
-        out["baseline"] = {
-            "index": {
-                "seconds": round(r["seconds"], 2),
-                "cpu_seconds": round(r["cpu_seconds"], 2),
-                "articles_per_s": round(n / r["seconds"], 1),
-                "mb_per_s": round(mb / r["seconds"], 3),
-                "peak_maxrss_mb": round(r["maxrss_mb"], 1),
-                "peak_tree_rss_mb": round(r["peak_tree_rss_mb"], 1),
-                "index_mb": round(dir_bytes(base_index) / 1e6, 1),
-            }
-        }
+        out["baseline"] = {"index": index_figures(r, n, mb, base_index)}
         log(f"[{n}] baseline {out['baseline']['index']}; queries…")
         out["baseline"]["queries"] = baseline_queries(base_index, queries)
         b, p = out["baseline"], out
