@@ -21,6 +21,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
+from .scoring import Scorer, top
 from .store import Store
 
 
@@ -230,10 +231,10 @@ class Searcher:
         self._dates = self._reader.column_reader("date")
         self._source_docs: dict[str, frozenset[int]] | None = None
         self._filter_cache: dict[tuple, set[int]] = {}
-        self._term_cache: dict[tuple[str, str], frozenset[int]] = {}
         self._live_docs: frozenset[int] | None = None
         self._by_date_index: tuple[list[str], list[int]] | None = None
         self._slow_sets: dict[int, tuple[Q.Query, frozenset[int]]] = {}  # for one search
+        self._scorer = Scorer(self._searcher, self._set)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
@@ -290,7 +291,10 @@ class Searcher:
         # clause of both the all-words and the any-word query).
         key = id(q)
         if key not in self._slow_sets:
-            self._slow_sets[key] = (q, frozenset(q.docs(self._searcher)))
+            docs = self._scorer.phrase_docs(q) if isinstance(q, Q.Phrase) else None
+            if docs is None:
+                docs = q.docs(self._searcher)
+            self._slow_sets[key] = (q, frozenset(docs))
         return self._slow_sets[key][1]
 
     def _date_range(self, lo: str, hi: str) -> frozenset[int]:
@@ -311,13 +315,7 @@ class Searcher:
         return self._live_docs
 
     def _term_docs(self, fieldname: str, text: str) -> frozenset[int]:
-        key = (fieldname, text)
-        docs = self._term_cache.get(key)
-        if docs is None:
-            if len(self._term_cache) >= 20_000:
-                self._term_cache.clear()
-            docs = self._term_cache[key] = frozenset(_postings(self._reader, fieldname, text))
-        return docs
+        return self._scorer.docs(fieldname, text)
 
     def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int] | None:
         """Articles passing every filter, or None when there is no filter (cached: filters repeat)."""
@@ -353,6 +351,13 @@ class Searcher:
         """(score, id, docnum), best first, ties broken on the article id."""
         if limit <= 0:
             return []
+        scores = self._scorer.scores(q)
+        if scores is not None:
+            docs = allowed
+            if mask:
+                docs = (scores.keys() if allowed is None else allowed) - mask
+            return top(scores, limit, self._ids, docs)
+        # Wildcards and fuzzy words: Whoosh's matchers rank them.
         results = self._searcher.search(q, limit=limit + 10, mask=mask or None, filter=allowed)
         ids = self._ids
         ranked = sorted(((round(s, 6), ids[d], d) for d, s in results.items()), key=lambda r: (-r[0], r[1]))
@@ -428,6 +433,14 @@ class Searcher:
                 all_q, any_q = Q.AndMaybe(all_q, boost), Q.AndMaybe(any_q, boost)
             if mode == "any":
                 rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want, allowed=allowed)]
+            elif mode == "auto" and tiered and (scores := self._scorer.scores(any_q)) is not None:
+                # Score the any-word query once: its articles with all the words
+                # first (their score is the same in the all-words query), then the others.
+                with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
+                rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
+                if len(rows) < want:
+                    rest = (scores.keys() if allowed is None else allowed & scores.keys()) - with_all
+                    rows += [(s, i, d, False) for s, i, d in top(scores, want - len(rows), self._ids, rest)]
             else:
                 rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
                 if mode == "auto" and tiered and len(rows) < want:
@@ -605,37 +618,6 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
-
-
-def _postings(reader, fieldname: str, text: str) -> list[int]:
-    """The live documents of one term, read a block at a time.
-
-    Whoosh's matchers yield one id per Python call; its W3 posting blocks hold
-    the ids as one array, so reading them block by block is much faster.
-    """
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    out: list[int] = []
-    for leaf, base in reader.leaf_readers():
-        btext = leaf.schema[fieldname].to_bytes(text)
-        if (fieldname, btext) not in leaf:
-            continue
-        m = leaf.postings(fieldname, btext)
-        inner = getattr(m, "child", m)  # a filter of deleted documents may wrap it
-        if not isinstance(inner, W3LeafMatcher):
-            out.extend(i + base for i in m.all_ids())
-            continue
-        ids: list[int] = []
-        while not inner._atend:
-            inner._read_ids()
-            ids.extend(inner._ids)
-            if inner._lastblock:
-                break
-            inner._next_block()
-        if inner is not m:
-            ids = [i for i in ids if not leaf.is_deleted(i)]
-        out.extend(i + base for i in ids)
-    return out
 
 
 def _text(term: str | bytes) -> str:

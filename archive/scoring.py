@@ -1,0 +1,363 @@
+"""BM25 scores summed straight from Whoosh's posting blocks.
+
+Whoosh ranks through a tree of matchers that steps one document at a time, with
+several Python calls per posting and per field: a five-field word costs five
+matchers, and a pasted headline dozens. `Scorer` computes the same scores
+(Whoosh's `bm25` per field and word, boosted, summed over the query tree) by
+reading each term's postings a block at a time into arrays, cached between
+queries, and adding them up in one loop per term.
+
+Only plain trees are evaluated here: terms, `Or`, `And`, `AndNot`, `AndMaybe`
+and phrases (whose documents come from Whoosh's position matching, passed in as
+`slow_docs`). Anything else (`Prefix`, `Wildcard`, `FuzzyTerm`, `Every`…) makes
+`scores` return None, and the caller ranks that query with Whoosh.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from heapq import nlargest
+from itertools import accumulate
+from operator import itemgetter
+from pickle import loads
+
+from whoosh import query as Q
+from whoosh.util.numeric import byte_to_length
+
+#: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
+CACHE_POSTINGS = 4_000_000
+
+Postings = tuple[array, "array | None"]  # document numbers; weights (None: all 1.0)
+_EMPTY: Postings = (array("i"), None)
+
+
+def read_postings(reader, fieldname: str, text: str) -> Postings:
+    """The live postings of one term over every segment: global document numbers,
+    ascending, and their weights (the term's frequency in the field).
+
+    Whoosh's matchers yield one posting per Python call; its W3 blocks hold ids
+    and weights as arrays, so reading them block by block is much faster.
+    """
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    ids = array("i")
+    weights = array("d")
+    ones = True
+    for leaf, base in reader.leaf_readers():
+        btext = leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in leaf:
+            continue
+        m = leaf.postings(fieldname, btext)
+        inner = getattr(m, "child", m)  # a filter of deleted documents may wrap it
+        seg_ids: list[int] = []
+        seg_w: list[float] = []
+        if isinstance(inner, W3LeafMatcher) and not inner._byteids:
+            while not inner._atend:
+                inner._read_data()
+                deltas, w, _ = inner._data
+                seg_ids.extend(accumulate(deltas))
+                if w is None:
+                    seg_w.extend([1.0] * len(deltas))
+                else:
+                    ones = False
+                    seg_w.extend([w] * len(deltas) if isinstance(w, float) else w)
+                if inner._lastblock:
+                    break
+                inner._next_block()
+            if inner is not m:  # skip the deleted documents
+                keep = [i for i, d in enumerate(seg_ids) if not leaf.is_deleted(d)]
+                seg_ids = [seg_ids[i] for i in keep]
+                seg_w = [seg_w[i] for i in keep]
+        else:  # inlined postings (rare terms) or another codec: the matcher's way
+            while m.is_active():
+                seg_ids.append(m.id())
+                seg_w.append(m.weight())
+                m.next()
+            ones = ones and all(w == 1.0 for w in seg_w)
+        ids.extend([d + base for d in seg_ids] if base else seg_ids)
+        weights.extend(seg_w)
+    return ids, None if ones else weights
+
+
+def field_lengths(reader, fieldname: str) -> bytes:
+    """The encoded length of `fieldname` in every document (global numbers): the
+    byte Whoosh stores per document and field, 0 where the field is empty."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        col = None
+        perdoc = getattr(leaf, "_perdoc", None)
+        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+            col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if col is None:
+            parts.append(bytes(count))
+            continue
+        raw = col._dbfile.get(col._basepos, min(col._count, count))
+        parts.append(bytes(raw) + bytes(count - len(raw)))
+    return b"".join(parts)
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """`whoosh.formats.Positions.decode_positions`: a count, then pickled deltas."""
+    return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+
+
+def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[int, list[int]]:
+    """The positions of one term in each of `docs` (sorted global numbers) that has it.
+
+    Only the posting blocks that may hold one of `docs` are decoded.
+    """
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    out: dict[int, list[int]] = {}
+    for leaf, base in reader.leaf_readers():
+        lo, hi = bisect_left(docs, base), bisect_left(docs, base + leaf.doc_count_all())
+        if lo == hi:
+            continue
+        wanted = [d - base for d in docs[lo:hi]]
+        btext = leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in leaf:
+            continue
+        m = leaf.postings(fieldname, btext)
+        inner = getattr(m, "child", m)
+        if not isinstance(inner, W3LeafMatcher) or inner._byteids:
+            local = set(wanted)
+            while m.is_active():
+                if m.id() in local:
+                    out[m.id() + base] = m.value_as("positions")
+                m.next()
+            continue
+        local = set(wanted)
+        last = -1
+        while not inner._atend:
+            j = bisect_right(wanted, last)
+            if j < len(wanted) and wanted[j] <= inner._maxid:  # a wanted document may be in this block
+                inner._read_data()
+                deltas, _, values = inner._data
+                for i, d in enumerate(accumulate(deltas)):
+                    if d in local:
+                        out[d + base] = _decode_positions(values[i])
+            last = inner._maxid
+            if inner._lastblock:
+                break
+            inner._next_block()
+    return out
+
+
+class Scorer:
+    """Scores of a query for every document it matches, as Whoosh's BM25F gives them."""
+
+    def __init__(self, searcher, slow_docs: Callable[[Q.Query], Iterable[int]]) -> None:
+        self.searcher = searcher  # Whoosh's top-level searcher, with our FrenchBM25
+        self.reader = searcher.reader()
+        self.weighting = searcher.weighting
+        self.slow_docs = slow_docs
+        self._postings: dict[tuple[str, str], Postings] = {}
+        self._cached = 0
+        self._lengths: dict[str, bytes] = {}
+        self._denominators: dict[str, list[float]] = {}
+        self._idf: dict[tuple[str, str], float] = {}
+        self._docs: dict[tuple[str, str], frozenset[int]] = {}
+
+    # --- inputs --------------------------------------------------------------------
+
+    def postings(self, fieldname: str, text: str) -> Postings:
+        key = (fieldname, text)
+        post = self._postings.get(key)
+        if post is None:
+            post = read_postings(self.reader, fieldname, text) if fieldname in self.reader.schema else _EMPTY
+            size = len(post[0])
+            while self._postings and self._cached + size > CACHE_POSTINGS:
+                oldest = next(iter(self._postings))  # the first cached, roughly the least used
+                self._cached -= len(self._postings.pop(oldest)[0])
+            self._postings[key] = post
+            self._cached += size
+        return post
+
+    def docs(self, fieldname: str, text: str) -> frozenset[int]:
+        """The live documents that hold a term (cached)."""
+        key = (fieldname, text)
+        docs = self._docs.get(key)
+        if docs is None:
+            if len(self._docs) >= 20_000:
+                self._docs.clear()
+            docs = self._docs[key] = frozenset(self.postings(fieldname, text)[0])
+        return docs
+
+    def phrase_docs(self, q: Q.Phrase) -> set[int] | frozenset[int] | None:
+        """The documents where `q`'s words follow each other (at most `q.slop`
+        positions apart, in order), as Whoosh's `Phrase` finds them; None when
+        the field has no positions."""
+        field = self.reader.schema[q.fieldname] if q.fieldname in self.reader.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            return None
+        words = list(q.words)
+        if not words:
+            return frozenset()
+        sets = sorted((self.docs(q.fieldname, w) for w in words), key=len)
+        found = sets[0].intersection(*sets[1:])
+        if len(words) == 1 or not found:
+            return found
+        slop = q.slop
+        # spans[d]: the (start, end) of the words matched so far in d
+        first = read_positions(self.reader, q.fieldname, words[0], sorted(found))
+        spans = {d: {(p, p) for p in poses} for d, poses in first.items()}
+        for word in words[1:]:
+            poses = read_positions(self.reader, q.fieldname, word, sorted(spans))
+            nxt: dict[int, set[tuple[int, int]]] = {}
+            for d, current in spans.items():
+                here = poses.get(d)
+                if not here:
+                    continue
+                if slop == 1:
+                    at = set(here)
+                    joined = {(a, e + 1) for a, e in current if e + 1 in at}
+                else:
+                    joined = {(a, p) for a, e in current for p in here if 1 <= p - e <= slop}
+                if joined:
+                    nxt[d] = joined
+            spans = nxt
+            if not spans:
+                break
+        return set(spans)
+
+    def lengths(self, fieldname: str) -> bytes:
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = field_lengths(self.reader, fieldname)
+        return self._lengths[fieldname]
+
+    def denominators(self, fieldname: str) -> list[float]:
+        """For each length byte, `K1 * ((1 - B) + B * fl / avgfl)` (Whoosh's `bm25`)."""
+        den = self._denominators.get(fieldname)
+        if den is None:
+            w = self.weighting
+            B = w._field_B.get(fieldname, w.B)
+            K1 = w.K1
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            den = self._denominators[fieldname] = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
+        return den
+
+    def idf(self, fieldname: str, text: str) -> float:
+        key = (fieldname, text)
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = self.weighting.idf(self.searcher, fieldname, text)
+        return value
+
+    # --- scores --------------------------------------------------------------------
+
+    def supports(self, q: Q.Query) -> bool:
+        if isinstance(q, Q.Term):
+            schema = self.reader.schema
+            return type(q) is Q.Term and (q.fieldname not in schema or schema[q.fieldname].scorable)
+        if isinstance(q, Q.Phrase):
+            return True
+        if isinstance(q, (Q.AndNot, Q.AndMaybe)):
+            return self.supports(q.a) and (isinstance(q, Q.AndNot) or self.supports(q.b))
+        if type(q) in (Q.And, Q.Or):
+            return all(self.supports(s) for s in q.subqueries)
+        return False
+
+    def scores(self, q: Q.Query) -> dict[int, float] | None:
+        """Document → score for every document `q` matches; None when `q` holds a
+        kind of query this module does not evaluate."""
+        if not self.supports(q):
+            return None
+        return self._eval(q)
+
+    def _add_term(self, acc: dict[int, float], fieldname: str, text: str, boost: float,
+                  only: frozenset[int] | set[int] | None = None) -> None:  # fmt: skip
+        ids, weights = self.postings(fieldname, text)
+        if not ids:
+            return
+        K1 = self.weighting.K1
+        k1p1 = K1 + 1
+        idf = self.idf(fieldname, text)
+        den = self.denominators(fieldname)
+        lens = self.lengths(fieldname)
+        get = acc.get
+        # The same operations in the same order as Whoosh's bm25() and boost.
+        if weights is None:
+            one = [boost * (idf * (k1p1 / (1.0 + d))) for d in den]
+            if only is None:
+                for d in ids:
+                    acc[d] = get(d, 0.0) + one[lens[d]]
+            else:
+                for d in ids:
+                    if d in only:
+                        acc[d] = get(d, 0.0) + one[lens[d]]
+        else:
+            for d, w in zip(ids, weights, strict=True):
+                if only is None or d in only:
+                    acc[d] = get(d, 0.0) + boost * (idf * ((w * k1p1) / (w + den[lens[d]])))
+
+    def _eval(self, q: Q.Query, boost: float = 1.0) -> dict[int, float]:
+        boost *= q.boost if not isinstance(q, (Q.AndNot, Q.AndMaybe)) else 1.0
+        if isinstance(q, Q.Term):
+            acc: dict[int, float] = {}
+            self._add_term(acc, q.fieldname, q.text, boost)
+            return acc
+        if isinstance(q, Q.Phrase):
+            docs = frozenset(self.slow_docs(q))
+            acc = dict.fromkeys(docs, 0.0) if docs else {}
+            if docs:
+                for word in q.words:
+                    self._add_term(acc, q.fieldname, word, boost, only=docs)
+            return acc
+        if isinstance(q, Q.AndNot):
+            acc = self._eval(q.a, boost)
+            if acc:
+                for d in set(self.slow_docs(q.b)).intersection(acc):
+                    del acc[d]
+            return acc
+        if isinstance(q, Q.AndMaybe):
+            acc = self._eval(q.a, boost)
+            if acc:
+                extra = self._eval(q.b, boost)
+                for d in extra.keys() & acc.keys():
+                    acc[d] += extra[d]
+            return acc
+        if type(q) is Q.Or:
+            acc = {}
+            for sub in q.subqueries:
+                if type(sub) is Q.Term:
+                    self._add_term(acc, sub.fieldname, sub.text, boost * sub.boost)
+                else:
+                    part = self._eval(sub, boost)
+                    get = acc.get
+                    for d, s in part.items():
+                        acc[d] = get(d, 0.0) + s
+            return acc
+        # And: the documents every part matches, with the sum of the parts' scores
+        parts = sorted((self._eval(sub, boost) for sub in q.subqueries), key=len)
+        if not parts or not parts[0]:
+            return {}
+        common = parts[0].keys()
+        for part in parts[1:]:
+            common = common & part.keys()
+        return {d: sum(part[d] for part in parts) for d in common}
+
+
+def top(scores: dict[int, float], k: int, ids, docs: Iterable[int] | None = None) -> list[tuple[float, str, int]]:
+    """The `k` best (score, article id, docnum) of `scores` (restricted to `docs`),
+    best first; equal scores (to 6 decimals) in article id order."""
+    if k <= 0 or not scores:
+        return []
+    if docs is None:
+        items = scores.items()
+    else:
+        docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
+        items = [(d, scores[d]) for d in (docs & scores.keys())]
+    if not items:
+        return []
+    best = nlargest(k + 10, items, key=itemgetter(1))
+    if len(best) > k and round(best[-1][1], 6) >= round(best[k - 1][1], 6):
+        # the k-th ties with more than were taken: take all its ties
+        floor = round(best[k - 1][1], 6) - 1e-6
+        best = [(d, s) for d, s in items if s >= floor]
+    rows = sorted(((round(s, 6), ids[d], d) for d, s in best), key=lambda r: (-r[0], r[1]))
+    return rows[:k]
