@@ -202,8 +202,10 @@ class Scorer:
         found = sets[0].intersection(*sets[1:])
         if len(words) == 1 or not found:
             return found
+        if q.slop == 1:
+            return self._exact_phrase_docs(q.fieldname, words, found)
+        # spans[d]: the (start, end) of the words matched so far in d, in order
         slop = q.slop
-        # spans[d]: the (start, end) of the words matched so far in d
         first = read_positions(self.reader, q.fieldname, words[0], sorted(found))
         spans = {d: {(p, p) for p in poses} for d, poses in first.items()}
         for word in words[1:]:
@@ -211,19 +213,37 @@ class Scorer:
             nxt: dict[int, set[tuple[int, int]]] = {}
             for d, current in spans.items():
                 here = poses.get(d)
-                if not here:
-                    continue
-                if slop == 1:
-                    at = set(here)
-                    joined = {(a, e + 1) for a, e in current if e + 1 in at}
-                else:
-                    joined = {(a, p) for a, e in current for p in here if 1 <= p - e <= slop}
+                joined = {(a, p) for a, e in current for p in here if 1 <= p - e <= slop} if here else None
                 if joined:
                     nxt[d] = joined
             spans = nxt
             if not spans:
                 break
         return set(spans)
+
+    def _exact_phrase_docs(self, fieldname: str, words: list[str], found: frozenset[int]) -> set[int]:
+        """Documents where word i is at position start + i: the rarest words are
+        checked first, so a frequent word's positions are read only where the
+        others already line up."""
+        order = sorted(range(len(words)), key=lambda i: len(self.docs(fieldname, words[i])))
+        starts: dict[int, set[int]] | None = None
+        for i in order:
+            wanted = sorted(found) if starts is None else sorted(starts)
+            poses = read_positions(self.reader, fieldname, words[i], wanted)
+            if starts is None:
+                starts = {d: {p - i for p in ps} for d, ps in poses.items()}
+            else:
+                nxt = {}
+                for d, st in starts.items():
+                    ps = poses.get(d)
+                    if ps:
+                        common = st.intersection([p - i for p in ps])
+                        if common:
+                            nxt[d] = common
+                starts = nxt
+            if not starts:
+                return set()
+        return set(starts)
 
     def lengths(self, fieldname: str) -> bytes:
         if fieldname not in self._lengths:
@@ -342,16 +362,32 @@ class Scorer:
         return {d: sum(part[d] for part in parts) for d in common}
 
 
-def top(scores: dict[int, float], k: int, ids, docs: Iterable[int] | None = None) -> list[tuple[float, str, int]]:
-    """The `k` best (score, article id, docnum) of `scores` (restricted to `docs`),
-    best first; equal scores (to 6 decimals) in article id order."""
+def top(
+    scores: dict[int, float], k: int, ids, docs: Iterable[int] | None = None, exclude: set[int] | None = None
+) -> list[tuple[float, str, int]]:
+    """The `k` best (score, article id, docnum) of `scores`, among `docs` and not in
+    `exclude` when given; best first, equal scores (to 6 decimals) in article id order."""
     if k <= 0 or not scores:
         return []
-    if docs is None:
-        items = scores.items()
-    else:
+    if docs is not None:
         docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
-        items = [(d, scores[d]) for d in (docs & scores.keys())]
+        keys = docs & scores.keys() if len(docs) < len(scores) else scores.keys() & docs
+        if exclude:
+            keys -= exclude
+        items = [(d, scores[d]) for d in keys]
+    elif exclude and len(exclude) <= 4 * k + 1000:
+        # Few to leave out: take that many more of the best, then drop them.
+        best = nlargest(k + len(exclude) + 10, scores.items(), key=itemgetter(1))
+        items = [(d, s) for d, s in best if d not in exclude]
+        if len(best) == len(scores):  # nothing was cut: no tie can be missing
+            return _rows(items, k, ids)
+        if len(items) > k and round(items[-1][1], 6) < round(items[k - 1][1], 6):
+            return _rows(items, k, ids)
+        items = [(d, s) for d, s in scores.items() if d not in exclude]
+    elif exclude:
+        items = [(d, s) for d, s in scores.items() if d not in exclude]
+    else:
+        items = scores.items()
     if not items:
         return []
     best = nlargest(k + 10, items, key=itemgetter(1))
@@ -359,5 +395,9 @@ def top(scores: dict[int, float], k: int, ids, docs: Iterable[int] | None = None
         # the k-th ties with more than were taken: take all its ties
         floor = round(best[k - 1][1], 6) - 1e-6
         best = [(d, s) for d, s in items if s >= floor]
+    return _rows(best, k, ids)
+
+
+def _rows(best: Iterable[tuple[int, float]], k: int, ids) -> list[tuple[float, str, int]]:
     rows = sorted(((round(s, 6), ids[d], d) for d, s in best), key=lambda r: (-r[0], r[1]))
     return rows[:k]

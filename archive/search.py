@@ -137,9 +137,10 @@ def _prefix_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
 
 
 def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
-    """Where query words may be in `text`: short windows around the words that start
-    like a query term (a stem keeps its word's first letters), so that a long body is
-    not analysed word by word. The whole text when a term is not plain letters."""
+    """Where query words may be in `text`: the space-delimited chunks (a word with
+    its elided article or its hyphenated parts) that start like a query term (a
+    stem keeps its word's first letters), so that a long body is not analysed
+    word by word. The whole text when a term is not plain letters."""
     terms = parsed.ranked_terms | parsed.exact_terms
     prefixes = frozenset(t[:3] for t in terms if t)
     if len(text) < 1500 or not prefixes or not all(p.isalpha() and p.isascii() for p in prefixes):
@@ -147,7 +148,7 @@ def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
     regions: list[tuple[int, int]] = []
     for m in _prefix_pattern(prefixes).finditer(text):
         a = text.rfind(" ", 0, m.start()) + 1
-        b = text.find(" ", m.start() + 40)
+        b = text.find(" ", m.start())
         b = len(text) if b < 0 else b
         if regions and a <= regions[-1][1]:
             regions[-1] = (regions[-1][0], b)
@@ -353,10 +354,7 @@ class Searcher:
             return []
         scores = self._scorer.scores(q)
         if scores is not None:
-            docs = allowed
-            if mask:
-                docs = (scores.keys() if allowed is None else allowed) - mask
-            return top(scores, limit, self._ids, docs)
+            return top(scores, limit, self._ids, allowed, exclude=mask)
         # Wildcards and fuzzy words: Whoosh's matchers rank them.
         results = self._searcher.search(q, limit=limit + 10, mask=mask or None, filter=allowed)
         ids = self._ids
@@ -411,10 +409,22 @@ class Searcher:
         tiered = len(parsed.clauses) > 1  # else all-words and any-word matches are the same
         want = offset + limit
 
+        if sort == "relevance" and parsed.boosters:
+            boost = _or(parsed.boosters)
+            all_q, any_q = Q.AndMaybe(all_q, boost), Q.AndMaybe(any_q, boost)
+        ranked_q = any_q if tiered and mode != "all" else all_q
+        # Every match scored at once (None: a wildcard or fuzzy word, ranked by Whoosh).
+        scores = self._scorer.scores(ranked_q) if sort == "relevance" and not parsed.empty else None
+
         all_docs = any_docs = None
         if count or facets or sort != "relevance":
             all_docs = self._docs(all_q, allowed)
-            any_docs = self._docs(any_q, allowed) if tiered and mode != "all" else all_docs
+            if ranked_q is all_q:
+                any_docs = all_docs
+            elif scores is not None:  # the scored articles are the any-word matches
+                any_docs = set(scores) if allowed is None else allowed & scores.keys()
+            else:
+                any_docs = self._docs(any_q, allowed)
             result.all_words = len(all_docs)
             result.total = len(all_docs) if mode == "all" else len(any_docs)
 
@@ -426,34 +436,29 @@ class Searcher:
                 rows = [(s, i, d, True) for s, i, d in self._by_date(all_docs, newest)]
                 if mode == "auto" and tiered and len(rows) < want:
                     rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs - all_docs, newest)]
-            page = rows[offset:want]
+        elif scores is not None and mode == "auto" and tiered:
+            # The articles with all the words first (their score is the same in
+            # the all-words query), then the others.
+            with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
+            rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
+            if len(rows) < want:
+                more = top(scores, want - len(rows), self._ids, allowed, exclude=with_all)
+                rows += [(s, i, d, False) for s, i, d in more]
+        elif scores is not None:
+            rows = [(s, i, d, mode != "any") for s, i, d in top(scores, want, self._ids, allowed)]
+        elif mode == "any":
+            rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want, allowed=allowed)]
         else:
-            if parsed.boosters:
-                boost = _or(parsed.boosters)
-                all_q, any_q = Q.AndMaybe(all_q, boost), Q.AndMaybe(any_q, boost)
-            if mode == "any":
-                rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want, allowed=allowed)]
-            elif mode == "auto" and tiered and (scores := self._scorer.scores(any_q)) is not None:
-                # Score the any-word query once: its articles with all the words
-                # first (their score is the same in the all-words query), then the others.
-                with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
-                rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
-                if len(rows) < want:
-                    rest = (scores.keys() if allowed is None else allowed & scores.keys()) - with_all
-                    rows += [(s, i, d, False) for s, i, d in top(scores, want - len(rows), self._ids, rest)]
-            else:
-                rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
-                if mode == "auto" and tiered and len(rows) < want:
-                    # Fewer all-words matches than the page: they are all in `rows`. Rank
-                    # the any-word query for as many more and drop them (a `mask` would
-                    # make Whoosh score every match instead of skipping weak blocks).
-                    shown = {d for _, _, d, _ in rows}
-                    more = self._ranked(any_q, want + len(shown), allowed=allowed)
-                    rows += [(s, i, d, False) for s, i, d in more if d not in shown][: want - len(rows)]
-            page = rows[offset:want]
-            if mode == "any" and page:
-                with_all = all_docs if all_docs is not None else self._docs(all_q, {d for _, _, d, _ in page})
-                page = [(s, i, d, d in with_all or not tiered) for s, i, d, _ in page]
+            rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
+            if mode == "auto" and tiered and len(rows) < want:
+                # Fewer all-words matches than the page: they are all in `rows`.
+                shown = {d for _, _, d, _ in rows}
+                more = self._ranked(any_q, want + len(shown), allowed=allowed)
+                rows += [(s, i, d, False) for s, i, d in more if d not in shown][: want - len(rows)]
+        page = rows[offset:want]
+        if sort == "relevance" and mode == "any" and page:
+            with_all = all_docs if all_docs is not None else self._docs(all_q, {d for _, _, d, _ in page})
+            page = [(s, i, d, d in with_all or not tiered) for s, i, d, _ in page]
 
         if snippets and parsed.patterns:
             for q in parsed.patterns:  # bombard*, Lavrof~: highlight what they matched

@@ -149,3 +149,22 @@ def test_an_excluded_word_excludes(index: Path) -> None:
         assert s.search("titre:Alep -Alep", mode="any").hits == []
         hits = s.search("titre:Alep -Lavrov", mode="any", limit=100).hits
         assert hits and all("lavrov" not in s.article(h.id).body.lower() for h in hits)
+
+
+def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> None:
+    with Searcher(index) as s:
+        for text in ("Alep trêve Genève", "casques blancs hôpital enfants Lavrov", "convoi -Kerry humanitaire"):
+            parsed = s.parser.parse(text)
+            any_q = Q.Or(parsed.clauses)
+            if parsed.excluded:
+                any_q = Q.AndNot(any_q, Q.Or(parsed.excluded))
+            scores = whoosh_scores(s, any_q)
+            with_all = s._set(Q.And(parsed.clauses))
+            expected = sorted(
+                ((d not in with_all, -round(v, 6), s._ids[d]) for d, v in scores.items()), key=lambda r: r
+            )
+            got = []
+            for page in range(4):
+                got += [(not h.all_words, -h.score, h.id) for h in s.search(text, limit=9, offset=9 * page).hits]
+            assert got == expected[:36]
+            assert s.search(text).total == len(scores)
