@@ -33,6 +33,9 @@ from whoosh.writing import SegmentWriter
 _POSTING_BYTES = 20
 _VALUE_BYTES = {Positions: 48, Characters: 64}
 _TERM_BYTES = 400
+#: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
+#: blocks under 20 bytes but compresses all of them).
+COMPRESS_MIN = 256
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -167,9 +170,10 @@ class BulkSegmentWriter(SegmentWriter):
                     mini_values = value or emptybytes
                 mini_weights = None if weight == 1.0 else weight
                 databytes = dumps(((docnum,), mini_weights, mini_values), 2)
-                if comp:
-                    databytes = zlib.compress(databytes, comp)
-                infobytes = dumps((1, docnum, maxweight, comp, length_to_byte(ti._minlength), length_to_byte(ti._maxlength)), 2)
+                level = comp if len(databytes) >= COMPRESS_MIN else 0
+                if level:
+                    databytes = zlib.compress(databytes, level)
+                infobytes = dumps((1, docnum, maxweight, level, length_to_byte(ti._minlength), length_to_byte(ti._maxlength)), 2)
                 write(pack_int(-(len(infobytes) + len(databytes))))
                 write(infobytes)
                 write(databytes)
@@ -211,10 +215,11 @@ class BulkSegmentWriter(SegmentWriter):
                 else:
                     mini_values = emptybytes.join(vals)
                 databytes = dumps((tuple(delta_encode(ids)), mini_weights, mini_values), 2)
-                if comp:
-                    databytes = zlib.compress(databytes, comp)
+                level = comp if len(databytes) >= COMPRESS_MIN else 0
+                if level:
+                    databytes = zlib.compress(databytes, level)
                 infobytes = dumps(
-                    (len(ids), ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2
+                    (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2
                 )
                 blocklength = len(infobytes) + len(databytes)
                 write(pack_int(-blocklength if end >= n else blocklength))

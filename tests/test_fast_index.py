@@ -116,9 +116,13 @@ def _segment_files(directory) -> dict[str, bytes]:
     return {name.replace(segment.segment_id(), ""): files.open_file(name).read() for name in files.list()}
 
 
-def test_bulk_writer_writes_whooshs_segment(tmp_path) -> None:
+@pytest.mark.parametrize("compress_min", [0, None])
+def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min) -> None:
+    """Byte for byte Whoosh's segment when every block is compressed as Whoosh
+    does; with small blocks left uncompressed (the default), the same postings."""
     from whoosh.writing import SegmentWriter
 
+    import archive.bulkwriter
     from archive.bulkwriter import BulkSegmentWriter
     from archive.ingest import article_fields
     from archive.readers import discover, read_articles
@@ -136,17 +140,27 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path) -> None:
     # copies, so that common words have posting lists of several blocks (128 postings each)
     docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(160 // len(docs) + 1) for d in docs]
     assert len(docs) > 150
+    if compress_min is not None:
+        monkeypatch.setattr(archive.bulkwriter, "COMPRESS_MIN", compress_min)
     std = _index_with(SegmentWriter, tmp_path / "std", docs)
     bulk = _index_with(BulkSegmentWriter, tmp_path / "bulk", docs)
     terms = list(std.all_terms())
     assert terms == list(bulk.all_terms())
-    stats = ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid", "_offset", "_length")
+    stats = ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid")
+    if compress_min == 0:
+        stats += ("_offset", "_length")
     for fieldname, text in terms:
         a, b = std.term_info(fieldname, text), bulk.term_info(fieldname, text)
         assert [getattr(a, s, None) for s in stats] == [getattr(b, s, None) for s in stats], (fieldname, text)
         assert list(std.postings(fieldname, text).all_items()) == list(bulk.postings(fieldname, text).all_items())
-    # byte for byte: postings, term table, columns
-    assert _segment_files(tmp_path / "std") == _segment_files(tmp_path / "bulk")
+    std_files, bulk_files = _segment_files(tmp_path / "std"), _segment_files(tmp_path / "bulk")
+    if compress_min == 0:  # byte for byte: postings, term table, columns
+        assert std_files == bulk_files
+    else:  # smaller blocks were not compressed: other postings bytes and offsets
+        assert len(bulk_files[".pst"]) != len(std_files[".pst"])
+        assert {k: v for k, v in std_files.items() if k not in (".pst", ".trm")} == {
+            k: v for k, v in bulk_files.items() if k not in (".pst", ".trm")
+        }
     for docnum in range(len(docs)):
         assert std.stored_fields(docnum) == bulk.stored_fields(docnum)
         for fieldname in ("title", "body", "exact"):
