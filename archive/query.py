@@ -350,7 +350,7 @@ class ParsedQuery:
     required: list[Q.Query] = field(default_factory=list)  # +word, titre:, groups joined by ET
     excluded: list[Q.Query] = field(default_factory=list)  # -word, SAUF, NOT
     filters: list[Q.Query] = field(default_factory=list)  # source:, date: (restrict, do not rank)
-    boosters: list[Q.Query] = field(default_factory=list)  # raise the score, match nothing alone
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # consecutive words (exact terms), for proximity
     ranked_terms: set[str] = field(default_factory=set)  # for highlighting
     exact_terms: set[str] = field(default_factory=set)
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
@@ -525,11 +525,7 @@ class QueryParser:
                         parsed.clauses.append(clause)
                         parsed.exact_terms.add(term)
         if self.ranking.proximity > 0:
-            pairs = {(a, b) for a, b in zip(kept, kept[1:], strict=False) if a != b}
-            parsed.boosters = [
-                Q.Phrase("exact", [a, b], slop=int(self.ranking.slop), boost=self.ranking.proximity)
-                for a, b in sorted(pairs)
-            ]
+            parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed
 
 

@@ -29,6 +29,8 @@ from whoosh.util.numeric import byte_to_length
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
 
+COMBINE = ("sum", "bm25f", "stems")
+
 Postings = tuple[array, "array | None"]  # document numbers; weights (None: all 1.0)
 _EMPTY: Postings = (array("i"), None)
 
@@ -151,7 +153,10 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
 class Scorer:
     """Scores of a query for every document it matches, as Whoosh's BM25F gives them."""
 
-    def __init__(self, searcher, slow_docs: Callable[[Q.Query], Iterable[int]]) -> None:
+    def __init__(self, searcher, slow_docs: Callable[[Q.Query], Iterable[int]], combine: str = "sum") -> None:
+        if combine not in COMBINE:
+            raise ValueError(f"combine: one of {', '.join(COMBINE)}, not {combine!r}")
+        self.combine = combine
         self.searcher = searcher  # Whoosh's top-level searcher, with our FrenchBM25
         self.reader = searcher.reader()
         self.weighting = searcher.weighting
@@ -160,6 +165,7 @@ class Scorer:
         self._cached = 0
         self._lengths: dict[str, bytes] = {}
         self._denominators: dict[str, list[float]] = {}
+        self._norms: dict[str, list[float]] = {}
         self._idf: dict[tuple[str, str], float] = {}
         self._docs: dict[tuple[str, str], frozenset[int]] = {}
 
@@ -245,6 +251,29 @@ class Scorer:
                 return set()
         return set(starts)
 
+    def proximity(self, pairs: list[tuple[str, str]], docs: Iterable[int], slop: int, weight: float,
+                  fieldname: str = "exact") -> dict[int, float]:  # fmt: skip
+        """A bonus for each of `docs` where the words of a pair stand in the query's
+        order at most `slop` positions apart: per pair, `weight` × the pair's mean
+        idf × a BM25 saturation of how often they do."""
+        cands = sorted(docs)
+        words = sorted({w for pair in pairs for w in pair})
+        where = {w: read_positions(self.reader, fieldname, w, cands) for w in words}
+        K1 = self.weighting.K1
+        bonus: dict[int, float] = {}
+        steps = range(1, slop + 1)
+        for a, b in pairs:
+            pa, pb = where[a], where[b]
+            if not pa or not pb:
+                continue
+            w = weight * (self.idf(fieldname, a) + self.idf(fieldname, b)) / 2 * (K1 + 1)
+            for d in pa.keys() & pb.keys():
+                follow = set(pb[d])
+                n = sum(1 for p in pa[d] if any(p + k in follow for k in steps))
+                if n:
+                    bonus[d] = bonus.get(d, 0.0) + w * n / (n + K1)
+        return bonus
+
     def lengths(self, fieldname: str) -> bytes:
         if fieldname not in self._lengths:
             self._lengths[fieldname] = field_lengths(self.reader, fieldname)
@@ -260,6 +289,17 @@ class Scorer:
             avgfl = self.searcher.avg_field_length(fieldname) or 1
             den = self._denominators[fieldname] = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
         return den
+
+    def norms(self, fieldname: str) -> list[float]:
+        """For each length byte, `(1 - B) + B * fl / avgfl`: what BM25F divides a
+        field's frequency by."""
+        norm = self._norms.get(fieldname)
+        if norm is None:
+            w = self.weighting
+            B = w._field_B.get(fieldname, w.B)
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            norm = self._norms[fieldname] = [(1 - B) + B * byte_to_length(b) / avgfl for b in range(256)]
+        return norm
 
     def idf(self, fieldname: str, text: str) -> float:
         key = (fieldname, text)
@@ -315,6 +355,41 @@ class Scorer:
                 if only is None or d in only:
                     acc[d] = get(d, 0.0) + boost * (idf * ((w * k1p1) / (w + den[lens[d]])))
 
+    def _word(self, terms: list[Q.Term], boost: float) -> dict[int, float]:
+        """BM25F of one word over its fields: each field's frequency, weighted by
+        the field's boost and divided by its length norm, summed, then saturated
+        once with the idf of the field where the word is most common. In "stems"
+        mode the unstemmed field ("exact") keeps a BM25 of its own."""
+        K1 = self.weighting.K1
+        separate = [t for t in terms if self.combine == "stems" and t.fieldname == "exact"]
+        joint = [t for t in terms if t not in separate]
+        tfs: dict[int, float] = {}
+        get = tfs.get
+        idf = None
+        for t in joint:
+            ids, weights = self.postings(t.fieldname, t.text)
+            if not ids:
+                continue
+            term_idf = self.idf(t.fieldname, t.text)
+            idf = term_idf if idf is None else min(idf, term_idf)
+            norm = self.norms(t.fieldname)
+            lens = self.lengths(t.fieldname)
+            b = t.boost
+            if weights is None:
+                one = [b / n for n in norm]
+                for d in ids:
+                    tfs[d] = get(d, 0.0) + one[lens[d]]
+            else:
+                for d, w in zip(ids, weights, strict=True):
+                    tfs[d] = get(d, 0.0) + b * w / norm[lens[d]]
+        acc: dict[int, float] = {}
+        if tfs:
+            c = boost * idf * (K1 + 1)
+            acc = {d: c * tf / (K1 + tf) for d, tf in tfs.items()}
+        for t in separate:
+            self._add_term(acc, t.fieldname, t.text, boost * t.boost)
+        return acc
+
     def _eval(self, q: Q.Query, boost: float = 1.0) -> dict[int, float]:
         boost *= q.boost if not isinstance(q, (Q.AndNot, Q.AndMaybe)) else 1.0
         if isinstance(q, Q.Term):
@@ -342,6 +417,8 @@ class Scorer:
                     acc[d] += extra[d]
             return acc
         if type(q) is Q.Or:
+            if self.combine != "sum" and all(type(sub) is Q.Term for sub in q.subqueries):
+                return self._word(q.subqueries, boost)
             acc = {}
             for sub in q.subqueries:
                 if type(sub) is Q.Term:

@@ -42,6 +42,11 @@ class Ranking:
     exact_B: float = 0.9  # B of the unstemmed field (longer: normalised harder)
     K1: float = 0.9
     idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n + 1)) + 1
+    # How a word's fields add up: "sum" of one BM25 per field (Whoosh's BM25F);
+    # "bm25f": the field frequencies, weighted and length-normalised, summed
+    # before one saturation (Robertson & Zaragoza's BM25F); "stems": that for the
+    # stemmed fields, plus the unstemmed field's own BM25.
+    combine: str = "sum"
 
     def fields(self) -> dict[str, float]:
         return {"title": self.title, "lede": self.lede, "body": self.body, "lead": self.lead}
@@ -176,6 +181,8 @@ def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
 SORTS = ("relevance", "date", "-date")
 #: From this many words, the any-word query is scored in one pass (see `search`).
 PRELOAD_CLAUSES = 4
+#: How many of the best candidates the proximity bonus reranks.
+PROXIMITY_DEPTH = 100
 #: Below this many articles with all the words, a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
 
@@ -225,6 +232,7 @@ class Searcher:
         self.store = Store(index_dir)
         self.ix = self.store.open()
         schema = self.ix.schema
+        self.ranking = ranking
         self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf, exact_B=ranking.exact_B)
         self._searcher = self.ix.searcher(weighting=self.weighting)
         self._reader = self._searcher.reader()
@@ -235,7 +243,7 @@ class Searcher:
         self._live_docs: frozenset[int] | None = None
         self._by_date_index: tuple[list[str], list[int]] | None = None
         self._slow_sets: dict[int, tuple[Q.Query, frozenset[int]]] = {}  # for one search
-        self._scorer = Scorer(self._searcher, self._set)
+        self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
@@ -397,7 +405,7 @@ class Searcher:
         else:
             all_q = _and(parsed.clauses + parsed.required)
             any_q = _and(parsed.required + ([_or(parsed.clauses)] if parsed.clauses else []))
-            if len(parsed.clauses) >= PRELOAD_CLAUSES and type(any_q) is Q.Or and not (parsed.boosters or parsed.excluded):
+            if len(parsed.clauses) >= PRELOAD_CLAUSES and type(any_q) is Q.Or and not parsed.excluded:
                 # A long query (a pasted headline): score every match into an array
                 # at once rather than through a deep tree of union matchers (about
                 # twice as fast, same scores). Only at the root: nested in an And,
@@ -409,12 +417,11 @@ class Searcher:
         tiered = len(parsed.clauses) > 1  # else all-words and any-word matches are the same
         want = offset + limit
 
-        if sort == "relevance" and parsed.boosters:
-            boost = _or(parsed.boosters)
-            all_q, any_q = Q.AndMaybe(all_q, boost), Q.AndMaybe(any_q, boost)
         ranked_q = any_q if tiered and mode != "all" else all_q
         # Every match scored at once (None: a wildcard or fuzzy word, ranked by Whoosh).
         scores = self._scorer.scores(ranked_q) if sort == "relevance" and not parsed.empty else None
+        if scores and parsed.pairs and self.ranking.proximity > 0:
+            self._proximity(scores, parsed, all_q if tiered and mode == "auto" else None, allowed, want)
 
         all_docs = any_docs = None
         if count or facets or sort != "relevance":
@@ -471,6 +478,19 @@ class Searcher:
         if suggest and result.all_words < SUGGEST_BELOW and parsed.words:
             result.suggestion = self.suggest(text, parsed)
         return result
+
+    def _proximity(self, scores: dict[int, float], parsed: ParsedQuery, all_q: Q.Query | None,
+                   allowed: set[int] | None, want: int) -> None:  # fmt: skip
+        """Raise the scores of the best candidates whose query words stand near each
+        other, as in the query (a rerank of the first `PROXIMITY_DEPTH`)."""
+        depth = max(PROXIMITY_DEPTH, want)
+        pool = scores.keys() if allowed is None else allowed & scores.keys()
+        cands = {d for _, _, d in top(scores, depth, self._ids, allowed)}
+        if all_q is not None:  # the first tier, too
+            cands |= {d for _, _, d in top(scores, depth, self._ids, self._docs(all_q, set(pool)))}
+        bonus = self._scorer.proximity(parsed.pairs, cands, int(self.ranking.slop), self.ranking.proximity)
+        for d, b in bonus.items():
+            scores[d] += b
 
     def _facets(self, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
         """Counts of `docs` by source (most first) and by month (in order)."""

@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     variants.add_argument("--protected", action=argparse.BooleanOptionalAction, default=None,
                           help="never stem the words of archive.analysis.PROTECTED")  # fmt: skip
     for f in fields(Ranking):
-        kind = str if f.name == "idf" else float
+        kind = str if isinstance(f.default, str) else float
         variants.add_argument(f"--{f.name}", type=kind, default=None, help=f"ranking: {f.name} (default {f.default})")
     variants.add_argument("--index-dir", help="keep the index here (reused when it exists) instead of a temporary one")
     variants.add_argument("--tag", default="archive")

@@ -30,7 +30,7 @@ def parse_ranking(spec: str):
     changes = {}
     for part in filter(None, spec.split(",")):
         key, value = part.split("=")
-        changes[key] = value if key == "idf" else float(value)
+        changes[key] = value if isinstance(getattr(DEFAULT_RANKING, key), str) else float(value)
     return replace(DEFAULT_RANKING, **changes)
 
 
@@ -43,6 +43,7 @@ def main() -> None:
     ap.add_argument("--ranking", nargs="+", default=[""], help='"key=value,..." over Ranking fields')
     ap.add_argument("--mode", nargs="+", default=["auto"])
     ap.add_argument("--limit-queries", type=int, default=0)
+    ap.add_argument("--index-dir", help="one analysis only: keep its index here (reused when it exists)")
     args = ap.parse_args()
     queries = list(read_jsonl(args.queries))
     if args.limit_queries:
@@ -54,8 +55,11 @@ def main() -> None:
         protected = PROTECTED if "protected" in extra else frozenset()
         ranked = FrenchAnalyzer(stemmer=stemmer, fold=fold, stop=stop == "stop", protected=protected)
         with tempfile.TemporaryDirectory(prefix="sweep-") as tmp:
-            index_dir = Path(tmp) / "index"
-            built = build(args.corpus, index_dir, ranked, EXACT)
+            index_dir = Path(args.index_dir) if args.index_dir else Path(tmp) / "index"
+            if (index_dir / "CURRENT").exists():
+                built = {"index_s": None}
+            else:
+                built = build(args.corpus, index_dir, ranked, EXACT)
             for rspec in args.ranking:
                 ranking = parse_ranking(rspec)
                 for mode in args.mode:

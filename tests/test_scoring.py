@@ -168,3 +168,25 @@ def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> N
                 got += [(not h.all_words, -h.score, h.id) for h in s.search(text, limit=9, offset=9 * page).hits]
             assert got == expected[:36]
             assert s.search(text).total == len(scores)
+
+
+def test_proximity_raises_articles_whose_words_stand_together(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from archive.search import DEFAULT_RANKING
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    filler = "Le texte parle aussi de la météo et du sport sans rapport avec le reste"
+    # the same words, as often, in articles as long: only their order differs
+    (articles / "a-apart.txt").write_text(f"Un titre\n\nConvoi humanitaire. {filler}. Syrie, Alep.\n")
+    (articles / "b-together.txt").write_text(f"Un titre\n\nConvoi humanitaire. {filler}. Alep, Syrie.\n")
+    ingest(articles, tmp_path / "index")
+    plain = replace(DEFAULT_RANKING, proximity=0.0)
+    near = replace(DEFAULT_RANKING, proximity=0.5, slop=1)
+    with Searcher(tmp_path / "index", plain) as s:
+        hits = s.search("Alep Syrie").hits
+        assert [h.id for h in hits] == ["a-apart.txt", "b-together.txt"] and hits[0].score == hits[1].score
+    with Searcher(tmp_path / "index", near) as s:
+        hits = s.search("Alep Syrie").hits
+        assert [h.id for h in hits] == ["b-together.txt", "a-apart.txt"] and hits[0].score > hits[1].score
