@@ -34,19 +34,19 @@ class Ranking:
     title: float = 1.5  # weight of the headline, relative to the body
     lede: float = 1.5
     body: float = 1.0
-    lead: float = 0.3  # weight of the opening words of the body (news puts the essentials first)
+    lead: float = 0.7  # weight of the opening words of the body (news puts the essentials first)
     exact: float = 1.5  # weight of a match on the unstemmed form (0: stemmed fields only)
     proximity: float = 0.0  # weight of two query words found near each other (0: off)
     slop: int = 3  # how near: at most this many positions apart
     B: float = 0.6
     exact_B: float = 0.9  # B of the unstemmed field (longer: normalised harder)
-    K1: float = 0.9
+    K1: float = 2.5  # of the BM25F sum of a word's fields (one field alone would want about 1)
     idf: str = "lucene"  # "lucene": log(1 + (N - n + .5)/(n + .5)); "whoosh": log(N/(n + 1)) + 1
     # How a word's fields add up: "sum" of one BM25 per field (Whoosh's BM25F);
     # "bm25f": the field frequencies, weighted and length-normalised, summed
     # before one saturation (Robertson & Zaragoza's BM25F); "stems": that for the
     # stemmed fields, plus the unstemmed field's own BM25.
-    combine: str = "sum"
+    combine: str = "bm25f"
 
     def fields(self) -> dict[str, float]:
         return {"title": self.title, "lede": self.lede, "body": self.body, "lead": self.lead}

@@ -52,9 +52,9 @@ def searcher(newsroom: Path):
 CONSTRUCTS = [
     # plain words: all the words first, then some of them
     ("bombardements d'Alep", {}, [ONU, ALEP, CASQUES], 3),
-    ("Alep Lavrov", {}, [ALEP, ONU, CASQUES, DAMAS, TREVE], 1),
+    ("Alep Lavrov", {}, [ALEP, ONU, DAMAS, CASQUES, TREVE], 1),
     ("Alep Lavrov", {"mode": "all"}, [ALEP], 1),
-    ("Alep Lavrov", {"mode": "any"}, [ALEP, ONU, CASQUES, DAMAS, TREVE], 1),
+    ("Alep Lavrov", {"mode": "any"}, [ALEP, ONU, DAMAS, CASQUES, TREVE], 1),
     # phrases: exact wording, stop words included; the words alone are looser
     ('"Casques blancs"', {}, [CASQUES, ALEP], 2),
     ("casques blancs", {"mode": "all"}, [CASQUES, BLEUS, ALEP], 3),
@@ -64,8 +64,8 @@ CONSTRUCTS = [
     # operators, French and English
     ("Alep ET Lavrov", {}, [ALEP], 1),
     ("Alep AND Lavrov", {}, [ALEP], 1),
-    ("Alep OU Damas", {}, [DAMAS, ONU, ALEP, CASQUES, TREVE], 5),
-    ("Alep OR Damas", {}, [DAMAS, ONU, ALEP, CASQUES, TREVE], 5),
+    ("Alep OU Damas", {}, [DAMAS, ONU, ALEP, TREVE, CASQUES], 5),
+    ("Alep OR Damas", {}, [DAMAS, ONU, ALEP, TREVE, CASQUES], 5),
     ("Lavrov SAUF Damas", {}, [ALEP], 1),
     ("Lavrov NOT Damas", {}, [ALEP], 1),
     ("Lavrov -Damas", {}, [ALEP], 1),
@@ -170,7 +170,7 @@ def test_similar_articles(searcher: Searcher) -> None:
     assert hits[0].id == MAYENNE
     assert GILETS not in [h.id for h in hits]
     _, hits = searcher.similar(ALEP, limit=2)
-    assert [h.id for h in hits] == [CASQUES, ONU]
+    assert [h.id for h in hits] == [CASQUES, DAMAS]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ several segments with deleted articles and posting lists of many blocks."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,10 @@ from hypothesis import strategies as st
 from whoosh import query as Q
 
 from archive.ingest import ingest
-from archive.search import Searcher
+from archive.search import DEFAULT_RANKING, Searcher
+
+#: Whoosh's BM25F is one BM25 per field, summed: what it is compared with.
+SUM = replace(DEFAULT_RANKING, combine="sum")
 
 VOCAB = (
     "Alep bombardement bombardements Syrie syrien Damas trêve ONU Conseil sécurité "
@@ -89,7 +93,7 @@ query_text = st.lists(
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=query_text)
 def test_scores_are_whooshs(index: Path, text: str) -> None:
-    with Searcher(index) as s:
+    with Searcher(index, SUM) as s:
         parsed = s.parser.parse(text)
         if parsed.empty:
             return
@@ -122,7 +126,7 @@ def test_phrases_match_whooshs(index: Path, words: list[str], slop: int) -> None
 
 def test_the_ranking_is_the_exact_top_of_all_scores(index: Path) -> None:
     """Page after page, the hits are the best scores, ties in article id order."""
-    with Searcher(index) as s:
+    with Searcher(index, SUM) as s:
         for text in ("Alep bombardement", "casques blancs Syrie", "trêve accord Genève Lavrov Kerry"):
             parsed = s.parser.parse(text)
             tree = Q.Or(parsed.clauses)
@@ -152,7 +156,7 @@ def test_an_excluded_word_excludes(index: Path) -> None:
 
 
 def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> None:
-    with Searcher(index) as s:
+    with Searcher(index, SUM) as s:
         for text in ("Alep trêve Genève", "casques blancs hôpital enfants Lavrov", "convoi -Kerry humanitaire"):
             parsed = s.parser.parse(text)
             any_q = Q.Or(parsed.clauses)
@@ -171,10 +175,6 @@ def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> N
 
 
 def test_proximity_raises_articles_whose_words_stand_together(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from archive.search import DEFAULT_RANKING
-
     articles = tmp_path / "articles"
     articles.mkdir()
     filler = "Le texte parle aussi de la météo et du sport sans rapport avec le reste"
@@ -190,3 +190,36 @@ def test_proximity_raises_articles_whose_words_stand_together(tmp_path: Path) ->
     with Searcher(tmp_path / "index", near) as s:
         hits = s.search("Alep Syrie").hits
         assert [h.id for h in hits] == ["b-together.txt", "a-apart.txt"] and hits[0].score > hits[1].score
+
+
+@pytest.mark.parametrize("word", ["Alep", "casques", "Lavrov", "humanitaire"])
+def test_bm25f_is_the_formula(index: Path, word: str) -> None:
+    """combine="bm25f" (the default): per word, the fields' frequencies weighted
+    and divided by their length norms, summed, then one saturation; recomputed
+    here from Whoosh's own postings and field lengths."""
+    from math import isclose
+
+    ranking = DEFAULT_RANKING
+    assert ranking.combine == "bm25f"
+    with Searcher(index, ranking) as s:
+        (clause,) = s.parser.parse(word).clauses
+        w = s._searcher
+        K1 = ranking.K1
+        tfs: dict[int, float] = {}
+        idfs = []
+        for t in clause.subqueries:
+            B = ranking.exact_B if t.fieldname == "exact" else ranking.B
+            avg = w.avg_field_length(t.fieldname)
+            if (t.fieldname, t.text) not in s._reader:
+                continue
+            idfs.append(s.weighting.idf(w, t.fieldname, t.text))
+            m = s._reader.postings(t.fieldname, t.text)
+            while m.is_active():
+                d = m.id()
+                norm = (1 - B) + B * w.doc_field_length(d, t.fieldname) / avg
+                tfs[d] = tfs.get(d, 0.0) + t.boost * m.weight() / norm
+                m.next()
+        expected = {d: min(idfs) * tf * (K1 + 1) / (K1 + tf) for d, tf in tfs.items()}
+        ours = s._scorer.scores(clause)
+        assert ours.keys() == expected.keys() and expected
+        assert all(isclose(ours[d], v, rel_tol=1e-9) for d, v in expected.items())

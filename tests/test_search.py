@@ -44,7 +44,7 @@ RANKING = [
     ("aujourd'hui", "auto", [URGENCE]),
     ("état d’urgence", "all", [URGENCE]),
     ("Alep Bangkok", "all", []),
-    ("le la les", "all", ["2015-11-14-etat-d-urgence.txt", "2020-03-17-confinement.txt",
+    ("le la les", "all", ["2020-03-17-confinement.txt", "2015-11-14-etat-d-urgence.txt",
                           "2016-09-24-alep-bombardements.txt"]),  # stop words only: searched as written
     ("Combien ?", "auto", []),
     ("", "auto", []),
