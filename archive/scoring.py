@@ -15,13 +15,17 @@ and phrases (whose documents come from Whoosh's position matching, passed in as
 
 from __future__ import annotations
 
+import struct
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from heapq import nlargest
+from io import BytesIO
 from itertools import accumulate
 from operator import itemgetter
-from pickle import loads
+from pickle import load, loads
 
 from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
@@ -33,6 +37,59 @@ COMBINE = ("sum", "bm25f", "stems")
 
 Postings = tuple[array, "array | None"]  # document numbers; weights (None: all 1.0)
 _EMPTY: Postings = (array("i"), None)
+_INT = struct.Struct("!i")  # Whoosh's block length: negative for the last block
+
+
+Block = tuple[list[int], object, object]  # local ids, weights (None: all 1.0; a float: all that), values
+
+
+def _blocks(leaf, fieldname: str, btext: bytes) -> Iterator[tuple[int, Callable[[], Block]]] | None:
+    """The posting blocks of one term in one segment, as (last local id, a function
+    that decodes the block), so that a reader can skip blocks it does not need.
+
+    Read from the segment's postings file by random access (`get`, a slice of the
+    memory map), never through its stream: that is what lets `archive.store` keep
+    segment files mapped rather than copied. None when the segment is not a W3 one.
+    """
+    from whoosh.codec.whoosh3 import W3TermsReader
+
+    terms = getattr(leaf, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        return None
+    return _w3_blocks(terms, fieldname, btext)
+
+
+def _w3_blocks(terms, fieldname: str, btext: bytes) -> Iterator[tuple[int, Callable[[], Block]]]:
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    ti = terms.term_info(fieldname, btext)
+    if ti.is_inlined():
+        ids, weights, values = ti.inlined_postings()
+        if ids:
+            yield ids[-1], lambda: (list(ids), weights, values)
+        return
+    offset, length = ti.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
+        (length,) = length
+    chunk = terms._postfile.get(offset, length)
+    if chunk[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting list of {fieldname}:{btext!r}: bad block tag")
+    f = BytesIO(chunk)
+    pos = 4
+    while pos < length:
+        (size,) = _INT.unpack_from(chunk, pos)
+        f.seek(pos + 4)
+        _, maxid, _, compression, _, _ = load(f)  # the block's info tuple
+        end = pos + 4 + abs(size)
+        yield maxid, partial(_decode_block, chunk[f.tell() : end], compression)
+        if size < 0:
+            break
+        pos = end
+
+
+def _decode_block(data: bytes, compression: int) -> Block:
+    deltas, weights, values = loads(zlib.decompress(data) if compression else data)
+    return list(accumulate(deltas)), weights, values
 
 
 def read_postings(reader, fieldname: str, text: str) -> Postings:
@@ -42,8 +99,6 @@ def read_postings(reader, fieldname: str, text: str) -> Postings:
     Whoosh's matchers yield one posting per Python call; its W3 blocks hold ids
     and weights as arrays, so reading them block by block is much faster.
     """
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
     ids = array("i")
     weights = array("d")
     ones = True
@@ -51,28 +106,24 @@ def read_postings(reader, fieldname: str, text: str) -> Postings:
         btext = leaf.schema[fieldname].to_bytes(text)
         if (fieldname, btext) not in leaf:
             continue
-        m = leaf.postings(fieldname, btext)
-        inner = getattr(m, "child", m)  # a filter of deleted documents may wrap it
         seg_ids: list[int] = []
         seg_w: list[float] = []
-        if isinstance(inner, W3LeafMatcher) and not inner._byteids:
-            while not inner._atend:
-                inner._read_data()
-                deltas, w, _ = inner._data
-                seg_ids.extend(accumulate(deltas))
+        blocks = _blocks(leaf, fieldname, btext)
+        if blocks is not None:
+            for _, decode in blocks:
+                block_ids, w, _ = decode()
+                seg_ids.extend(block_ids)
                 if w is None:
-                    seg_w.extend([1.0] * len(deltas))
+                    seg_w.extend([1.0] * len(block_ids))
                 else:
                     ones = False
-                    seg_w.extend([w] * len(deltas) if isinstance(w, float) else w)
-                if inner._lastblock:
-                    break
-                inner._next_block()
-            if inner is not m:  # skip the deleted documents
+                    seg_w.extend([w] * len(block_ids) if isinstance(w, float) else w)
+            if leaf.has_deletions():
                 keep = [i for i, d in enumerate(seg_ids) if not leaf.is_deleted(d)]
                 seg_ids = [seg_ids[i] for i in keep]
                 seg_w = [seg_w[i] for i in keep]
-        else:  # inlined postings (rare terms) or another codec: the matcher's way
+        else:  # another codec: the matcher's way
+            m = leaf.postings(fieldname, btext)
             while m.is_active():
                 seg_ids.append(m.id())
                 seg_w.append(m.weight())
@@ -81,6 +132,44 @@ def read_postings(reader, fieldname: str, text: str) -> Postings:
         ids.extend([d + base for d in seg_ids] if base else seg_ids)
         weights.extend(seg_w)
     return ids, None if ones else weights
+
+
+def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[int, list[int]]:
+    """The positions of one term in each of `docs` (sorted global numbers) that has it.
+
+    Only the posting blocks that may hold one of `docs` are decoded.
+    """
+    out: dict[int, list[int]] = {}
+    for leaf, base in reader.leaf_readers():
+        lo, hi = bisect_left(docs, base), bisect_left(docs, base + leaf.doc_count_all())
+        if lo == hi:
+            continue
+        wanted = [d - base for d in docs[lo:hi]]
+        btext = leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in leaf:
+            continue
+        local = set(wanted)
+        blocks = _blocks(leaf, fieldname, btext)
+        if blocks is None:  # another codec: the matcher's way
+            m = leaf.postings(fieldname, btext)
+            while m.is_active():
+                if m.id() in local:
+                    out[m.id() + base] = m.value_as("positions")
+                m.next()
+            continue
+        last = -1  # the last id of the previous block
+        for maxid, decode in blocks:
+            j = bisect_right(wanted, last)
+            if j == len(wanted):
+                break
+            last = maxid
+            if wanted[j] > maxid:  # no wanted document in this block
+                continue
+            block_ids, _, values = decode()
+            for i, d in enumerate(block_ids):
+                if d in local:
+                    out[d + base] = _decode_positions(values[i])
+    return out
 
 
 def field_lengths(reader, fieldname: str) -> bytes:
@@ -106,48 +195,6 @@ def field_lengths(reader, fieldname: str) -> bytes:
 def _decode_positions(value: bytes) -> list[int]:
     """`whoosh.formats.Positions.decode_positions`: a count, then pickled deltas."""
     return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
-
-
-def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[int, list[int]]:
-    """The positions of one term in each of `docs` (sorted global numbers) that has it.
-
-    Only the posting blocks that may hold one of `docs` are decoded.
-    """
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    out: dict[int, list[int]] = {}
-    for leaf, base in reader.leaf_readers():
-        lo, hi = bisect_left(docs, base), bisect_left(docs, base + leaf.doc_count_all())
-        if lo == hi:
-            continue
-        wanted = [d - base for d in docs[lo:hi]]
-        btext = leaf.schema[fieldname].to_bytes(text)
-        if (fieldname, btext) not in leaf:
-            continue
-        m = leaf.postings(fieldname, btext)
-        inner = getattr(m, "child", m)
-        if not isinstance(inner, W3LeafMatcher) or inner._byteids:
-            local = set(wanted)
-            while m.is_active():
-                if m.id() in local:
-                    out[m.id() + base] = m.value_as("positions")
-                m.next()
-            continue
-        local = set(wanted)
-        last = -1
-        while not inner._atend:
-            j = bisect_right(wanted, last)
-            if j < len(wanted) and wanted[j] <= inner._maxid:  # a wanted document may be in this block
-                inner._read_data()
-                deltas, _, values = inner._data
-                for i, d in enumerate(accumulate(deltas)):
-                    if d in local:
-                        out[d + base] = _decode_positions(values[i])
-            last = inner._maxid
-            if inner._lastblock:
-                break
-            inner._next_block()
-    return out
 
 
 class Scorer:

@@ -26,8 +26,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
+from . import mapped
 from .errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
 from .schema import SCHEMA_VERSION, build_schema
+
+mapped.install()  # segment files read from their memory map, not copied
 
 POINTER = "CURRENT"
 LOCKFILE = "LOCK"

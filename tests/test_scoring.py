@@ -223,3 +223,17 @@ def test_bm25f_is_the_formula(index: Path, word: str) -> None:
         ours = s._scorer.scores(clause)
         assert ours.keys() == expected.keys() and expected
         assert all(isclose(ours[d], v, rel_tol=1e-9) for d, v in expected.items())
+
+
+def test_segment_files_are_read_in_place(index: Path) -> None:
+    """archive.mapped: the files of a compound segment are not copied at open."""
+    from archive.mapped import MappedFile
+
+    with Searcher(index) as s:
+        leaf, _ = next(iter(s._reader.leaf_readers()))
+        postfile = leaf._terms._postfile
+        assert isinstance(postfile, MappedFile)
+        assert postfile.get(0, 4) == b"W3Bl"
+        postfile.seek(0)
+        assert postfile.read(4) == b"W3Bl" and postfile.tell() == 4
+        assert s.search("Alep").hits
