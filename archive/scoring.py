@@ -2,15 +2,16 @@
 
 Whoosh ranks through a tree of matchers that steps one document at a time, with
 several Python calls per posting and per field: a five-field word costs five
-matchers, and a pasted headline dozens. `Scorer` computes the same scores
-(Whoosh's `bm25` per field and word, boosted, summed over the query tree) by
-reading each term's postings a block at a time into arrays, cached between
-queries, and adding them up in one loop per term.
+matchers, and a pasted headline dozens. `Scorer` reads each term's postings a
+block at a time into arrays, cached between queries, and adds them up in one
+loop per term. With `combine="sum"` its scores are Whoosh's (its `bm25` per field
+and word, boosted, summed over the query tree); with "bm25f" (the default of
+`archive.search.Ranking`) a word's fields are combined before one saturation.
 
 Only plain trees are evaluated here: terms, `Or`, `And`, `AndNot`, `AndMaybe`
-and phrases (whose documents come from Whoosh's position matching, passed in as
-`slow_docs`). Anything else (`Prefix`, `Wildcard`, `FuzzyTerm`, `Every`…) makes
-`scores` return None, and the caller ranks that query with Whoosh.
+and phrases (whose documents, and those of an `AndNot`'s excluded part, come from
+the caller's `query_docs`). Anything else (`Prefix`, `Wildcard`, `FuzzyTerm`,
+`Every`…) makes `scores` return None, and the caller ranks that query with Whoosh.
 """
 
 from __future__ import annotations
@@ -198,16 +199,16 @@ def _decode_positions(value: bytes) -> list[int]:
 
 
 class Scorer:
-    """Scores of a query for every document it matches, as Whoosh's BM25F gives them."""
+    """Scores of a query for every document it matches (see the module's docstring)."""
 
-    def __init__(self, searcher, slow_docs: Callable[[Q.Query], Iterable[int]], combine: str = "sum") -> None:
+    def __init__(self, searcher, query_docs: Callable[[Q.Query], Iterable[int]], combine: str = "sum") -> None:
         if combine not in COMBINE:
             raise ValueError(f"combine: one of {', '.join(COMBINE)}, not {combine!r}")
         self.combine = combine
         self.searcher = searcher  # Whoosh's top-level searcher, with our FrenchBM25
         self.reader = searcher.reader()
         self.weighting = searcher.weighting
-        self.slow_docs = slow_docs
+        self.query_docs = query_docs  # the documents of any query (no scores)
         self._postings: dict[tuple[str, str], Postings] = {}
         self._cached = 0
         self._lengths: dict[str, bytes] = {}
@@ -444,7 +445,7 @@ class Scorer:
             self._add_term(acc, q.fieldname, q.text, boost)
             return acc
         if isinstance(q, Q.Phrase):
-            docs = frozenset(self.slow_docs(q))
+            docs = frozenset(self.query_docs(q))
             acc = dict.fromkeys(docs, 0.0) if docs else {}
             if docs:
                 for word in q.words:
@@ -453,7 +454,7 @@ class Scorer:
         if isinstance(q, Q.AndNot):
             acc = self._eval(q.a, boost)
             if acc:
-                for d in set(self.slow_docs(q.b)).intersection(acc):
+                for d in set(self.query_docs(q.b)).intersection(acc):
                     del acc[d]
             return acc
         if isinstance(q, Q.AndMaybe):

@@ -484,10 +484,9 @@ class Searcher:
         """Raise the scores of the best candidates whose query words stand near each
         other, as in the query (a rerank of the first `PROXIMITY_DEPTH`)."""
         depth = max(PROXIMITY_DEPTH, want)
-        pool = scores.keys() if allowed is None else allowed & scores.keys()
         cands = {d for _, _, d in top(scores, depth, self._ids, allowed)}
         if all_q is not None:  # the first tier, too
-            cands |= {d for _, _, d in top(scores, depth, self._ids, self._docs(all_q, set(pool)))}
+            cands |= {d for _, _, d in top(scores, depth, self._ids, self._docs(all_q, allowed))}
         bonus = self._scorer.proximity(parsed.pairs, cands, int(self.ranking.slop), self.ranking.proximity)
         for d, b in bonus.items():
             scores[d] += b
