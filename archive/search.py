@@ -179,7 +179,8 @@ def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
 
 
 SORTS = ("relevance", "date", "-date")
-#: From this many words, the any-word query is scored in one pass (see `search`).
+#: From this many words, an any-word query that Whoosh ranks (one with a wildcard or
+#: a fuzzy word; `archive.scoring` ranks the others) is scored in one pass.
 PRELOAD_CLAUSES = 4
 #: How many of the best candidates the proximity bonus reranks.
 PROXIMITY_DEPTH = 100
