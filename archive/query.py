@@ -5,7 +5,9 @@ parenthesis, a lone operator, an unknown field) is searched as words where that
 makes sense, and listed in `ParsedQuery.ignored` so the user is told.
 
     words            bombardements Alep        ranked; all words first, then some (see search.py)
-    phrase           "Casques blancs"          exact wording, stop words included
+    phrase           "Casques blancs"          exact wording (stop words included) first, then
+                                               the articles with its words: a pasted headline's
+                                               quotation is often reworded ("Tours": that form)
     compound         cessez-le-feu             matched as the phrase of its parts
     operators        Alep ET Damas, Alep OU Damas, Alep SAUF Damas   (AND, OR, NOT too)
     exclude          -Damas, -"Casques blancs"
@@ -389,14 +391,33 @@ class QueryParser:
             alternatives.append(Q.Term("exact", self.exact.term(word), boost=self.ranking.exact))
         return Q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
 
-    def phrase_clause(self, text: str) -> Q.Query | None:
+    def phrase_clause(self, text: str, boost: float | None = None) -> Q.Query | None:
         words = [w for w in (self.exact.term(w) for w, _, _ in self.exact.words(text)) if w]
         if not words:
             return None
-        boost = self.ranking.title
+        if boost is None:
+            boost = self.ranking.title
         if len(words) == 1:
             return Q.Term("exact", words[0], boost=boost)
         return Q.Phrase("exact", words, boost=boost)
+
+    def phrase_words(self, text: str, parsed: ParsedQuery, seen: set[str]) -> list[Q.Query]:
+        """The words of a phrase as plain words (those not already in the query).
+
+        They rank beside the phrase, so that an article with the exact wording
+        comes first (all the query's clauses) and one that words it otherwise
+        still follows: a pasted headline's quotation is often reworded in its
+        article (`"la police est exténuée", affirme un syndicat`).
+        """
+        out = []
+        for word, _, _ in self.ranked.words(text):
+            term = self.ranked.term(word)
+            if not term or term in seen or self.exact.term(word) in QUESTION_WORDS:
+                continue
+            seen.add(term)
+            parsed.ranked_terms.add(term)
+            out.append(self.word_clause(term, word))
+        return out
 
     def source_clause(self, name: str) -> Q.Query:
         wanted = name.strip().lower()
@@ -436,7 +457,9 @@ class QueryParser:
         if tok.kind == "field":
             return self.field_clause(tok, parsed)
         if tok.kind in ("phrase", "compound"):
-            clause = self.phrase_clause(tok.value)
+            # A quoted phrase ranks with its words (see `phrase_words`): its own weight
+            # is the bonus of the exact wording. A compound is one word, written whole.
+            clause = self.phrase_clause(tok.value, self.ranking.phrase if tok.kind == "phrase" else None)
             if clause is not None:
                 parsed.exact_terms.update(self.exact.terms(tok.value))
             return clause
@@ -517,6 +540,8 @@ class QueryParser:
                         continue
                     seen.add(term)
                 parsed.clauses.append(q)
+                if node.kind == "atom" and tok.kind == "phrase" and isinstance(q, Q.Phrase):
+                    parsed.clauses += self.phrase_words(tok.value, parsed, seen)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
             for tok in tokens:
                 if tok.kind == "word" and (term := self.exact.term(tok.value)):

@@ -36,6 +36,7 @@ class Ranking:
     body: float = 1.0
     lead: float = 0.7  # weight of the opening words of the body (news puts the essentials first)
     exact: float = 1.5  # weight of a match on the unstemmed form (0: stemmed fields only)
+    phrase: float = 0.4  # weight of a quoted phrase's exact wording, on top of its words
     proximity: float = 0.0  # weight of two query words found near each other (0: off)
     slop: int = 3  # how near: at most this many positions apart
     B: float = 0.6

@@ -56,7 +56,13 @@ CONSTRUCTS = [
     ("Alep Lavrov", {"mode": "all"}, [ALEP], 1),
     ("Alep Lavrov", {"mode": "any"}, [ALEP, ONU, DAMAS, CASQUES, TREVE], 1),
     # phrases: exact wording, stop words included; the words alone are looser
-    ('"Casques blancs"', {}, [CASQUES, ALEP], 2),
+    # a quoted phrase ranks its exact wording first, then articles with some of its words
+    ('"Casques blancs"', {}, [CASQUES, ALEP, BLEUS], 2),
+    ('"Casques blancs"', {"mode": "all"}, [CASQUES, ALEP], 2),
+    ('+"Casques blancs"', {}, [CASQUES, ALEP], 2),
+    ('"Tours"', {}, [], 0),  # one quoted word: that form only
+    # a pasted headline whose quotation the article words otherwise
+    ('Syrie : "les volontaires fouillent sans relâche les décombres"', {}, [CASQUES, TREVE], 0),
     ("casques blancs", {"mode": "all"}, [CASQUES, BLEUS, ALEP], 3),
     ('"cessez-le-feu"', {}, [TREVE, ALEP], 2),
     ("cessez-le-feu", {}, [TREVE, ALEP], 2),

@@ -33,7 +33,8 @@ RANKING = [
     ("syriens", "auto", [ALEP]),
     ("Syrie", "auto", [CONVOI]),
     ('"Casques blancs"', "auto", [ALEP]),
-    ('"blancs Casques"', "auto", []),
+    ('"blancs Casques"', "all", []),
+    ('"blancs Casques"', "auto", [ALEP]),  # no exact wording: the words below
     ("cessez-le-feu", "auto", [ALEP]),
     ("250.000 habitants", "all", [ALEP]),
     ("300 000 tests", "all", [CONFINEMENT]),
