@@ -7,7 +7,8 @@ makes sense, and listed in `ParsedQuery.ignored` so the user is told.
     words            bombardements Alep        ranked; all words first, then some (see search.py)
     phrase           "Casques blancs"          exact wording (stop words included) first, then
                                                the articles with its words: a pasted headline's
-                                               quotation is often reworded ("Tours": that form)
+                                               quotation is often reworded ("Tours": that
+                                               form first, then "tour")
     compound         cessez-le-feu             matched as the phrase of its parts
     operators        Alep ET Damas, Alep OU Damas, Alep SAUF Damas   (AND, OR, NOT too)
     exclude          -Damas, -"Casques blancs"
@@ -286,7 +287,11 @@ class _Grammar:
                 continue
             before = self.pos
             node = self.either(depth)
-            if node is not None:
+            if node is not None and node.kind == "group" and all(c.kind == "atom" for c in node.children):
+                # `(Jacques Toubon)` in a pasted headline: brackets around plain
+                # words group nothing; the words rank as the others do
+                items += node.children
+            elif node is not None:
                 items.append(node)
             if self.pos == before:
                 self.pos += 1
@@ -402,7 +407,8 @@ class QueryParser:
         return Q.Phrase("exact", words, boost=boost)
 
     def phrase_words(self, text: str, parsed: ParsedQuery, seen: set[str]) -> list[Q.Query]:
-        """The words of a phrase as plain words (those not already in the query).
+        """The words of a quoted phrase or word as plain words (those not already
+        in the query).
 
         They rank beside the phrase, so that an article with the exact wording
         comes first (all the query's clauses) and one that words it otherwise
@@ -540,7 +546,7 @@ class QueryParser:
                         continue
                     seen.add(term)
                 parsed.clauses.append(q)
-                if node.kind == "atom" and tok.kind == "phrase" and isinstance(q, Q.Phrase):
+                if node.kind == "atom" and tok.kind == "phrase":
                     parsed.clauses += self.phrase_words(tok.value, parsed, seen)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
             for tok in tokens:

@@ -60,7 +60,6 @@ CONSTRUCTS = [
     ('"Casques blancs"', {}, [CASQUES, ALEP, BLEUS], 2),
     ('"Casques blancs"', {"mode": "all"}, [CASQUES, ALEP], 2),
     ('+"Casques blancs"', {}, [CASQUES, ALEP], 2),
-    ('"Tours"', {}, [], 0),  # one quoted word: that form only
     # a pasted headline whose quotation the article words otherwise
     ('Syrie : "les volontaires fouillent sans relâche les décombres"', {}, [CASQUES, TREVE], 0),
     ("casques blancs", {"mode": "all"}, [CASQUES, BLEUS, ALEP], 3),
@@ -95,6 +94,7 @@ CONSTRUCTS = [
     ("Lavrof~", {}, [DAMAS, TREVE, ALEP], 3),
     # pasted headlines and questions: punctuation is never syntax
     ("Mayenne : un automobiliste…", {}, [MAYENNE], 1),
+    ("Alep (Lavrov)", {}, [ALEP, ONU, DAMAS, CASQUES, TREVE], 1),  # brackets around words: words
     ("Combien d'employeurs ?", {}, [EMPLOYEURS], 1),  # question words do not rank
     ("Qu'est-ce qu'un employeur ?", {}, [EMPLOYEURS], 1),  # est-ce: grammar, not a phrase
     ("« Gilets jaunes »", {}, [MAYENNE, GILETS], 2),

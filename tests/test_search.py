@@ -38,7 +38,8 @@ RANKING = [
     ("cessez-le-feu", "auto", [ALEP]),
     ("250.000 habitants", "all", [ALEP]),
     ("300 000 tests", "all", [CONFINEMENT]),
-    ('"Tours"', "auto", [TOURS]),
+    ('"Tours"', "all", [TOURS]),
+    ('"Tours"', "auto", [TOURS, TOUR]),  # that form first, then the word's other forms
     ("tour", "all", [TOUR, TOURS]),  # both (stemming), the exact form first
     ("tours", "all", [TOURS, TOUR]),
     ("couronne", "auto", [COURONNEMENT]),
