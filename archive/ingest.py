@@ -13,13 +13,15 @@ generation it names. After a crash it is simply rebuilt from the index.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +52,25 @@ LIMITMB = 128
 WORKERS_MB = 320
 
 Progress = Callable[[int, int], None]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector off, then back as it was.
+
+    A writer holds millions of small objects (each term's postings), and every
+    full collection walks them all, again and again as they grow: about a fifth
+    of the time of analysing and adding articles. Nothing in that loop makes
+    reference cycles that matter; the collector runs once on the way out.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect()
 
 
 @dataclass(slots=True)
@@ -179,10 +200,11 @@ def ingest(
                 segments = _index_parallel(root, data_dir, to_read, state, writer, report, workers, show)
             else:
                 segments = []
-                for n, f in enumerate(to_read, 1):
-                    _index_file(root, f, state, writer, report)
-                    if show is not None and (n % 50 == 0 or n == len(to_read)):
-                        show(n, len(to_read))
+                with paused_gc():
+                    for n, f in enumerate(to_read, 1):
+                        _index_file(root, f, state, writer, report)
+                        if show is not None and (n % 50 == 0 or n == len(to_read)):
+                            show(n, len(to_read))
             if writer is not None:
                 if report.changed or fresh:
                     writer.apply_deletions()
@@ -331,6 +353,7 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
     """A worker process: read, parse and analyse the files it is sent, into a segment
     of its own (Whoosh's `SegmentWriter` without the lock, which the parent holds)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    gc.disable()  # see `paused_gc`; collected after each segment
     from whoosh import index as whoosh_index
 
     from .bulkwriter import BulkSegmentWriter
@@ -359,6 +382,7 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
                 if writer.memory_estimate() > budget:  # memory is full: one segment, then another
                     segments.append(writer._finalize_segment())
                     writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
+                    gc.collect()
             outbox.send(("done", batch, outcomes))
         if writer.doc_count():
             segments.append(writer._finalize_segment())
@@ -486,9 +510,10 @@ def index_articles(
         writer = ix.writer(limitmb=limitmb)
         n = 0
         try:
-            for article in articles:
-                writer.add_document(**article_fields(article))
-                n += 1
+            with paused_gc():
+                for article in articles:
+                    writer.add_document(**article_fields(article))
+                    n += 1
             writer.commit()
         except BaseException:
             writer.cancel()
