@@ -154,7 +154,8 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
     \b
     Query language (operators in capitals, French or English):
-      "Casques blancs"          exact phrase, stop words included
+      "Casques blancs"          exact phrase first (stop words included), then
+                                its words; --all or +"…": the phrase only
       Alep ET Damas             both (AND);  Alep OU Damas  either (OR)
       Alep SAUF Damas, -Damas   exclude (NOT);  +Alep  require
       (Alep OU Damas) trêve     groups
