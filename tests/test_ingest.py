@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive.errors import ArticlesMissing, IndexBusy
-from archive.ingest import STATCACHE, ingest, state_from_index
+from archive.ingest import STATCACHE, ingest, paused_gc, state_from_index
 from archive.search import Searcher
 from archive.store import Store
 
@@ -186,3 +187,20 @@ def test_an_index_inside_the_articles_folder_is_not_read(articles: Path) -> None
     again = ingest(articles, index_dir)
     assert first.added == 7 and not first.skipped
     assert not again.changed and not again.skipped
+
+
+def test_paused_gc_restores_the_collector() -> None:
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError("a failed run")
+    assert gc.isenabled()
