@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from operator import sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
 from whoosh.formats import Characters, Positions
 from whoosh.system import emptybytes, pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 # Rough resident bytes of one posting, of its value when not shared (positions), and
@@ -185,7 +185,7 @@ class BulkSegmentWriter(SegmentWriter):
                 ids = docs[start:end]
                 ws = weights[start:end]
                 wf = array("f", ws)
-                lens = [x for x in map(get_length, ids) if x]
+                lens = list(filter(None, map(get_length, ids)))
                 minlength = min(lens) if lens else None
                 maxlength = max(lens) if lens else 0
                 top = max(ws)
@@ -201,9 +201,9 @@ class BulkSegmentWriter(SegmentWriter):
                 ti._maxid = ids[-1]
                 # W3PostingsWriter._write_block
                 first = wf[0]
-                if all(w == 1.0 for w in wf):
+                if wf.count(1.0) == len(wf):
                     mini_weights = None
-                elif all(w == first for w in wf):
+                elif wf.count(first) == len(wf):
                     mini_weights = first
                 else:
                     mini_weights = tuple(wf)
@@ -214,7 +214,8 @@ class BulkSegmentWriter(SegmentWriter):
                     mini_values = None
                 else:
                     mini_values = emptybytes.join(vals)
-                databytes = dumps((tuple(delta_encode(ids)), mini_weights, mini_values), 2)
+                # `delta_encode(ids)`, in C: the first id, then each id minus the one before
+                databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
                 level = comp if len(databytes) >= COMPRESS_MIN else 0
                 if level:
                     databytes = zlib.compress(databytes, level)
