@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from operator import sub
+from operator import itemgetter, sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
@@ -80,12 +80,13 @@ class BulkSegmentWriter(SegmentWriter):
                 if not isinstance(items, list):
                     items = list(items)
                 new = 0
-                for tbytes, freq, weight, vbytes in items:
-                    if fieldboost != 1.0:
-                        weight *= fieldboost
-                    if scorable:
-                        length += freq
-                    entry = terms.get(tbytes)
+                if scorable:
+                    length = sum(map(itemgetter(1), items))
+                if fieldboost != 1.0:
+                    items = [(t, f, w * fieldboost, v) for t, f, w, v in items]
+                get = terms.get
+                for tbytes, _, weight, vbytes in items:
+                    entry = get(tbytes)
                     if entry is None:
                         terms[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
                         new += 1
@@ -207,7 +208,7 @@ class BulkSegmentWriter(SegmentWriter):
                     mini_weights = first
                 else:
                     mini_weights = tuple(wf)
-                vals = [v for v in values[start:end] if v]
+                vals = list(filter(None, values[start:end]))
                 if fixedsize is None or fixedsize < 0:
                     mini_values = tuple(vals)
                 elif fixedsize == 0:
