@@ -21,8 +21,9 @@ import zlib
 from array import array
 from operator import itemgetter, sub
 from pickle import dumps
+from struct import Struct
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.formats import Characters, Positions
 from whoosh.system import emptybytes, pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -36,6 +37,10 @@ _TERM_BYTES = 400
 #: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
 #: blocks under 20 bytes but compresses all of them).
 COMPRESS_MIN = 256
+#: `W3TermInfo.to_bytes` of a term whose postings are in blocks: its struct, then the
+#: blocks' offset (`pack_long`) and length (`pack_int`); and `HashWriter`'s lengths.
+_TERMINFO = Struct("!BfIBBfIIqi")
+_KEY_VALUE_LENGTHS = Struct("!ii")
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -139,18 +144,26 @@ class BulkSegmentWriter(SegmentWriter):
     def _write_field(fw, pw, terms: dict, lengths: dict[int, int]) -> None:
         """Each term's posting list, as `W3PostingsWriter` writes it posting by posting
         (`start_postings`, `add_posting`, `_write_block`, `finish_postings`) and
-        `W3FieldWriter.finish_term` records it, in one loop."""
+        `W3FieldWriter.finish_term` records it (`W3TermInfo.to_bytes`,
+        `OrderedHashWriter.add`), in one loop over plain values."""
         postfile = pw._postfile
-        write, tell = postfile.write, postfile.tell
+        raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
+        write, tell = raw.write, raw.tell
         limit, comp = pw._blocklimit, pw._compression
         fixedsize = fw._fieldobj.format.fixed_value_size()
         prefix = pack_ushort(fw._fieldid)
-        tindex_add = fw._tindex.add
         get_length = lengths.get
+        # the term table: OrderedHashWriter.add, inlined
+        tindex = fw._tindex
+        dbraw = getattr(tindex.dbfile, "file", tindex.dbfile)
+        dbwrite, dbtell = dbraw.write, dbraw.tell
+        index_append = tindex.index.append
+        buckets = tindex.buckets
+        hashfn = tindex.hashfn
+        key = None
         for tbytes in sorted(terms):
             docs, weights, values = terms[tbytes]
             n = len(docs)
-            ti = W3TermInfo()
             startoffset = tell()
             write(WHOOSH3_HEADER_MAGIC)
             if n == 1:  # most terms of a segment: the same bytes, fewer steps
@@ -158,11 +171,10 @@ class BulkSegmentWriter(SegmentWriter):
                 weight = array("f", weights)[0]
                 length = get_length(docnum)
                 maxweight = weights[0] if weights[0] > 0 else 0
-                ti._weight, ti._df = 0 + weight, 1
-                ti._minlength = length or None
-                ti._maxlength = length or 0
-                ti._maxweight = maxweight
-                ti._minid = ti._maxid = docnum
+                t_weight, t_df = 0 + weight, 1
+                t_minlength = length or None
+                t_maxlength = length or 0
+                t_minid = t_maxid = docnum
                 if fixedsize is None or fixedsize < 0:
                     mini_values = (value,) if value else ()
                 elif fixedsize == 0:
@@ -174,61 +186,76 @@ class BulkSegmentWriter(SegmentWriter):
                 level = comp if len(databytes) >= COMPRESS_MIN else 0
                 if level:
                     databytes = zlib.compress(databytes, level)
-                infobytes = dumps((1, docnum, maxweight, level, length_to_byte(ti._minlength), length_to_byte(ti._maxlength)), 2)
+                infobytes = dumps((1, docnum, maxweight, level, length_to_byte(t_minlength), length_to_byte(t_maxlength)), 2)
                 write(pack_int(-(len(infobytes) + len(databytes))))
                 write(infobytes)
                 write(databytes)
-                ti.set_extent(startoffset, tell() - startoffset)
-                tindex_add(prefix + tbytes, ti.to_bytes())
-                continue
-            for start in range(0, n, limit):
-                end = start + limit
-                ids = docs[start:end]
-                ws = weights[start:end]
-                wf = array("f", ws)
-                lens = list(filter(None, map(get_length, ids)))
-                minlength = min(lens) if lens else None
-                maxlength = max(lens) if lens else 0
-                top = max(ws)
-                maxweight = top if top > 0 else 0
-                # W3TermInfo.add_block
-                ti._weight += sum(wf)
-                ti._df += len(ids)
-                ti._minlength = minlength if ti._minlength is None else min(ti._minlength, minlength)
-                ti._maxlength = max(ti._maxlength, maxlength)
-                ti._maxweight = max(ti._maxweight, maxweight)
-                if ti._minid is None:
-                    ti._minid = ids[0]
-                ti._maxid = ids[-1]
-                # W3PostingsWriter._write_block
-                first = wf[0]
-                if wf.count(1.0) == len(wf):
-                    mini_weights = None
-                elif wf.count(first) == len(wf):
-                    mini_weights = first
-                else:
-                    mini_weights = tuple(wf)
-                vals = list(filter(None, values[start:end]))
-                if fixedsize is None or fixedsize < 0:
-                    mini_values = tuple(vals)
-                elif fixedsize == 0:
-                    mini_values = None
-                else:
-                    mini_values = emptybytes.join(vals)
-                # `delta_encode(ids)`, in C: the first id, then each id minus the one before
-                databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
-                level = comp if len(databytes) >= COMPRESS_MIN else 0
-                if level:
-                    databytes = zlib.compress(databytes, level)
-                infobytes = dumps(
-                    (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2
-                )
-                blocklength = len(infobytes) + len(databytes)
-                write(pack_int(-blocklength if end >= n else blocklength))
-                write(infobytes)
-                write(databytes)
-            ti.set_extent(startoffset, tell() - startoffset)
-            tindex_add(prefix + tbytes, ti.to_bytes())
+            else:
+                t_weight = t_df = t_maxlength = t_maxweight = 0
+                t_minlength = t_minid = None
+                for start in range(0, n, limit):
+                    end = start + limit
+                    ids = docs[start:end]
+                    ws = weights[start:end]
+                    wf = array("f", ws)
+                    lens = list(filter(None, map(get_length, ids)))
+                    minlength = min(lens) if lens else None
+                    maxlength = max(lens) if lens else 0
+                    top = max(ws)
+                    maxweight = top if top > 0 else 0
+                    # W3TermInfo.add_block
+                    t_weight += sum(wf)
+                    t_df += len(ids)
+                    t_minlength = minlength if t_minlength is None else min(t_minlength, minlength)
+                    t_maxlength = max(t_maxlength, maxlength)
+                    t_maxweight = max(t_maxweight, maxweight)
+                    if t_minid is None:
+                        t_minid = ids[0]
+                    t_maxid = ids[-1]
+                    # W3PostingsWriter._write_block
+                    first = wf[0]
+                    if wf.count(1.0) == len(wf):
+                        mini_weights = None
+                    elif wf.count(first) == len(wf):
+                        mini_weights = first
+                    else:
+                        mini_weights = tuple(wf)
+                    vals = list(filter(None, values[start:end]))
+                    if fixedsize is None or fixedsize < 0:
+                        mini_values = tuple(vals)
+                    elif fixedsize == 0:
+                        mini_values = None
+                    else:
+                        mini_values = emptybytes.join(vals)
+                    # `delta_encode(ids)`, in C: the first id, then each id minus the one before
+                    databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
+                    level = comp if len(databytes) >= COMPRESS_MIN else 0
+                    if level:
+                        databytes = zlib.compress(databytes, level)
+                    infobytes = dumps(
+                        (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2
+                    )
+                    blocklength = len(infobytes) + len(databytes)
+                    write(pack_int(-blocklength if end >= n else blocklength))
+                    write(infobytes)
+                    write(databytes)
+                maxweight = t_maxweight
+            # W3TermInfo.to_bytes (not inlined: at least one block was written)
+            valbytes = _TERMINFO.pack(
+                0, t_weight, t_df, 0 if t_minlength is None else length_to_byte(t_minlength),
+                length_to_byte(t_maxlength), maxweight, 0xFFFFFFFF if t_minid is None else t_minid,
+                0xFFFFFFFF if t_maxid is None else t_maxid, startoffset, tell() - startoffset,
+            )  # fmt: skip
+            key = prefix + tbytes
+            pos = dbtell()
+            index_append(pos)
+            dbwrite(_KEY_VALUE_LENGTHS.pack(len(key), len(valbytes)))
+            dbwrite(key)
+            dbwrite(valbytes)
+            h = hashfn(key)
+            buckets[h & 255].append((h, pos))
+        if key is not None:
+            tindex.lastkey = key
 
     @staticmethod
     def _write_field_generic(fw, terms: dict, lengths: dict[int, int]) -> None:
