@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from operator import sub
+from pickle import dumps
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
@@ -34,6 +36,11 @@ def _one_position(pos: int) -> bytes:
         if pos < 100_000:
             _ONE_POSITION[pos] = value
     return value
+
+
+def _encode_positions(poses: list[int]) -> bytes:
+    """`Positions.encode(poses)`, the deltas taken in C."""
+    return pack_uint(len(poses)) + dumps([poses[0], *map(sub, poses[1:], poses)], 2)
 
 
 class FrenchTEXT(TEXT):
@@ -68,7 +75,7 @@ class FrenchTEXT(TEXT):
                     else:
                         poses[t] = [pos]
             return [
-                (t.encode("utf-8"), len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else fmt.encode(p))
+                (t.encode("utf-8"), len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else _encode_positions(p))
                 for t, p in poses.items()
             ]
         return super().index(value, **kwargs)
