@@ -17,6 +17,7 @@ Used by the worker processes of the ingester (`archive.ingest`).
 
 from __future__ import annotations
 
+import sys
 import zlib
 from array import array
 from operator import itemgetter, sub
@@ -24,8 +25,8 @@ from pickle import dumps
 from struct import Struct
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
-from whoosh.formats import Characters, Positions
-from whoosh.system import emptybytes, pack_int, pack_ushort
+from whoosh.formats import Characters, Frequency, Positions
+from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -41,6 +42,23 @@ COMPRESS_MIN = 256
 #: blocks' offset (`pack_long`) and length (`pack_int`); and `HashWriter`'s lengths.
 _TERMINFO = Struct("!BfIBBfIIqi")
 _KEY_VALUE_LENGTHS = Struct("!ii")
+_LITTLE = sys.byteorder == "little"
+
+
+def _counts_only(field) -> bool:
+    """Whether a field's postings are fully given by their frequencies: `FrenchTEXT`
+    with Whoosh's `Frequency` format (weight = frequency, value = `pack_uint` of it)."""
+    from .analysis import FrenchAnalyzer
+    from .schema import FrenchTEXT
+
+    fmt = field.format
+    return (
+        isinstance(field, FrenchTEXT)
+        and type(fmt) is Frequency
+        and fmt.field_boost == 1.0
+        and type(field.analyzer) is FrenchAnalyzer
+        and array("I").itemsize == 4
+    )
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -51,8 +69,11 @@ class BulkSegmentWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"BulkSegmentWriter cannot write field {name!r} (vectors or spelling)")
-        self._terms: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self._terms: dict[str, dict[bytes, tuple[array, array, list | None]]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
+        # Fields whose postings are kept as (document numbers, frequencies, None): their
+        # weight is the frequency and their value its `pack_uint` (see `_counts_only`).
+        self._counted: set[str] = set()
         self._estimate = 0
 
     def memory_estimate(self) -> int:
@@ -81,6 +102,8 @@ class BulkSegmentWriter(SegmentWriter):
                 terms = self._terms.get(fieldname)
                 if terms is None:
                     terms = self._terms[fieldname] = {}
+                    if _counts_only(field):
+                        self._counted.add(fieldname)
                 items = field.index(value)
                 if not isinstance(items, list):
                     items = list(items)
@@ -89,16 +112,28 @@ class BulkSegmentWriter(SegmentWriter):
                     length = sum(map(itemgetter(1), items))
                 if fieldboost != 1.0:
                     items = [(t, f, w * fieldboost, v) for t, f, w, v in items]
+                    if fieldname in self._counted:  # weights are no longer the frequencies
+                        self._uncount(fieldname)
                 get = terms.get
-                for tbytes, _, weight, vbytes in items:
-                    entry = get(tbytes)
-                    if entry is None:
-                        terms[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
-                        new += 1
-                    else:
-                        entry[0].append(docnum)
-                        entry[1].append(weight)
-                        entry[2].append(vbytes)
+                if fieldname in self._counted:
+                    for tbytes, freq, _, _ in items:
+                        entry = get(tbytes)
+                        if entry is None:
+                            terms[tbytes] = (array("I", (docnum,)), array("I", (freq,)), None)
+                            new += 1
+                        else:
+                            entry[0].append(docnum)
+                            entry[1].append(freq)
+                else:
+                    for tbytes, _, weight, vbytes in items:
+                        entry = get(tbytes)
+                        if entry is None:
+                            terms[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
+                            new += 1
+                        else:
+                            entry[0].append(docnum)
+                            entry[1].append(weight)
+                            entry[2].append(vbytes)
                 estimate += len(items) * (_POSTING_BYTES + _VALUE_BYTES.get(type(field.format), 0))
                 estimate += new * _TERM_BYTES
             customval = fields.get(f"_stored_{fieldname}", value)
@@ -130,22 +165,35 @@ class BulkSegmentWriter(SegmentWriter):
                 fw.start_field(fieldname, schema[fieldname])
                 pw = fw._postwriter
                 if type(pw) is W3PostingsWriter and pw._inlinelimit <= 1 and not pw._byteids:
-                    self._write_field(fw, pw, terms, self._lengths.get(fieldname, {}))
+                    counted = fieldname in self._counted
+                    self._write_field(fw, pw, terms, self._lengths.get(fieldname, {}), counted)
                 else:
+                    self._uncount(fieldname)
                     self._write_field_generic(fw, terms, self._lengths.get(fieldname, {}))
                 fw.finish_field()
             terms.clear()
         fw.close()
         self._terms.clear()
         self._lengths.clear()
+        self._counted.clear()
         self._estimate = 0
 
+    def _uncount(self, fieldname: str) -> None:
+        """A field's postings from (numbers, frequencies) to (numbers, weights, values)."""
+        if fieldname not in self._counted:
+            return
+        self._counted.discard(fieldname)
+        terms = self._terms[fieldname]
+        for tbytes, (docs, freqs, _) in terms.items():
+            terms[tbytes] = (docs, array("d", freqs), [pack_uint(f) for f in freqs])
+
     @staticmethod
-    def _write_field(fw, pw, terms: dict, lengths: dict[int, int]) -> None:
+    def _write_field(fw, pw, terms: dict, lengths: dict[int, int], counted: bool = False) -> None:
         """Each term's posting list, as `W3PostingsWriter` writes it posting by posting
         (`start_postings`, `add_posting`, `_write_block`, `finish_postings`) and
         `W3FieldWriter.finish_term` records it (`W3TermInfo.to_bytes`,
-        `OrderedHashWriter.add`), in one loop over plain values."""
+        `OrderedHashWriter.add`), in one loop over plain values. `counted`: the
+        postings are (numbers, frequencies, None), weights and values made here."""
         postfile = pw._postfile
         raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
         write, tell = raw.write, raw.tell
@@ -167,10 +215,15 @@ class BulkSegmentWriter(SegmentWriter):
             startoffset = tell()
             write(WHOOSH3_HEADER_MAGIC)
             if n == 1:  # most terms of a segment: the same bytes, fewer steps
-                docnum, value = docs[0], values[0]
-                weight = array("f", weights)[0]
+                docnum = docs[0]
+                if counted:
+                    value = pack_uint(weights[0])
+                    weight = maxweight = float(weights[0])
+                else:
+                    value = values[0]
+                    weight = array("f", weights)[0]
+                    maxweight = weights[0] if weights[0] > 0 else 0
                 length = get_length(docnum)
-                maxweight = weights[0] if weights[0] > 0 else 0
                 t_weight, t_df = 0 + weight, 1
                 t_minlength = length or None
                 t_maxlength = length or 0
@@ -202,7 +255,7 @@ class BulkSegmentWriter(SegmentWriter):
                     minlength = min(lens) if lens else None
                     maxlength = max(lens) if lens else 0
                     top = max(ws)
-                    maxweight = top if top > 0 else 0
+                    maxweight = float(top) if counted else top if top > 0 else 0
                     # W3TermInfo.add_block
                     t_weight += sum(wf)
                     t_df += len(ids)
@@ -220,13 +273,17 @@ class BulkSegmentWriter(SegmentWriter):
                         mini_weights = first
                     else:
                         mini_weights = tuple(wf)
-                    vals = list(filter(None, values[start:end]))
-                    if fixedsize is None or fixedsize < 0:
-                        mini_values = tuple(vals)
+                    if counted:  # each value is pack_uint(frequency): big-endian 4 bytes
+                        be = array("I", ws)
+                        if _LITTLE:
+                            be.byteswap()
+                        mini_values = be.tobytes()
+                    elif fixedsize is None or fixedsize < 0:
+                        mini_values = tuple(filter(None, values[start:end]))
                     elif fixedsize == 0:
                         mini_values = None
                     else:
-                        mini_values = emptybytes.join(vals)
+                        mini_values = emptybytes.join(filter(None, values[start:end]))
                     # `delta_encode(ids)`, in C: the first id, then each id minus the one before
                     databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
                     level = comp if len(databytes) >= COMPRESS_MIN else 0

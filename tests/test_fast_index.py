@@ -116,10 +116,11 @@ def _segment_files(directory) -> dict[str, bytes]:
     return {name.replace(segment.segment_id(), ""): files.open_file(name).read() for name in files.list()}
 
 
-@pytest.mark.parametrize("compress_min", [0, None])
-def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min) -> None:
+@pytest.mark.parametrize("compress_min, boosted", [(0, False), (None, False), (0, True)])
+def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min, boosted) -> None:
     """Byte for byte Whoosh's segment when every block is compressed as Whoosh
-    does; with small blocks left uncompressed (the default), the same postings."""
+    does; with small blocks left uncompressed (the default), the same postings.
+    `boosted`: some documents and fields boosted (weights no longer frequencies)."""
     from whoosh.writing import SegmentWriter
 
     import archive.bulkwriter
@@ -140,6 +141,9 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min)
     # copies, so that common words have posting lists of several blocks (128 postings each)
     docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(160 // len(docs) + 1) for d in docs]
     assert len(docs) > 150
+    if boosted:  # from the 100th document on: until then, postings gathered as frequencies
+        docs = [dict(d, _boost=1.5) if i >= 100 and i % 7 == 0 else dict(d, _body_boost=2.0) if i >= 100 and i % 11 == 0
+                else d for i, d in enumerate(docs)]  # fmt: skip
     if compress_min is not None:
         monkeypatch.setattr(archive.bulkwriter, "COMPRESS_MIN", compress_min)
     std = _index_with(SegmentWriter, tmp_path / "std", docs)
