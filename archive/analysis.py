@@ -204,7 +204,7 @@ class FrenchAnalyzer(Analyzer):
             else:  # keep: aujourd'hui and friends, apostrophe removed
                 yield _APOS_RE.sub("", keep.lower()), m.start(), m.end()
 
-    def word_terms(self, text: str) -> list[str]:
+    def word_terms(self, text: str, limit: int | None = None) -> list[str]:
         """The term of each word of `text`, in order, "" for a stop word.
 
         The same words as `words` and the same terms as `term`, without offsets:
@@ -213,6 +213,7 @@ class FrenchAnalyzer(Analyzer):
         remembered for a while, so the `exact` field (headline, lede and body
         joined by line breaks) reuses the body's words; the words' terms come
         from the cache in one `map`, `term` only for words not seen before.
+        With `limit`, only the first `limit` words.
         """
         get = self._cache.get
         term = self.term
@@ -228,6 +229,8 @@ class FrenchAnalyzer(Analyzer):
             if None in terms:
                 terms = [term(w) if t is None else t for t, w in zip(terms, words, strict=True)]
             out += terms
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
         return out
 
     def terms(self, text: str) -> list[str]:

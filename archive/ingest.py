@@ -30,7 +30,7 @@ from whoosh.fields import Schema
 from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, discover, read_articles
-from .schema import LEAD_WORDS
+from .schema import lead
 from .store import Store, write_json_atomic
 
 STATCACHE = "statcache.json"
@@ -80,12 +80,6 @@ class Indexed:
     checksum: str
     mtime_ns: int = -1
     size: int = -1
-
-
-def lead(body: str, words: int = LEAD_WORDS) -> str:
-    """The first `words` words of the body."""
-    parts = body.split(maxsplit=words)
-    return " ".join(parts[:words])
 
 
 def article_fields(article: Article) -> dict:

@@ -14,12 +14,32 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer
 
 #: Bump when the schema or the analysis changes: an index of another version is
 #: refused with a message that says to rebuild it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")
 #: How many words of the body open it, for the `lead` field.
 LEAD_WORDS = 50
+
+
+class Lead(str):
+    """The value of the `lead` field: the opening words of a body.
+
+    As text, its first `words` words as `str.split` counts them (what an analyzer
+    other than `FrenchAnalyzer` indexes). `FrenchTEXT` takes instead the first
+    `words` words of `source` as the analyzer reads them: the body's words, already
+    split when the body itself was indexed.
+    """
+
+    source: str
+    words: int
+
+
+def lead(body: str, words: int = LEAD_WORDS) -> Lead:
+    """The first `words` words of the body, for the `lead` field."""
+    value = Lead(" ".join(body.split(maxsplit=words)[:words]))
+    value.source, value.words = body, words
+    return value
 
 
 _FREQ_BYTES = tuple(pack_uint(n) for n in range(256))  # shared, not one bytes object per posting
@@ -63,7 +83,10 @@ class FrenchTEXT(TEXT):
         ):
             return super().index(value, **kwargs)
         if type(fmt) is Frequency:
-            counts = Counter(ana.word_terms(value))
+            if type(value) is Lead:
+                counts = Counter(ana.word_terms(value.source, limit=value.words))
+            else:
+                counts = Counter(ana.word_terms(value))
             counts.pop("", None)
             return [(t.encode("utf-8"), n, float(n), _FREQ_BYTES[n] if n < 256 else pack_uint(n)) for t, n in counts.items()]
         if type(fmt) is Positions:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 
 from archive.analysis import EXACT, RANKED, FrenchAnalyzer
-from archive.schema import FrenchTEXT, build_schema
+from archive.schema import LEAD_WORDS, FrenchTEXT, build_schema, lead
 
 SAMPLES = [
     "",
@@ -85,6 +87,28 @@ def test_french_text_postings_are_whooshs(text: str) -> None:
         field = schema[name]
         assert isinstance(field, FrenchTEXT)
         assert sorted(field.index(text)) == whoosh_postings(field, text)
+
+
+@settings(max_examples=200)
+@given(TEXTS, st.integers(min_value=1, max_value=12))
+def test_word_terms_limit_is_a_prefix(text: str, limit: int) -> None:
+    assert RANKED.word_terms(text, limit=limit) == RANKED.word_terms(text)[:limit]
+
+
+@settings(max_examples=200)
+@given(st.lists(TEXTS, min_size=1, max_size=4).map("\n".join))
+def test_lead_is_the_first_words_of_the_body(body: str) -> None:
+    """The `lead` field indexes the body's first LEAD_WORDS words as the analyzer
+    reads them; as text, a Lead is the first LEAD_WORDS words `str.split` finds."""
+    value = lead(body)
+    assert value == " ".join(body.split()[:LEAD_WORDS])
+    postings = build_schema()["lead"].index(value)
+    counts = Counter(t for t in RANKED.word_terms(body)[:LEAD_WORDS] if t)
+    assert {t.decode("utf-8"): n for t, n, _, _ in postings} == counts
+    small = lead(body, 3)
+    assert {t.decode("utf-8"): n for t, n, _, _ in build_schema()["lead"].index(small)} == Counter(
+        t for t in RANKED.word_terms(body)[:3] if t
+    )
 
 
 @pytest.mark.parametrize("text", SAMPLES)
