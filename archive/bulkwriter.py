@@ -7,10 +7,11 @@ document's field length for each. That is about two thirds of the indexing
 time of a fresh archive.
 
 `BulkSegmentWriter` keeps, for each field and term, the document numbers,
-weights and encoded values in arrays and writes each posting list block by
-block through Whoosh's own postings writer: the segment's files are the ones
-`SegmentWriter` would write (same blocks, statistics and term table), any
-Whoosh reader reads them. It holds all postings of its segment in memory, so
+weights and encoded values in arrays (for the ranked fields only the numbers
+and frequencies, from which the weights and values follow) and writes each
+posting list block by block as Whoosh's own postings writer does: the
+segment's files are the ones `SegmentWriter` would write (same blocks,
+statistics and term table), any Whoosh reader reads them. It holds all postings of its segment in memory, so
 the caller starts a new segment once `memory_estimate()` passes its budget.
 Used by the worker processes of the ingester (`archive.ingest`).
 """
@@ -255,7 +256,7 @@ class BulkSegmentWriter(SegmentWriter):
                     minlength = min(lens) if lens else None
                     maxlength = max(lens) if lens else 0
                     top = max(ws)
-                    maxweight = float(top) if counted else top if top > 0 else 0
+                    maxweight = float(top) if counted else (top if top > 0 else 0)
                     # W3TermInfo.add_block
                     t_weight += sum(wf)
                     t_df += len(ids)
@@ -297,7 +298,7 @@ class BulkSegmentWriter(SegmentWriter):
                     write(infobytes)
                     write(databytes)
                 maxweight = t_maxweight
-            # W3TermInfo.to_bytes (not inlined: at least one block was written)
+            # W3TermInfo.to_bytes of postings in blocks (this writer never inlines them)
             valbytes = _TERMINFO.pack(
                 0, t_weight, t_df, 0 if t_minlength is None else length_to_byte(t_minlength),
                 length_to_byte(t_maxlength), maxweight, 0xFFFFFFFF if t_minid is None else t_minid,

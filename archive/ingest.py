@@ -59,9 +59,9 @@ def paused_gc() -> Iterator[None]:
     """Python's cyclic garbage collector off, then back as it was.
 
     A writer holds millions of small objects (each term's postings), and every
-    full collection walks them all, again and again as they grow: about a fifth
-    of the time of analysing and adding articles. Nothing in that loop makes
-    reference cycles that matter; the collector runs once on the way out.
+    full collection walks them all, again and again as they grow: 14% of the
+    CPU of a full index of 36,152 articles. Nothing in that loop makes reference
+    cycles that matter; the collector runs once on the way out.
     """
     was = gc.isenabled()
     gc.disable()
