@@ -390,6 +390,11 @@ class QueryParser:
 
     # atoms
 
+    def ranked_term(self, word: str) -> str:
+        """The ranked term of a word, "" for a stop word or a question word."""
+        term = self.ranked.term(word)
+        return "" if not term or self.exact.term(word) in QUESTION_WORDS else term
+
     def word_clause(self, term: str, word: str, fields: dict[str, float] | None = None) -> Q.Query:
         alternatives = [Q.Term(f, term, boost=b) for f, b in (fields or self.boosts).items() if b > 0]
         if self.ranking.exact > 0 and fields is None:
@@ -417,8 +422,8 @@ class QueryParser:
         """
         out = []
         for word, _, _ in self.ranked.words(text):
-            term = self.ranked.term(word)
-            if not term or term in seen or self.exact.term(word) in QUESTION_WORDS:
+            term = self.ranked_term(word)
+            if not term or term in seen:
                 continue
             seen.add(term)
             parsed.ranked_terms.add(term)
@@ -484,8 +489,8 @@ class QueryParser:
             parsed.patterns.append(q)
             return q
         # a plain word
-        term = self.ranked.term(tok.value)
-        if not term or self.exact.term(tok.value) in QUESTION_WORDS:
+        term = self.ranked_term(tok.value)
+        if not term:
             return None  # a stop word
         parsed.ranked_terms.add(term)
         parsed.words.append(tok)
