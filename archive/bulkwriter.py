@@ -31,6 +31,8 @@ from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from .packed import PackedValues
+
 # Rough resident bytes of one posting, of its value when not shared (positions), and
 # of one new term (key, arrays, list, dict entry).
 _POSTING_BYTES = 20
@@ -44,6 +46,14 @@ COMPRESS_MIN = 256
 _TERMINFO = Struct("!BfIBBfIIqi")
 _KEY_VALUE_LENGTHS = Struct("!ii")
 _LITTLE = sys.byteorder == "little"
+#: Postings per block of a ranked field (those `_counts_only` accepts). Blocks of
+#: every field with a posting list in blocks hold arrays (ids as `array("I")` deltas,
+#: weights as `array("f")`) and variable-size values (positions) as one
+#: `archive.packed.PackedValues`, pickled with protocol 4: Whoosh's reader reads
+#: them (it unpickles, iterates ids and indexes weights and values), and
+#: `archive.scoring` decodes a term several times as fast as from Whoosh's blocks
+#: of tuples, in fewer bytes. None: Whoosh's own blocks (128 postings, tuples).
+COUNTED_BLOCK: int | None = 1024
 
 
 def _counts_only(field) -> bool:
@@ -199,6 +209,9 @@ class BulkSegmentWriter(SegmentWriter):
         raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
         write, tell = raw.write, raw.tell
         limit, comp = pw._blocklimit, pw._compression
+        arrays = COUNTED_BLOCK is not None
+        if arrays and counted:
+            limit = COUNTED_BLOCK
         fixedsize = fw._fieldobj.format.fixed_value_size()
         prefix = pack_ushort(fw._fieldid)
         get_length = lengths.get
@@ -240,7 +253,9 @@ class BulkSegmentWriter(SegmentWriter):
                 level = comp if len(databytes) >= COMPRESS_MIN else 0
                 if level:
                     databytes = zlib.compress(databytes, level)
-                infobytes = dumps((1, docnum, maxweight, level, length_to_byte(t_minlength), length_to_byte(t_maxlength)), 2)
+                infobytes = dumps(
+                    (1, docnum, maxweight, level, length_to_byte(t_minlength), length_to_byte(t_maxlength)), 2
+                )
                 write(pack_int(-(len(infobytes) + len(databytes))))
                 write(infobytes)
                 write(databytes)
@@ -273,20 +288,25 @@ class BulkSegmentWriter(SegmentWriter):
                     elif wf.count(first) == len(wf):
                         mini_weights = first
                     else:
-                        mini_weights = tuple(wf)
+                        mini_weights = wf if arrays else tuple(wf)
                     if counted:  # each value is pack_uint(frequency): big-endian 4 bytes
                         be = array("I", ws)
                         if _LITTLE:
                             be.byteswap()
                         mini_values = be.tobytes()
                     elif fixedsize is None or fixedsize < 0:
-                        mini_values = tuple(filter(None, values[start:end]))
+                        kept = filter(None, values[start:end])
+                        mini_values = PackedValues.pack(kept) if arrays else tuple(kept)
                     elif fixedsize == 0:
                         mini_values = None
                     else:
                         mini_values = emptybytes.join(filter(None, values[start:end]))
                     # `delta_encode(ids)`, in C: the first id, then each id minus the one before
-                    databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
+                    if arrays:
+                        deltas = array("I", (ids[0], *map(sub, ids[1:], ids)))
+                        databytes = dumps((deltas, mini_weights, mini_values), 4)
+                    else:
+                        databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
                     level = comp if len(databytes) >= COMPRESS_MIN else 0
                     if level:
                         databytes = zlib.compress(databytes, level)

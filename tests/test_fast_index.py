@@ -140,10 +140,11 @@ def _segment_files(directory) -> dict[str, bytes]:
     return {name.replace(segment.segment_id(), ""): files.open_file(name).read() for name in files.list()}
 
 
-@pytest.mark.parametrize("compress_min, boosted", [(0, False), (None, False), (0, True)])
-def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min, boosted) -> None:
-    """Byte for byte Whoosh's segment when every block is compressed as Whoosh
-    does; with small blocks left uncompressed (the default), the same postings.
+@pytest.mark.parametrize("whooshs_blocks, boosted", [(True, False), (False, False), (True, True), (False, True)])
+def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_blocks, boosted) -> None:
+    """Byte for byte Whoosh's segment when every block is compressed and cut as
+    Whoosh does; with the default blocks (small ones left uncompressed, ranked
+    fields in blocks of arrays), the same postings as Whoosh's reader reads them.
     `boosted`: some documents and fields boosted (weights no longer frequencies)."""
     from whoosh.writing import SegmentWriter
 
@@ -151,6 +152,7 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min,
     from archive.bulkwriter import BulkSegmentWriter
     from archive.ingest import article_fields
     from archive.readers import discover, read_articles
+    from archive.scoring import read_postings
 
     from .conftest import FIXTURES
 
@@ -168,23 +170,37 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, compress_min,
     if boosted:  # from the 100th document on: until then, postings gathered as frequencies
         docs = [dict(d, _boost=1.5) if i >= 100 and i % 7 == 0 else dict(d, _body_boost=2.0) if i >= 100 and i % 11 == 0
                 else d for i, d in enumerate(docs)]  # fmt: skip
-    if compress_min is not None:
-        monkeypatch.setattr(archive.bulkwriter, "COMPRESS_MIN", compress_min)
+    if whooshs_blocks:
+        monkeypatch.setattr(archive.bulkwriter, "COMPRESS_MIN", 0)
+        monkeypatch.setattr(archive.bulkwriter, "COUNTED_BLOCK", None)
+    else:  # blocks of arrays: several per posting list here too
+        monkeypatch.setattr(archive.bulkwriter, "COUNTED_BLOCK", 64)
     std = _index_with(SegmentWriter, tmp_path / "std", docs)
     bulk = _index_with(BulkSegmentWriter, tmp_path / "bulk", docs)
     terms = list(std.all_terms())
     assert terms == list(bulk.all_terms())
     stats = ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid")
-    if compress_min == 0:
+    if whooshs_blocks:
         stats += ("_offset", "_length")
     for fieldname, text in terms:
         a, b = std.term_info(fieldname, text), bulk.term_info(fieldname, text)
         assert [getattr(a, s, None) for s in stats] == [getattr(b, s, None) for s in stats], (fieldname, text)
-        assert list(std.postings(fieldname, text).all_items()) == list(bulk.postings(fieldname, text).all_items())
+        items = list(std.postings(fieldname, text).all_items())
+        assert items == list(bulk.postings(fieldname, text).all_items())
+        if fieldname in ("title", "body"):  # and archive.scoring decodes them whole, as Whoosh reads them
+            ids, weights = read_postings(bulk, fieldname, text.decode("utf-8"))
+            m, expected = std.postings(fieldname, text), []
+            while m.is_active():
+                expected.append((m.id(), m.weight()))
+                m.next()
+            assert (
+                list(zip(ids.tolist(), weights.tolist() if weights is not None else [1.0] * len(ids), strict=True))
+                == expected
+            )
     std_files, bulk_files = _segment_files(tmp_path / "std"), _segment_files(tmp_path / "bulk")
-    if compress_min == 0:  # byte for byte: postings, term table, columns
+    if whooshs_blocks:  # byte for byte: postings, term table, columns
         assert std_files == bulk_files
-    else:  # smaller blocks were not compressed: other postings bytes and offsets
+    else:  # other postings bytes and offsets
         assert len(bulk_files[".pst"]) != len(std_files[".pst"])
         assert {k: v for k, v in std_files.items() if k not in (".pst", ".trm")} == {
             k: v for k, v in bulk_files.items() if k not in (".pst", ".trm")
