@@ -1,17 +1,22 @@
-"""BM25 scores summed straight from Whoosh's posting blocks.
+"""BM25 scores summed straight from Whoosh's posting blocks, with numpy.
 
 Whoosh ranks through a tree of matchers that steps one document at a time, with
 several Python calls per posting and per field: a five-field word costs five
 matchers, and a pasted headline dozens. `Scorer` reads each term's postings a
-block at a time into arrays, cached between queries, and adds them up in one
-loop per term. With `combine="sum"` its scores are Whoosh's (its `bm25` per field
-and word, boosted, summed over the query tree); with "bm25f" (the default of
-`archive.search.Ranking`) a word's fields are combined before one saturation.
+block at a time into numpy arrays (document numbers and weights), cached between
+queries, and scores a query with array operations: a `Scores` holds a score and
+a "matched" flag for every document number of the index, so that a word's
+fields, a query's words and the parts of a tree add up as whole arrays (at
+36,000 articles an array is 290 KB; at a million, 8 MB). With `combine="sum"`
+the scores are Whoosh's (its `bm25` per field and word, boosted, summed over the
+query tree, the same operations in the same order); with "bm25f" (the default
+of `archive.search.Ranking`) a word's fields are combined before one saturation.
 
 Only plain trees are evaluated here: terms, `Or`, `And`, `AndNot`, `AndMaybe`
 and phrases (whose documents, and those of an `AndNot`'s excluded part, come from
-the caller's `query_docs`). Anything else (`Prefix`, `Wildcard`, `FuzzyTerm`,
-`Every`…) makes `scores` return None, and the caller ranks that query with Whoosh.
+the caller's `query_docs`, as masks). Anything else (`Prefix`, `Wildcard`,
+`FuzzyTerm`, `Every`…) makes `scores` return None, and the caller ranks that
+query with Whoosh.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from heapq import nlargest
+from hashlib import md5
 from io import BytesIO
 from itertools import accumulate
-from operator import itemgetter
+from operator import sub
 from pickle import load, loads
 
+import numpy as np
 from whoosh import query as Q
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
@@ -36,42 +43,101 @@ CACHE_POSTINGS = 4_000_000
 
 COMBINE = ("sum", "bm25f", "stems")
 
-Postings = tuple[array, "array | None"]  # document numbers; weights (None: all 1.0)
-_EMPTY: Postings = (array("i"), None)
+Postings = tuple[np.ndarray, "np.ndarray | None"]  # document numbers (int32); weights (float64; None: all 1.0)
+_EMPTY: Postings = (np.zeros(0, dtype=np.int32), None)
 _INT = struct.Struct("!i")  # Whoosh's block length: negative for the last block
+#: `W3TermInfo` of a term whose postings are in blocks: flags (0), statistics, offset, length
+_TERMINFO = struct.Struct("!BfIBBfIIqi")
+_SLOT = struct.Struct("!Iq")  # a hash file's slot: key hash, item position
+_KEY_VALUE_LENGTHS = struct.Struct("!ii")
 
 
 Block = tuple[list[int], object, object]  # local ids, weights (None: all 1.0; a float: all that), values
 
 
-def _blocks(leaf, fieldname: str, btext: bytes) -> Iterator[tuple[int, Callable[[], Block]]] | None:
+def _blocks(leaf, fieldname: str, btext: bytes, raw: bool = False) -> Iterator[tuple[int, Callable[[], Block]]] | None:
     """The posting blocks of one term in one segment, as (last local id, a function
     that decodes the block), so that a reader can skip blocks it does not need.
 
     Read from the segment's postings file by random access (`get`, a slice of the
     memory map), never through its stream: that is what lets `archive.store` keep
-    segment files mapped rather than copied. None when the segment is not a W3 one.
+    segment files mapped rather than copied. No blocks when the segment lacks the
+    term (one lookup in its term table); None when the segment is not a W3 one.
+    `raw`: each function gives the block's (id deltas, weights) instead, its first
+    id absolute (`read_postings` decodes a whole term at once).
     """
-    from whoosh.codec.whoosh3 import W3TermsReader
+    from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 
     terms = getattr(leaf, "_terms", None)
     if not isinstance(terms, W3TermsReader):
         return None
-    return _w3_blocks(terms, fieldname, btext)
-
-
-def _w3_blocks(terms, fieldname: str, btext: bytes) -> Iterator[tuple[int, Callable[[], Block]]]:
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-
-    ti = terms.term_info(fieldname, btext)
+    fieldnum = terms._fieldmap.get(fieldname)
+    if fieldnum is None:
+        return iter(())
+    key = pack_ushort(fieldnum) + btext
+    found = _lookup(terms._tindex, key)
+    if found is None:
+        return iter(())
+    buf, pos, size = found
+    if size == _TERMINFO.size and not buf[pos]:  # postings in blocks: where they are
+        offset, length = _TERMINFO.unpack_from(buf, pos)[-2:]
+        return _w3_blocks(terms, offset, length, fieldname, btext, raw)
+    ti = W3TermInfo.from_bytes(bytes(buf[pos : pos + size]))
     if ti.is_inlined():
-        ids, weights, values = ti.inlined_postings()
-        if ids:
-            yield ids[-1], lambda: (list(ids), weights, values)
-        return
+        return _inlined_blocks(ti, raw)
     offset, length = ti.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
         (length,) = length
+    return _w3_blocks(terms, offset, length, fieldname, btext, raw)
+
+
+def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
+    """Where a key's value is in a Whoosh hash file (its buffer, position and
+    length), or None: `HashReader.range_for_key` with the slots read in place
+    (a term costs several times less to look up)."""
+    from whoosh.filedb.filetables import md5_hash
+
+    buf = getattr(tindex.dbfile, "_buf", None)
+    if buf is None or tindex.hashfn is not md5_hash:
+        try:
+            pos, size = tindex.range_for_key(key)
+        except KeyError:
+            return None
+        return tindex.dbfile.get(pos, size), 0, size
+    keyhash = int.from_bytes(md5(key).digest()[12:], "big")  # md5_hash
+    start, slots = tindex.tables[keyhash & 255]
+    if not slots:
+        return None
+    end = start + slots * _SLOT.size
+    pos = start + ((keyhash >> 8) % slots) * _SLOT.size
+    n = len(key)
+    for _ in range(slots):
+        slothash, itempos = _SLOT.unpack_from(buf, pos)
+        if not itempos:
+            return None
+        if slothash == keyhash:
+            keylen, datalen = _KEY_VALUE_LENGTHS.unpack_from(buf, itempos)
+            if keylen == n and buf[itempos + 8 : itempos + 8 + n] == key:
+                return buf, itempos + 8 + n, datalen
+        pos += _SLOT.size
+        if pos == end:
+            pos = start
+    return None
+
+
+def _inlined_blocks(ti, raw: bool) -> Iterator[tuple[int, Callable[[], Block]]]:
+    ids, weights, values = ti.inlined_postings()
+    if ids:
+        if raw:
+            yield ids[-1], lambda: ((ids[0], *map(sub, ids[1:], ids)), weights)
+        else:
+            yield ids[-1], lambda: (list(ids), weights, values)
+
+
+def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes,
+               raw: bool = False) -> Iterator[tuple[int, Callable[[], Block]]]:  # fmt: skip
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
     chunk = terms._postfile.get(offset, length)
     if chunk[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"posting list of {fieldname}:{btext!r}: bad block tag")
@@ -82,7 +148,7 @@ def _w3_blocks(terms, fieldname: str, btext: bytes) -> Iterator[tuple[int, Calla
         f.seek(pos + 4)
         _, maxid, _, compression, _, _ = load(f)  # the block's info tuple
         end = pos + 4 + abs(size)
-        yield maxid, partial(_decode_block, chunk[f.tell() : end], compression)
+        yield maxid, partial(_raw_block if raw else _decode_block, chunk[f.tell() : end], compression)
         if size < 0:
             break
         pos = end
@@ -93,46 +159,94 @@ def _decode_block(data: bytes, compression: int) -> Block:
     return list(accumulate(deltas)), weights, values
 
 
+def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
+    """A block's id deltas (its first id absolute) and weights, undecoded."""
+    deltas, weights, _ = loads(zlib.decompress(data) if compression else data)
+    return deltas, weights
+
+
+#: numpy's dtype of each `array` typecode a posting block may hold (native byte order, as pickled)
+_ARRAY_DTYPES = {c: np.dtype(c if c in "bBhHiIlLqQfd" else "u4") for c in "bBhHiIlLqQfd"}
+
+
 def read_postings(reader, fieldname: str, text: str) -> Postings:
     """The live postings of one term over every segment: global document numbers,
-    ascending, and their weights (the term's frequency in the field).
+    ascending, and their weights (the term's frequency in the field; None when
+    all are 1.0), as numpy arrays.
 
     Whoosh's matchers yield one posting per Python call; its W3 blocks hold ids
-    and weights as arrays, so reading them block by block is much faster.
+    and weights as sequences, so reading them block by block is much faster. A
+    block's first id is absolute and the others are deltas: the first is made a
+    delta from the previous block's last id, so one cumulative sum decodes the
+    whole term.
     """
-    ids = array("i")
-    weights = array("d")
+    all_ids: list[np.ndarray] = []
+    all_w: list[np.ndarray] = []
     ones = True
     for leaf, base in reader.leaf_readers():
         btext = leaf.schema[fieldname].to_bytes(text)
-        if (fieldname, btext) not in leaf:
+        blocks = _blocks(leaf, fieldname, btext, raw=True)
+        if blocks is None and (fieldname, btext) not in leaf:
             continue
-        seg_ids: list[int] = []
-        seg_w: list[float] = []
-        blocks = _blocks(leaf, fieldname, btext)
         if blocks is not None:
-            for _, decode in blocks:
-                block_ids, w, _ = decode()
-                seg_ids.extend(block_ids)
-                if w is None:
-                    seg_w.extend([1.0] * len(block_ids))
+            deltas: list[np.ndarray] = []
+            seg_w: list[np.ndarray | float | None] = []  # per block: weights, one weight, or None (all 1.0)
+            prev = 0
+            for maxid, decode in blocks:
+                block_deltas, w = decode()
+                if isinstance(block_deltas, array):  # `archive.bulkwriter`'s array blocks
+                    part = np.frombuffer(block_deltas, dtype=_ARRAY_DTYPES[block_deltas.typecode]).astype(np.int64)
                 else:
-                    ones = False
-                    seg_w.extend([w] * len(block_ids) if isinstance(w, float) else w)
-            if leaf.has_deletions():
-                keep = [i for i, d in enumerate(seg_ids) if not leaf.is_deleted(d)]
-                seg_ids = [seg_ids[i] for i in keep]
-                seg_w = [seg_w[i] for i in keep]
+                    part = np.array(block_deltas, dtype=np.int64)
+                part[0] -= prev
+                prev = maxid
+                deltas.append(part)
+                if isinstance(w, array):
+                    w = np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode]).astype(np.float64)
+                elif w is not None and not isinstance(w, float):
+                    w = np.array(w, dtype=np.float64)
+                seg_w.append(w)
+            if not deltas:  # the segment lacks the term
+                continue
+            seg_ids = np.cumsum(np.concatenate(deltas) if len(deltas) > 1 else deltas[0])
+            weights = None
+            if any(w is not None for w in seg_w):
+                weights = np.concatenate([
+                    np.ones(len(d)) if w is None else np.full(len(d), w) if isinstance(w, float) else w
+                    for d, w in zip(deltas, seg_w, strict=True)
+                ])  # fmt: skip
         else:  # another codec: the matcher's way
+            ids_list: list[int] = []
+            w_list: list[float] = []
             m = leaf.postings(fieldname, btext)
             while m.is_active():
-                seg_ids.append(m.id())
-                seg_w.append(m.weight())
+                ids_list.append(m.id())
+                w_list.append(m.weight())
                 m.next()
-            ones = ones and all(w == 1.0 for w in seg_w)
-        ids.extend([d + base for d in seg_ids] if base else seg_ids)
-        weights.extend(seg_w)
-    return ids, None if ones else weights
+            seg_ids = np.array(ids_list, dtype=np.int64)
+            some = any(w != 1.0 for w in w_list)
+            weights = np.array(w_list, dtype=np.float64) if some else None
+        if leaf.has_deletions():
+            keep = ~np.isin(seg_ids, deleted_docs(leaf))
+            seg_ids = seg_ids[keep]
+            weights = weights[keep] if weights is not None else None
+        ones = ones and weights is None
+        all_ids.append(seg_ids + base if base else seg_ids)
+        all_w.append(weights if weights is not None else np.ones(len(seg_ids)))
+    if not all_ids:
+        return _EMPTY
+    ids = np.concatenate(all_ids).astype(np.int32) if len(all_ids) > 1 else all_ids[0].astype(np.int32)
+    if ones:
+        return ids, None
+    return ids, np.concatenate(all_w) if len(all_w) > 1 else all_w[0]
+
+
+def deleted_docs(leaf) -> np.ndarray:
+    """The deleted (local) document numbers of one segment's reader."""
+    segment = getattr(leaf, "_segment", None)
+    if segment is not None and hasattr(segment, "deleted_docs"):
+        return np.fromiter(segment.deleted_docs(), dtype=np.int64)
+    return np.array([d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)], dtype=np.int64)
 
 
 def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[int, list[int]]:
@@ -147,11 +261,11 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
             continue
         wanted = [d - base for d in docs[lo:hi]]
         btext = leaf.schema[fieldname].to_bytes(text)
-        if (fieldname, btext) not in leaf:
-            continue
         local = set(wanted)
         blocks = _blocks(leaf, fieldname, btext)
         if blocks is None:  # another codec: the matcher's way
+            if (fieldname, btext) not in leaf:
+                continue
             m = leaf.postings(fieldname, btext)
             while m.is_active():
                 if m.id() in local:
@@ -198,24 +312,51 @@ def _decode_positions(value: bytes) -> list[int]:
     return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
 
 
+class Scores:
+    """The scores of one query over every document of the index: `values[d]` is
+    document d's score where `matched[d]`, and 0.0 elsewhere (so that scores add up
+    by plain array sums)."""
+
+    __slots__ = ("values", "matched")
+
+    def __init__(self, values: np.ndarray, matched: np.ndarray) -> None:
+        self.values = values
+        self.matched = matched
+
+    @classmethod
+    def empty(cls, size: int) -> Scores:
+        return cls(np.zeros(size), np.zeros(size, dtype=bool))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.matched))
+
+    def docs(self) -> np.ndarray:
+        """The matched documents, ascending."""
+        return np.flatnonzero(self.matched)
+
+    def as_dict(self) -> dict[int, float]:
+        docs = self.docs()
+        return dict(zip(docs.tolist(), self.values[docs].tolist(), strict=True))
+
+
 class Scorer:
     """Scores of a query for every document it matches (see the module's docstring)."""
 
-    def __init__(self, searcher, query_docs: Callable[[Q.Query], Iterable[int]], combine: str = "sum") -> None:
+    def __init__(self, searcher, query_docs: Callable[[Q.Query], np.ndarray], combine: str = "sum") -> None:
         if combine not in COMBINE:
             raise ValueError(f"combine: one of {', '.join(COMBINE)}, not {combine!r}")
         self.combine = combine
         self.searcher = searcher  # Whoosh's top-level searcher, with our FrenchBM25
         self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()  # document numbers are below this
         self.weighting = searcher.weighting
-        self.query_docs = query_docs  # the documents of any query (no scores)
+        self.query_docs = query_docs  # the documents of any query, as a mask (no scores)
         self._postings: dict[tuple[str, str], Postings] = {}
         self._cached = 0
-        self._lengths: dict[str, bytes] = {}
-        self._denominators: dict[str, list[float]] = {}
-        self._norms: dict[str, list[float]] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._denominators: dict[str, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}
         self._idf: dict[tuple[str, str], float] = {}
-        self._docs: dict[tuple[str, str], frozenset[int]] = {}
 
     # --- inputs --------------------------------------------------------------------
 
@@ -232,17 +373,22 @@ class Scorer:
             self._cached += size
         return post
 
-    def docs(self, fieldname: str, text: str) -> frozenset[int]:
-        """The live documents that hold a term (cached)."""
-        key = (fieldname, text)
-        docs = self._docs.get(key)
-        if docs is None:
-            if len(self._docs) >= 20_000:
-                self._docs.clear()
-            docs = self._docs[key] = frozenset(self.postings(fieldname, text)[0])
-        return docs
+    def doc_count(self, fieldname: str, text: str) -> int:
+        """How many live documents hold a term."""
+        return len(self.postings(fieldname, text)[0])
 
-    def phrase_docs(self, q: Q.Phrase) -> set[int] | frozenset[int] | None:
+    def mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
+        """A mask over every document number, True at `docs`."""
+        out = np.zeros(self.size, dtype=bool)
+        idx = docs if isinstance(docs, np.ndarray) else np.fromiter(docs, dtype=np.int64)
+        out[idx] = True
+        return out
+
+    def docs(self, fieldname: str, text: str) -> np.ndarray:
+        """The live documents that hold a term, as a mask."""
+        return self.mask(self.postings(fieldname, text)[0])
+
+    def phrase_docs(self, q: Q.Phrase) -> set[int] | None:
         """The documents where `q`'s words follow each other (at most `q.slop`
         positions apart, in order), as Whoosh's `Phrase` finds them; None when
         the field has no positions."""
@@ -251,16 +397,18 @@ class Scorer:
             return None
         words = list(q.words)
         if not words:
-            return frozenset()
-        sets = sorted((self.docs(q.fieldname, w) for w in words), key=len)
-        found = sets[0].intersection(*sets[1:])
+            return set()
+        found_mask = self.docs(q.fieldname, words[0])
+        for w in words[1:]:
+            found_mask &= self.docs(q.fieldname, w)
+        found = np.flatnonzero(found_mask).tolist()
         if len(words) == 1 or not found:
-            return found
+            return set(found)
         if q.slop == 1:
             return self._exact_phrase_docs(q.fieldname, words, found)
         # spans[d]: the (start, end) of the words matched so far in d, in order
         slop = q.slop
-        first = read_positions(self.reader, q.fieldname, words[0], sorted(found))
+        first = read_positions(self.reader, q.fieldname, words[0], found)
         spans = {d: {(p, p) for p in poses} for d, poses in first.items()}
         for word in words[1:]:
             poses = read_positions(self.reader, q.fieldname, word, sorted(spans))
@@ -275,14 +423,14 @@ class Scorer:
                 break
         return set(spans)
 
-    def _exact_phrase_docs(self, fieldname: str, words: list[str], found: frozenset[int]) -> set[int]:
+    def _exact_phrase_docs(self, fieldname: str, words: list[str], found: list[int]) -> set[int]:
         """Documents where word i is at position start + i: the rarest words are
         checked first, so a frequent word's positions are read only where the
         others already line up."""
-        order = sorted(range(len(words)), key=lambda i: len(self.docs(fieldname, words[i])))
+        order = sorted(range(len(words)), key=lambda i: self.doc_count(fieldname, words[i]))
         starts: dict[int, set[int]] | None = None
         for i in order:
-            wanted = sorted(found) if starts is None else sorted(starts)
+            wanted = found if starts is None else sorted(starts)
             poses = read_positions(self.reader, fieldname, words[i], wanted)
             if starts is None:
                 starts = {d: {p - i for p in ps} for d, ps in poses.items()}
@@ -322,12 +470,13 @@ class Scorer:
                     bonus[d] = bonus.get(d, 0.0) + w * n / (n + K1)
         return bonus
 
-    def lengths(self, fieldname: str) -> bytes:
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """The length byte of `fieldname` in every document (uint8)."""
         if fieldname not in self._lengths:
-            self._lengths[fieldname] = field_lengths(self.reader, fieldname)
+            self._lengths[fieldname] = np.frombuffer(field_lengths(self.reader, fieldname), dtype=np.uint8)
         return self._lengths[fieldname]
 
-    def denominators(self, fieldname: str) -> list[float]:
+    def denominators(self, fieldname: str) -> np.ndarray:
         """For each length byte, `K1 * ((1 - B) + B * fl / avgfl)` (Whoosh's `bm25`)."""
         den = self._denominators.get(fieldname)
         if den is None:
@@ -335,10 +484,11 @@ class Scorer:
             B = w._field_B.get(fieldname, w.B)
             K1 = w.K1
             avgfl = self.searcher.avg_field_length(fieldname) or 1
-            den = self._denominators[fieldname] = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
+            den = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
+            den = self._denominators[fieldname] = np.array(den)
         return den
 
-    def norms(self, fieldname: str) -> list[float]:
+    def norms(self, fieldname: str) -> np.ndarray:
         """For each length byte, `(1 - B) + B * fl / avgfl`: what BM25F divides a
         field's frequency by."""
         norm = self._norms.get(fieldname)
@@ -346,7 +496,8 @@ class Scorer:
             w = self.weighting
             B = w._field_B.get(fieldname, w.B)
             avgfl = self.searcher.avg_field_length(fieldname) or 1
-            norm = self._norms[fieldname] = [(1 - B) + B * byte_to_length(b) / avgfl for b in range(256)]
+            norm = [(1 - B) + B * byte_to_length(b) / avgfl for b in range(256)]
+            norm = self._norms[fieldname] = np.array(norm)
         return norm
 
     def idf(self, fieldname: str, text: str) -> float:
@@ -370,40 +521,36 @@ class Scorer:
             return all(self.supports(s) for s in q.subqueries)
         return False
 
-    def scores(self, q: Q.Query) -> dict[int, float] | None:
-        """Document → score for every document `q` matches; None when `q` holds a
-        kind of query this module does not evaluate."""
+    def scores(self, q: Q.Query) -> Scores | None:
+        """The scores of every document `q` matches; None when `q` holds a kind of
+        query this module does not evaluate."""
         if not self.supports(q):
             return None
         return self._eval(q)
 
-    def _add_term(self, acc: dict[int, float], fieldname: str, text: str, boost: float,
-                  only: frozenset[int] | set[int] | None = None) -> None:  # fmt: skip
+    def _add_term(self, acc: Scores, fieldname: str, text: str, boost: float,
+                  only: np.ndarray | None = None) -> None:  # fmt: skip
+        """Add one term's BM25 to `acc` (only in the documents of the mask `only`)."""
         ids, weights = self.postings(fieldname, text)
-        if not ids:
+        if only is not None and len(ids):
+            keep = only[ids]
+            ids = ids[keep]
+            weights = weights[keep] if weights is not None else None
+        if not len(ids):
             return
-        K1 = self.weighting.K1
-        k1p1 = K1 + 1
+        k1p1 = self.weighting.K1 + 1
         idf = self.idf(fieldname, text)
         den = self.denominators(fieldname)
-        lens = self.lengths(fieldname)
-        get = acc.get
+        lens = self.lengths(fieldname)[ids]
         # The same operations in the same order as Whoosh's bm25() and boost.
         if weights is None:
-            one = [boost * (idf * (k1p1 / (1.0 + d))) for d in den]
-            if only is None:
-                for d in ids:
-                    acc[d] = get(d, 0.0) + one[lens[d]]
-            else:
-                for d in ids:
-                    if d in only:
-                        acc[d] = get(d, 0.0) + one[lens[d]]
+            one = boost * (idf * (k1p1 / (1.0 + den)))
+            acc.values[ids] += one[lens]
         else:
-            for d, w in zip(ids, weights, strict=True):
-                if only is None or d in only:
-                    acc[d] = get(d, 0.0) + boost * (idf * ((w * k1p1) / (w + den[lens[d]])))
+            acc.values[ids] += boost * (idf * ((weights * k1p1) / (weights + den[lens])))
+        acc.matched[ids] = True
 
-    def _word(self, terms: list[Q.Term], boost: float) -> dict[int, float]:
+    def _word(self, terms: list[Q.Term], boost: float) -> Scores:
         """BM25F of one word over its fields: each field's frequency, weighted by
         the field's boost and divided by its length norm, summed, then saturated
         once with the idf of the field where the word is most common. In "stems"
@@ -411,118 +558,108 @@ class Scorer:
         K1 = self.weighting.K1
         separate = [t for t in terms if self.combine == "stems" and t.fieldname == "exact"]
         joint = [t for t in terms if t not in separate]
-        tfs: dict[int, float] = {}
-        get = tfs.get
+        tfs = np.zeros(self.size)
+        matched = np.zeros(self.size, dtype=bool)
         idf = None
         for t in joint:
             ids, weights = self.postings(t.fieldname, t.text)
-            if not ids:
+            if not len(ids):
                 continue
             term_idf = self.idf(t.fieldname, t.text)
             idf = term_idf if idf is None else min(idf, term_idf)
             norm = self.norms(t.fieldname)
-            lens = self.lengths(t.fieldname)
+            lens = self.lengths(t.fieldname)[ids]
             b = t.boost
             if weights is None:
-                one = [b / n for n in norm]
-                for d in ids:
-                    tfs[d] = get(d, 0.0) + one[lens[d]]
+                tfs[ids] += (b / norm)[lens]
             else:
-                for d, w in zip(ids, weights, strict=True):
-                    tfs[d] = get(d, 0.0) + b * w / norm[lens[d]]
-        acc: dict[int, float] = {}
-        if tfs:
+                tfs[ids] += b * weights / norm[lens]
+            matched[ids] = True
+        acc = Scores(np.zeros(self.size), matched)
+        if idf is not None:
             c = boost * idf * (K1 + 1)
-            acc = {d: c * tf / (K1 + tf) for d, tf in tfs.items()}
+            docs = np.flatnonzero(matched)
+            tf = tfs[docs]
+            acc.values[docs] = c * tf / (K1 + tf)
         for t in separate:
             self._add_term(acc, t.fieldname, t.text, boost * t.boost)
         return acc
 
-    def _eval(self, q: Q.Query, boost: float = 1.0) -> dict[int, float]:
+    def _eval(self, q: Q.Query, boost: float = 1.0) -> Scores:
         boost *= q.boost if not isinstance(q, (Q.AndNot, Q.AndMaybe)) else 1.0
         if isinstance(q, Q.Term):
-            acc: dict[int, float] = {}
+            acc = Scores.empty(self.size)
             self._add_term(acc, q.fieldname, q.text, boost)
             return acc
         if isinstance(q, Q.Phrase):
-            docs = frozenset(self.query_docs(q))
-            acc = dict.fromkeys(docs, 0.0) if docs else {}
-            if docs:
+            docs = self.query_docs(q)
+            acc = Scores(np.zeros(self.size), docs.copy())
+            if docs.any():
                 for word in q.words:
                     self._add_term(acc, q.fieldname, word, boost, only=docs)
             return acc
         if isinstance(q, Q.AndNot):
             acc = self._eval(q.a, boost)
-            if acc:
-                for d in set(self.query_docs(q.b)).intersection(acc):
-                    del acc[d]
+            if acc.matched.any():
+                excluded = self.query_docs(q.b)
+                acc.matched &= ~excluded
+                acc.values[excluded] = 0.0
             return acc
         if isinstance(q, Q.AndMaybe):
             acc = self._eval(q.a, boost)
-            if acc:
+            if acc.matched.any():
                 extra = self._eval(q.b, boost)
-                for d in extra.keys() & acc.keys():
-                    acc[d] += extra[d]
+                acc.values += np.where(acc.matched, extra.values, 0.0)
             return acc
         if type(q) is Q.Or:
             if self.combine != "sum" and all(type(sub) is Q.Term for sub in q.subqueries):
                 return self._word(q.subqueries, boost)
-            acc = {}
+            acc = Scores.empty(self.size)
             for sub in q.subqueries:
                 if type(sub) is Q.Term:
                     self._add_term(acc, sub.fieldname, sub.text, boost * sub.boost)
                 else:
                     part = self._eval(sub, boost)
-                    get = acc.get
-                    for d, s in part.items():
-                        acc[d] = get(d, 0.0) + s
+                    acc.values += part.values
+                    acc.matched |= part.matched
             return acc
         # And: the documents every part matches, with the sum of the parts' scores
-        parts = sorted((self._eval(sub, boost) for sub in q.subqueries), key=len)
-        if not parts or not parts[0]:
-            return {}
-        common = parts[0].keys()
+        parts = [self._eval(sub, boost) for sub in q.subqueries]
+        if not parts:
+            return Scores.empty(self.size)
+        matched = parts[0].matched.copy()
         for part in parts[1:]:
-            common = common & part.keys()
-        return {d: sum(part[d] for part in parts) for d in common}
+            matched &= part.matched
+        values = parts[0].values.copy()
+        for part in parts[1:]:
+            values += part.values
+        values[~matched] = 0.0
+        return Scores(values, matched)
 
 
-def top(
-    scores: dict[int, float], k: int, ids, docs: Iterable[int] | None = None, exclude: set[int] | None = None
-) -> list[tuple[float, str, int]]:
-    """The `k` best (score, article id, docnum) of `scores`, among `docs` and not in
-    `exclude` when given; best first, equal scores (to 6 decimals) in article id order."""
-    if k <= 0 or not scores:
+def top(scores: Scores, k: int, ids, docs: np.ndarray | None = None,
+        exclude: np.ndarray | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
+    """The `k` best (score, article id, docnum) of `scores`, among the mask `docs`
+    and not in the mask `exclude` when given; best first, equal scores (to 6
+    decimals) in article id order."""
+    if k <= 0:
         return []
+    cand = scores.matched
     if docs is not None:
-        docs = docs if isinstance(docs, (set, frozenset)) else set(docs)
-        keys = docs & scores.keys() if len(docs) < len(scores) else scores.keys() & docs
-        if exclude:
-            keys -= exclude
-        items = [(d, scores[d]) for d in keys]
-    elif exclude and len(exclude) <= 4 * k + 1000:
-        # Few to leave out: take that many more of the best, then drop them.
-        best = nlargest(k + len(exclude) + 10, scores.items(), key=itemgetter(1))
-        items = [(d, s) for d, s in best if d not in exclude]
-        if len(best) == len(scores):  # nothing was cut: no tie can be missing
-            return _rows(items, k, ids)
-        if len(items) > k and round(items[-1][1], 6) < round(items[k - 1][1], 6):
-            return _rows(items, k, ids)
-        items = [(d, s) for d, s in scores.items() if d not in exclude]
-    elif exclude:
-        items = [(d, s) for d, s in scores.items() if d not in exclude]
-    else:
-        items = scores.items()
-    if not items:
+        cand = cand & docs
+    if exclude is not None:
+        cand = cand & ~exclude
+    idx = np.flatnonzero(cand)
+    if not len(idx):
         return []
-    best = nlargest(k + 10, items, key=itemgetter(1))
-    if len(best) > k and round(best[-1][1], 6) >= round(best[k - 1][1], 6):
-        # the k-th ties with more than were taken: take all its ties
-        floor = round(best[k - 1][1], 6) - 1e-6
-        best = [(d, s) for d, s in items if s >= floor]
-    return _rows(best, k, ids)
-
-
-def _rows(best: Iterable[tuple[int, float]], k: int, ids) -> list[tuple[float, str, int]]:
-    rows = sorted(((round(s, 6), ids[d], d) for d, s in best), key=lambda r: (-r[0], r[1]))
+    vals = scores.values[idx]
+    if len(idx) > k:
+        # the k-th best, and every score that may round to the same 6 decimals
+        kth = np.partition(vals, len(vals) - k)[len(vals) - k]
+        keep = vals >= kth - 1e-6
+        idx, vals = idx[keep], vals[keep]
+    rows = sorted(
+        ((round(s, 6), ids[d], d) for s, d in zip(vals.tolist(), idx.tolist(), strict=True)),
+        key=lambda r: (-r[0], r[1]),
+    )
     return rows[:k]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
@@ -21,7 +22,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
-from .scoring import Scorer, top
+from .scoring import Scorer, Scores, deleted_docs, top
 from .store import Store
 
 
@@ -135,26 +136,79 @@ for _code in range(0x41, 0x250):
             _LETTER_VARIANTS[_base] = _LETTER_VARIANTS.get(_base, "") + _ch
 
 
+# The French stemmer turns a y next to a vowel into i (`payer` → `pai`): a stem's
+# i may be the text's y.
+_LETTER_VARIANTS["i"] += "yYýÝÿŸ"
+
+
+def _variants(c: str) -> str:
+    return re.escape(_LETTER_VARIANTS.get(c.lower(), c))
+
+
+#: Ligatures, which fold to two letters (`cœur` → `coeur`).
+_LIGATURES = {"oe": "œŒ", "ae": "æÆ"}
+
+
+def _letters(p: str) -> str:
+    """A pattern of the letters of `p`, whatever their case, accents or ligatures."""
+    out, i = [], 0
+    while i < len(p):
+        pair = p[i : i + 2].lower()
+        if pair in _LIGATURES:
+            out.append(f"(?:[{_variants(p[i])}][{_variants(p[i + 1])}]|[{_LIGATURES[pair]}])")
+            i += 2
+        else:
+            out.append(f"[{_variants(p[i])}]")
+            i += 1
+    return "".join(out)
+
+
 @lru_cache(maxsize=256)
 def _prefix_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
-    """Words starting with one of `prefixes`, whatever their case and accents."""
-    alts = ("".join(f"[{re.escape(_LETTER_VARIANTS.get(c, c))}]" for c in p) for p in sorted(prefixes))
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + ")")
+    """`prefixes`, whatever their case, accents or ligatures, and a little more: one
+    class of all their first letters, then the rest of one of them. Starting with a
+    class, the pattern is scanned for in C about three times as fast as an
+    alternation of the prefixes (or a word-start assertion) is; `_regions` checks
+    the word start."""
+    first, rests = set(), []
+    for p in sorted(prefixes):
+        first.add(_variants(p[0]))
+        if p[:2].lower() in _LIGATURES:  # œuvre: the ligature, or o then e
+            first.add(_LIGATURES[p[:2].lower()])
+            rests.append(f"[{_variants(p[1])}]?" + _letters(p[2:]))
+        else:
+            rests.append(_letters(p[1:]))
+    return re.compile(f"[{''.join(sorted(first))}](?:" + "|".join(rests) + ")")
+
+
+def _stem_prefix(term: str) -> str:
+    """The start of every word a term may come from: a stem is its word's first
+    letters but for its last two at most (the stemmer rewrites endings:
+    `chevaux` → `cheval`, `couramment` → `courant`); at least three letters."""
+    return term[: max(3, len(term) - 2)]
+
+
+#: From this many characters, a text is scanned for where query words may be
+#: before it is analysed (below, analysing it all costs as much).
+REGIONS_FROM = 200
 
 
 def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
     """Where query words may be in `text`: the space-delimited chunks (a word with
-    its elided article or its hyphenated parts) that start like a query term (a
-    stem keeps its word's first letters), so that a long body is not analysed
-    word by word. The whole text when a term is not plain letters."""
+    its elided article or its hyphenated parts) that start like a query term (see
+    `_stem_prefix`), so that a long body is not analysed word by word. The whole
+    text when a term is not plain letters."""
     terms = parsed.ranked_terms | parsed.exact_terms
-    prefixes = frozenset(t[:3] for t in terms if t)
-    if len(text) < 1500 or not prefixes or not all(p.isalpha() and p.isascii() for p in prefixes):
+    prefixes = frozenset(_stem_prefix(t) for t in terms if t)
+    if len(text) < REGIONS_FROM or not prefixes or not all(p.isalpha() and p.isascii() for p in prefixes):
         return [(0, len(text))]
     regions: list[tuple[int, int]] = []
     for m in _prefix_pattern(prefixes).finditer(text):
-        a = text.rfind(" ", 0, m.start()) + 1
-        b = text.find(" ", m.start())
+        start = m.start()
+        if start and text[start - 1].isalnum():
+            continue  # not a word's start
+        a = text.rfind(" ", 0, start) + 1
+        b = text.find(" ", start)
         b = len(text) if b < 0 else b
         if regions and a <= regions[-1][1]:
             regions[-1] = (regions[-1][0], b)
@@ -240,11 +294,11 @@ class Searcher:
         self._reader = self._searcher.reader()
         self._ids = self._reader.column_reader("id")
         self._dates = self._reader.column_reader("date")
-        self._source_docs: dict[str, frozenset[int]] | None = None
-        self._filter_cache: dict[tuple, set[int]] = {}
-        self._live_docs: frozenset[int] | None = None
-        self._by_date_index: tuple[list[str], list[int]] | None = None
-        self._slow_sets: dict[int, tuple[Q.Query, frozenset[int]]] = {}  # for one search
+        self._source_docs: dict[str, np.ndarray] | None = None
+        self._filter_cache: dict[tuple, np.ndarray] = {}
+        self._live_docs: np.ndarray | None = None
+        self._by_date_index: tuple[list[str], np.ndarray] | None = None
+        self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
@@ -262,40 +316,49 @@ class Searcher:
     def source_names(self) -> tuple[str, ...]:
         return tuple(_text(t) for t in self._reader.field_terms("sources")) if self._reader.doc_count() else ()
 
-    def _sources_index(self) -> dict[str, frozenset[int]]:
-        """source name → its live articles (few names: computed once per searcher)."""
+    def _sources_index(self) -> dict[str, np.ndarray]:
+        """source name → a mask of its live articles (few names: computed once per searcher)."""
         if self._source_docs is None:
             self._source_docs = {}
             for name in self.source_names():
                 docs = self._term_docs("sources", name)
-                if docs:
+                if docs.any():
                     self._source_docs[name] = docs
         return self._source_docs
 
-    def _docs(self, q: Q.Query, allowed: set[int] | None = None) -> set[int]:
-        """The live articles matching `q` (no scoring)."""
+    def _docs(self, q: Q.Query, allowed: np.ndarray | None = None) -> np.ndarray:
+        """The live articles matching `q` (no scoring), as a mask over document numbers."""
         docs = self._set(q)
-        return set(allowed).intersection(docs) if allowed is not None else set(docs)
+        return docs & allowed if allowed is not None else docs.copy()
 
-    def _set(self, q: Q.Query) -> frozenset[int] | set[int]:
-        """`q`'s documents by set algebra over cached postings: counting and faceting
-        a query this way is several times faster than walking Whoosh's matchers."""
+    def _set(self, q: Q.Query) -> np.ndarray:
+        """`q`'s documents, as a mask, by array algebra over cached postings:
+        counting and faceting a query this way is much faster than walking
+        Whoosh's matchers. The result may be cached: do not modify it."""
         if isinstance(q, Q.Term):
             return self._term_docs(q.fieldname, q.text)
         if isinstance(q, Q.AndNot):
-            return self._set(q.a) - self._set(q.b)
+            return self._set(q.a) & ~self._set(q.b)
         if isinstance(q, Q.AndMaybe):
             return self._set(q.a)
         if isinstance(q, Q.And):
-            parts = sorted((self._set(p) for p in q.subqueries), key=len)
-            return parts[0].intersection(*parts[1:]) if parts else frozenset()
+            if not q.subqueries:
+                return self._none()
+            out = self._set(q.subqueries[0]).copy()
+            for p in q.subqueries[1:]:
+                out &= self._set(p)
+            return out
         if type(q) is Q.Or:
-            parts = [self._set(p) for p in q.subqueries]
-            return parts[0].union(*parts[1:]) if parts else frozenset()
+            if not q.subqueries:
+                return self._none()
+            out = self._set(q.subqueries[0]).copy()
+            for p in q.subqueries[1:]:
+                out |= self._set(p)
+            return out
         if isinstance(q, Q.Every):
             return self._live()
         if isinstance(q, Q.Not):
-            return self._live() - self._set(q.query)
+            return self._live() & ~self._set(q.query)
         if isinstance(q, Q.TermRange) and q.fieldname == "date":
             return self._date_range(q.start or "", q.end or "")
         # Phrases and wildcards walk positions: once per query object (a phrase is a
@@ -305,31 +368,39 @@ class Searcher:
             docs = self._scorer.phrase_docs(q) if isinstance(q, Q.Phrase) else None
             if docs is None:
                 docs = q.docs(self._searcher)
-            self._slow_sets[key] = (q, frozenset(docs))
+            self._slow_sets[key] = (q, self._scorer.mask(docs) & self._live())
         return self._slow_sets[key][1]
 
-    def _date_range(self, lo: str, hi: str) -> frozenset[int]:
+    def _none(self) -> np.ndarray:
+        return np.zeros(self._scorer.size, dtype=bool)
+
+    def _date_range(self, lo: str, hi: str) -> np.ndarray:
         """Dated articles from `lo` to `hi` (ISO, inclusive; "" is open), by bisection
         over the date column sorted once per searcher."""
         if self._by_date_index is None:
             dates = self._dates
-            pairs = sorted((dates[d], d) for d in self._live() if dates[d])
-            self._by_date_index = ([p[0] for p in pairs], [p[1] for p in pairs])
+            pairs = sorted((dates[d], d) for d in np.flatnonzero(self._live()).tolist() if dates[d])
+            self._by_date_index = ([p[0] for p in pairs], np.array([p[1] for p in pairs], dtype=np.int64))
         keys, docs = self._by_date_index
         start = bisect_left(keys, lo) if lo else 0
         end = bisect_right(keys, hi) if hi else len(keys)
-        return frozenset(docs[start:end])
+        return self._scorer.mask(docs[start:end])
 
-    def _live(self) -> frozenset[int]:
+    def _live(self) -> np.ndarray:
         if self._live_docs is None:
-            self._live_docs = frozenset(self._reader.all_doc_ids())
+            live = np.ones(self._scorer.size, dtype=bool)
+            for leaf, base in self._reader.leaf_readers():
+                if leaf.has_deletions():
+                    live[deleted_docs(leaf) + base] = False
+            self._live_docs = live
         return self._live_docs
 
-    def _term_docs(self, fieldname: str, text: str) -> frozenset[int]:
+    def _term_docs(self, fieldname: str, text: str) -> np.ndarray:
         return self._scorer.docs(fieldname, text)
 
-    def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int] | None:
-        """Articles passing every filter, or None when there is no filter (cached: filters repeat)."""
+    def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> np.ndarray | None:
+        """Articles passing every filter (a mask), or None when there is no filter
+        (cached: filters repeat)."""
         if not (parsed.filters or since or until or sources):
             return None
         key = (tuple(repr(q) for q in parsed.filters), since, until, tuple(sorted(s.lower() for s in sources)))
@@ -340,8 +411,8 @@ class Searcher:
             cached = self._filter_cache[key] = self._filter_docs(parsed, since, until, sources)
         return cached
 
-    def _filter_docs(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> set[int]:
-        allowed: set[int] | None = None
+    def _filter_docs(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> np.ndarray:
+        allowed: np.ndarray | None = None
         queries = list(parsed.filters)
         if since or until:
             queries.append(date_range(*period_bounds(since, until)))
@@ -350,30 +421,33 @@ class Searcher:
         if sources:
             index = self._sources_index()
             wanted = {s.strip().lower() for s in sources}
-            docs: set[int] = set()
+            docs = self._none()
             for name, ids in index.items():
                 if name.lower() in wanted:
                     docs |= ids
             allowed = docs if allowed is None else allowed & docs
         return allowed
 
-    def _ranked(self, q: Q.Query, limit: int, mask: set[int] | None = None,
-                allowed: set[int] | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
-        """(score, id, docnum), best first, ties broken on the article id."""
+    def _ranked(self, q: Q.Query, limit: int, mask: np.ndarray | None = None,
+                allowed: np.ndarray | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
+        """(score, id, docnum), best first, ties broken on the article id; `mask`
+        and `allowed` are masks of the articles to leave out and to keep."""
         if limit <= 0:
             return []
         scores = self._scorer.scores(q)
         if scores is not None:
             return top(scores, limit, self._ids, allowed, exclude=mask)
         # Wildcards and fuzzy words: Whoosh's matchers rank them.
-        results = self._searcher.search(q, limit=limit + 10, mask=mask or None, filter=allowed)
+        results = self._searcher.search(
+            q, limit=limit + 10, mask=_docset(mask), filter=_docset(allowed) if allowed is not None else None
+        )
         ids = self._ids
         ranked = sorted(((round(s, 6), ids[d], d) for d, s in results.items()), key=lambda r: (-r[0], r[1]))
         return ranked[:limit]
 
-    def _by_date(self, docs: set[int], newest_first: bool) -> list[tuple[None, str, int]]:
+    def _by_date(self, docs: np.ndarray, newest_first: bool) -> list[tuple[None, str, int]]:
         ids, dates = self._ids, self._dates
-        rows = sorted((ids[d], d) for d in docs)  # ties on the id, always ascending
+        rows = sorted((ids[d], d) for d in np.flatnonzero(docs).tolist())  # ties on the id, always ascending
         rows.sort(key=lambda r: dates[r[1]] or ("" if newest_first else "9999"), reverse=newest_first)
         return [(None, i, d) for i, d in rows]
 
@@ -431,20 +505,20 @@ class Searcher:
             if ranked_q is all_q:
                 any_docs = all_docs
             elif scores is not None:  # the scored articles are the any-word matches
-                any_docs = set(scores) if allowed is None else allowed & scores.keys()
+                any_docs = scores.matched if allowed is None else allowed & scores.matched
             else:
                 any_docs = self._docs(any_q, allowed)
-            result.all_words = len(all_docs)
-            result.total = len(all_docs) if mode == "all" else len(any_docs)
+            result.all_words = _count(all_docs)
+            result.total = _count(all_docs) if mode == "all" else _count(any_docs)
 
         if sort != "relevance":
             newest = sort == "-date"
             if mode == "any":
-                rows = [(s, i, d, d in all_docs) for s, i, d in self._by_date(any_docs, newest)]
+                rows = [(s, i, d, bool(all_docs[d])) for s, i, d in self._by_date(any_docs, newest)]
             else:
                 rows = [(s, i, d, True) for s, i, d in self._by_date(all_docs, newest)]
                 if mode == "auto" and tiered and len(rows) < want:
-                    rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs - all_docs, newest)]
+                    rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs & ~all_docs, newest)]
         elif scores is not None and mode == "auto" and tiered:
             # The articles with all the words first (their score is the same in
             # the all-words query), then the others.
@@ -462,12 +536,12 @@ class Searcher:
             if mode == "auto" and tiered and len(rows) < want:
                 # Fewer all-words matches than the page: they are all in `rows`.
                 shown = {d for _, _, d, _ in rows}
-                more = self._ranked(any_q, want + len(shown), allowed=allowed)
+                more = self._ranked(any_q, want + len(shown), allowed=allowed)  # fmt: skip
                 rows += [(s, i, d, False) for s, i, d in more if d not in shown][: want - len(rows)]
         page = rows[offset:want]
         if sort == "relevance" and mode == "any" and page:
-            with_all = all_docs if all_docs is not None else self._docs(all_q, {d for _, _, d, _ in page})
-            page = [(s, i, d, d in with_all or not tiered) for s, i, d, _ in page]
+            with_all = all_docs if all_docs is not None else self._set(all_q)
+            page = [(s, i, d, bool(with_all[d]) or not tiered) for s, i, d, _ in page]
 
         if snippets and parsed.patterns:
             for q in parsed.patterns:  # bombard*, Lavrof~: highlight what they matched
@@ -481,8 +555,8 @@ class Searcher:
             result.suggestion = self.suggest(text, parsed)
         return result
 
-    def _proximity(self, scores: dict[int, float], parsed: ParsedQuery, all_q: Q.Query | None,
-                   allowed: set[int] | None, want: int) -> None:  # fmt: skip
+    def _proximity(self, scores: Scores, parsed: ParsedQuery, all_q: Q.Query | None,
+                   allowed: np.ndarray | None, want: int) -> None:  # fmt: skip
         """Raise the scores of the best candidates whose query words stand near each
         other, as in the query (a rerank of the first `PROXIMITY_DEPTH`)."""
         depth = max(PROXIMITY_DEPTH, want)
@@ -491,14 +565,14 @@ class Searcher:
             cands |= {d for _, _, d in top(scores, depth, self._ids, self._docs(all_q, allowed))}
         bonus = self._scorer.proximity(parsed.pairs, cands, int(self.ranking.slop), self.ranking.proximity)
         for d, b in bonus.items():
-            scores[d] += b
+            scores.values[d] += b
 
-    def _facets(self, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
-        """Counts of `docs` by source (most first) and by month (in order)."""
-        by_source = [(name, len(ids & docs)) for name, ids in self._sources_index().items()]
+    def _facets(self, docs: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """Counts of the articles of the mask `docs` by source (most first) and by month (in order)."""
+        by_source = [(name, _count(ids & docs)) for name, ids in self._sources_index().items()]
         by_source = sorted((kv for kv in by_source if kv[1]), key=lambda kv: (-kv[1], kv[0]))
         dates = self._dates
-        months = Counter(dates[d][:7] for d in docs)
+        months = Counter(dates[d][:7] for d in np.flatnonzero(docs).tolist())
         undated = months.pop("", 0)
         out = {"sources": by_source, "months": sorted(months.items())}
         if undated:
@@ -598,7 +672,7 @@ class Searcher:
         top = key[0][0]
         clauses = [Q.Or([Q.Term("title", t, boost=2 * w / top), Q.Term("body", t, boost=w / top)]) for w, t in key]
         parsed = ParsedQuery(ranked_terms={t for _, t in key})
-        rows = self._ranked(Q.Or(clauses), limit, mask={docnum})
+        rows = self._ranked(Q.Or(clauses), limit, mask=self._scorer.mask([docnum]))
         hits = [self._hit(rank, (s, i, d, False), parsed, True) for rank, (s, i, d) in enumerate(rows, 1)]
         return article, hits
 
@@ -637,13 +711,22 @@ class Searcher:
     def stats(self, articles_dir: str = "") -> Stats:
         reader = self._reader
         n = reader.doc_count()
-        dated = [d for d in (self._dates[d] for d in reader.all_doc_ids()) if d]
-        sources = {name: len(ids) for name, ids in self._sources_index().items()} if n else {}
+        dated = [d for d in (self._dates[d] for d in np.flatnonzero(self._live()).tolist()) if d]
+        sources = {name: _count(ids) for name, ids in self._sources_index().items()} if n else {}
         return Stats(
             articles=n, first_date=min(dated, default=""), last_date=max(dated, default=""),
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def _count(mask: np.ndarray) -> int:
+    return int(np.count_nonzero(mask))
+
+
+def _docset(mask: np.ndarray | None) -> set[int] | None:
+    """A mask as the set of document numbers Whoosh's `search` filters with."""
+    return None if mask is None else set(np.flatnonzero(mask).tolist())
 
 
 def _text(term: str | bytes) -> str:
