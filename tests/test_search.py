@@ -177,3 +177,20 @@ def test_snippet_of_a_long_text_finds_accented_and_elided_words() -> None:
     snippet, spans = make_snippet(text, parse_query("etat bombardement alep"))
     words = {snippet[s.start : s.end] for s in spans}
     assert words == {"État", "état", "bombardements", "Alep"}
+
+
+@pytest.mark.parametrize(
+    "query, text, expected",
+    [
+        ("soeur voeux", "Sa sœur a présenté ses Vœux.", {"sœur", "Vœux"}),  # ligatures
+        ("oeuvre", "Une Œuvre posthume.", {"Œuvre"}),
+        ("payer loyer", "Il faut payer le loyer.", {"payer", "loyer"}),  # the stems are pai, loi
+        ("chevaux", "Un cheval, des chevaux.", {"cheval", "chevaux"}),
+        ("évident", "Évidemment, non.", {"Évidemment"}),  # évidemment → evident
+    ],
+)
+def test_snippet_of_a_long_text_finds_words_whose_stem_is_not_their_start(query, text, expected) -> None:
+    """The scan of a long text finds words the stemmer rewrote or that hold a ligature."""
+    filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * 40
+    snippet, spans = make_snippet(filler + text + " " + filler, parse_query(query))
+    assert {snippet[s.start : s.end] for s in spans} == expected
