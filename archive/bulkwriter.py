@@ -56,6 +56,13 @@ _LITTLE = sys.byteorder == "little"
 COUNTED_BLOCK: int | None = 1024
 
 
+def _compact(numbers) -> array:
+    """Non-negative integers in the smallest unsigned array that holds them."""
+    numbers = array("I", numbers)
+    top = max(numbers, default=0)
+    return array("B", numbers) if top < 256 else array("H", numbers) if top < 65536 else numbers
+
+
 def _counts_only(field) -> bool:
     """Whether a field's postings are fully given by their frequencies: `FrenchTEXT`
     with Whoosh's `Frequency` format (weight = frequency, value = `pack_uint` of it)."""
@@ -282,6 +289,7 @@ class BulkSegmentWriter(SegmentWriter):
                         t_minid = ids[0]
                     t_maxid = ids[-1]
                     # W3PostingsWriter._write_block
+                    packed = False
                     first = wf[0]
                     if wf.count(1.0) == len(wf):
                         mini_weights = None
@@ -296,18 +304,27 @@ class BulkSegmentWriter(SegmentWriter):
                         mini_values = be.tobytes()
                     elif fixedsize is None or fixedsize < 0:
                         kept = filter(None, values[start:end])
-                        mini_values = PackedValues.pack(kept) if arrays else tuple(kept)
+                        if arrays:  # compressed apart (see archive.packed); the block is not
+                            mini_values = PackedValues.pack(kept, comp)
+                            packed = True
+                        else:
+                            mini_values = tuple(kept)
                     elif fixedsize == 0:
                         mini_values = None
                     else:
                         mini_values = emptybytes.join(filter(None, values[start:end]))
                     # `delta_encode(ids)`, in C: the first id, then each id minus the one before
-                    if arrays:
+                    if packed:  # left uncompressed: the smallest arrays that hold them
+                        deltas = _compact((ids[0], *map(sub, ids[1:], ids)))
+                        if isinstance(mini_weights, array) and all(map(float.is_integer, mini_weights)):
+                            mini_weights = _compact(map(int, mini_weights))
+                        databytes = dumps((deltas, mini_weights, mini_values), 4)
+                    elif arrays:
                         deltas = array("I", (ids[0], *map(sub, ids[1:], ids)))
                         databytes = dumps((deltas, mini_weights, mini_values), 4)
                     else:
                         databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
-                    level = comp if len(databytes) >= COMPRESS_MIN else 0
+                    level = comp if len(databytes) >= COMPRESS_MIN and not packed else 0
                     if level:
                         databytes = zlib.compress(databytes, level)
                     infobytes = dumps(

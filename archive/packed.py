@@ -6,32 +6,48 @@ posting, which made reading the unstemmed field's postings for scoring cost
 several times as much as reading a ranked field's. `PackedValues` is the
 sequence Whoosh's block reader indexes (`values[i]`), kept as the joined bytes
 and their end offsets: it unpickles in two copies, and a value is cut out only
-when asked for. `archive.bulkwriter` writes it; an index holding it needs the
-`archive` package to be read, as its schema already does.
+when asked for. The joined bytes may be compressed on their own (the block
+around them then is not): reading a block's ids and weights, all that ranking
+needs, then decompresses nothing, and the positions are decompressed at the
+first value asked for. `archive.bulkwriter` writes it; an index holding it needs
+the `archive` package to be read, as its schema already does.
 """
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 
 
 class PackedValues(Sequence):
-    __slots__ = ("data", "ends")
+    __slots__ = ("_data", "ends", "_compressed")
 
-    def __init__(self, data: bytes, ends: array) -> None:
-        self.data = data
-        self.ends = ends  # array("I"): where each value ends in `data`
+    def __init__(self, data: bytes, ends: array, compressed: bool = False) -> None:
+        self._data = data
+        self.ends = ends  # array("H" or "I"): where each value ends in the joined bytes
+        self._compressed = compressed  # `_data` is zlib-compressed
 
     @classmethod
-    def pack(cls, values: Iterable[bytes]) -> PackedValues:
+    def pack(cls, values: Iterable[bytes], level: int = 0) -> PackedValues:
+        """`values`, joined; compressed at zlib `level` when it is not 0 and they
+        are not too few bytes to gain from it."""
         values = list(values)
-        ends = array("I", [0] * len(values))
+        data = b"".join(values)
+        ends = array("H" if len(data) < 65536 else "I", [0] * len(values))
         end = 0
         for i, v in enumerate(values):
             end += len(v)
             ends[i] = end
-        return cls(b"".join(values), ends)
+        return cls(zlib.compress(data, level), ends, True) if level and len(data) >= 128 else cls(data, ends)
+
+    @property
+    def data(self) -> bytes:
+        """The joined values (decompressed once, when first needed)."""
+        if self._compressed:
+            self._data = zlib.decompress(self._data)
+            self._compressed = False
+        return self._data
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -53,11 +69,14 @@ class PackedValues(Sequence):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedValues):
-            return self.data == other.data and self.ends == other.ends
+            return self.ends == other.ends and self.data == other.data
         return isinstance(other, Sequence) and list(self) == list(other)
 
     def __repr__(self) -> str:
         return f"PackedValues({list(self)!r})"
 
     def __reduce__(self):
-        return (PackedValues, (self.data, self.ends))
+        return (
+            PackedValues,
+            (self._data, self.ends, self._compressed) if self._compressed else (self._data, self.ends),
+        )

@@ -55,7 +55,8 @@ _KEY_VALUE_LENGTHS = struct.Struct("!ii")
 Block = tuple[list[int], object, object]  # local ids, weights (None: all 1.0; a float: all that), values
 
 
-def _blocks(leaf, fieldname: str, btext: bytes, raw: bool = False) -> Iterator[tuple[int, Callable[[], Block]]] | None:
+def _blocks(leaf, fieldname: str, btext: bytes, raw: bool = False,
+            df: list[int] | None = None) -> Iterator[tuple[int, Callable[[], Block]]] | None:  # fmt: skip
     """The posting blocks of one term in one segment, as (last local id, a function
     that decodes the block), so that a reader can skip blocks it does not need.
 
@@ -64,7 +65,8 @@ def _blocks(leaf, fieldname: str, btext: bytes, raw: bool = False) -> Iterator[t
     segment files mapped rather than copied. No blocks when the segment lacks the
     term (one lookup in its term table); None when the segment is not a W3 one.
     `raw`: each function gives the block's (id deltas, weights) instead, its first
-    id absolute (`read_postings` decodes a whole term at once).
+    id absolute (`read_postings` decodes a whole term at once). `df`: the term's
+    document frequency in the segment (as its term table has it) is appended to it.
     """
     from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
 
@@ -80,9 +82,13 @@ def _blocks(leaf, fieldname: str, btext: bytes, raw: bool = False) -> Iterator[t
         return iter(())
     buf, pos, size = found
     if size == _TERMINFO.size and not buf[pos]:  # postings in blocks: where they are
-        offset, length = _TERMINFO.unpack_from(buf, pos)[-2:]
-        return _w3_blocks(terms, offset, length, fieldname, btext, raw)
+        info = _TERMINFO.unpack_from(buf, pos)
+        if df is not None:
+            df.append(info[2])
+        return _w3_blocks(terms, info[-2], info[-1], fieldname, btext, raw)
     ti = W3TermInfo.from_bytes(bytes(buf[pos : pos + size]))
+    if df is not None:
+        df.append(ti.doc_frequency())
     if ti.is_inlined():
         return _inlined_blocks(ti, raw)
     offset, length = ti.extent()
@@ -169,7 +175,7 @@ def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
 _ARRAY_DTYPES = {c: np.dtype(c if c in "bBhHiIlLqQfd" else "u4") for c in "bBhHiIlLqQfd"}
 
 
-def read_postings(reader, fieldname: str, text: str) -> Postings:
+def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None) -> Postings:
     """The live postings of one term over every segment: global document numbers,
     ascending, and their weights (the term's frequency in the field; None when
     all are 1.0), as numpy arrays.
@@ -178,14 +184,15 @@ def read_postings(reader, fieldname: str, text: str) -> Postings:
     and weights as sequences, so reading them block by block is much faster. A
     block's first id is absolute and the others are deltas: the first is made a
     delta from the previous block's last id, so one cumulative sum decodes the
-    whole term.
+    whole term. `df`: each segment's document frequency of the term (deleted
+    documents included, as Whoosh counts them) is appended to it.
     """
     all_ids: list[np.ndarray] = []
     all_w: list[np.ndarray] = []
     ones = True
     for leaf, base in reader.leaf_readers():
         btext = leaf.schema[fieldname].to_bytes(text)
-        blocks = _blocks(leaf, fieldname, btext, raw=True)
+        blocks = _blocks(leaf, fieldname, btext, raw=True, df=df)
         if blocks is None and (fieldname, btext) not in leaf:
             continue
         if blocks is not None:
@@ -224,6 +231,8 @@ def read_postings(reader, fieldname: str, text: str) -> Postings:
                 w_list.append(m.weight())
                 m.next()
             seg_ids = np.array(ids_list, dtype=np.int64)
+            if df is not None:
+                df.append(leaf.doc_frequency(fieldname, btext))
             some = any(w != 1.0 for w in w_list)
             weights = np.array(w_list, dtype=np.float64) if some else None
         if leaf.has_deletions():
@@ -357,6 +366,7 @@ class Scorer:
         self._denominators: dict[str, np.ndarray] = {}
         self._norms: dict[str, np.ndarray] = {}
         self._idf: dict[tuple[str, str], float] = {}
+        self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
 
     # --- inputs --------------------------------------------------------------------
 
@@ -364,7 +374,11 @@ class Scorer:
         key = (fieldname, text)
         post = self._postings.get(key)
         if post is None:
-            post = read_postings(self.reader, fieldname, text) if fieldname in self.reader.schema else _EMPTY
+            df: list[int] = []
+            post = read_postings(self.reader, fieldname, text, df) if fieldname in self.reader.schema else _EMPTY
+            if len(self._df) >= 100_000:
+                self._df.clear()
+            self._df[key] = sum(df)
             size = len(post[0])
             while self._postings and self._cached + size > CACHE_POSTINGS:
                 oldest = next(iter(self._postings))  # the first cached, roughly the least used
@@ -504,7 +518,13 @@ class Scorer:
         key = (fieldname, text)
         value = self._idf.get(key)
         if value is None:
-            value = self._idf[key] = self.weighting.idf(self.searcher, fieldname, text)
+            df = self._df.get(key)
+            idf_of = getattr(self.weighting, "idf_of", None)
+            if df is not None and idf_of is not None:  # no second lookup of the term
+                value = idf_of(df, self.size)
+            else:
+                value = self.weighting.idf(self.searcher, fieldname, text)
+            self._idf[key] = value
         return value
 
     # --- scores --------------------------------------------------------------------

@@ -71,11 +71,13 @@ class FrenchBM25(BM25F):
         self.idf_kind = idf
 
     def idf(self, searcher, fieldname: str, text: bytes) -> float:
-        if self.idf_kind == "whoosh":
-            return super().idf(searcher, fieldname, text)
         parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count_all()
+        return self.idf_of(parent.doc_frequency(fieldname, text), parent.doc_count_all())
+
+    def idf_of(self, n: int, total: int) -> float:
+        """The idf of a term in `n` of `total` documents (deleted ones included)."""
+        if self.idf_kind == "whoosh":
+            return log(total / (n + 1)) + 1  # Whoosh's `WeightingModel.idf`
         return log(1 + (total - n + 0.5) / (n + 0.5))
 
 

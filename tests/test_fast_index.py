@@ -187,7 +187,7 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
         assert [getattr(a, s, None) for s in stats] == [getattr(b, s, None) for s in stats], (fieldname, text)
         items = list(std.postings(fieldname, text).all_items())
         assert items == list(bulk.postings(fieldname, text).all_items())
-        if fieldname in ("title", "body"):  # and archive.scoring decodes them whole, as Whoosh reads them
+        if fieldname in ("title", "body", "exact"):  # and archive.scoring decodes them whole, as Whoosh reads them
             ids, weights = read_postings(bulk, fieldname, text.decode("utf-8"))
             m, expected = std.postings(fieldname, text), []
             while m.is_active():
@@ -209,3 +209,21 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
         assert std.stored_fields(docnum) == bulk.stored_fields(docnum)
         for fieldname in ("title", "body", "exact"):
             assert std.doc_field_length(docnum, fieldname) == bulk.doc_field_length(docnum, fieldname)
+
+
+@given(st.lists(st.binary(max_size=40), max_size=60), st.sampled_from([0, 3]))
+def test_packed_values_are_the_sequence_they_pack(values: list[bytes], level: int) -> None:
+    """What Whoosh's block reader does with a block's values: index, iterate, unpickle."""
+    import pickle
+
+    from archive.packed import PackedValues
+
+    packed = pickle.loads(pickle.dumps(PackedValues.pack(values, level), 4))
+    assert len(packed) == len(values)
+    assert [packed[i] for i in range(len(values))] == values
+    assert list(packed) == values and packed[1:3] == values[1:3]
+    if values:
+        assert packed[-1] == values[-1]
+    with pytest.raises(IndexError):
+        packed[len(values)]
+    assert packed == PackedValues.pack(values) == values
