@@ -171,83 +171,112 @@ def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
     return deltas, weights
 
 
+#: From this many postings, a block of arrays is decoded by numpy; shorter ones
+#: through a list (a numpy call costs as much as a few dozen list items).
+_NUMPY_BLOCK = 48
 #: numpy's dtype of each `array` typecode a posting block may hold (native byte order, as pickled)
 _ARRAY_DTYPES = {c: np.dtype(c if c in "bBhHiIlLqQfd" else "u4") for c in "bBhHiIlLqQfd"}
 
 
-def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None) -> Postings:
+def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None,
+                  live: np.ndarray | None = None) -> Postings:  # fmt: skip
     """The live postings of one term over every segment: global document numbers,
     ascending, and their weights (the term's frequency in the field; None when
     all are 1.0), as numpy arrays.
 
     Whoosh's matchers yield one posting per Python call; its W3 blocks hold ids
     and weights as sequences, so reading them block by block is much faster. A
-    block's first id is absolute and the others are deltas: the first is made a
-    delta from the previous block's last id, so one cumulative sum decodes the
-    whole term. `df`: each segment's document frequency of the term (deleted
-    documents included, as Whoosh counts them) is appended to it.
+    block's first id is absolute (in its segment) and the others are deltas: the
+    first is made a delta from the previous block's last global id, so one
+    cumulative sum decodes the whole term, all segments together. Long blocks of
+    arrays become numpy arrays without a Python object per posting; short ones
+    (most terms have a posting or two per segment) are gathered in one list.
+    `df`: each segment's document frequency of the term (deleted documents
+    included, as Whoosh counts them) is appended to it. `live`: a mask of the
+    live documents, when the caller has one.
     """
-    all_ids: list[np.ndarray] = []
-    all_w: list[np.ndarray] = []
-    ones = True
+    chunks: list[np.ndarray] = []  # deltas
+    wchunks: list[np.ndarray] = []  # their weights
+    small: list[int] = []  # deltas of short blocks, not yet in `chunks`
+    wsmall: list[float] = []
+    weighted = False
+    deletions = False
+    prev = 0  # the last global id so far
     for leaf, base in reader.leaf_readers():
         btext = leaf.schema[fieldname].to_bytes(text)
         blocks = _blocks(leaf, fieldname, btext, raw=True, df=df)
-        if blocks is None and (fieldname, btext) not in leaf:
-            continue
-        if blocks is not None:
-            deltas: list[np.ndarray] = []
-            seg_w: list[np.ndarray | float | None] = []  # per block: weights, one weight, or None (all 1.0)
-            prev = 0
-            for maxid, decode in blocks:
-                block_deltas, w = decode()
-                if isinstance(block_deltas, array):  # `archive.bulkwriter`'s array blocks
-                    part = np.frombuffer(block_deltas, dtype=_ARRAY_DTYPES[block_deltas.typecode]).astype(np.int64)
-                else:
-                    part = np.array(block_deltas, dtype=np.int64)
-                part[0] -= prev
-                prev = maxid
-                deltas.append(part)
-                if isinstance(w, array):
-                    w = np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode]).astype(np.float64)
-                elif w is not None and not isinstance(w, float):
-                    w = np.array(w, dtype=np.float64)
-                seg_w.append(w)
-            if not deltas:  # the segment lacks the term
+        if blocks is None:  # another codec: the matcher's way
+            if (fieldname, btext) not in leaf:
                 continue
-            seg_ids = np.cumsum(np.concatenate(deltas) if len(deltas) > 1 else deltas[0])
-            weights = None
-            if any(w is not None for w in seg_w):
-                weights = np.concatenate([
-                    np.ones(len(d)) if w is None else np.full(len(d), w) if isinstance(w, float) else w
-                    for d, w in zip(deltas, seg_w, strict=True)
-                ])  # fmt: skip
-        else:  # another codec: the matcher's way
-            ids_list: list[int] = []
-            w_list: list[float] = []
-            m = leaf.postings(fieldname, btext)
-            while m.is_active():
-                ids_list.append(m.id())
-                w_list.append(m.weight())
-                m.next()
-            seg_ids = np.array(ids_list, dtype=np.int64)
             if df is not None:
                 df.append(leaf.doc_frequency(fieldname, btext))
-            some = any(w != 1.0 for w in w_list)
-            weights = np.array(w_list, dtype=np.float64) if some else None
+            m = leaf.postings(fieldname, btext)
+            while m.is_active():
+                gid = base + m.id()
+                small.append(gid - prev)
+                prev = gid
+                w = m.weight()
+                wsmall.append(w)
+                weighted = weighted or w != 1.0
+                m.next()
+        else:
+            for maxid, decode in blocks:
+                d, w = decode()
+                n = len(d)
+                first = d[0] + base - prev
+                prev = base + maxid
+                if w is not None:
+                    weighted = True
+                if n >= _NUMPY_BLOCK and isinstance(d, array):
+                    if small:
+                        chunks.append(np.array(small, dtype=np.int64))
+                        wchunks.append(np.array(wsmall))
+                        small, wsmall = [], []
+                    part = np.frombuffer(d, dtype=_ARRAY_DTYPES[d.typecode]).astype(np.int64)
+                    part[0] = first
+                    chunks.append(part)
+                    if w is None:
+                        wchunks.append(np.ones(n))
+                    elif isinstance(w, float):
+                        wchunks.append(np.full(n, w))
+                    elif isinstance(w, array):
+                        wchunks.append(np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode]).astype(np.float64))
+                    else:
+                        wchunks.append(np.array(w, dtype=np.float64))
+                else:
+                    small.append(first)
+                    small.extend(d[1:])
+                    if w is None:
+                        wsmall.extend([1.0] * n)
+                    elif isinstance(w, float):
+                        wsmall.extend([w] * n)
+                    else:
+                        wsmall.extend(map(float, w))
         if leaf.has_deletions():
-            keep = ~np.isin(seg_ids, deleted_docs(leaf))
-            seg_ids = seg_ids[keep]
-            weights = weights[keep] if weights is not None else None
-        ones = ones and weights is None
-        all_ids.append(seg_ids + base if base else seg_ids)
-        all_w.append(weights if weights is not None else np.ones(len(seg_ids)))
-    if not all_ids:
+            deletions = True
+    if small:
+        chunks.append(np.array(small, dtype=np.int64))
+        wchunks.append(np.array(wsmall))
+    if not chunks:
         return _EMPTY
-    ids = np.concatenate(all_ids).astype(np.int32) if len(all_ids) > 1 else all_ids[0].astype(np.int32)
-    if ones:
-        return ids, None
-    return ids, np.concatenate(all_w) if len(all_w) > 1 else all_w[0]
+    ids = np.cumsum(np.concatenate(chunks) if len(chunks) > 1 else chunks[0])
+    weights = (np.concatenate(wchunks) if len(wchunks) > 1 else wchunks[0]) if weighted else None
+    if deletions:
+        if live is None:
+            live = live_docs(reader)
+        keep = live[ids]
+        ids = ids[keep]
+        weights = weights[keep] if weights is not None else None
+    return ids.astype(np.int32), weights
+
+
+def live_docs(reader) -> np.ndarray:
+    """A mask of the live documents of `reader`, over its global document numbers."""
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, base in reader.leaf_readers():
+        if leaf.has_deletions():
+            live[deleted_docs(leaf) + base] = False
+    return live
 
 
 def deleted_docs(leaf) -> np.ndarray:
@@ -367,6 +396,7 @@ class Scorer:
         self._norms: dict[str, np.ndarray] = {}
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
+        self._live: np.ndarray | None = None
 
     # --- inputs --------------------------------------------------------------------
 
@@ -375,7 +405,10 @@ class Scorer:
         post = self._postings.get(key)
         if post is None:
             df: list[int] = []
-            post = read_postings(self.reader, fieldname, text, df) if fieldname in self.reader.schema else _EMPTY
+            if fieldname in self.reader.schema:
+                post = read_postings(self.reader, fieldname, text, df, self.live())
+            else:
+                post = _EMPTY
             if len(self._df) >= 100_000:
                 self._df.clear()
             self._df[key] = sum(df)
@@ -386,6 +419,12 @@ class Scorer:
             self._postings[key] = post
             self._cached += size
         return post
+
+    def live(self) -> np.ndarray:
+        """A mask of the live documents (computed once)."""
+        if self._live is None:
+            self._live = live_docs(self.reader)
+        return self._live
 
     def doc_count(self, fieldname: str, text: str) -> int:
         """How many live documents hold a term."""

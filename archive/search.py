@@ -22,7 +22,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
-from .scoring import Scorer, Scores, deleted_docs, top
+from .scoring import Scorer, Scores, top
 from .store import Store
 
 
@@ -281,7 +281,6 @@ class Searcher:
         self._dates = self._reader.column_reader("date")
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
-        self._live_docs: np.ndarray | None = None
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine)
@@ -372,13 +371,7 @@ class Searcher:
         return self._scorer.mask(docs[start:end])
 
     def _live(self) -> np.ndarray:
-        if self._live_docs is None:
-            live = np.ones(self._scorer.size, dtype=bool)
-            for leaf, base in self._reader.leaf_readers():
-                if leaf.has_deletions():
-                    live[deleted_docs(leaf) + base] = False
-            self._live_docs = live
-        return self._live_docs
+        return self._scorer.live()
 
     def _term_docs(self, fieldname: str, text: str) -> np.ndarray:
         return self._scorer.docs(fieldname, text)
