@@ -38,6 +38,8 @@ from whoosh import query as Q
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
+from .packed import PackedValues
+
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
 
@@ -319,9 +321,22 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
             if wanted[j] > maxid:  # no wanted document in this block
                 continue
             block_ids, _, values = decode()
-            for i, d in enumerate(block_ids):
-                if d in local:
-                    out[d + base] = _decode_positions(values[i])
+            # the wanted documents of this block, found by bisection (both are sorted)
+            k = bisect_right(wanted, maxid, j)
+            found, at = [], 0
+            for d in wanted[j:k]:
+                at = bisect_left(block_ids, d, at)
+                if at < len(block_ids) and block_ids[at] == d:
+                    found.append((d, at))
+            if found:
+                if isinstance(values, PackedValues):  # cut out of the joined bytes here: fewer calls
+                    data, ends = values.data, values.ends
+                    chosen = [data[ends[i - 1] if i else 0 : ends[i]] for _, i in found]
+                else:
+                    chosen = [values[i] for _, i in found]
+                poses = _decode_many_positions(chosen)
+                for (d, _), p in zip(found, poses, strict=True):
+                    out[d + base] = p
     return out
 
 
@@ -343,6 +358,19 @@ def field_lengths(reader, fieldname: str) -> bytes:
         raw = col._dbfile.get(col._basepos, min(col._count, count))
         parts.append(bytes(raw) + bytes(count - len(raw)))
     return b"".join(parts)
+
+
+def _decode_many_positions(values: list[bytes]) -> list[list[int]]:
+    """`_decode_positions` of each of `values`, in one unpickling: each value is a
+    count, then a protocol-2 pickle of a list (as `Positions.encode` and
+    `archive.schema` write it); their bodies, between the protocol mark and the
+    stop, are the items of one outer list."""
+    bodies = []
+    for v in values:
+        if v[4:6] != b"\x80\x02" or not v.endswith(b"."):
+            return [_decode_positions(v) for v in values]  # another encoding: one by one
+        bodies.append(v[6:-1])
+    return [list(accumulate(deltas)) for deltas in loads(b"\x80\x02](" + b"".join(bodies) + b"e.")]
 
 
 def _decode_positions(value: bytes) -> list[int]:
