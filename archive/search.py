@@ -282,6 +282,7 @@ class Searcher:
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
+        self._months: tuple[list[str], np.ndarray] | None = None
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
@@ -549,13 +550,24 @@ class Searcher:
         """Counts of the articles of the mask `docs` by source (most first) and by month (in order)."""
         by_source = [(name, _count(ids & docs)) for name, ids in self._sources_index().items()]
         by_source = sorted((kv for kv in by_source if kv[1]), key=lambda kv: (-kv[1], kv[0]))
-        dates = self._dates
-        months = Counter(dates[d][:7] for d in np.flatnonzero(docs).tolist())
-        undated = months.pop("", 0)
-        out = {"sources": by_source, "months": sorted(months.items())}
-        if undated:
-            out["months"].append(("undated", undated))
+        names, codes = self._month_codes()
+        counts = np.bincount(codes[docs], minlength=len(names))
+        months = [(names[i], int(n)) for i, n in enumerate(counts.tolist()) if n and names[i]]
+        out = {"sources": by_source, "months": months}  # names are sorted: months in order
+        if names[0] == "" and counts[0]:
+            out["months"].append(("undated", int(counts[0])))
         return out
+
+    def _month_codes(self) -> tuple[list[str], np.ndarray]:
+        """The months of the archive ("YYYY-MM", sorted; "" for undated articles) and
+        each document's index among them (computed once per searcher)."""
+        if self._months is None:
+            dates = self._dates
+            month_of = [dates[d][:7] for d in range(self._scorer.size)]
+            names = sorted(set(month_of) | {""})
+            index = {m: i for i, m in enumerate(names)}
+            self._months = (names, np.array([index[m] for m in month_of], dtype=np.int32))
+        return self._months
 
     # --- did you mean ------------------------------------------------------------
 
