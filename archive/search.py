@@ -144,8 +144,10 @@ for _code in range(0x41, 0x100):
 # The French stemmer turns a y next to a vowel into i (`payer` → `pai`): a stem's
 # i may be the text's y.
 _LETTER_VARIANTS["i"] += "yYýÝÿ"
-#: A letter beyond Latin-1.
-_OTHER_LETTERS = re.compile(r"[^\W\x00-\xff]")
+#: Characters beyond Latin-1, but for the punctuation block (’ “ ” – … and the like):
+#: one range class scans several times as fast as "a letter beyond Latin-1" does;
+#: `_regions` keeps the letters.
+_OTHER_LETTERS = re.compile("[\u0100-\u1fff\u2070-\U0010ffff]")
 
 
 def _variants(c: str) -> str:
@@ -187,7 +189,7 @@ def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
         return [(0, len(text))]
     starts = [m.start() for m in _prefix_pattern(prefixes).finditer(text)]
     starts = [s for s in starts if not (s and text[s - 1].isalnum())]  # a word's start
-    others = [m.start() for m in _OTHER_LETTERS.finditer(text)]  # sœur, Łódź: analysed
+    others = [m.start() for m in _OTHER_LETTERS.finditer(text) if m.group().isalpha()]  # sœur, Łódź: analysed
     if others:
         starts = sorted(starts + others)
     regions: list[tuple[int, int]] = []
