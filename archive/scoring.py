@@ -454,6 +454,17 @@ class Scorer:
             self._live = live_docs(self.reader)
         return self._live
 
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Whoosh's document frequency of a term (deleted documents included), from
+        the lookup that read its postings."""
+        key = (fieldname, text)
+        if key not in self._df:
+            cached = self._postings.pop(key, None)  # read again: the lookup gives its frequency
+            if cached is not None:
+                self._cached -= len(cached[0])
+            self.postings(fieldname, text)
+        return self._df.get(key, 0)
+
     def doc_count(self, fieldname: str, text: str) -> int:
         """How many live documents hold a term."""
         return len(self.postings(fieldname, text)[0])

@@ -576,13 +576,12 @@ class Searcher:
     def suggest(self, text: str, parsed: ParsedQuery) -> str:
         """`text` with each word the archive lacks (or barely has) replaced by its
         most frequent near spelling in the archive ("" when there is none)."""
-        reader = self._reader
         out, pos, changed = [], 0, False
         for tok in parsed.words:
             term = self.parser.exact.term(tok.value)
             if not term or term.isdigit() or len(term) < 3:
                 continue
-            df = reader.doc_frequency("exact", term)
+            df = self._scorer.doc_frequency("exact", term)
             if df > 2:
                 continue  # a word the archive knows
             best = self._near(term, df)
