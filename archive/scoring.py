@@ -35,6 +35,8 @@ from pickle import load, loads
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo, W3TermsReader
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
@@ -70,8 +72,6 @@ def _blocks(leaf, fieldname: str, btext: bytes, raw: bool = False,
     id absolute (`read_postings` decodes a whole term at once). `df`: the term's
     document frequency in the segment (as its term table has it) is appended to it.
     """
-    from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
-
     terms = getattr(leaf, "_terms", None)
     if not isinstance(terms, W3TermsReader):
         return None
@@ -103,8 +103,6 @@ def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
     """Where a key's value is in a Whoosh hash file (its buffer, position and
     length), or None: `HashReader.range_for_key` with the slots read in place
     (a term costs several times less to look up)."""
-    from whoosh.filedb.filetables import md5_hash
-
     buf = getattr(tindex.dbfile, "_buf", None)
     if buf is None or tindex.hashfn is not md5_hash:
         try:
@@ -144,8 +142,6 @@ def _inlined_blocks(ti, raw: bool) -> Iterator[tuple[int, Callable[[], Block]]]:
 
 def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes,
                raw: bool = False) -> Iterator[tuple[int, Callable[[], Block]]]:  # fmt: skip
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-
     chunk = terms._postfile.get(offset, length)
     if chunk[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"posting list of {fieldname}:{btext!r}: bad block tag")
