@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from hashlib import md5
 from io import BytesIO
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import sub
 from pickle import load, loads
 
@@ -169,6 +169,8 @@ def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
     return deltas, weights
 
 
+#: Bits of a (document, position) key given to the position (documents get the other 31).
+_POSITION_BITS = 32
 #: From this many postings, a block of arrays is decoded by numpy; shorter ones
 #: through a list (a numpy call costs as much as a few dozen list items).
 _NUMPY_BLOCK = 48
@@ -291,22 +293,56 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
     Only the posting blocks that may hold one of `docs` are decoded.
     """
     out: dict[int, list[int]] = {}
+    for found, deltas in _position_deltas(reader, fieldname, text, docs):
+        for d, ds in zip(found, deltas, strict=True):
+            out[d] = list(accumulate(ds))
+    return out
+
+
+def read_position_arrays(reader, fieldname: str, text: str, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """`read_positions` as two flat arrays: each position of the term in `docs`,
+    and its document (ascending)."""
+    found: list[int] = []
+    lists: list[list[int]] = []
+    for block_docs, deltas in _position_deltas(reader, fieldname, text, docs):
+        found.extend(block_docs)
+        lists.extend(deltas)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    if not len(lists) or not lengths.all():
+        keep = [i for i, n in enumerate(lengths.tolist()) if n]
+        found, lists, lengths = [found[i] for i in keep], [lists[i] for i in keep], lengths[lengths > 0]
+        if not lists:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+    sums = np.cumsum(flat)
+    firsts = np.cumsum(lengths) - lengths  # where each document's deltas start
+    positions = sums - np.repeat(sums[firsts] - flat[firsts], lengths)  # the sums restart at each document
+    return np.repeat(np.array(found, dtype=np.int64), lengths), positions
+
+
+def _position_deltas(reader, fieldname: str, text: str, docs: list[int]) -> Iterator[tuple[list[int], list[list[int]]]]:
+    """For `read_positions`: per posting block holding some of `docs`, those
+    documents (global numbers) and the deltas of their positions."""
     for leaf, base in reader.leaf_readers():
         lo, hi = bisect_left(docs, base), bisect_left(docs, base + leaf.doc_count_all())
         if lo == hi:
             continue
         wanted = [d - base for d in docs[lo:hi]]
         btext = leaf.schema[fieldname].to_bytes(text)
-        local = set(wanted)
         blocks = _blocks(leaf, fieldname, btext)
         if blocks is None:  # another codec: the matcher's way
             if (fieldname, btext) not in leaf:
                 continue
+            local = set(wanted)
+            found, deltas = [], []
             m = leaf.postings(fieldname, btext)
             while m.is_active():
                 if m.id() in local:
-                    out[m.id() + base] = m.value_as("positions")
+                    poses = list(m.value_as("positions"))
+                    found.append(m.id() + base)
+                    deltas.append([poses[0], *map(sub, poses[1:], poses)] if poses else [])
                 m.next()
+            yield found, deltas
             continue
         last = -1  # the last id of the previous block
         for maxid, decode in blocks:
@@ -330,10 +366,7 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
                     chosen = [data[ends[i - 1] if i else 0 : ends[i]] for _, i in found]
                 else:
                     chosen = [values[i] for _, i in found]
-                poses = _decode_many_positions(chosen)
-                for (d, _), p in zip(found, poses, strict=True):
-                    out[d + base] = p
-    return out
+                yield [d + base for d, _ in found], _many_position_deltas(chosen)
 
 
 def field_lengths(reader, fieldname: str) -> bytes:
@@ -356,17 +389,21 @@ def field_lengths(reader, fieldname: str) -> bytes:
     return b"".join(parts)
 
 
-def _decode_many_positions(values: list[bytes]) -> list[list[int]]:
-    """`_decode_positions` of each of `values`, in one unpickling: each value is a
-    count, then a protocol-2 pickle of a list (as `Positions.encode` and
-    `archive.schema` write it); their bodies, between the protocol mark and the
+def _many_position_deltas(values: list[bytes]) -> list[list[int]]:
+    """The position deltas of each of `values`, in one unpickling: each value is a
+    count, then a protocol-2 pickle of the list of deltas (as `Positions.encode`
+    and `archive.schema` write it); their bodies, between the protocol mark and the
     stop, are the items of one outer list."""
     bodies = []
     for v in values:
-        if v[4:6] != b"\x80\x02" or not v.endswith(b"."):
-            return [_decode_positions(v) for v in values]  # another encoding: one by one
+        if v[4:6] != b"\x80\x02" or not v.endswith(b"."):  # another encoding: one by one
+            out = []
+            for w in values:
+                poses = _decode_positions(w)
+                out.append([poses[0], *map(sub, poses[1:], poses)] if poses else [])
+            return out
         bodies.append(v[6:-1])
-    return [list(accumulate(deltas)) for deltas in loads(b"\x80\x02](" + b"".join(bodies) + b"e.")]
+    return loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
 
 
 def _decode_positions(value: bytes) -> list[int]:
@@ -512,28 +549,25 @@ class Scorer:
         return set(spans)
 
     def _exact_phrase_docs(self, fieldname: str, words: list[str], found: list[int]) -> set[int]:
-        """Documents where word i is at position start + i: the rarest words are
-        checked first, so a frequent word's positions are read only where the
-        others already line up."""
+        """Documents where word i is at position start + i, by array set operations
+        on (document, start) keys: the rarest words are checked first, so a frequent
+        word's positions are read only where the others already line up."""
         order = sorted(range(len(words)), key=lambda i: self.doc_count(fieldname, words[i]))
-        starts: dict[int, set[int]] | None = None
+        keys: np.ndarray | None = None
+        cands = found
+        shift = len(words)  # keeps start + shift >= 0
         for i in order:
-            wanted = found if starts is None else sorted(starts)
-            poses = read_positions(self.reader, fieldname, words[i], wanted)
-            if starts is None:
-                starts = {d: {p - i for p in ps} for d, ps in poses.items()}
-            else:
-                nxt = {}
-                for d, st in starts.items():
-                    ps = poses.get(d)
-                    if ps:
-                        common = st.intersection([p - i for p in ps])
-                        if common:
-                            nxt[d] = common
-                starts = nxt
-            if not starts:
+            docs, poses = read_position_arrays(self.reader, fieldname, words[i], cands)
+            here = (docs << _POSITION_BITS) + (poses - i + shift)
+            if keys is None:
+                keys = np.unique(here)
+            else:  # the keys found so far that this word's positions also give
+                at = np.minimum(np.searchsorted(keys, here), len(keys) - 1)
+                keys = np.unique(here[keys[at] == here])
+            if not len(keys):
                 return set()
-        return set(starts)
+            cands = np.unique(keys >> _POSITION_BITS).tolist()
+        return set(cands)
 
     def proximity(self, pairs: list[tuple[str, str]], docs: Iterable[int], slop: int, weight: float,
                   fieldname: str = "exact") -> dict[int, float]:  # fmt: skip
