@@ -441,10 +441,12 @@ class Scores:
 class Scorer:
     """Scores of a query for every document it matches (see the module's docstring)."""
 
-    def __init__(self, searcher, query_docs: Callable[[Q.Query], np.ndarray], combine: str = "sum") -> None:
+    def __init__(self, searcher, query_docs: Callable[[Q.Query], np.ndarray], combine: str = "sum",
+                 coord: float = 0.0) -> None:  # fmt: skip
         if combine not in COMBINE:
             raise ValueError(f"combine: one of {', '.join(COMBINE)}, not {combine!r}")
         self.combine = combine
+        self.coord = coord
         self.searcher = searcher  # Whoosh's top-level searcher, with our FrenchBM25
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()  # document numbers are below this
@@ -743,13 +745,22 @@ class Scorer:
             if self.combine != "sum" and all(type(sub) is Q.Term for sub in q.subqueries):
                 return self._word(q.subqueries, boost)
             acc = Scores.empty(self.size)
+            # coordination over a query's words (not over one word's fields)
+            words = len(q.subqueries) > 1 and not all(type(sub) is Q.Term for sub in q.subqueries)
+            count = np.zeros(self.size, dtype=np.int32) if self.coord and words else None
             for sub in q.subqueries:
                 if type(sub) is Q.Term:
                     self._add_term(acc, sub.fieldname, sub.text, boost * sub.boost)
+                    if count is not None:
+                        count[self.postings(sub.fieldname, sub.text)[0]] += 1
                 else:
                     part = self._eval(sub, boost)
                     acc.values += part.values
                     acc.matched |= part.matched
+                    if count is not None:
+                        count += part.matched
+            if count is not None:
+                acc.values *= (count / len(q.subqueries)) ** self.coord
             return acc
         # And: the documents every part matches, with the sum of the parts' scores
         parts = [self._eval(sub, boost) for sub in q.subqueries]

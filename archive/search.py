@@ -49,6 +49,9 @@ class Ranking:
     # before one saturation (Robertson & Zaragoza's BM25F); "stems": that for the
     # stemmed fields, plus the unstemmed field's own BM25.
     combine: str = "bm25f"
+    # Coordination: an article matching k of a query's n words (or phrases) has its
+    # score multiplied by (k/n) ** coord (0: off).
+    coord: float = 0.0
 
     def fields(self) -> dict[str, float]:
         return {"title": self.title, "lede": self.lede, "body": self.body, "lead": self.lead}
@@ -286,7 +289,7 @@ class Searcher:
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
         self._months: tuple[list[str], np.ndarray] | None = None
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
-        self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine)
+        self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
 
     def close(self) -> None:
