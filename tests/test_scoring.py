@@ -239,3 +239,19 @@ def test_segment_files_are_read_in_place(index: Path) -> None:
         postfile.seek(0)
         assert postfile.read(4) == b"W3Bl" and postfile.tell() == 4
         assert s.search("Alep").hits
+
+
+def test_coord_scales_an_article_by_the_share_of_words_it_has(index: Path) -> None:
+    """Ranking.coord (off by default): k of n words → score × (k/n)^coord."""
+    with Searcher(index) as plain, Searcher(index, replace(DEFAULT_RANKING, coord=1.0)) as coord:
+        parsed = plain.parser.parse("Alep Lavrov Genève")
+        q = Q.Or(parsed.clauses)
+        before, after = plain._scorer.scores(q).as_dict(), coord._scorer.scores(q).as_dict()
+        assert before.keys() == after.keys()
+        has = [plain._set(c) for c in parsed.clauses]
+        shares = set()
+        for d, score in before.items():
+            share = sum(bool(h[d]) for h in has) / 3
+            shares.add(share)
+            assert after[d] == pytest.approx(score * share, rel=1e-9)
+        assert shares == {1 / 3, 2 / 3, 1.0}
