@@ -18,6 +18,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
 
 
 class PackedValues(Sequence):
@@ -34,11 +35,7 @@ class PackedValues(Sequence):
         are not too few bytes to gain from it."""
         values = list(values)
         data = b"".join(values)
-        ends = array("H" if len(data) < 65536 else "I", [0] * len(values))
-        end = 0
-        for i, v in enumerate(values):
-            end += len(v)
-            ends[i] = end
+        ends = array("H" if len(data) < 65536 else "I", accumulate(map(len, values)))
         return cls(zlib.compress(data, level), ends, True) if level and len(data) >= 128 else cls(data, ends)
 
     @property
