@@ -227,3 +227,50 @@ def test_packed_values_are_the_sequence_they_pack(values: list[bytes], level: in
     with pytest.raises(IndexError):
         packed[len(values)]
     assert packed == PackedValues.pack(values) == values
+
+
+def test_whoosh_merges_segments_of_array_blocks(tmp_path, monkeypatch) -> None:
+    """Whoosh's own merge (what later incremental commits do to small segments) reads
+    the bulk writer's array blocks and packed positions back: same postings after."""
+    from whoosh import index
+
+    import archive.bulkwriter
+    from archive.bulkwriter import BulkSegmentWriter
+    from archive.ingest import article_fields
+    from archive.readers import discover, read_articles
+
+    from .conftest import FIXTURES
+
+    monkeypatch.setattr(archive.bulkwriter, "COUNTED_BLOCK", 16)
+    root = FIXTURES / "articles"
+    docs = [article_fields(a) for f in discover(root) for a in read_articles(root, f.path)]
+    docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(6) for d in docs]
+    directory = tmp_path / "ix"
+    directory.mkdir()
+    ix = index.create_in(str(directory), build_schema())
+    for part in (docs[::2], docs[1::2]):  # two segments of array blocks
+        writer = BulkSegmentWriter(ix)
+        for doc in part:
+            writer.add_document(**doc)
+        writer.commit()
+    ix = index.open_dir(str(directory))
+
+    def postings(reader) -> dict:
+        out = {}
+        for fieldname, text in reader.all_terms():
+            m = reader.postings(fieldname, text)
+            items = []
+            while m.is_active():
+                items.append((reader.stored_fields(m.id())["id"], m.weight(), m.value()))
+                m.next()
+            out[fieldname, text] = sorted(items)
+        return out
+
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) == 2
+        before = postings(reader)
+    ix.optimize()  # Whoosh's writer merges both into one segment of its own blocks
+    ix = index.open_dir(str(directory))
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) == 1
+        assert postings(reader) == before
