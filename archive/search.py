@@ -93,10 +93,16 @@ def make_snippet(
     text: str, parsed: ParsedQuery, width: int = SNIPPET_CHARS, ranked: FrenchAnalyzer = RANKED,
     exact: FrenchAnalyzer = EXACT,
 ) -> tuple[str, tuple[Span, ...]]:  # fmt: skip
-    """The passage of `text` with the most distinct query words, and their spans."""
+    """The passage of `text` with the most distinct query words, and their spans.
+
+    The stop words of a quoted phrase (`"de la démocratie"`) count only next to
+    another query word: not every `de` of the text."""
     matches: list[tuple[int, int, str]] = []
     seen: set[int] = set()
-    for a, b in _regions(text, parsed):
+    stops = frozenset(t for t in parsed.exact_terms if not ranked.term(t)) if parsed.exact_terms else frozenset()
+    if stops and not (parsed.ranked_terms or parsed.exact_terms - stops):
+        stops = frozenset()  # only stop words were asked for (`le la les`): all of them count
+    for a, b in _regions(text, parsed, stops):
         for word, start, end in ranked.words(text[a:b]):
             start, end = start + a, end + a
             if start in seen:
@@ -108,6 +114,8 @@ def make_snippet(
             elif parsed.exact_terms and exact.term(word) in parsed.exact_terms:
                 matches.append((start, end, "=" + exact.term(word)))
     matches.sort()
+    if stops and matches:
+        matches = _beside_words(matches, stops, text)
     if not matches:
         cut = _cut(text, 0, width)
         return cut[0], ()
@@ -181,12 +189,31 @@ def _stem_prefix(term: str) -> str:
 REGIONS_FROM = 200
 
 
-def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+def _beside_words(matches: list[tuple[int, int, str]], stops: frozenset[str], text: str) -> list[tuple[int, int, str]]:
+    """`matches` (sorted) without the stop words that are not in a run of matched
+    words (each separated by at most a space, an apostrophe or a hyphen) holding a
+    word that is not one."""
+    runs: list[list[tuple[int, int, str]]] = []
+    for m in matches:
+        if runs and len(text[runs[-1][-1][1] : m[0]].strip(" '’-\u00a0")) == 0 and m[0] - runs[-1][-1][1] <= 3:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    kept = []
+    for run in runs:
+        if any(t[0] != "=" or t[1:] not in stops for _, _, t in run):
+            kept += run
+    return kept
+
+
+def _regions(text: str, parsed: ParsedQuery, stops: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Where query words may be in `text`: the space-delimited chunks (a word with
     its elided article or its hyphenated parts) that start like a query term (see
     `_stem_prefix`) or hold a letter beyond Latin-1, so that a long body is not
-    analysed word by word. The whole text when a term is not plain letters."""
-    terms = parsed.ranked_terms | parsed.exact_terms
+    analysed word by word. The whole text when a term is not plain letters.
+    `stops`: terms not looked for (a phrase's stop words), but the chunks around
+    the others are widened by three on each side to hold them."""
+    terms = (parsed.ranked_terms | parsed.exact_terms) - stops
     prefixes = frozenset(_stem_prefix(t) for t in terms if t)
     if len(text) < REGIONS_FROM or not prefixes or not all(p.isalpha() and p.isascii() for p in prefixes):
         return [(0, len(text))]
@@ -196,10 +223,15 @@ def _regions(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
     if others:
         starts = sorted(starts + others)
     regions: list[tuple[int, int]] = []
+    wider = 3 if stops else 0
     for start in starts:
         a = text.rfind(" ", 0, start) + 1
         b = text.find(" ", start)
         b = len(text) if b < 0 else b
+        for _ in range(wider):
+            a = text.rfind(" ", 0, max(0, a - 1)) + 1
+            nxt = text.find(" ", b + 1)
+            b = len(text) if nxt < 0 else nxt
         if regions and a <= regions[-1][1]:
             regions[-1] = (regions[-1][0], max(b, regions[-1][1]))
         else:

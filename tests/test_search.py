@@ -194,3 +194,15 @@ def test_snippet_of_a_long_text_finds_words_whose_stem_is_not_their_start(query,
     filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * 40
     snippet, spans = make_snippet(filler + text + " " + filler, parse_query(query))
     assert {snippet[s.start : s.end] for s in spans} == expected
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_snippet_shows_a_phrases_stop_words_only_in_the_phrase(long: bool) -> None:
+    filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * (40 if long else 0)
+    text = filler + "Le ministre de la Justice parle de la démocratie et de la presse. " + filler
+    snippet, spans = make_snippet(text, parse_query('"de la démocratie"'))
+    words = [snippet[s.start : s.end] for s in spans]
+    assert words == ["de", "la", "démocratie"]
+    # only stop words asked for: every one counts
+    snippet, spans = make_snippet("Le chat et la souris, le chien et les chats.", parse_query("le la les"))
+    assert [snippet[s.start : s.end] for s in spans] == ["Le", "la", "le", "les"]
