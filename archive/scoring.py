@@ -131,11 +131,16 @@ def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
     return None
 
 
+def _deltas(numbers) -> list[int]:
+    """Ascending numbers as Whoosh stores them: the first, then each minus the one before."""
+    return [numbers[0], *map(sub, numbers[1:], numbers)] if len(numbers) else []
+
+
 def _inlined_blocks(ti, raw: bool) -> Iterator[tuple[int, Callable[[], Block]]]:
     ids, weights, values = ti.inlined_postings()
     if ids:
         if raw:
-            yield ids[-1], lambda: ((ids[0], *map(sub, ids[1:], ids)), weights)
+            yield ids[-1], lambda: (_deltas(ids), weights)
         else:
             yield ids[-1], lambda: (list(ids), weights, values)
 
@@ -340,7 +345,7 @@ def _position_deltas(reader, fieldname: str, text: str, docs: list[int]) -> Iter
                 if m.id() in local:
                     poses = list(m.value_as("positions"))
                     found.append(m.id() + base)
-                    deltas.append([poses[0], *map(sub, poses[1:], poses)] if poses else [])
+                    deltas.append(_deltas(poses))
                 m.next()
             yield found, deltas
             continue
@@ -397,11 +402,7 @@ def _many_position_deltas(values: list[bytes]) -> list[list[int]]:
     bodies = []
     for v in values:
         if v[4:6] != b"\x80\x02" or not v.endswith(b"."):  # another encoding: one by one
-            out = []
-            for w in values:
-                poses = _decode_positions(w)
-                out.append([poses[0], *map(sub, poses[1:], poses)] if poses else [])
-            return out
+            return [_deltas(_decode_positions(w)) for w in values]
         bodies.append(v[6:-1])
     return loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
 
