@@ -44,6 +44,9 @@ from .packed import PackedValues
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
+#: Positions kept decoded between queries (8 bytes each in the cache): those of the
+#: terms a phrase needed in most of their articles (stop words: `de`, `la`, `un`…).
+CACHE_POSITIONS = 4_000_000
 
 COMBINE = ("sum", "bm25f", "stems")
 
@@ -461,6 +464,8 @@ class Scorer:
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
+        self._positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # see `position_arrays`
+        self._positions_cached = 0
 
     # --- inputs --------------------------------------------------------------------
 
@@ -560,7 +565,7 @@ class Scorer:
         cands = found
         shift = len(words)  # keeps start + shift >= 0
         for i in order:
-            docs, poses = read_position_arrays(self.reader, fieldname, words[i], cands)
+            docs, poses = self.position_arrays(fieldname, words[i], cands)
             here = (docs << _POSITION_BITS) + (poses - i + shift)
             if keys is None:
                 keys = np.unique(here)
@@ -571,6 +576,30 @@ class Scorer:
                 return set()
             cands = np.unique(keys >> _POSITION_BITS).tolist()
         return set(cands)
+
+    def position_arrays(self, fieldname: str, text: str, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """`read_position_arrays`, from a cache for a term asked for in most of its
+        articles: its positions in all of them are read once (a few times the
+        cost of reading them in these), and the next phrases with it select from
+        them."""
+        key = (fieldname, text)
+        cached = self._positions.get(key)
+        if cached is None:
+            df = self.doc_count(fieldname, text)
+            if df < 64 or len(docs) * 4 < df:
+                return read_position_arrays(self.reader, fieldname, text, docs)
+            cached = read_position_arrays(self.reader, fieldname, text, self.postings(fieldname, text)[0].tolist())
+            cached = (cached[0].astype(np.int32), cached[1].astype(np.int32))
+            size = len(cached[0])
+            while self._positions and self._positions_cached + size > CACHE_POSITIONS:
+                oldest = next(iter(self._positions))
+                self._positions_cached -= len(self._positions.pop(oldest)[0])
+            if size <= CACHE_POSITIONS:
+                self._positions[key] = cached
+                self._positions_cached += size
+        all_docs, all_poses = cached
+        keep = self.mask(np.asarray(docs, dtype=np.int64))[all_docs]
+        return all_docs[keep].astype(np.int64), all_poses[keep].astype(np.int64)
 
     def proximity(self, pairs: list[tuple[str, str]], docs: Iterable[int], slop: int, weight: float,
                   fieldname: str = "exact") -> dict[int, float]:  # fmt: skip

@@ -255,3 +255,15 @@ def test_coord_scales_an_article_by_the_share_of_words_it_has(index: Path) -> No
             shares.add(share)
             assert after[d] == pytest.approx(score * share, rel=1e-9)
         assert shares == {1 / 3, 2 / 3, 1.0}
+
+
+def test_phrases_from_cached_positions_match_whooshs(index: Path) -> None:
+    """A word asked for in most of its articles has all its positions cached: the
+    next phrases with it select from them, with the same answer."""
+    with Searcher(index) as s:
+        common = sorted(VOCAB, key=lambda w: -s._scorer.doc_count("exact", s.parser.exact.term(w)))[:4]
+        terms = [s.parser.exact.term(w) for w in common]
+        phrases = [Q.Phrase("exact", [a, b]) for a in terms for b in terms if a != b]
+        for q in phrases + phrases:  # the second time from the cache
+            assert set(s._scorer.phrase_docs(q)) == set(q.docs(s._searcher))
+        assert s._scorer._positions  # the cache was used
