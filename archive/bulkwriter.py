@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from itertools import accumulate
 from operator import itemgetter, sub
 from pickle import dumps
 from struct import Struct
@@ -35,7 +36,7 @@ from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .packed import PackedValues
+from .packed import PackedPositions, PackedValues
 
 # Rough resident bytes of one posting, of its value when not shared (positions), and
 # of one new term (key, arrays, list, dict entry).
@@ -67,6 +68,24 @@ def _compact(numbers) -> array:
     return array("B", numbers) if top < 256 else array("H", numbers) if top < 65536 else numbers
 
 
+def _positions_only(field) -> bool:
+    """Whether a field's postings are fully given by their positions: `FrenchTEXT`
+    with Whoosh's `Positions` format (weight = number of positions, value =
+    `Positions.encode` of them), written as `PackedPositions` (not with Whoosh's
+    own blocks: `COUNTED_BLOCK` None)."""
+    from .analysis import FrenchAnalyzer
+    from .schema import FrenchTEXT
+
+    fmt = field.format
+    return (
+        COUNTED_BLOCK is not None
+        and isinstance(field, FrenchTEXT)
+        and type(fmt) is Positions
+        and fmt.field_boost == 1.0
+        and type(field.analyzer) is FrenchAnalyzer
+    )
+
+
 def _counts_only(field) -> bool:
     """Whether a field's postings are fully given by their frequencies: `FrenchTEXT`
     with Whoosh's `Frequency` format (weight = frequency, value = `pack_uint` of it)."""
@@ -96,6 +115,9 @@ class BulkSegmentWriter(SegmentWriter):
         # Fields whose postings are kept as (document numbers, frequencies, None): their
         # weight is the frequency and their value its `pack_uint` (see `_counts_only`).
         self._counted: set[str] = set()
+        # Fields whose postings are kept as (document numbers, numbers of positions,
+        # the positions' deltas one posting after the other): see `_positions_only`.
+        self._positional: set[str] = set()
         self._estimate = 0
 
     def memory_estimate(self) -> int:
@@ -126,38 +148,47 @@ class BulkSegmentWriter(SegmentWriter):
                     terms = self._terms[fieldname] = {}
                     if _counts_only(field):
                         self._counted.add(fieldname)
-                items = field.index(value)
-                if not isinstance(items, list):
-                    items = list(items)
-                new = 0
-                if scorable:
-                    length = sum(map(itemgetter(1), items))
-                if fieldboost != 1.0:
-                    items = [(t, f, w * fieldboost, v) for t, f, w, v in items]
-                    if fieldname in self._counted:  # weights are no longer the frequencies
-                        self._uncount(fieldname)
-                get = terms.get
-                if fieldname in self._counted:
-                    for tbytes, freq, _, _ in items:
-                        entry = get(tbytes)
-                        if entry is None:
-                            terms[tbytes] = (array("I", (docnum,)), array("I", (freq,)), None)
-                            new += 1
-                        else:
-                            entry[0].append(docnum)
-                            entry[1].append(freq)
+                    elif _positions_only(field):
+                        self._positional.add(fieldname)
+                if fieldname in self._positional and (fieldboost != 1.0 or not isinstance(value, str)):
+                    self._unposition(fieldname)  # a boost: weights are no longer the counts
+                if fieldname in self._positional:
+                    added, count = self._add_positions(terms, field.positions(value), docnum)
+                    estimate += added
+                    length = count if scorable else 0
                 else:
-                    for tbytes, _, weight, vbytes in items:
-                        entry = get(tbytes)
-                        if entry is None:
-                            terms[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
-                            new += 1
-                        else:
-                            entry[0].append(docnum)
-                            entry[1].append(weight)
-                            entry[2].append(vbytes)
-                estimate += len(items) * (_POSTING_BYTES + _VALUE_BYTES.get(type(field.format), 0))
-                estimate += new * _TERM_BYTES
+                    items = field.index(value)
+                    if not isinstance(items, list):
+                        items = list(items)
+                    new = 0
+                    if scorable:
+                        length = sum(map(itemgetter(1), items))
+                    if fieldboost != 1.0:
+                        items = [(t, f, w * fieldboost, v) for t, f, w, v in items]
+                        if fieldname in self._counted:  # weights are no longer the frequencies
+                            self._uncount(fieldname)
+                    get = terms.get
+                    if fieldname in self._counted:
+                        for tbytes, freq, _, _ in items:
+                            entry = get(tbytes)
+                            if entry is None:
+                                terms[tbytes] = (array("I", (docnum,)), array("I", (freq,)), None)
+                                new += 1
+                            else:
+                                entry[0].append(docnum)
+                                entry[1].append(freq)
+                    else:
+                        for tbytes, _, weight, vbytes in items:
+                            entry = get(tbytes)
+                            if entry is None:
+                                terms[tbytes] = (array("I", (docnum,)), array("d", (weight,)), [vbytes])
+                                new += 1
+                            else:
+                                entry[0].append(docnum)
+                                entry[1].append(weight)
+                                entry[2].append(vbytes)
+                    estimate += len(items) * (_POSTING_BYTES + _VALUE_BYTES.get(type(field.format), 0))
+                    estimate += new * _TERM_BYTES
             customval = fields.get(f"_stored_{fieldname}", value)
             perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
             if length:
@@ -187,10 +218,11 @@ class BulkSegmentWriter(SegmentWriter):
                 fw.start_field(fieldname, schema[fieldname])
                 pw = fw._postwriter
                 if type(pw) is W3PostingsWriter and pw._inlinelimit <= 1 and not pw._byteids:
-                    counted = fieldname in self._counted
-                    self._write_field(fw, pw, terms, self._lengths.get(fieldname, {}), counted)
+                    counted, positional = fieldname in self._counted, fieldname in self._positional
+                    self._write_field(fw, pw, terms, self._lengths.get(fieldname, {}), counted, positional)
                 else:
                     self._uncount(fieldname)
+                    self._unposition(fieldname)
                     self._write_field_generic(fw, terms, self._lengths.get(fieldname, {}))
                 fw.finish_field()
             terms.clear()
@@ -198,6 +230,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._terms.clear()
         self._lengths.clear()
         self._counted.clear()
+        self._positional.clear()
         self._estimate = 0
 
     def _uncount(self, fieldname: str) -> None:
@@ -210,12 +243,49 @@ class BulkSegmentWriter(SegmentWriter):
             terms[tbytes] = (docs, array("d", freqs), [pack_uint(f) for f in freqs])
 
     @staticmethod
-    def _write_field(fw, pw, terms: dict, lengths: dict[int, int], counted: bool = False) -> None:
+    def _add_positions(terms: dict, items: list[tuple[bytes, list[int]]], docnum: int) -> tuple[int, int]:
+        """One document's postings of a positional field, as (document numbers, numbers
+        of positions, deltas); returns the bytes it adds (estimated) and its number
+        of positions (its length)."""
+        get = terms.get
+        new = count = 0
+        for tbytes, poses in items:
+            n = len(poses)
+            count += n
+            deltas = poses if n == 1 else (poses[0], *map(sub, poses[1:], poses))
+            entry = get(tbytes)
+            if entry is None:
+                terms[tbytes] = (array("I", (docnum,)), array("I", (n,)), array("I", deltas))
+                new += 1
+            else:
+                entry[0].append(docnum)
+                entry[1].append(n)
+                entry[2].extend(deltas)
+        return len(items) * _POSTING_BYTES + 4 * count + new * _TERM_BYTES, count
+
+    def _unposition(self, fieldname: str) -> None:
+        """A field's postings from (numbers, counts, deltas) to (numbers, weights, values)."""
+        if fieldname not in self._positional:
+            return
+        self._positional.discard(fieldname)
+        terms = self._terms[fieldname]
+        for tbytes, (docs, counts, deltas) in terms.items():
+            values, at = [], 0
+            for n in counts:
+                values.append(pack_uint(n) + dumps(deltas[at : at + n].tolist(), 2))
+                at += n
+            terms[tbytes] = (docs, array("d", counts), values)
+
+    @staticmethod
+    def _write_field(fw, pw, terms: dict, lengths: dict[int, int], counted: bool = False,
+                     positional: bool = False) -> None:  # fmt: skip
         """Each term's posting list, as `W3PostingsWriter` writes it posting by posting
         (`start_postings`, `add_posting`, `_write_block`, `finish_postings`) and
         `W3FieldWriter.finish_term` records it (`W3TermInfo.to_bytes`,
         `OrderedHashWriter.add`), in one loop over plain values. `counted`: the
-        postings are (numbers, frequencies, None), weights and values made here."""
+        postings are (numbers, frequencies, None), weights and values made here.
+        `positional`: they are (numbers, numbers of positions, the positions' deltas),
+        the values written as `PackedPositions`."""
         postfile = pw._postfile
         raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
         write, tell = raw.write, raw.tell
@@ -239,10 +309,15 @@ class BulkSegmentWriter(SegmentWriter):
             n = len(docs)
             startoffset = tell()
             write(WHOOSH3_HEADER_MAGIC)
+            if positional:  # where each posting's deltas start
+                starts = array("I", (0, *accumulate(weights)))
             if n == 1:  # most terms of a segment: the same bytes, fewer steps
                 docnum = docs[0]
                 if counted:
                     value = pack_uint(weights[0])
+                    weight = maxweight = float(weights[0])
+                elif positional:  # Positions.encode
+                    value = pack_uint(weights[0]) + dumps(values.tolist(), 2)
                     weight = maxweight = float(weights[0])
                 else:
                     value = values[0]
@@ -282,7 +357,7 @@ class BulkSegmentWriter(SegmentWriter):
                     minlength = min(lens) if lens else None
                     maxlength = max(lens) if lens else 0
                     top = max(ws)
-                    maxweight = float(top) if counted else (top if top > 0 else 0)
+                    maxweight = float(top) if counted or positional else (top if top > 0 else 0)
                     # W3TermInfo.add_block
                     t_weight += sum(wf)
                     t_df += len(ids)
@@ -306,6 +381,9 @@ class BulkSegmentWriter(SegmentWriter):
                         if _LITTLE:
                             be.byteswap()
                         mini_values = be.tobytes()
+                    elif positional:  # compressed apart (see archive.packed); the block is not
+                        mini_values = PackedPositions.pack(ws, values[starts[start] : starts[min(end, n)]], comp)
+                        packed = True
                     elif fixedsize is None or fixedsize < 0:
                         kept = filter(None, values[start:end])
                         if arrays:  # compressed apart (see archive.packed); the block is not

@@ -49,9 +49,10 @@ LIMITMB = 128
 #: Memory for the postings of all workers together, before each writes a segment
 #: and starts another (OrangeSum: about 20 MB per 1,000 articles). Fewer, larger
 #: segments search faster: a query looks each word up once per segment (36,152
-#: articles: 4 segments instead of 6 at 320 MB, warm queries about 12% faster);
-#: 2 workers × 240 MB keeps the indexing processes at about 500 MB together.
-WORKERS_MB = 480
+#: articles: 4 segments, where 320 MB with the positions kept encoded gave 6 and
+#: warm queries about 12% slower); 2 workers × 200 MB keeps the indexing processes
+#: under 500 MB together.
+WORKERS_MB = 400
 
 Progress = Callable[[int, int], None]
 

@@ -15,10 +15,14 @@ the `archive` package to be read, as its schema already does.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
+from pickle import dumps
+
+from whoosh.system import pack_uint
 
 
 class PackedValues(Sequence):
@@ -77,3 +81,84 @@ class PackedValues(Sequence):
             PackedValues,
             (self._data, self.ends, self._compressed) if self._compressed else (self._data, self.ends),
         )
+
+
+_LITTLE = sys.byteorder == "little"
+
+
+class PackedPositions(Sequence):
+    """The positions of one posting block as numbers: each posting's count, and all
+    their deltas (a posting's first position, then the gaps to the next) in one
+    array, stored little-endian and compressed. Whoosh's block reader gets
+    `values[i]`, Whoosh's encoding of posting i (`Positions.encode`: the count,
+    then the pickled deltas), made when asked for; `archive.scoring` reads the
+    numbers (`deltas`, `starts`). `archive.bulkwriter` writes it for the
+    unstemmed field: no encoded value is made per posting while indexing."""
+
+    __slots__ = ("_data", "counts", "_typecode", "_compressed", "_deltas", "_starts")
+
+    def __init__(self, data: bytes, counts: array, typecode: str, compressed: bool = False) -> None:
+        self._data = data
+        self.counts = counts  # positions of each posting
+        self._typecode = typecode  # of the deltas: "B", "H" or "I"
+        self._compressed = compressed
+        self._deltas: array | None = None
+        self._starts: array | None = None
+
+    @classmethod
+    def pack(cls, counts: array, deltas: array, level: int = 0) -> PackedPositions:
+        """`counts` positions a posting, their `deltas` (unsigned); compressed at zlib
+        `level` when it is not 0 and they are not too few bytes to gain from it."""
+        top = max(deltas, default=0)
+        typecode = "B" if top < 256 else "H" if top < 65536 else "I"
+        numbers = array(typecode, deltas)
+        if not _LITTLE:
+            numbers.byteswap()
+        data = numbers.tobytes()
+        small = max(counts, default=0)
+        counts = array("B" if small < 256 else "H" if small < 65536 else "I", counts)
+        if level and len(data) >= 128:
+            return cls(zlib.compress(data, level), counts, typecode, True)
+        return cls(data, counts, typecode)
+
+    def deltas(self) -> array:
+        """All the postings' deltas, one after the other (decompressed once)."""
+        if self._deltas is None:
+            numbers = array(self._typecode)
+            numbers.frombytes(zlib.decompress(self._data) if self._compressed else self._data)
+            if not _LITTLE:
+                numbers.byteswap()
+            self._deltas = numbers
+        return self._deltas
+
+    def starts(self) -> array:
+        """Where each posting's deltas start in `deltas`, and where the last ends."""
+        if self._starts is None:
+            self._starts = array("I", (0, *accumulate(self.counts)))
+        return self._starts
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.counts)))]
+        if i < 0:
+            i += len(self.counts)
+        if not 0 <= i < len(self.counts):
+            raise IndexError(i)
+        starts = self.starts()
+        return pack_uint(self.counts[i]) + dumps(self.deltas()[starts[i] : starts[i + 1]].tolist(), 2)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for i in range(len(self.counts)):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PackedPositions({len(self)} postings)"
+
+    def __reduce__(self):
+        return (PackedPositions, (self._data, self.counts, self._typecode, self._compressed))

@@ -88,20 +88,28 @@ class FrenchTEXT(TEXT):
             else:
                 counts = Counter(ana.word_terms(value))
             counts.pop("", None)
-            return [(t.encode("utf-8"), n, float(n), _FREQ_BYTES[n] if n < 256 else pack_uint(n)) for t, n in counts.items()]
-        if type(fmt) is Positions:
-            poses: dict[str, list[int]] = {}
-            for pos, t in enumerate(ana.word_terms(value)):
-                if t:
-                    if t in poses:
-                        poses[t].append(pos)
-                    else:
-                        poses[t] = [pos]
             return [
-                (t.encode("utf-8"), len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else _encode_positions(p))
-                for t, p in poses.items()
+                (t.encode("utf-8"), n, float(n), _FREQ_BYTES[n] if n < 256 else pack_uint(n)) for t, n in counts.items()
+            ]
+        if type(fmt) is Positions:
+            return [
+                (t, len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else _encode_positions(p))
+                for t, p in self.positions(value)
             ]
         return super().index(value, **kwargs)
+
+    def positions(self, value: str) -> list[tuple[bytes, list[int]]]:
+        """(term, positions) of each term of `value`: what `index` gives a field of
+        Whoosh's `Positions` format before the positions are encoded
+        (`archive.bulkwriter` keeps them as numbers)."""
+        poses: dict[str, list[int]] = {}
+        for pos, t in enumerate(self.analyzer.word_terms(value)):
+            if t:
+                if t in poses:
+                    poses[t].append(pos)
+                else:
+                    poses[t] = [pos]
+        return [(t.encode("utf-8"), p) for t, p in poses.items()]
 
 
 def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT) -> Schema:

@@ -40,7 +40,7 @@ from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
-from .packed import PackedValues
+from .packed import PackedPositions, PackedValues
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
@@ -368,7 +368,10 @@ def _position_deltas(reader, fieldname: str, text: str, docs: list[int]) -> Iter
                 at = bisect_left(block_ids, d, at)
                 if at < len(block_ids) and block_ids[at] == d:
                     found.append((d, at))
-            if found:
+            if found and isinstance(values, PackedPositions):  # the numbers themselves
+                deltas, starts = values.deltas(), values.starts()
+                yield [d + base for d, _ in found], [deltas[starts[i] : starts[i + 1]].tolist() for _, i in found]
+            elif found:
                 if isinstance(values, PackedValues):  # cut out of the joined bytes here: fewer calls
                     data, ends = values.data, values.ends
                     chosen = [data[ends[i - 1] if i else 0 : ends[i]] for _, i in found]

@@ -152,7 +152,7 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
     from archive.bulkwriter import BulkSegmentWriter
     from archive.ingest import article_fields
     from archive.readers import discover, read_articles
-    from archive.scoring import read_postings
+    from archive.scoring import read_position_arrays, read_positions, read_postings
 
     from .conftest import FIXTURES
 
@@ -196,6 +196,17 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
             assert (
                 list(zip(ids.tolist(), weights.tolist() if weights is not None else [1.0] * len(ids), strict=True))
                 == expected
+            )
+        if fieldname == "exact":  # and the positions, as phrases read them
+            m, expected = std.postings(fieldname, text), {}
+            while m.is_active():
+                expected[m.id()] = list(m.value_as("positions"))
+                m.next()
+            docs = sorted(expected)
+            assert read_positions(bulk, fieldname, text.decode("utf-8"), docs) == expected
+            found, poses = read_position_arrays(bulk, fieldname, text.decode("utf-8"), docs)
+            assert sorted(zip(found.tolist(), poses.tolist(), strict=True)) == sorted(
+                (d, p) for d, ps in expected.items() for p in ps
             )
     std_files, bulk_files = _segment_files(tmp_path / "std"), _segment_files(tmp_path / "bulk")
     if whooshs_blocks:  # byte for byte: postings, term table, columns
