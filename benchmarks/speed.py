@@ -473,6 +473,13 @@ def measure(n: int | None, all_records: list[dict], work: Path, baseline: bool, 
             "query_p95_baseline_over_project": round(
                 b["queries"]["plain"]["p95_ms"] / p["queries"]["plain"]["p95_ms"], 2
             ),
+            # the same for the keyword queries alone (the quoted phrases apart)
+            "keyword_query_p50_baseline_over_project": round(
+                b["queries"]["keywords"]["p50_ms"] / p["queries"]["keywords"]["p50_ms"], 2
+            ),
+            "keyword_query_p95_baseline_over_project": round(
+                b["queries"]["keywords"]["p95_ms"] / p["queries"]["keywords"]["p95_ms"], 2
+            ),
         }
         log(f"[{n}] ratios {out['ratios']}")
     out["load_after"] = os.getloadavg()[0]
