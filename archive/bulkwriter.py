@@ -36,7 +36,7 @@ from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .packed import PackedPositions, PackedValues
+from .packed import PackedPositions, PackedValues, compact
 
 # Rough resident bytes of one posting, of its value when not shared (positions), and
 # of one new term (key, arrays, list, dict entry).
@@ -59,13 +59,6 @@ _LITTLE = sys.byteorder == "little"
 #: `archive.scoring` decodes a term several times as fast as from Whoosh's blocks
 #: of tuples, in fewer bytes. None: Whoosh's own blocks (128 postings, tuples).
 COUNTED_BLOCK: int | None = 1024
-
-
-def _compact(numbers) -> array:
-    """Non-negative integers in the smallest unsigned array that holds them."""
-    numbers = array("I", numbers)
-    top = max(numbers, default=0)
-    return array("B", numbers) if top < 256 else array("H", numbers) if top < 65536 else numbers
 
 
 def _positions_only(field) -> bool:
@@ -397,9 +390,9 @@ class BulkSegmentWriter(SegmentWriter):
                         mini_values = emptybytes.join(filter(None, values[start:end]))
                     # `delta_encode(ids)`, in C: the first id, then each id minus the one before
                     if packed:  # left uncompressed: the smallest arrays that hold them
-                        deltas = _compact((ids[0], *map(sub, ids[1:], ids)))
+                        deltas = compact((ids[0], *map(sub, ids[1:], ids)))
                         if isinstance(mini_weights, array) and all(map(float.is_integer, mini_weights)):
-                            mini_weights = _compact(map(int, mini_weights))
+                            mini_weights = compact(map(int, mini_weights))
                         databytes = dumps((deltas, mini_weights, mini_values), 4)
                     elif arrays:
                         deltas = array("I", (ids[0], *map(sub, ids[1:], ids)))

@@ -86,6 +86,13 @@ class PackedValues(Sequence):
 _LITTLE = sys.byteorder == "little"
 
 
+def compact(numbers) -> array:
+    """Non-negative integers in a new array of the smallest unsigned type that holds them."""
+    numbers = array("I", numbers)
+    top = max(numbers, default=0)
+    return array("B", numbers) if top < 256 else array("H", numbers) if top < 65536 else numbers
+
+
 class PackedPositions(Sequence):
     """The positions of one posting block as numbers: each posting's count, and all
     their deltas (a posting's first position, then the gaps to the next) in one
@@ -109,17 +116,13 @@ class PackedPositions(Sequence):
     def pack(cls, counts: array, deltas: array, level: int = 0) -> PackedPositions:
         """`counts` positions a posting, their `deltas` (unsigned); compressed at zlib
         `level` when it is not 0 and they are not too few bytes to gain from it."""
-        top = max(deltas, default=0)
-        typecode = "B" if top < 256 else "H" if top < 65536 else "I"
-        numbers = array(typecode, deltas)
+        numbers = compact(deltas)
         if not _LITTLE:
             numbers.byteswap()
         data = numbers.tobytes()
-        small = max(counts, default=0)
-        counts = array("B" if small < 256 else "H" if small < 65536 else "I", counts)
         if level and len(data) >= 128:
-            return cls(zlib.compress(data, level), counts, typecode, True)
-        return cls(data, counts, typecode)
+            return cls(zlib.compress(data, level), compact(counts), numbers.typecode, True)
+        return cls(data, compact(counts), numbers.typecode)
 
     def deltas(self) -> array:
         """All the postings' deltas, one after the other (decompressed once)."""
