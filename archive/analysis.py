@@ -11,7 +11,9 @@ Indexing and querying go through the same analyzers. The chain, in order:
 3. stop words (Snowball's French list plus the elided pieces) leave the ranked
    fields but stay in the exact field, so phrases keep working;
 4. folding (`État` → `etat`, `œ` → `oe`) and stemming, in the order chosen by
-   measurement (see docs/RELEVANCE.md).
+   measurement (see docs/RELEVANCE.md); the folded endings `-ee(s)` and
+   `-iere(s)` get their accent back for the stemmer (`blessée` and `blessé`,
+   `première` and `premier` meet on one stem).
 
 Each analyzer keeps a cache from lower-cased word to term: French news has a
 vocabulary of a few hundred thousand forms, so after the first thousand articles
@@ -83,6 +85,22 @@ def fold(word: str) -> str:
     word = word.translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+#: Folded endings that Snowball only knows accented: `blessée` folds to `blessee`,
+#: which Snowball would stem `blesse` (not `bless`, the stem of `blessé`, `blesser`),
+#: and `première` to `premiere` (stem `premier`, not `premi` as `premier`). Before
+#: stemming a folded word, such an ending gets its accent back, so every form of the
+#: word meets on one stem whether it was written with accents or not.
+_ACCENT_SUFFIXES = (("ieres", "ières"), ("iere", "ière"), ("ees", "ées"), ("ee", "ée"))
+
+
+def _accent_suffix(word: str) -> str:
+    """`word` (folded) with the accent of its ending restored, or `word` itself."""
+    for folded, accented in _ACCENT_SUFFIXES:
+        if word.endswith(folded) and len(word) > len(folded) + 1:
+            return word[: -len(folded)] + accented
+    return word
 
 
 def _snowball() -> Callable[[str], str]:
@@ -178,7 +196,8 @@ class FrenchAnalyzer(Analyzer):
                 if self.stop and out in _FOLDED_STOPS:
                     out = ""
                 elif out not in self.protected:
-                    out = stem(out)
+                    accented = _accent_suffix(out) if self.stemmer == "snowball" else out
+                    out = stem(out) if accented is out else fold(stem(accented))
             elif self.fold == "after":
                 out = lower if lower in self.protected else stem(lower)
                 out = fold(out)

@@ -14,7 +14,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer
 
 #: Bump when the schema or the analysis changes: an index of another version is
 #: refused with a message that says to rebuild it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")

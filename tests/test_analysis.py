@@ -35,6 +35,15 @@ TABLE = [
     ("Serguei", ["serguei"], ["serguei"]),
     ("majorité", ["majorit"], ["majorite"]),
     ("majorite", ["majorit"], ["majorite"]),
+    # folded endings the stemmer only knows accented: every form meets its word
+    ("blessée", ["bless"], ["blessee"]),
+    ("blessees", ["bless"], ["blessees"]),
+    ("blessé", ["bless"], ["blesse"]),
+    ("première", ["premi"], ["premiere"]),
+    ("premieres", ["premi"], ["premieres"]),
+    ("premier", ["premi"], ["premier"]),
+    ("journée", ["journ"], ["journee"]),
+    ("journee", ["journ"], ["journee"]),
     # ligatures
     ("cœur", ["coeur"], ["coeur"]),
     ("coeur", ["coeur"], ["coeur"]),
@@ -89,7 +98,8 @@ def test_analysis_table(text: str, ranked: list[str], exact: list[str]) -> None:
 SAME = [
     ("Etat", "État"), ("l'armée", "L’ARMÉE"), ("Sergueï", "Serguei"), ("bombardement", "bombardements"),
     ("syrien", "syriennes"), ("300.000", "300 000"), ("œuvre", "oeuvre"), ("ex-æquo", "ex-aequo"),
-    ("D'ALEP", "d’alep"),
+    ("D'ALEP", "d’alep"), ("libérée", "libéré"), ("libérées", "liberer"), ("dernière", "derniers"),
+    ("policières", "policier"),
 ]  # fmt: skip
 
 
