@@ -9,7 +9,8 @@ makes sense, and listed in `ParsedQuery.ignored` so the user is told.
                                                the articles with its words: a pasted headline's
                                                quotation is often reworded ("Tours": that
                                                form first, then "tour")
-    compound         cessez-le-feu             matched as the phrase of its parts
+    compound         cessez-le-feu             the phrase of its parts first, then its parts
+                                               as words (`anti-PMA` finds "contre la PMA")
     operators        Alep ET Damas, Alep OU Damas, Alep SAUF Damas   (AND, OR, NOT too)
     exclude          -Damas, -"Casques blancs"
     require          +Alep
@@ -173,7 +174,8 @@ def tokenize(text: str, exact: FrenchAnalyzer, ignored: list[str]) -> list[Token
             flush()
             out.append(Token("op", OPERATORS[value], start, tok.end, value))
             continue
-        if value[0] in "-−+" and (len(value) > 1 or glued):
+        if value[0] in "-−+" and (len(value) > 1 or glued) and not value[1:2].isdigit():
+            # (a sign before a digit belongs to a number: `+18%`, `-5 %` in a pasted headline)
             flush()
             out.append(Token("neg" if value[0] != "+" else "must", value[0], start, start + 1))
             value, start = value[1:], start + 1
@@ -430,6 +432,18 @@ class QueryParser:
             out.append(self.word_clause(term, word))
         return out
 
+    def compound(self, tok: Token, parsed: ParsedQuery, seen: set[str]) -> Q.Query | None:
+        """A hyphenated word among the query's words: the phrase of its parts, with
+        the weight of an exact wording (`Ranking.phrase`), since its parts also rank
+        as words (`phrase_words`); full weight when no part is a ranked word
+        (`peut-être`... all stop words but one form)."""
+        words = {t for t in (self.ranked_term(w) for w, _, _ in self.ranked.words(tok.value)) if t}
+        boost = self.ranking.phrase if words - seen else None
+        clause = self.phrase_clause(tok.value, boost)
+        if clause is not None:
+            parsed.exact_terms.update(self.exact.terms(tok.value))
+        return clause
+
     def source_clause(self, name: str) -> Q.Query:
         wanted = name.strip().lower()
         names = [s for s in self.sources if s.lower() == wanted] or [name.strip()]
@@ -536,7 +550,10 @@ class QueryParser:
                 if q is not None:
                     parsed.filters.append(q)
                 continue
-            q = self.compile(node, parsed)
+            if node.kind == "atom" and tok.kind == "compound":
+                q = self.compound(tok, parsed, seen)
+            else:
+                q = self.compile(node, parsed)
             if q is None:
                 continue
             if node.kind == "not" or isinstance(q, Q.Not):
@@ -551,7 +568,7 @@ class QueryParser:
                         continue
                     seen.add(term)
                 parsed.clauses.append(q)
-                if node.kind == "atom" and tok.kind == "phrase":
+                if node.kind == "atom" and tok.kind in ("phrase", "compound"):
                     parsed.clauses += self.phrase_words(tok.value, parsed, seen)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
             for tok in tokens:

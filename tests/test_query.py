@@ -66,6 +66,8 @@ CONSTRUCTS = [
     ('"cessez-le-feu"', {}, [TREVE, ALEP], 2),
     ("cessez-le-feu", {}, [TREVE, ALEP], 2),
     ("“le feu”", {}, [TREVE, ALEP], 2),
+    # a compound no article writes whole still finds its parts, as words
+    ("l'axe Moscou-Damas", {}, [DAMAS, ONU, TREVE, ALEP], 0),
     # operators, French and English
     ("Alep ET Lavrov", {}, [ALEP], 1),
     ("Alep AND Lavrov", {}, [ALEP], 1),
@@ -98,6 +100,8 @@ CONSTRUCTS = [
     ("Combien d'employeurs ?", {}, [EMPLOYEURS], 1),  # question words do not rank
     ("Qu'est-ce qu'un employeur ?", {}, [EMPLOYEURS], 1),  # est-ce: grammar, not a phrase
     ("« Gilets jaunes »", {}, [MAYENNE, GILETS], 2),
+    ("+1 500 agents au ministère", {}, [SPORTS], 1),  # a sign before a digit is the number's
+    ("effectifs en baisse de -5 %", {}, [SPORTS], 0),
     ("Combien de personnes travaillent au ministère des sports", {}, [SPORTS, MAYENNE], 1),
     # filters and order
     ("Lavrov", {"since": "2016-09-20"}, [DAMAS, ALEP], 2),
