@@ -432,13 +432,13 @@ class QueryParser:
             out.append(self.word_clause(term, word))
         return out
 
-    def compound(self, tok: Token, parsed: ParsedQuery, seen: set[str]) -> Q.Query | None:
+    def compound(self, tok: Token, parsed: ParsedQuery) -> Q.Query | None:
         """A hyphenated word among the query's words: the phrase of its parts, with
-        the weight of an exact wording (`Ranking.phrase`), since its parts also rank
-        as words (`phrase_words`); full weight when no part is a ranked word
-        (`peut-être`... all stop words but one form)."""
-        words = {t for t in (self.ranked_term(w) for w, _, _ in self.ranked.words(tok.value)) if t}
-        boost = self.ranking.phrase if words - seen else None
+        the weight of an exact wording (`Ranking.phrase`) since its parts also rank
+        as words (`phrase_words`), or the full weight of a word when none of its
+        parts is a ranked word (only stop words and question words)."""
+        ranked = any(self.ranked_term(w) for w, _, _ in self.ranked.words(tok.value))
+        boost = self.ranking.phrase if ranked else None
         clause = self.phrase_clause(tok.value, boost)
         if clause is not None:
             parsed.exact_terms.update(self.exact.terms(tok.value))
@@ -551,7 +551,7 @@ class QueryParser:
                     parsed.filters.append(q)
                 continue
             if node.kind == "atom" and tok.kind == "compound":
-                q = self.compound(tok, parsed, seen)
+                q = self.compound(tok, parsed)
             else:
                 q = self.compile(node, parsed)
             if q is None:
