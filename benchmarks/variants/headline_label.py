@@ -1,7 +1,8 @@
 """A different weight for a headline's label (`Loire : …`, `Affaire Grégory : …`).
 
-The words before a colon that opens a query (at most `words` words) rank at
-`weight` (1 is the shipped ranking), unless the rest of the query has them too.
+The words before a colon that opens a query (at most `words` words) have their
+weight multiplied by `weight` (1 is the shipped ranking), unless the rest of the
+query has them too.
 """
 
 import re
@@ -23,7 +24,7 @@ def apply(weight: str = "0.5", words: str = "4") -> None:
             label = {repr(c) for c in plain(self, m.group(1)).clauses} - rest
             for clause in parsed.clauses:
                 if repr(clause) in label:
-                    clause.boost = w
+                    clause.boost *= w
         return parsed
 
     QM.QueryParser.parse = parse
