@@ -162,11 +162,12 @@ def ingest(
     store = Store(index_dir)
     report = IngestReport(rebuilt=rebuild)
     with store.lock(wait=wait, on_wait=on_wait):
-        fresh = rebuild or not store.exists() or store.outdated()
+        existed = store.exists()
+        fresh = rebuild or not existed or store.outdated()
         if fresh:
             data_dir, ix = store.create()
             state: dict[str, Indexed] = {}
-            report.rebuilt = True
+            report.rebuilt, report.created = True, not existed
         else:
             data_dir = store.data_dir()
             ix = store.open()

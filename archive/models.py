@@ -60,7 +60,8 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[Skipped] = field(default_factory=list)  # indexed, but repaired
     seconds: float = 0.0
-    rebuilt: bool = False
+    rebuilt: bool = False  # built from scratch (a new index, or `--rebuild`, or another schema)
+    created: bool = False  # there was no index yet
 
     @property
     def changed(self) -> bool:

@@ -183,7 +183,8 @@ def stats_json(stats: Stats) -> str:
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
              f"{report.unchanged} unchanged", f"{len(report.skipped)} skipped"]  # fmt: skip
-    head = ("Rebuilt: " if report.rebuilt else "") + ", ".join(parts) + f" ({report.seconds:.2f} s)"
+    label = "New index: " if report.created else "Rebuilt: " if report.rebuilt else ""
+    head = label + ", ".join(parts) + f" ({report.seconds:.2f} s)"
     if not report.changed and not report.skipped and not report.rebuilt:
         files = "file" if report.unchanged == 1 else "files"
         head = f"Nothing to do: {report.unchanged} {files} unchanged ({report.seconds:.2f} s)"

@@ -23,7 +23,7 @@ def run(*args: str, env: dict | None = None):
 def test_index_then_search(articles: Path) -> None:
     result = run("index")
     assert result.exit_code == 0
-    assert "Rebuilt: 7 added" in result.output
+    assert "New index: 7 added" in result.output
     result = run("search", "bombardements d'Alep")
     assert result.exit_code == 0
     lines = result.output.splitlines()

@@ -148,7 +148,7 @@ def test_add_command(articles: Path, inbox: Path) -> None:
         result.output.splitlines()[0]
         == f"added 2021-03-03-les-girafes-de-tours-s-echappent.txt  (from {inbox / 'a.txt'})"
     )
-    assert "Index: Rebuilt: 9 added" in result.output
+    assert "Index: New index: 9 added" in result.output
     result = run("add", str(inbox / "a.txt"), str(inbox / "vide.txt"), "--json")
     assert result.exit_code == EXIT_SKIPPED
     data = json.loads(result.output)
