@@ -13,6 +13,8 @@ queries than ours but not through a signal our ranking lacks.
 from __future__ import annotations
 
 import argparse
+import random
+import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -38,6 +40,20 @@ def read_trec(path: str | Path) -> Run:
 
 def ndcg_per_query(qrels: dict[str, dict[str, int]], run: Run) -> dict[str, float]:
     return {q: evaluate({q: rels}, run)["nDCG@10"] for q, rels in qrels.items() if any(r > 0 for r in rels.values())}
+
+
+def paired_interval(diffs: list[float], rounds: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    """The standard error of the mean of per-query differences, and the 2.5th and
+    97.5th percentiles of that mean over `rounds` resamples of the queries (a paired
+    bootstrap)."""
+    n = len(diffs)
+    if n < 2:
+        mean = diffs[0] if diffs else 0.0
+        return 0.0, mean, mean
+    se = statistics.stdev(diffs) / n**0.5
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choices(diffs, k=n)) / n for _ in range(rounds))
+    return se, means[int(0.025 * rounds)], means[int(0.975 * rounds) - 1]
 
 
 def fuse(a: Run, b: Run, k: float, w: float) -> Run:
@@ -66,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     better_b = sum(nb[q] > na[q] + 1e-12 for q in na)
     print(f"queries={len(na)} A nDCG@10={sum(na.values()) / n:.4f} B nDCG@10={sum(nb.values()) / n:.4f}")
     print(f"A better on {better_a} queries, B better on {better_b}")
+    diffs = [na[q] - nb[q] for q in na]
+    se, low, high = paired_interval(diffs)
+    print(f"A - B: {sum(diffs) / n:+.4f} (standard error {se:.4f}; 95% bootstrap interval {low:+.4f} to {high:+.4f})")
     print(f"best of both per query: nDCG@10={sum(max(na[q], nb[q]) for q in na) / n:.4f}")
     for k in (10, 60):
         row = [f"w={w}: {evaluate(qrels, fuse(a, b, k, w))['nDCG@10']:.4f}" for w in (0.2, 0.35, 0.5)]

@@ -87,6 +87,10 @@ def test_compare_runs_reports_both_runs_their_best_and_their_fusion(tmp_path: Pa
     half = (1 + 1 / math.log2(3)) / 2
     assert f"A nDCG@10={half:.4f} B nDCG@10={half:.4f}" in out
     assert "A better on 1 queries, B better on 1" in out
+    assert "A - B: +0.0000 (standard error" in out
     assert "best of both per query: nDCG@10=1.0000" in out
+    se, low, high = compare.paired_interval([0.1, 0.3, 0.2, 0.4] * 50)
+    assert 0 < se < 0.01 and low < 0.25 < high and high - low < 0.05
+    assert compare.paired_interval([0.5]) == (0.0, 0.5, 0.5)
     fused = compare.fuse(compare.read_trec(tmp_path / "a.trec"), compare.read_trec(tmp_path / "a.trec"), 60, 0.5)
     assert [d for d, _ in fused["q1"]] == ["d1", "d3"]
