@@ -141,16 +141,20 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
               help="Order: relevance, date (oldest first) or -date (newest first).")  # fmt: skip
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
 @click.option("--facets", is_flag=True, help="Add counts of the matching articles by source and by month.")
+@click.option("--copies", is_flag=True,
+              help="List copies of an article (same headline and text) as hits of their own, not folded into it.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
 @click.pass_obj
 @errors_to_click
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
-           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, json_output: bool) -> None:  # fmt: skip
+           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool,
+           json_output: bool) -> None:  # fmt: skip
     """Ranked full-text search.
 
     Articles with all the words come first, then those with some of them.
     Matching ignores case and accents and joins inflections (`bombardement`
-    finds `bombardements`).
+    finds `bombardements`). A copy of a hit (the same headline and text in
+    another file) is folded into it: `same text also in:` (--copies lists it).
 
     \b
     Query language (operators in capitals, French or English):
@@ -177,7 +181,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     with Searcher(paths.index) as s:
         result = s.search(
             query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
-            sources=sources, sort=sort, facets=facets, snippets=not count_only,
+            sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
         )  # fmt: skip
     if count_only:
         click.echo(result.total)

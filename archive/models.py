@@ -43,6 +43,7 @@ class Hit:
     snippet: str
     highlights: tuple[Span, ...] = ()  # character spans of matched words in snippet
     all_words: bool = True  # matched every word of the query
+    copies: tuple[str, ...] = ()  # ids of articles with the same headline and text, folded into this hit
 
 
 @dataclass(frozen=True, slots=True)

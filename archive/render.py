@@ -33,6 +33,7 @@ def hit_dict(hit: Hit) -> dict:
     data = asdict(hit)
     data["sources"] = list(hit.sources)
     data["highlights"] = [[s.start, s.end] for s in hit.highlights]
+    data["copies"] = list(hit.copies)
     return data
 
 
@@ -112,6 +113,8 @@ def _hit_lines(hits: list[Hit], mode: str, color: bool) -> list[str]:
         )
         meta = hit.id + (f"  ·  {', '.join(hit.sources)}" if hit.sources else "")
         lines.append("    " + style(meta, color, dim=True))
+        if hit.copies:
+            lines.append("    " + style("same text also in: " + ", ".join(hit.copies), color, dim=True))
         if hit.snippet:
             lines.append("    " + highlight(hit, color))
     return lines

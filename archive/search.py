@@ -263,6 +263,9 @@ PRELOAD_CLAUSES = 4
 PROXIMITY_DEPTH = 100
 #: Below this many articles with all the words, a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
+#: How many more ranked rows than the page to read, so that folding copies of an
+#: article still fills the page (read again, twice as many, when it does not).
+FOLD_MARGIN = 10
 
 
 @dataclass
@@ -472,13 +475,16 @@ class Searcher:
     def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto", since: str = "",
                until: str = "", sources: tuple[str, ...] | list[str] = (), sort: str = "relevance",
                facets: bool = False, suggest: bool = True, snippets: bool = True,
-               count: bool = True) -> SearchResult:  # fmt: skip
+               count: bool = True, fold: bool = True) -> SearchResult:  # fmt: skip
         """Rank articles for `text` (see `archive.query` for the query language).
 
         mode "auto": articles with all the words first, then articles with some of
         them; "all": only articles with all the words; "any": all matches ranked
         together. `since`/`until` take ISO or French dates, `sources` source names
         (any case); `sort` is "relevance", "date" (oldest first) or "-date".
+        `fold`: in relevance order, an article with the same headline, lede and text
+        as one ranked above it (a copy: the same dispatch saved twice) is not a hit
+        of its own but listed in that hit's `copies`.
         """
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
@@ -527,33 +533,47 @@ class Searcher:
             result.all_words = _count(all_docs)
             result.total = _count(all_docs) if mode == "all" else _count(any_docs)
 
-        if sort != "relevance":
-            newest = sort == "-date"
-            if mode == "any":
-                rows = [(s, i, d, bool(all_docs[d])) for s, i, d in self._by_date(any_docs, newest)]
+        def rows_for(want: int) -> list[tuple[float | None, str, int, bool]]:
+            if sort != "relevance":
+                newest = sort == "-date"
+                if mode == "any":
+                    rows = [(s, i, d, bool(all_docs[d])) for s, i, d in self._by_date(any_docs, newest)]
+                else:
+                    rows = [(s, i, d, True) for s, i, d in self._by_date(all_docs, newest)]
+                    if mode == "auto" and tiered and len(rows) < want:
+                        rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs & ~all_docs, newest)]
+            elif scores is not None and mode == "auto" and tiered:
+                # The articles with all the words first (their score is the same in
+                # the all-words query), then the others.
+                with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
+                rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
+                if len(rows) < want:
+                    more = top(scores, want - len(rows), self._ids, allowed, exclude=with_all)
+                    rows += [(s, i, d, False) for s, i, d in more]
+            elif scores is not None:
+                rows = [(s, i, d, mode != "any") for s, i, d in top(scores, want, self._ids, allowed)]
+            elif mode == "any":
+                rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want, allowed=allowed)]
             else:
-                rows = [(s, i, d, True) for s, i, d in self._by_date(all_docs, newest)]
+                rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
                 if mode == "auto" and tiered and len(rows) < want:
-                    rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs & ~all_docs, newest)]
-        elif scores is not None and mode == "auto" and tiered:
-            # The articles with all the words first (their score is the same in
-            # the all-words query), then the others.
-            with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
-            rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
-            if len(rows) < want:
-                more = top(scores, want - len(rows), self._ids, allowed, exclude=with_all)
-                rows += [(s, i, d, False) for s, i, d in more]
-        elif scores is not None:
-            rows = [(s, i, d, mode != "any") for s, i, d in top(scores, want, self._ids, allowed)]
-        elif mode == "any":
-            rows = [(s, i, d, False) for s, i, d in self._ranked(any_q, want, allowed=allowed)]
-        else:
-            rows = [(s, i, d, True) for s, i, d in self._ranked(all_q, want, allowed=allowed)]
-            if mode == "auto" and tiered and len(rows) < want:
-                # Fewer all-words matches than the page: they are all in `rows`.
-                shown = {d for _, _, d, _ in rows}
-                more = self._ranked(any_q, want + len(shown), allowed=allowed)  # fmt: skip
-                rows += [(s, i, d, False) for s, i, d in more if d not in shown][: want - len(rows)]
+                    # Fewer all-words matches than the page: they are all in `rows`.
+                    shown = {d for _, _, d, _ in rows}
+                    more = self._ranked(any_q, want + len(shown), allowed=allowed)  # fmt: skip
+                    rows += [(s, i, d, False) for s, i, d in more if d not in shown][: want - len(rows)]
+            return rows
+
+        copies: dict[int, list[str]] = {}
+        folding = fold and sort == "relevance" and not parsed.empty
+        fetch = want + FOLD_MARGIN if folding else want
+        rows = rows_for(fetch)
+        while folding:
+            folded, copies = self._fold(rows)
+            if len(folded) >= want or len(rows) < fetch:
+                rows = folded
+                break
+            fetch *= 2
+            rows = rows_for(fetch)
         page = rows[offset:want]
         if sort == "relevance" and mode == "any" and page:
             with_all = all_docs if all_docs is not None else self._set(all_q)
@@ -562,7 +582,10 @@ class Searcher:
         if snippets and parsed.patterns:
             for q in parsed.patterns:  # bombard*, Lavrof~: highlight what they matched
                 parsed.exact_terms.update(_text(t) for _, t in q.expanded_terms(self._reader))
-        result.hits = [self._hit(rank, row, parsed, snippets) for rank, row in enumerate(page, offset + 1)]
+        result.hits = [
+            self._hit(rank, row, parsed, snippets, copies.get(row[2], ()))
+            for rank, row in enumerate(page, offset + 1)
+        ]
         if facets:
             result.facets = self._facets(all_docs if mode == "all" else any_docs)
         if all_docs is None:  # not counted: the first tier of the ranking tells whether few have all the words
@@ -655,8 +678,35 @@ class Searcher:
 
     # --- one article and its neighbours ------------------------------------------
 
+    def _fold(self, rows: list[tuple[float | None, str, int, bool]]
+              ) -> tuple[list[tuple[float | None, str, int, bool]], dict[int, list[str]]]:  # fmt: skip
+        """`rows` without the copies of an article ranked above them, and the ids of
+        each kept row's copies (by docnum). Copies have the same fields, hence the
+        same score: only rows of equal score are compared, by their stored text."""
+        kept: list[tuple[float | None, str, int, bool]] = []
+        copies: dict[int, list[str]] = {}
+        texts: dict[int, tuple[str, str, str]] = {}
+
+        def text(docnum: int) -> tuple[str, str, str]:
+            if docnum not in texts:
+                f = self._searcher.stored_fields(docnum)
+                texts[docnum] = (f.get("title", ""), f.get("lede", ""), f.get("body", ""))
+            return texts[docnum]
+
+        group: list[tuple[float | None, str, int, bool]] = []  # kept rows of the current score
+        for row in rows:
+            if not group or row[0] != group[0][0] or row[0] is None:
+                group = []
+            original = next((k for k in group if text(k[2]) == text(row[2])), None) if group else None
+            if original is None:
+                kept.append(row)
+                group.append(row)
+            else:
+                copies.setdefault(original[2], []).append(row[1])
+        return kept, copies
+
     def _hit(self, rank: int, row: tuple[float | None, str, int, bool], parsed: ParsedQuery,
-             snippets: bool) -> Hit:  # fmt: skip
+             snippets: bool, copies: tuple[str, ...] | list[str] = ()) -> Hit:  # fmt: skip
         score, doc_id, docnum, all_words = row
         stored = self._searcher.stored_fields(docnum)
         snippet, spans = ("", ())
@@ -671,7 +721,7 @@ class Searcher:
         return Hit(
             rank=rank, id=doc_id, score=score, title=stored.get("title", ""), date=stored.get("date", ""),
             path=stored.get("path", ""), sources=_split(stored.get("sources", "")), snippet=snippet,
-            highlights=spans, all_words=all_words,
+            highlights=spans, all_words=all_words, copies=tuple(copies),
         )  # fmt: skip
 
     def _snippet(self, text: str, parsed: ParsedQuery) -> tuple[str, tuple[Span, ...]]:

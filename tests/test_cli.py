@@ -62,10 +62,24 @@ def test_search_json_is_one_documented_object(articles: Path) -> None:
                          "suggestion", "facets", "ignored"}  # fmt: skip
     assert data["total"] == 2 and data["page"] == 1 and data["suggestion"] is None and data["facets"] is None
     (hit,) = data["hits"]
-    assert set(hit) == {"rank", "id", "score", "title", "date", "path", "sources", "snippet", "highlights", "all_words"}
-    assert hit["rank"] == 1 and hit["date"].startswith("2016-09")
+    assert set(hit) == {"rank", "id", "score", "title", "date", "path", "sources", "snippet", "highlights", "all_words",
+                        "copies"}  # fmt: skip
+    assert hit["rank"] == 1 and hit["copies"] == [] and hit["date"].startswith("2016-09")
     start, end = hit["highlights"][0]
     assert hit["snippet"][start:end] == "Alep"
+
+
+def test_search_folds_copies_unless_asked(articles: Path) -> None:
+    copy = articles / "copie" / "alep.txt"
+    write(copy, (articles / "2016-09-24-alep-bombardements.txt").read_text("utf-8"))
+    run("index")
+    folded = run("search", "bombardements d'Alep")
+    assert "same text also in: copie/alep.txt" in folded.output
+    assert "\ncopie/alep.txt" not in folded.output.replace("    ", "")
+    listed = run("search", "bombardements d'Alep", "--copies")
+    assert "same text also in" not in listed.output and "copie/alep.txt" in listed.output
+    data = json.loads(run("search", "bombardements d'Alep", "--json").output)
+    assert data["hits"][0]["copies"] == ["copie/alep.txt"]
 
 
 def test_search_modes(articles: Path) -> None:

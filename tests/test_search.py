@@ -89,7 +89,41 @@ def test_ties_break_on_the_article_id(articles: Path, index_dir: Path) -> None:
         write(articles / f"2020-01-01-{name}.txt", "Même titre\nExactement le même texte sur la grêle.")
     ingest(articles, index_dir)
     with Searcher(index_dir) as s:
-        assert [h.id for h in s.search("grêle").hits] == [f"2020-01-01-{n}.txt" for n in "abc"]
+        assert [h.id for h in s.search("grêle", fold=False).hits] == [f"2020-01-01-{n}.txt" for n in "abc"]
+
+
+def test_copies_of_an_article_are_folded_into_the_first(articles: Path, index_dir: Path) -> None:
+    text = "Alep sous les bombes\nLes bombardements ont repris sur Alep, selon l'AFP."
+    for name in ("c", "a", "b"):
+        write(articles / f"2020-01-01-{name}.txt", text)
+    write(articles / "2020-01-02-retitre.txt", text.replace("sous les bombes", "bombardée"))  # another headline
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        result = s.search("bombardements Alep", limit=20)
+        ids = [h.id for h in result.hits]
+        assert "2020-01-01-b.txt" not in ids and "2020-01-01-c.txt" not in ids
+        assert "2020-01-02-retitre.txt" in ids  # not the same headline: not a copy
+        (first,) = [h for h in result.hits if h.id == "2020-01-01-a.txt"]
+        assert first.copies == ("2020-01-01-b.txt", "2020-01-01-c.txt")
+        assert all(h.copies == () for h in result.hits if h is not first)
+        assert [h.rank for h in result.hits] == list(range(1, len(ids) + 1))
+        assert result.total == len(ids) + 2  # copies still count as matching articles
+        # the next page starts after the folded ones; --copies lists them all
+        unfolded = [h.id for h in s.search("bombardements Alep", limit=20, fold=False).hits]
+        assert len(unfolded) == len(ids) + 2
+        page2 = s.search("bombardements Alep", limit=1, offset=1).hits
+        assert page2[0].id == ids[1]
+
+
+def test_folding_fills_the_page_past_many_copies(articles: Path, index_dir: Path) -> None:
+    for i in range(30):  # more copies than the margin read beyond the page
+        write(articles / f"2020-01-01-copie-{i:02}.txt", "Grêle à Tours\nUne grêle violente sur Tours.")
+    write(articles / "2020-01-02-autre.txt", "Orage à Tours\nLa grêle a frappé Tours hier.")
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        hits = s.search("grêle Tours", limit=3).hits
+    assert hits[0].id == "2020-01-01-copie-00.txt" and len(hits[0].copies) == 29
+    assert hits[1].id == "2020-01-02-autre.txt" and len(hits) == 3  # a fixture article with "Tours" third
 
 
 def test_limit_and_offset(built: Path) -> None:

@@ -36,7 +36,7 @@ def found(index_dir: Path, query: str) -> list[str]:
     """Ids found by a fresh Searcher (as a new `archive search` would see them)."""
     try:
         with Searcher(index_dir) as s:
-            return [h.id for h in s.search(query, limit=20, mode="all").hits]
+            return [h.id for h in s.search(query, limit=20, mode="all", fold=False).hits]
     except Exception:  # noqa: BLE001 - no index yet
         return []
 
