@@ -30,7 +30,7 @@ from whoosh.fields import Schema
 from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, discover, read_articles
-from .schema import lead
+from .schema import lead, text_key
 from .store import Store, write_json_atomic
 
 STATCACHE = "statcache.json"
@@ -96,6 +96,7 @@ def article_fields(article: Article) -> dict:
         "body": article.body,
         "lead": lead(article.body),
         "exact": "\n".join(p for p in (article.title, article.lede, article.body) if p),
+        "textkey": text_key(article.title, article.lede, article.body),
     }
     if article.date:
         doc["date"] = article.date

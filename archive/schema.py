@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from hashlib import blake2b
 from operator import sub
 from pickle import dumps
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
@@ -14,7 +16,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer
 
 #: Bump when the schema or the analysis changes: an index of another version is
 #: refused with a message that says to rebuild it.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")
@@ -112,13 +114,21 @@ class FrenchTEXT(TEXT):
         return [(t.encode("utf-8"), p) for t, p in poses.items()]
 
 
+def text_key(title: str, lede: str, body: str) -> int:
+    """A 64-bit digest of an article's headline, lede and text: equal for copies of
+    one article (the `textkey` column, with which search folds them)."""
+    digest = blake2b("\x00".join((title, lede, body)).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT) -> Schema:
     """One document per article.
 
     `title`, `lede`, `body` are ranked (stemmed, no stop words, no positions);
     `lead` repeats the opening words of the body (news puts the essentials first);
     `exact` holds the same text unstemmed with positions, for phrases, prefixes
-    and wildcards. `path` and `checksum` let the ingester diff folder and index.
+    and wildcards. `path` and `checksum` let the ingester diff folder and index;
+    `textkey` (a column only) tells copies of one article apart from the rest.
     """
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -134,4 +144,5 @@ def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT)
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
         author=STORED(),
         url=STORED(),
+        textkey=COLUMN(NumericColumn("q", default=0)),
     )

@@ -263,8 +263,9 @@ PRELOAD_CLAUSES = 4
 PROXIMITY_DEPTH = 100
 #: Below this many articles with all the words, a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
-#: How many more ranked rows than the page to read, so that folding copies of an
-#: article still fills the page (read again, twice as many, when it does not).
+#: How many more ranked rows than the page to read (at least; a quarter more for a
+#: long page), so that folding copies of an article still fills the page (read
+#: again, twice as many, when it does not).
 FOLD_MARGIN = 10
 
 
@@ -318,6 +319,7 @@ class Searcher:
         self._searcher = self.ix.searcher(weighting=self.weighting)
         self._reader = self._searcher.reader()
         self._ids = self._reader.column_reader("id")
+        self._textkeys = self._reader.column_reader("textkey")
         self._dates = self._reader.column_reader("date")
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
@@ -565,7 +567,7 @@ class Searcher:
 
         copies: dict[int, list[str]] = {}
         folding = fold and sort == "relevance" and not parsed.empty
-        fetch = want + FOLD_MARGIN if folding else want
+        fetch = want + max(FOLD_MARGIN, want // 4) if folding else want
         rows = rows_for(fetch)
         while folding:
             folded, copies = self._fold(rows)
@@ -682,22 +684,21 @@ class Searcher:
               ) -> tuple[list[tuple[float | None, str, int, bool]], dict[int, list[str]]]:  # fmt: skip
         """`rows` without the copies of an article ranked above them, and the ids of
         each kept row's copies (by docnum). Copies have the same fields, hence the
-        same score: only rows of equal score are compared, by their stored text."""
+        same score and the same field lengths: only rows equal in both are compared,
+        by the digest of their text (`textkey`, written at indexing)."""
         kept: list[tuple[float | None, str, int, bool]] = []
         copies: dict[int, list[str]] = {}
-        texts: dict[int, tuple[str, str, str]] = {}
+        lengths = [self._scorer.lengths(f) for f in ("title", "lede", "body", "exact")]
+        keys = self._textkeys
 
-        def text(docnum: int) -> tuple[str, str, str]:
-            if docnum not in texts:
-                f = self._searcher.stored_fields(docnum)
-                texts[docnum] = (f.get("title", ""), f.get("lede", ""), f.get("body", ""))
-            return texts[docnum]
+        def same(a: int, b: int) -> bool:
+            return all(col[a] == col[b] for col in lengths) and keys[a] == keys[b]
 
         group: list[tuple[float | None, str, int, bool]] = []  # kept rows of the current score
         for row in rows:
             if not group or row[0] != group[0][0] or row[0] is None:
                 group = []
-            original = next((k for k in group if text(k[2]) == text(row[2])), None) if group else None
+            original = next((k for k in group if same(k[2], row[2])), None) if group else None
             if original is None:
                 kept.append(row)
                 group.append(row)
