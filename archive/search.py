@@ -263,9 +263,8 @@ PRELOAD_CLAUSES = 4
 PROXIMITY_DEPTH = 100
 #: Below this many articles with all the words, a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
-#: How many more ranked rows than the page to read (at least; a quarter more for a
-#: long page), so that folding copies of an article still fills the page (read
-#: again, twice as many, when it does not).
+#: How many rows beyond the page are read when copies are folded, and beyond twice
+#: the shortfall when folding still left the page short.
 FOLD_MARGIN = 10
 
 
@@ -535,6 +534,8 @@ class Searcher:
             result.all_words = _count(all_docs)
             result.total = _count(all_docs) if mode == "all" else _count(any_docs)
 
+        tier: dict[str, np.ndarray] = {}
+
         def rows_for(want: int) -> list[tuple[float | None, str, int, bool]]:
             if sort != "relevance":
                 newest = sort == "-date"
@@ -547,7 +548,9 @@ class Searcher:
             elif scores is not None and mode == "auto" and tiered:
                 # The articles with all the words first (their score is the same in
                 # the all-words query), then the others.
-                with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
+                if "with_all" not in tier:  # read again only if copies left the page short
+                    tier["with_all"] = self._docs(all_q, allowed) if all_docs is None else all_docs
+                with_all = tier["with_all"]
                 rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
                 if len(rows) < want:
                     more = top(scores, want - len(rows), self._ids, allowed, exclude=with_all)
@@ -567,14 +570,15 @@ class Searcher:
 
         copies: dict[int, list[str]] = {}
         folding = fold and sort == "relevance" and not parsed.empty
-        fetch = want + max(FOLD_MARGIN, want // 4) if folding else want
+        fetch = want + FOLD_MARGIN if folding else want
         rows = rows_for(fetch)
         while folding:
             folded, copies = self._fold(rows)
             if len(folded) >= want or len(rows) < fetch:
                 rows = folded
                 break
-            fetch *= 2
+            # copies left the page short: read further, past twice as many again
+            fetch += 2 * (want - len(folded)) + FOLD_MARGIN
             rows = rows_for(fetch)
         page = rows[offset:want]
         if sort == "relevance" and mode == "any" and page:
@@ -686,6 +690,8 @@ class Searcher:
         each kept row's copies (by docnum). Copies have the same fields, hence the
         same score and the same field lengths: only rows equal in both are compared,
         by the digest of their text (`textkey`, written at indexing)."""
+        if all(a[0] != b[0] for a, b in zip(rows, rows[1:], strict=False)):
+            return rows, {}  # no tie, no copy
         kept: list[tuple[float | None, str, int, bool]] = []
         copies: dict[int, list[str]] = {}
         lengths = [self._scorer.lengths(f) for f in ("title", "lede", "body", "exact")]
