@@ -755,8 +755,21 @@ class Searcher:
         top = key[0][0]
         clauses = [Q.Or([Q.Term("title", t, boost=2 * w / top), Q.Term("body", t, boost=w / top)]) for w, t in key]
         parsed = ParsedQuery(ranked_terms={t for _, t in key})
-        rows = self._ranked(Q.Or(clauses), limit, mask=self._scorer.mask([docnum]))
-        hits = [self._hit(rank, (s, i, d, False), parsed, True) for rank, (s, i, d) in enumerate(rows, 1)]
+        # The article's own copies are not "like" it but it: left out; copies among
+        # the others are folded as search folds them.
+        key = self._textkeys[docnum]
+        fetch = limit + FOLD_MARGIN
+        while True:
+            ranked = self._ranked(Q.Or(clauses), fetch, mask=self._scorer.mask([docnum]))
+            rows = [(s, i, d, False) for s, i, d in ranked if self._textkeys[d] != key]
+            rows, copies = self._fold(rows)
+            if len(rows) >= limit or len(ranked) < fetch:
+                break
+            fetch += 2 * (limit - len(rows)) + FOLD_MARGIN
+        hits = [
+            self._hit(rank, row, parsed, True, copies.get(row[2], ()))
+            for rank, row in enumerate(rows[:limit], 1)
+        ]
         return article, hits
 
     def resolve(self, ident: str) -> int:

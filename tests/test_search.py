@@ -115,6 +115,22 @@ def test_copies_of_an_article_are_folded_into_the_first(articles: Path, index_di
         assert page2[0].id == ids[1]
 
 
+def test_similar_leaves_out_the_articles_own_copies_and_folds_others(articles: Path, index_dir: Path) -> None:
+    text = "Alep sous les bombes\nLes bombardements ont repris sur Alep, selon l'AFP."
+    for name in ("a", "b"):
+        write(articles / f"2020-01-01-{name}.txt", text)
+    other = "Alep bombardée\nLes bombardements continuent sur Alep, dit l'AFP."
+    for name in ("c", "d"):
+        write(articles / f"2020-01-02-{name}.txt", other)
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        _, hits = s.similar("2020-01-01-a.txt", limit=20)
+    ids = [h.id for h in hits]
+    assert "2020-01-01-b.txt" not in ids  # its own copy
+    assert "2020-01-02-c.txt" in ids and "2020-01-02-d.txt" not in ids
+    assert [h.copies for h in hits if h.id == "2020-01-02-c.txt"] == [("2020-01-02-d.txt",)]
+
+
 def test_folding_fills_the_page_past_many_copies(articles: Path, index_dir: Path) -> None:
     for i in range(30):  # more copies than the margin read beyond the page
         write(articles / f"2020-01-01-copie-{i:02}.txt", "Grêle à Tours\nUne grêle violente sur Tours.")
