@@ -589,8 +589,7 @@ class Searcher:
             for q in parsed.patterns:  # bombard*, Lavrof~: highlight what they matched
                 parsed.exact_terms.update(_text(t) for _, t in q.expanded_terms(self._reader))
         result.hits = [
-            self._hit(rank, row, parsed, snippets, copies.get(row[2], ()))
-            for rank, row in enumerate(page, offset + 1)
+            self._hit(rank, row, parsed, snippets, copies.get(row[2], ())) for rank, row in enumerate(page, offset + 1)
         ]
         if facets:
             result.facets = self._facets(all_docs if mode == "all" else any_docs)
@@ -766,10 +765,7 @@ class Searcher:
             if len(rows) >= limit or len(ranked) < fetch:
                 break
             fetch += 2 * (limit - len(rows)) + FOLD_MARGIN
-        hits = [
-            self._hit(rank, row, parsed, True, copies.get(row[2], ()))
-            for rank, row in enumerate(rows[:limit], 1)
-        ]
+        hits = [self._hit(rank, row, parsed, True, copies.get(row[2], ())) for rank, row in enumerate(rows[:limit], 1)]
         return article, hits
 
     def resolve(self, ident: str) -> int:
