@@ -10,6 +10,7 @@ import os
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log
@@ -263,6 +264,8 @@ PRELOAD_CLAUSES = 4
 PROXIMITY_DEPTH = 100
 #: Below this many articles with all the words, a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
+#: A ranked row: score (None when sorted by date), article id, docnum, has all the words.
+Row = tuple[float | None, str, int, bool]
 #: How many rows beyond the page are read when copies are folded, and beyond twice
 #: the shortfall when folding still left the page short.
 FOLD_MARGIN = 10
@@ -569,17 +572,10 @@ class Searcher:
             return rows
 
         copies: dict[int, list[str]] = {}
-        folding = fold and sort == "relevance" and not parsed.empty
-        fetch = want + FOLD_MARGIN if folding else want
-        rows = rows_for(fetch)
-        while folding:
-            folded, copies = self._fold(rows)
-            if len(folded) >= want or len(rows) < fetch:
-                rows = folded
-                break
-            # copies left the page short: read further, past twice as many again
-            fetch += 2 * (want - len(folded)) + FOLD_MARGIN
-            rows = rows_for(fetch)
+        if fold and sort == "relevance" and not parsed.empty:
+            rows, copies = self._folded_rows(rows_for, want)
+        else:
+            rows = rows_for(want)
         page = rows[offset:want]
         if sort == "relevance" and mode == "any" and page:
             with_all = all_docs if all_docs is not None else self._set(all_q)
@@ -683,6 +679,20 @@ class Searcher:
 
     # --- one article and its neighbours ------------------------------------------
 
+    def _folded_rows(self, rows_for: Callable[[int], list[Row]], want: int,
+                     keep: Callable[[Row], bool] | None = None) -> tuple[list[Row], dict[int, list[str]]]:  # fmt: skip
+        """At least `want` ranked rows with copies folded (fewer only when `rows_for`
+        has no more), and the copies of each: `rows_for(n)` gives the first n rows,
+        `keep` which of them may be shown at all. Reads `FOLD_MARGIN` rows past
+        `want`, and further (past twice the shortfall) when folding left it short."""
+        fetch = want + FOLD_MARGIN
+        while True:
+            rows = rows_for(fetch)
+            folded, copies = self._fold(rows if keep is None else [r for r in rows if keep(r)])
+            if len(folded) >= want or len(rows) < fetch:
+                return folded, copies
+            fetch += 2 * (want - len(folded)) + FOLD_MARGIN
+
     def _fold(self, rows: list[tuple[float | None, str, int, bool]]
               ) -> tuple[list[tuple[float | None, str, int, bool]], dict[int, list[str]]]:  # fmt: skip
         """`rows` without the copies of an article ranked above them, and the ids of
@@ -756,15 +766,14 @@ class Searcher:
         parsed = ParsedQuery(ranked_terms={t for _, t in key})
         # The article's own copies are not "like" it but it: left out; copies among
         # the others are folded as search folds them.
-        key = self._textkeys[docnum]
-        fetch = limit + FOLD_MARGIN
-        while True:
-            ranked = self._ranked(Q.Or(clauses), fetch, mask=self._scorer.mask([docnum]))
-            rows = [(s, i, d, False) for s, i, d in ranked if self._textkeys[d] != key]
-            rows, copies = self._fold(rows)
-            if len(rows) >= limit or len(ranked) < fetch:
-                break
-            fetch += 2 * (limit - len(rows)) + FOLD_MARGIN
+        own = self._textkeys[docnum]
+        rows, copies = self._folded_rows(
+            lambda n: [
+                (s, i, d, False) for s, i, d in self._ranked(Q.Or(clauses), n, mask=self._scorer.mask([docnum]))
+            ],
+            limit,
+            keep=lambda row: self._textkeys[row[2]] != own,
+        )
         hits = [self._hit(rank, row, parsed, True, copies.get(row[2], ())) for rank, row in enumerate(rows[:limit], 1)]
         return article, hits
 
