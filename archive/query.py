@@ -438,10 +438,14 @@ class QueryParser:
         as words (`phrase_words`), or the full weight of a word when none of its
         parts is a ranked word (only stop words and question words)."""
         ranked = any(self.ranked_term(w) for w, _, _ in self.ranked.words(tok.value))
-        boost = self.ranking.phrase if ranked else None
-        clause = self.phrase_clause(tok.value, boost)
+        return self.wording(tok.value, parsed, self.ranking.phrase if ranked else None)
+
+    def wording(self, text: str, parsed: ParsedQuery, boost: float | None) -> Q.Query | None:
+        """The exact wording of a quoted phrase or hyphenated word (`phrase_clause`),
+        its words highlighted as written."""
+        clause = self.phrase_clause(text, boost)
         if clause is not None:
-            parsed.exact_terms.update(self.exact.terms(tok.value))
+            parsed.exact_terms.update(self.exact.terms(text))
         return clause
 
     def source_clause(self, name: str) -> Q.Query:
@@ -484,10 +488,7 @@ class QueryParser:
         if tok.kind in ("phrase", "compound"):
             # A quoted phrase ranks with its words (see `phrase_words`): its own weight
             # is the bonus of the exact wording. A compound is one word, written whole.
-            clause = self.phrase_clause(tok.value, self.ranking.phrase if tok.kind == "phrase" else None)
-            if clause is not None:
-                parsed.exact_terms.update(self.exact.terms(tok.value))
-            return clause
+            return self.wording(tok.value, parsed, self.ranking.phrase if tok.kind == "phrase" else None)
         if tok.kind == "wildcard":
             pattern = "".join(fold(c.lower()) if c != "*" else c for c in tok.value)
             head = pattern.split("*", 1)[0]

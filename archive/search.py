@@ -537,9 +537,11 @@ class Searcher:
             result.all_words = _count(all_docs)
             result.total = _count(all_docs) if mode == "all" else _count(any_docs)
 
-        tier: dict[str, np.ndarray] = {}
+        ranked_tiers = sort == "relevance" and scores is not None and mode == "auto" and tiered
+        if ranked_tiers:  # the articles with all the words, once (rows_for may run again)
+            with_all = self._docs(all_q, allowed) if all_docs is None else all_docs
 
-        def rows_for(want: int) -> list[tuple[float | None, str, int, bool]]:
+        def rows_for(want: int) -> list[Row]:
             if sort != "relevance":
                 newest = sort == "-date"
                 if mode == "any":
@@ -548,12 +550,9 @@ class Searcher:
                     rows = [(s, i, d, True) for s, i, d in self._by_date(all_docs, newest)]
                     if mode == "auto" and tiered and len(rows) < want:
                         rows += [(s, i, d, False) for s, i, d in self._by_date(any_docs & ~all_docs, newest)]
-            elif scores is not None and mode == "auto" and tiered:
+            elif ranked_tiers:
                 # The articles with all the words first (their score is the same in
                 # the all-words query), then the others.
-                if "with_all" not in tier:  # read again only if copies left the page short
-                    tier["with_all"] = self._docs(all_q, allowed) if all_docs is None else all_docs
-                with_all = tier["with_all"]
                 rows = [(s, i, d, True) for s, i, d in top(scores, want, self._ids, with_all)]
                 if len(rows) < want:
                     more = top(scores, want - len(rows), self._ids, allowed, exclude=with_all)
@@ -693,27 +692,22 @@ class Searcher:
                 return folded, copies
             fetch += 2 * (want - len(folded)) + FOLD_MARGIN
 
-    def _fold(self, rows: list[tuple[float | None, str, int, bool]]
-              ) -> tuple[list[tuple[float | None, str, int, bool]], dict[int, list[str]]]:  # fmt: skip
+    def _fold(self, rows: list[Row]) -> tuple[list[Row], dict[int, list[str]]]:
         """`rows` without the copies of an article ranked above them, and the ids of
         each kept row's copies (by docnum). Copies have the same fields, hence the
-        same score and the same field lengths: only rows equal in both are compared,
-        by the digest of their text (`textkey`, written at indexing)."""
+        same score: only rows of equal score are compared, by the digest of their
+        text (`textkey`, written at indexing)."""
         if all(a[0] != b[0] for a, b in zip(rows, rows[1:], strict=False)):
             return rows, {}  # no tie, no copy
-        kept: list[tuple[float | None, str, int, bool]] = []
+        kept: list[Row] = []
         copies: dict[int, list[str]] = {}
-        lengths = [self._scorer.lengths(f) for f in ("title", "lede", "body", "exact")]
         keys = self._textkeys
-
-        def same(a: int, b: int) -> bool:
-            return all(col[a] == col[b] for col in lengths) and keys[a] == keys[b]
-
-        group: list[tuple[float | None, str, int, bool]] = []  # kept rows of the current score
+        group: list[Row] = []  # kept rows of the current score
         for row in rows:
             if not group or row[0] != group[0][0] or row[0] is None:
                 group = []
-            original = next((k for k in group if same(k[2], row[2])), None) if group else None
+            key = keys[row[2]]
+            original = next((k for k in group if keys[k[2]] == key), None)
             if original is None:
                 kept.append(row)
                 group.append(row)
@@ -721,7 +715,7 @@ class Searcher:
                 copies.setdefault(original[2], []).append(row[1])
         return kept, copies
 
-    def _hit(self, rank: int, row: tuple[float | None, str, int, bool], parsed: ParsedQuery,
+    def _hit(self, rank: int, row: Row, parsed: ParsedQuery,
              snippets: bool, copies: tuple[str, ...] | list[str] = ()) -> Hit:  # fmt: skip
         score, doc_id, docnum, all_words = row
         stored = self._searcher.stored_fields(docnum)
@@ -767,10 +761,9 @@ class Searcher:
         # The article's own copies are not "like" it but it: left out; copies among
         # the others are folded as search folds them.
         own = self._textkeys[docnum]
+        query, itself = Q.Or(clauses), self._scorer.mask([docnum])
         rows, copies = self._folded_rows(
-            lambda n: [
-                (s, i, d, False) for s, i, d in self._ranked(Q.Or(clauses), n, mask=self._scorer.mask([docnum]))
-            ],
+            lambda n: [(s, i, d, False) for s, i, d in self._ranked(query, n, mask=itself)],
             limit,
             keep=lambda row: self._textkeys[row[2]] != own,
         )
