@@ -364,6 +364,7 @@ class ParsedQuery:
     exact_terms: set[str] = field(default_factory=set)
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
     words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
+    units: int = 0  # the words and phrases written (a phrase's or compound's words not counted again)
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -569,6 +570,7 @@ class QueryParser:
                         continue
                     seen.add(term)
                 parsed.clauses.append(q)
+                parsed.units += 1
                 if node.kind == "atom" and tok.kind in ("phrase", "compound"):
                     parsed.clauses += self.phrase_words(tok.value, parsed, seen)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
@@ -577,6 +579,7 @@ class QueryParser:
                     clause = Q.Term("exact", term, boost=self.ranking.title)
                     if clause not in parsed.clauses:
                         parsed.clauses.append(clause)
+                        parsed.units += 1
                         parsed.exact_terms.add(term)
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})

@@ -80,7 +80,8 @@ def result_text(result, color: bool) -> str:
         what = "article matches" if result.total == 1 else "articles match"
         head = f"{result.total} {what} {query}"
         if result.mode != "all" and result.total != result.all_words:
-            head += f" ({result.all_words} with all the words)"
+            together = ", ranked among the others" if result.mode == "any" and result.all_words else ""
+            head += f" ({result.all_words} with all the words{together})"
         first, last = result.hits[0].rank, result.hits[-1].rank
         if first > 1 or last < result.total:
             head += f"; showing {first}–{last}"

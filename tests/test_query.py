@@ -259,6 +259,15 @@ def test_cli_text_shows_suggestion_facets_and_the_all_words_boundary(newsroom: P
     assert "By month:  2016-09 4 · 2016-10 1" in out
 
 
+def test_cli_text_of_a_long_query_ranks_all_matches_together(newsroom: Path) -> None:
+    out = run("--index", str(newsroom), "search", "Lavrov rejette les bombardements du régime à Alep").output
+    assert (
+        "5 articles match 'Lavrov rejette les bombardements du régime à Alep' (1 with all the words, ranked "
+        "among the others)" in out
+    )
+    assert "below:" not in out
+
+
 def test_cli_reports_what_it_ignored(newsroom: Path) -> None:
     result = CliRunner().invoke(cli, ["--index", str(newsroom), "search", "(Alep ET"])
     assert result.exit_code == 0

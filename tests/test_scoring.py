@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from whoosh import query as Q
 
 from archive.ingest import ingest
-from archive.search import DEFAULT_RANKING, Searcher
+from archive.search import DEFAULT_RANKING, TIER_WORDS, Searcher
 
 #: Whoosh's BM25F is one BM25 per field, summed: what it is compared with.
 SUM = replace(DEFAULT_RANKING, combine="sum")
@@ -159,7 +159,7 @@ def test_an_excluded_word_excludes(index: Path) -> None:
 
 def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> None:
     with Searcher(index, SUM) as s:
-        for text in ("Alep trêve Genève", "casques blancs hôpital enfants Lavrov", "convoi -Kerry humanitaire"):
+        for text in ("Alep trêve Genève", "casques blancs hôpital Lavrov", "convoi -Kerry humanitaire"):
             parsed = s.parser.parse(text)
             any_q = Q.Or(parsed.clauses)
             if parsed.excluded:
@@ -174,6 +174,25 @@ def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> N
                 got += [(not h.all_words, -h.score, h.id) for h in s.search(text, limit=9, offset=9 * page).hits]
             assert got == expected[:36]
             assert s.search(text).total == len(scores)
+
+
+def test_auto_mode_ranks_a_long_query_as_any(index: Path) -> None:
+    """Past `TIER_WORDS` words or phrases (a pasted headline), the default mode ranks
+    every match together: the same pages as mode "any", said in `result.mode`."""
+    long = "casques blancs hôpital enfants Lavrov"
+    short = "casques blancs hôpital Lavrov"
+    assert len(long.split()) == TIER_WORDS + 1 == len(short.split()) + 1
+    with Searcher(index) as s:
+        for page in range(3):
+            auto = s.search(long, limit=9, offset=9 * page)
+            assert auto.mode == "any"
+            assert [(h.id, h.score, h.all_words) for h in auto.hits] == [
+                (h.id, h.score, h.all_words) for h in s.search(long, mode="any", limit=9, offset=9 * page).hits
+            ]
+        assert s.search(short).mode == "auto"
+        # a quoted phrase or a hyphenated word counts once, with the words it adds
+        assert s.search('"casques blancs" hôpital cessez-le-feu Lavrov').mode == "auto"
+        assert s.search('"casques blancs" hôpital cessez-le-feu Lavrov Alep').mode == "any"
 
 
 def test_proximity_raises_articles_whose_words_stand_together(tmp_path: Path) -> None:

@@ -76,6 +76,34 @@ def test_any_mode_ranks_everything_together_and_marks_full_matches(built: Path) 
     assert [(h.id, h.all_words) for h in result.hits] == [(ALEP, True), (CONVOI, False)]
 
 
+def test_a_pasted_headline_finds_its_article_though_it_lacks_a_word(articles: Path, index_dir: Path) -> None:
+    """A long query (more than `TIER_WORDS` words) ranks every match together: the
+    article about the storm, which says `hier soir` and not `mardi`, comes before a
+    roundup that has every word once. A short query keeps all the words first."""
+    storm = "2020-06-10-orage.txt"
+    roundup = "2020-06-10-en-bref.txt"
+    write(
+        articles / storm,
+        "Orage\nUn spectaculaire orage de grêle s'est abattu hier soir sur Bordeaux. "
+        "La grêle a couvert les rues de Bordeaux ; cet orage a surpris les habitants.\n",
+    )
+    filler = "Autres nouvelles du jour sans rapport. " * 8
+    write(
+        articles / roundup,
+        "En bref\nMardi, la mairie de Bordeaux a voté le budget. Un orage est annoncé ce soir. "
+        f"Le festival promet un spectacle spectaculaire. La grêle a touché les vignes. {filler}\n",
+    )
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        long = s.search("Spectaculaire orage de grêle sur Bordeaux mardi soir")
+        assert long.mode == "any"
+        assert [(h.id, h.all_words) for h in long.hits] == [(storm, False), (roundup, True)]
+        assert s.search("Spectaculaire orage de grêle sur Bordeaux mardi soir", sort="date").mode == "auto"
+        short = s.search("orage Bordeaux mardi")
+        assert short.mode == "auto"
+        assert [(h.id, h.all_words) for h in short.hits] == [(roundup, True), (storm, False)]
+
+
 def test_headline_weighs_more_than_body(articles: Path, index_dir: Path) -> None:
     write(articles / "2020-01-01-a.txt", "Réforme des retraites\nLe texte est examiné. " + "Autre sujet. " * 5)
     write(articles / "2020-01-01-b.txt", "Un autre sujet\nLe texte parle des retraites. " + "Autre sujet. " * 5)
