@@ -152,8 +152,8 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     """Ranked full-text search.
 
     Articles with all the words come first, then those with some of them; a
-    query of more than four words or phrases (a pasted headline, a question)
-    ranks them all together, as --any does. Matching ignores case and accents
+    query of more than four words (a pasted headline, a question) ranks them
+    all together, as --any does. Matching ignores case and accents
     and joins inflections (`bombardement` finds `bombardements`). A copy of a
     hit (the same headline and text in another file) is folded into it: `same
     text also in:` (--copies lists it).

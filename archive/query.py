@@ -364,7 +364,7 @@ class ParsedQuery:
     exact_terms: set[str] = field(default_factory=set)
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
     words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
-    units: int = 0  # the words and phrases written (a phrase's or compound's words not counted again)
+    written: int = 0  # words as written, stop words and a phrase's words included (a compound is one)
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -542,6 +542,11 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         parsed = ParsedQuery()
         tokens = tokenize(text, self.exact, parsed.ignored)
+        parsed.written = sum(
+            sum(1 for _ in self.exact.words(t.value)) if t.kind == "phrase" else 1
+            for t in tokens
+            if t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy")
+        )
         nodes = _Grammar(tokens, parsed.ignored).sequence(0)
         seen: set[str] = set()
         kept: list[str] = []  # consecutive plain words, for proximity
@@ -570,7 +575,6 @@ class QueryParser:
                         continue
                     seen.add(term)
                 parsed.clauses.append(q)
-                parsed.units += 1
                 if node.kind == "atom" and tok.kind in ("phrase", "compound"):
                     parsed.clauses += self.phrase_words(tok.value, parsed, seen)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
@@ -579,7 +583,6 @@ class QueryParser:
                     clause = Q.Term("exact", term, boost=self.ranking.title)
                     if clause not in parsed.clauses:
                         parsed.clauses.append(clause)
-                        parsed.units += 1
                         parsed.exact_terms.add(term)
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})

@@ -260,12 +260,13 @@ SORTS = ("relevance", "date", "-date")
 #: From this many words, an any-word query that Whoosh ranks (one with a wildcard or
 #: a fuzzy word; `archive.scoring` ranks the others) is scored in one pass.
 PRELOAD_CLAUSES = 4
-#: In mode "auto", a query of at most this many words or phrases ranks the articles
-#: with all of them first; a longer one (a pasted headline, a question) ranks every
-#: match together, as mode "any": its article most often lacks one of its words
-#: (1,136 of OrangeSum-dev's 1,415 articles lack a stemmed word of their own
-#: headline), and the articles that happen to have them all are no better for it
-#: (docs/RELEVANCE.md).
+#: In mode "auto", a query of at most this many words as written (stop words and a
+#: quoted phrase's words included, a hyphenated word one) ranks the articles with
+#: all of them first; a longer one (a pasted headline, a question) ranks every match
+#: together, as mode "any": its article most often lacks one of its words (1,136 of
+#: OrangeSum-dev's 1,415 articles lack a stemmed word of their own headline), and
+#: the articles that happen to have them all are no better for it. Keyword queries
+#: are short and have few stop words; sentences are long (docs/RELEVANCE.md).
 #: Sorted by date, the articles with all the words still come first: they are the
 #: precise ones, and nothing else orders the rest.
 TIER_WORDS = 4
@@ -492,8 +493,8 @@ class Searcher:
         """Rank articles for `text` (see `archive.query` for the query language).
 
         mode "auto": articles with all the words first, then articles with some of
-        them (in relevance order, a query of more than `TIER_WORDS` words or phrases
-        is ranked as "any", and `result.mode` says so); "all": only articles with
+        them (in relevance order, a query of more than `TIER_WORDS` written words is
+        ranked as "any", and `result.mode` says so); "all": only articles with
         all the words; "any": all matches ranked together. `since`/`until` take ISO
         or French dates, `sources` source names (any case); `sort` is "relevance",
         "date" (oldest first) or "-date".
@@ -506,7 +507,7 @@ class Searcher:
         sources = tuple(sources)
         self._slow_sets.clear()
         parsed = self.parser.parse(text)
-        if mode == "auto" and sort == "relevance" and parsed.units > TIER_WORDS:
+        if mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
             mode = "any"  # a long query: its article often lacks one of its words
         result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit)
         result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}

@@ -183,6 +183,26 @@ def test_similar_articles(searcher: Searcher) -> None:
     assert [h.id for h in hits] == [CASQUES, DAMAS]
 
 
+WRITTEN = [
+    ("Alep", 1),
+    ("bombardements d'Alep", 2),  # an elided article is not a word of its own
+    ("le la les", 3),  # stop words count: a sentence has many
+    ('"Casques blancs" Alep', 3),  # a quoted phrase's words count
+    ('"Touche pas à mon poste"', 5),
+    ("cessez-le-feu à Alep", 3),  # a hyphenated word is one
+    ("300 000 morts", 2),  # so is a number written the French way
+    ("Alep ET Lavrov -Damas", 3),  # operators do not count, excluded words do
+    ("bombard* Lavrof~", 2),
+    ("Alep source:AFP date:2016", 1),  # nor do filters
+    ("Combien de personnes travaillent au ministère des sports ?", 8),
+]
+
+
+@pytest.mark.parametrize("text, written", WRITTEN)
+def test_written_words_decide_the_all_words_tier(text: str, written: int) -> None:
+    assert QueryParser().parse(text).written == written
+
+
 @pytest.mark.parametrize(
     "text, period",
     [

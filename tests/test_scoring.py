@@ -177,7 +177,7 @@ def test_auto_mode_ranks_all_words_first_then_the_rest_exactly(index: Path) -> N
 
 
 def test_auto_mode_ranks_a_long_query_as_any(index: Path) -> None:
-    """Past `TIER_WORDS` words or phrases (a pasted headline), the default mode ranks
+    """Past `TIER_WORDS` words as written (a pasted headline), the default mode ranks
     every match together: the same pages as mode "any", said in `result.mode`."""
     long = "casques blancs hôpital enfants Lavrov"
     short = "casques blancs hôpital Lavrov"
@@ -190,9 +190,14 @@ def test_auto_mode_ranks_a_long_query_as_any(index: Path) -> None:
                 (h.id, h.score, h.all_words) for h in s.search(long, mode="any", limit=9, offset=9 * page).hits
             ]
         assert s.search(short).mode == "auto"
-        # a quoted phrase or a hyphenated word counts once, with the words it adds
-        assert s.search('"casques blancs" hôpital cessez-le-feu Lavrov').mode == "auto"
-        assert s.search('"casques blancs" hôpital cessez-le-feu Lavrov Alep').mode == "any"
+        # a quoted phrase's words count, stop words too; a hyphenated word is one
+        assert s.search('"casques blancs" cessez-le-feu Lavrov').mode == "auto"
+        assert s.search('"casques blancs" hôpital cessez-le-feu Lavrov').mode == "any"
+        assert s.search("trêve à Alep").mode == "auto"
+        assert s.search("la trêve à Alep").mode == "auto"
+        assert s.search("une trêve à Alep ?").mode == "auto"
+        assert s.search("une trêve de plus à Alep").mode == "any"
+        assert s.search("Alep ET trêve -Kerry").mode == "auto"
 
 
 def test_proximity_raises_articles_whose_words_stand_together(tmp_path: Path) -> None:

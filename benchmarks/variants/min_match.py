@@ -5,10 +5,9 @@ phrases). Here a query of more than `upto` clauses puts first the articles with
 at least ceil(`frac` × n) of its n clauses (`frac` 1: the shipped tier; 0: no
 tier, all matches ranked together, as `--mode any`); shorter queries keep the
 tier of all the words. Elasticsearch's `minimum_should_match` ("3<75%") is the
-same idea. The shipped rule (`archive.search.TIER_WORDS`: more than four words or
-phrases ranked as "any") is switched off here, so that this one decides alone;
-`upto=4 frac=0` is close to it (it counts clauses, where the shipped rule counts a
-quoted phrase or hyphenated word once, not with its words).
+same idea. The shipped rule (`archive.search.TIER_WORDS`: more than four written
+words ranked as "any") is switched off here, so that this one decides alone;
+`upto=4 frac=0` is close to it (it counts ranked clauses, not written words).
 """
 
 import math
