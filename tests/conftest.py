@@ -42,6 +42,17 @@ def built(articles: Path, index_dir: Path) -> Path:
     return index_dir
 
 
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The newsroom fixture (eleven articles, the README's examples), indexed once
+    per test module."""
+    from archive.ingest import ingest
+
+    index_dir = tmp_path_factory.mktemp("newsroom") / "index"
+    ingest(FIXTURES / "newsroom", index_dir)
+    return index_dir
+
+
 def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):

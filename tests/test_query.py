@@ -34,15 +34,6 @@ ONU = "2016-09-26-onu-condamne.txt"
 
 
 @pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from archive.ingest import ingest
-
-    index_dir = tmp_path_factory.mktemp("newsroom") / "index"
-    ingest(FIXTURES / "newsroom", index_dir)
-    return index_dir
-
-
-@pytest.fixture(scope="module")
 def searcher(newsroom: Path):
     with Searcher(newsroom) as s:
         yield s

@@ -37,15 +37,6 @@ def examples() -> list[tuple[str, str]]:
 EXAMPLES = examples()
 
 
-@pytest.fixture(scope="module")
-def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from archive.ingest import ingest
-
-    index_dir = tmp_path_factory.mktemp("readme") / "index"
-    ingest(FIXTURES / "newsroom", index_dir)
-    return index_dir
-
-
 def test_the_readme_has_examples_to_check() -> None:
     assert len(EXAMPLES) >= 10
 
