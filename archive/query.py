@@ -4,13 +4,16 @@ Lenient by design: it never raises. What it cannot read (an unbalanced quote or
 parenthesis, a lone operator, an unknown field) is searched as words where that
 makes sense, and listed in `ParsedQuery.ignored` so the user is told.
 
-    words            bombardements Alep        ranked; all words first, then some (see search.py)
+    words            bombardements Alep        ranked; all words first, then some (see search.py);
+                                               a verb's present plural (`attaquent`) also as
+                                               its other forms (`QueryParser.verb_form`)
     phrase           "Casques blancs"          exact wording (stop words included) first, then
                                                the articles with its words: a pasted headline's
                                                quotation is often reworded ("Tours": that
                                                form first, then "tour")
     compound         cessez-le-feu             the phrase of its parts first, then its parts
-                                               as words (`anti-PMA` finds "contre la PMA")
+                                               as words (`anti-PMA` finds "contre la PMA"),
+                                               weighing one word between them
     operators        Alep ET Damas, Alep OU Damas, Alep SAUF Damas   (AND, OR, NOT too)
     exclude          -Damas, -"Casques blancs"
     require          +Alep
@@ -29,6 +32,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as Q
@@ -361,6 +365,7 @@ class ParsedQuery:
     filters: list[Q.Query] = field(default_factory=list)  # source:, date: (restrict, do not rank)
     pairs: list[tuple[str, str]] = field(default_factory=list)  # consecutive words (exact terms), for proximity
     ranked_terms: set[str] = field(default_factory=set)  # for highlighting
+    text: str = ""  # the query as written
     exact_terms: set[str] = field(default_factory=set)
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
     words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
@@ -381,7 +386,8 @@ class QueryParser:
     """Query text → `ParsedQuery`, with the analyzers and ranking of the index searched."""
 
     def __init__(self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking=None,
-                 sources: tuple[str, ...] = ()) -> None:  # fmt: skip
+                 sources: tuple[str, ...] = (),
+                 frequency: Callable[[str, str], int] | None = None) -> None:  # fmt: skip
         from .search import DEFAULT_RANKING
 
         # Stop words always leave ranked queries, even where the index keeps them.
@@ -390,6 +396,9 @@ class QueryParser:
         self.ranking = ranking or DEFAULT_RANKING
         self.boosts = self.ranking.fields()
         self.sources = sources  # the index's source names, for case-insensitive source:
+        # (field, term) → the number of articles with it, from the index searched;
+        # without it (no index) a verb's plural is not told from a noun (`verb_form`)
+        self.frequency = frequency
 
     # atoms
 
@@ -398,11 +407,60 @@ class QueryParser:
         term = self.ranked.term(word)
         return "" if not term or self.exact.term(word) in QUESTION_WORDS else term
 
-    def word_clause(self, term: str, word: str, fields: dict[str, float] | None = None) -> Q.Query:
-        alternatives = [Q.Term(f, term, boost=b) for f, b in (fields or self.boosts).items() if b > 0]
+    def word_clause(self, term: str, word: str, fields: dict[str, float] | None = None,
+                    also: str = "", share: float = 1.0) -> Q.Query:  # fmt: skip
+        """One query word: its stem in each ranked field and its form in the exact
+        field, scored by `Scorer` as one word (BM25F); `also` is a second stem of
+        the same word (`verb_form`); `share` scales the whole word (the parts of a
+        hyphenated word share one word's weight)."""
+        stems = [term] + ([also] if also and also != term else [])
+        boosts = (fields or self.boosts).items()
+        alternatives = [Q.Term(f, t, boost=b) for t in stems for f, b in boosts if b > 0]
         if self.ranking.exact > 0 and fields is None:
             alternatives.append(Q.Term("exact", self.exact.term(word), boost=self.ranking.exact))
-        return Q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+        if len(alternatives) == 1:
+            alternatives[0].boost *= share
+            return alternatives[0]
+        return Q.Or(alternatives, boost=share)
+
+    def verb_form(self, term: str, word: str, written: str) -> str:
+        """The other stem of a verb whose present plural Snowball leaves apart, "" if none.
+
+        Snowball keeps the `-ent` of `attaquent`, `refusent`, `travaillent` (or takes
+        it for an adverb's `-ment`: `réclament` → `recl`), since nouns and adjectives
+        end the same way (`accident`, `violent`), while the verb's other forms stem
+        without it (`attaque`, `attaquer`, `attaqué` → `attaqu`). Headlines and
+        questions are often in the present plural, their articles in other tenses.
+        The index tells them apart: a noun or adjective takes an s in the plural
+        (`accidents`), a verb's `-ent` never does. So a word in `-ent` that some
+        article has and no article has with an s also ranks as its singular's stem
+        (`attaquent` → `attaqu`), and a word whose stem + `ent` is such a word also
+        ranks as that form (`attaque` → `attaquent`). Only words written in lower
+        case (`Laurent` is a name) and not `-vient`/`-tient` (`vient` is not `vie`).
+        """
+        if self.frequency is None or self.ranking.verbs == "off" or not written.islower() or not term:
+            return ""
+        form = self.exact.term(word)
+        if form.endswith("ent") and len(form) > 5:
+            if form.endswith(("vient", "tient")) or not self._verb_plural(form):
+                return ""
+            alt = self.ranked.term(word[:-2])
+        elif self._verb_plural(term + "ent"):
+            alt = self.ranked.term(term + "ent")
+        else:
+            return ""
+        return alt if alt and alt != term else ""
+
+    def _verb_plural(self, form: str) -> bool:
+        """Some article has `form` (an unstemmed, folded word in -ent), none with an s
+        (and, with `Ranking.verbs` "infinitive", some has an infinitive of it:
+        `attaquer`, `partir`, `rendre` for `attaquent`, `partent`, `rendent`)."""
+        df = self.frequency
+        if df("exact", form) == 0 or df("exact", form + "s") > 0:
+            return False
+        if self.ranking.verbs != "infinitive":
+            return True
+        return any(df("exact", form[:-3] + ending) > 0 for ending in ("er", "ir", "re"))
 
     def phrase_clause(self, text: str, boost: float | None = None) -> Q.Query | None:
         words = [w for w in (self.exact.term(w) for w, _, _ in self.exact.words(text)) if w]
@@ -414,7 +472,7 @@ class QueryParser:
             return Q.Term("exact", words[0], boost=boost)
         return Q.Phrase("exact", words, boost=boost)
 
-    def phrase_words(self, text: str, parsed: ParsedQuery, seen: set[str]) -> list[Q.Query]:
+    def phrase_words(self, text: str, parsed: ParsedQuery, seen: set[str], compound: bool = False) -> list[Q.Query]:
         """The words of a quoted phrase or word as plain words (those not already
         in the query).
 
@@ -423,14 +481,22 @@ class QueryParser:
         still follows: a pasted headline's quotation is often reworded in its
         article (`"la police est exténuée", affirme un syndicat`).
         """
-        out = []
-        for word, _, _ in self.ranked.words(text):
+        words = []
+        for word, start, end in self.ranked.words(text):
             term = self.ranked_term(word)
             if not term or term in seen:
                 continue
             seen.add(term)
-            parsed.ranked_terms.add(term)
-            out.append(self.word_clause(term, word))
+            words.append((term, word, self.verb_form(term, word, text[start:end])))
+        # A hyphenated word's parts weigh one word together: nearly every article
+        # with `Bouches` has `Rhône`, and two idfs would count the name twice.
+        share = 1.0
+        if compound and words and self.ranking.compound_parts != "each":
+            share = 1.0 / (len(words) if self.ranking.compound_parts == "mean" else len(words) ** 0.5)
+        out = []
+        for term, word, also in words:
+            parsed.ranked_terms.update((term, also) if also else (term,))
+            out.append(self.word_clause(term, word, also=also, share=share))
         return out
 
     def compound(self, tok: Token, parsed: ParsedQuery) -> Q.Query | None:
@@ -508,9 +574,10 @@ class QueryParser:
         term = self.ranked_term(tok.value)
         if not term:
             return None  # a stop word
-        parsed.ranked_terms.add(term)
+        also = self.verb_form(term, tok.value, parsed.text[tok.start : tok.end])
+        parsed.ranked_terms.update((term, also) if also else (term,))
         parsed.words.append(tok)
-        return self.word_clause(term, tok.value)
+        return self.word_clause(term, tok.value, also=also)
 
     # tree
 
@@ -540,7 +607,7 @@ class QueryParser:
         return q
 
     def parse(self, text: str) -> ParsedQuery:
-        parsed = ParsedQuery()
+        parsed = ParsedQuery(text=text)
         tokens = tokenize(text, self.exact, parsed.ignored)
         parsed.written = sum(
             sum(1 for _ in self.exact.words(t.value)) if t.kind == "phrase" else 1
@@ -576,7 +643,9 @@ class QueryParser:
                     seen.add(term)
                 parsed.clauses.append(q)
                 if node.kind == "atom" and tok.kind in ("phrase", "compound"):
-                    parsed.clauses += self.phrase_words(tok.value, parsed, seen)
+                    # a hyphenated word, or one in quotes (`"Bouches-du-Rhône"`)
+                    compound = not any(c.isspace() for c in tok.value.strip())
+                    parsed.clauses += self.phrase_words(tok.value, parsed, seen, compound)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
             for tok in tokens:
                 if tok.kind == "word" and (term := self.exact.term(tok.value)):

@@ -53,6 +53,20 @@ class Ranking:
     # Coordination: an article matching k of a query's n words (or phrases) has its
     # score multiplied by (k/n) ** coord (0: off).
     coord: float = 0.0
+    # The n parts of a hyphenated word (`Bouches-du-Rhône`: bouch, rhon), beside its
+    # exact wording: "mean", each weighs 1/n, together one word; "sqrt": 1/√n each;
+    # "each": one word each.
+    compound_parts: str = "mean"
+    # A verb's present plural (`attaquent`) also ranks as its other forms
+    # (`attaqu`), told from a noun in -ent by the index (QueryParser.verb_form):
+    # "plural": no article has the word with an s; "infinitive": nor without an
+    # infinitive in -er, -ir or -re; "off".
+    verbs: str = "plural"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("compound_parts", ("mean", "sqrt", "each")), ("verbs", ("plural", "infinitive", "off"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}: one of {', '.join(allowed)}, not {getattr(self, name)!r}")
 
     def fields(self) -> dict[str, float]:
         return {"title": self.title, "lede": self.lede, "body": self.body, "lead": self.lead}
@@ -339,7 +353,8 @@ class Searcher:
         self._months: tuple[list[str], np.ndarray] | None = None
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
-        self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names())
+        self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
+                                  frequency=self._reader.doc_frequency)  # fmt: skip
 
     def close(self) -> None:
         self._searcher.close()

@@ -309,6 +309,42 @@ def test_cli_similar(newsroom: Path) -> None:
     assert missing.exit_code == 1 and "No article with id 'nope'" in missing.output
 
 
+# Unstemmed, folded words some article of an imaginary archive has.
+IN_ARCHIVE = {"attaquent", "attaquer", "refusent", "reclament", "accident", "accidents", "laurent",
+              "vient", "partent", "partir", "souvent", "argent"}  # fmt: skip
+VERBS = [
+    ("attaquent", "plural", {"attaquent", "attaqu"}),  # the verb's other forms too
+    ("attaque", "plural", {"attaqu", "attaquent"}),  # and the other way
+    ("refusent", "plural", {"refusent", "refus"}),
+    ("réclament", "plural", {"recl", "reclam"}),  # Snowball read an adverb's -ment
+    ("accident", "plural", {"accident"}),  # `accidents`: a noun
+    ("Laurent", "plural", {"laurent"}),  # written with a capital: a name
+    ("vient", "plural", {"vient"}),  # venir, not `vie`
+    ("mangent", "plural", {"mangent"}),  # in no article: nothing tells
+    ("attaquent", "off", {"attaquent"}),
+    ("partent", "infinitive", {"partent", "part"}),  # `partir`
+    ("argent", "plural", {"argent", "arge"}),  # no `argents` here: taken for a verb...
+    ("argent", "infinitive", {"argent"}),  # ...unless an infinitive is asked for
+]
+
+
+@pytest.mark.parametrize("text, verbs, stems", VERBS)
+def test_a_verbs_present_plural_ranks_with_its_other_forms(text: str, verbs: str, stems: set[str]) -> None:
+    from archive.search import DEFAULT_RANKING, Ranking
+
+    ranking = Ranking(**{**DEFAULT_RANKING.__dict__, "verbs": verbs})
+    parser = QueryParser(ranking=ranking, frequency=lambda field, term: int(term in IN_ARCHIVE))
+    (clause,) = parser.parse(text).clauses
+    assert {t.text for t in clause.subqueries if t.fieldname == "body"} == stems
+    assert parser.parse(text).ranked_terms == stems  # highlighted in the article too
+
+
+def test_a_hyphenated_words_parts_share_one_words_weight() -> None:
+    clauses = QueryParser().parse("Bouches-du-Rhône mariage").clauses
+    assert [round(c.boost, 2) for c in clauses] == [0.4, 0.5, 0.5, 1.0]  # wording, bouch, rhon, mariag
+    assert [c.boost for c in QueryParser().parse('"Touche pas à mon poste"').clauses[1:]] == [1.0, 1.0]
+
+
 # --- never a traceback ------------------------------------------------------
 
 PIECES = list("aéÉzZ09\"“”«»()-+*~?:…',’ \u00a0") + ["ET", "OU", "SAUF", "NOT", "titre:", "source:", "date:",
@@ -320,6 +356,9 @@ QUERY_TEXT = st.lists(st.sampled_from(PIECES), max_size=15).map("".join) | st.te
 @given(QUERY_TEXT)
 def test_parser_never_raises(text: str) -> None:
     parsed = QueryParser().parse(text)
+    assert isinstance(parsed.ignored, list)
+    # with an index's frequencies (verb forms looked up): every word "in it", no plural
+    parsed = QueryParser(frequency=lambda field, term: int(not term.endswith("s"))).parse(text)
     assert isinstance(parsed.ignored, list)
 
 

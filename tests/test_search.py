@@ -284,3 +284,35 @@ def test_snippet_shows_a_phrases_stop_words_only_in_the_phrase(long: bool) -> No
     # only stop words asked for: every one counts
     snippet, spans = make_snippet("Le chat et la souris, le chien et les chats.", parse_query("le la les"))
     assert [snippet[s.start : s.end] for s in spans] == ["Le", "la", "le", "les"]
+
+
+def test_a_verbs_present_plural_finds_its_other_forms(articles: Path, index_dir: Path) -> None:
+    """Snowball keeps the `-ent` of `attaquent` (a noun or adjective ends the same
+    way), so the query word `attaquent` stemmed apart from `attaqué`. The index
+    tells the verb from a noun: some article has `attaquent`, none `attaquents`."""
+    write(articles / "2021-03-01-chats.txt", "Chats\nDes chats ont attaqué deux chiens dans un jardin de Lyon.\n")
+    write(articles / "2021-03-02-rebelles.txt", "Rebelles\nLes rebelles attaquent la ville depuis lundi.\n")
+    write(articles / "2021-03-03-accident.txt", "Accident\nUn accident, puis deux accidents : les chiens du voisin.\n")
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        hits = s.search("chats attaquent chiens").hits
+        assert [(h.id, h.all_words) for h in hits[:1]] == [("2021-03-01-chats.txt", True)]
+        hit = hits[0]
+        assert "attaqué" in [hit.snippet[sp.start : sp.end] for sp in hit.highlights]
+        # and the other way: `attaque` finds the article that writes `attaquent`
+        assert "2021-03-02-rebelles.txt" in [h.id for h in s.search("attaque ville").hits]
+        # a noun in -ent takes an s: `accident` stays `accident`
+        assert [h.id for h in s.search("accident").hits] == ["2021-03-03-accident.txt"]
+        assert s.search("Attaquent", mode="all").total == 1  # a capitalised word is left as written
+
+
+def test_a_hyphenated_words_parts_weigh_one_word_together(articles: Path, index_dir: Path) -> None:
+    """`Bouches-du-Rhône` is one place: its parts, which always come together,
+    weigh one word between them, not one word each (which put first an article
+    that has the place and none of the other words)."""
+    write(articles / "2021-04-01-mariage.txt", "Mariage\nÀ Marseille, un mariage a été annulé samedi.\n")
+    write(articles / "2021-04-02-incendie.txt", "Incendie\nUn incendie dans les Bouches-du-Rhône, samedi.\n")
+    ingest(articles, index_dir)
+    with Searcher(index_dir) as s:
+        hits = s.search("Un mariage annulé dans les Bouches-du-Rhône").hits
+        assert [h.id for h in hits] == ["2021-04-01-mariage.txt", "2021-04-02-incendie.txt"]

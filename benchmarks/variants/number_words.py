@@ -24,8 +24,8 @@ def apply(weight: str = "1.0") -> None:
     pairs.update({v: k for k, v in list(pairs.items())})
     plain = QM.QueryParser.word_clause
 
-    def word_clause(self, term, word, fields=None):
-        clause = plain(self, term, word, fields)
+    def word_clause(self, term, word, fields=None, **kw):
+        clause = plain(self, term, word, fields, **kw)
         other = pairs.get(self.exact.term(word))
         if other is None or fields is not None or type(clause) is not Q.Or:
             return clause

@@ -23,8 +23,8 @@ def apply(weight: str = "1.0") -> None:
     share = float(weight)
     plain = QM.QueryParser.word_clause
 
-    def word_clause(self, term, word, fields=None):
-        clause = plain(self, term, word, fields)
+    def word_clause(self, term, word, fields=None, **kw):
+        clause = plain(self, term, word, fields, **kw)
         if type(clause) is Q.Or and fields is None and self.ranking.exact > 0:
             extra = [Q.Term("exact", v, boost=self.ranking.exact * share) for v in other_number(self.exact.term(word))]
             clause.subqueries = list(clause.subqueries) + extra
