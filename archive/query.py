@@ -436,19 +436,19 @@ class QueryParser:
         article has and no article has with an s also ranks as its singular's stem
         (`attaquent` → `attaqu`), and a word whose stem + `ent` is such a word also
         ranks as that form (`attaque` → `attaquent`). Only words written in lower
-        case (`Laurent` is a name) and not `-vient`/`-tient` (`vient` is not `vie`).
+        case (`Laurent` is a name), never `-vient`/`-tient` (`vient` is not `vie`)
+        nor a question word (`commis` → `comm` is not `comment`).
         """
         if self.frequency is None or self.ranking.verbs == "off" or not written.islower() or not term:
             return ""
         form = self.exact.term(word)
         if form.endswith("ent") and len(form) > 5:
-            if form.endswith(("vient", "tient")) or not self._verb_plural(form):
-                return ""
-            alt = self.ranked.term(word[:-2])
-        elif self._verb_plural(term + "ent"):
-            alt = self.ranked.term(term + "ent")
+            plural, alt = form, self.ranked_term(word[:-2])
         else:
-            return ""
+            plural = term + "ent"
+            alt = self.ranked_term(plural)  # "" for `comment` (`commis` → comm)
+        if plural.endswith(("vient", "tient")) or not self._verb_plural(plural):
+            return ""  # `vie` → vi is not `vient`
         return alt if alt and alt != term else ""
 
     def _verb_plural(self, form: str) -> bool:

@@ -311,7 +311,7 @@ def test_cli_similar(newsroom: Path) -> None:
 
 # Unstemmed, folded words some article of an imaginary archive has.
 IN_ARCHIVE = {"attaquent", "attaquer", "refusent", "reclament", "accident", "accidents", "laurent",
-              "vient", "partent", "partir", "souvent", "argent"}  # fmt: skip
+              "vient", "partent", "partir", "souvent", "argent", "comment"}  # fmt: skip
 VERBS = [
     ("attaquent", "plural", {"attaquent", "attaqu"}),  # the verb's other forms too
     ("attaque", "plural", {"attaqu", "attaquent"}),  # and the other way
@@ -320,6 +320,8 @@ VERBS = [
     ("accident", "plural", {"accident"}),  # `accidents`: a noun
     ("Laurent", "plural", {"laurent"}),  # written with a capital: a name
     ("vient", "plural", {"vient"}),  # venir, not `vie`
+    ("vie", "plural", {"vi"}),  # and the other way
+    ("commis", "plural", {"comm"}),  # `comment` (a question word) is no verb of it
     ("mangent", "plural", {"mangent"}),  # in no article: nothing tells
     ("attaquent", "off", {"attaquent"}),
     ("partent", "infinitive", {"partent", "part"}),  # `partir`
