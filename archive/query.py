@@ -432,8 +432,10 @@ class QueryParser:
         without it (`attaque`, `attaquer`, `attaqué` → `attaqu`). Headlines and
         questions are often in the present plural, their articles in other tenses.
         The index tells them apart: a noun or adjective takes an s in the plural
-        (`accidents`), a verb's `-ent` never does. So a word in `-ent` that some
-        article has and no article has with an s also ranks as its singular's stem
+        (`accidents`), a verb's `-ent` never does, and a verb has an infinitive
+        (`attaquer`, `partir`, `rendre`). So a word in `-ent` that some article has,
+        no article has with an s and some article has as an infinitive (`Ranking.verbs`
+        "infinitive", the default; "plural" asks only the first two) also ranks as its singular's stem
         (`attaquent` → `attaqu`), and a word whose stem + `ent` is such a word also
         ranks as that form (`attaque` → `attaquent`). Only words written in lower
         case (`Laurent` is a name), never `-vient`/`-tient` (`vient` is not `vie`)

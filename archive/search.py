@@ -59,9 +59,9 @@ class Ranking:
     compound_parts: str = "mean"
     # A verb's present plural (`attaquent`) also ranks as its other forms
     # (`attaqu`), told from a noun in -ent by the index (QueryParser.verb_form):
-    # "plural": no article has the word with an s; "infinitive": nor without an
-    # infinitive in -er, -ir or -re; "off".
-    verbs: str = "plural"
+    # "infinitive": no article has the word with an s, and some has an infinitive
+    # of it in -er, -ir or -re; "plural": the first test only; "off".
+    verbs: str = "infinitive"
 
     def __post_init__(self) -> None:
         for name, allowed in (("compound_parts", ("mean", "sqrt", "each")), ("verbs", ("plural", "infinitive", "off"))):

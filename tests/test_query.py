@@ -310,23 +310,25 @@ def test_cli_similar(newsroom: Path) -> None:
 
 
 # Unstemmed, folded words some article of an imaginary archive has.
-IN_ARCHIVE = {"attaquent", "attaquer", "refusent", "reclament", "accident", "accidents", "laurent",
-              "vient", "partent", "partir", "souvent", "argent", "comment"}  # fmt: skip
+IN_ARCHIVE = {"attaquent", "attaquer", "refusent", "refuser", "reclament", "reclamer", "accident", "accidents",
+              "laurent", "vient", "venir", "partent", "partir", "souvent", "argent", "comment", "mangent"}  # fmt: skip
 VERBS = [
-    ("attaquent", "plural", {"attaquent", "attaqu"}),  # the verb's other forms too
-    ("attaque", "plural", {"attaqu", "attaquent"}),  # and the other way
-    ("refusent", "plural", {"refusent", "refus"}),
-    ("réclament", "plural", {"recl", "reclam"}),  # Snowball read an adverb's -ment
-    ("accident", "plural", {"accident"}),  # `accidents`: a noun
-    ("Laurent", "plural", {"laurent"}),  # written with a capital: a name
-    ("vient", "plural", {"vient"}),  # venir, not `vie`
-    ("vie", "plural", {"vi"}),  # and the other way
-    ("commis", "plural", {"comm"}),  # `comment` (a question word) is no verb of it
-    ("mangent", "plural", {"mangent"}),  # in no article: nothing tells
-    ("attaquent", "off", {"attaquent"}),
+    ("attaquent", "infinitive", {"attaquent", "attaqu"}),  # the verb's other forms too
+    ("attaque", "infinitive", {"attaqu", "attaquent"}),  # and the other way
+    ("refusent", "infinitive", {"refusent", "refus"}),
+    ("réclament", "infinitive", {"recl", "reclam"}),  # Snowball read an adverb's -ment
     ("partent", "infinitive", {"partent", "part"}),  # `partir`
-    ("argent", "plural", {"argent", "arge"}),  # no `argents` here: taken for a verb...
-    ("argent", "infinitive", {"argent"}),  # ...unless an infinitive is asked for
+    ("accident", "infinitive", {"accident"}),  # `accidents`: a noun
+    ("Attaquent", "infinitive", {"attaquent"}),  # written with a capital: taken for a name
+    ("vient", "infinitive", {"vient"}),  # venir, not `vie`
+    ("vie", "infinitive", {"vi"}),  # and the other way
+    ("commis", "infinitive", {"comm"}),  # `comment` (a question word) is no verb of it
+    ("mangent", "infinitive", {"mangent"}),  # no `manger` here: nothing tells
+    ("mangent", "plural", {"mangent", "mang"}),  # unless the plural test alone is asked for
+    ("laurent", "infinitive", {"laurent"}),  # no `laurents`, but no `laurer` either
+    ("laurent", "plural", {"laurent", "laur"}),  # (the plural test alone takes it for a verb)
+    ("argent", "plural", {"argent", "arge"}),
+    ("attaquent", "off", {"attaquent"}),
 ]
 
 

@@ -289,9 +289,10 @@ def test_snippet_shows_a_phrases_stop_words_only_in_the_phrase(long: bool) -> No
 def test_a_verbs_present_plural_finds_its_other_forms(articles: Path, index_dir: Path) -> None:
     """Snowball keeps the `-ent` of `attaquent` (a noun or adjective ends the same
     way), so the query word `attaquent` stemmed apart from `attaqué`. The index
-    tells the verb from a noun: some article has `attaquent`, none `attaquents`."""
+    tells the verb from a noun: some article has `attaquent`, none `attaquents`,
+    and some has `attaquer`."""
     write(articles / "2021-03-01-chats.txt", "Chats\nDes chats ont attaqué deux chiens dans un jardin de Lyon.\n")
-    write(articles / "2021-03-02-rebelles.txt", "Rebelles\nLes rebelles attaquent la ville depuis lundi.\n")
+    write(articles / "2021-03-02-rebelles.txt", "Rebelles\nLes rebelles attaquent la ville, qu'ils menaçaient d'attaquer.\n")
     write(articles / "2021-03-03-accident.txt", "Accident\nUn accident, puis deux accidents : les chiens du voisin.\n")
     ingest(articles, index_dir)
     with Searcher(index_dir) as s:
