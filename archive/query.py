@@ -399,6 +399,7 @@ class QueryParser:
         # (field, term) → the number of articles with it, from the index searched;
         # without it (no index) a verb's plural is not told from a noun (`verb_form`)
         self.frequency = frequency
+        self._verb_forms: dict[tuple[str, str], str] = {}  # (term, word) → `verb_form`, for this index
 
     # atoms
 
@@ -443,15 +444,17 @@ class QueryParser:
         """
         if self.frequency is None or self.ranking.verbs == "off" or not written.islower() or not term:
             return ""
-        form = self.exact.term(word)
-        if form.endswith("ent") and len(form) > 5:
-            plural, alt = form, self.ranked_term(word[:-2])
-        else:
-            plural = term + "ent"
-            alt = self.ranked_term(plural)  # "" for `comment` (`commis` → comm)
-        if plural.endswith(("vient", "tient")) or not self._verb_plural(plural):
-            return ""  # `vie` → vi is not `vient`
-        return alt if alt and alt != term else ""
+        key = (term, word)
+        alt = self._verb_forms.get(key)
+        if alt is None:
+            form = self.exact.term(word)
+            plural = form if form.endswith("ent") and len(form) > 5 else term + "ent"
+            alt = ""
+            if not plural.endswith(("vient", "tient")) and self._verb_plural(plural):  # `vie` is not `vient`
+                # the singular's stem; or the plural's ("" for `comment`: `commis` → comm)
+                alt = self.ranked_term(word[:-2] if plural is form else plural)
+            alt = self._verb_forms[key] = alt if alt != term else ""
+        return alt
 
     def _verb_plural(self, form: str) -> bool:
         """Some article has `form` (an unstemmed, folded word in -ent), none with an s
