@@ -5,7 +5,7 @@
 VARIANT is one of the modules beside this script (`plural`, `common_tier`,
 `headline_label`, `query_tf`, `capitalized`, `short_k1`, `name_pairs`, `round_numbers`,
 `exact_lead`, `number_words`, `lead_apart`, `min_match`, `tier_words`,
-`tier_count`, `prox_norm`), or a path to such a module: it
+`tier_count`, `prox_norm`, `bm25plus`, `verbose`), or a path to such a module: it
 defines `apply(**options)`, which patches `archive` in this process only, with
 the `name=value` options as strings. Everything after `--` goes to
 `benchmarks/relevance.py` unchanged, e.g.
