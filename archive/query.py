@@ -387,7 +387,7 @@ class QueryParser:
 
     def __init__(self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking=None,
                  sources: tuple[str, ...] = (),
-                 frequency: Callable[[str, str], int] | None = None) -> None:  # fmt: skip
+                 known: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
         from .search import DEFAULT_RANKING
 
         # Stop words always leave ranked queries, even where the index keeps them.
@@ -396,9 +396,9 @@ class QueryParser:
         self.ranking = ranking or DEFAULT_RANKING
         self.boosts = self.ranking.fields()
         self.sources = sources  # the index's source names, for case-insensitive source:
-        # (field, term) → the number of articles with it, from the index searched;
-        # without it (no index) a verb's plural is not told from a noun (`verb_form`)
-        self.frequency = frequency
+        # (field, term) → whether some article of the index searched has it; without
+        # it (no index) a verb's plural is not told from a noun (`verb_form`)
+        self.known = known
         self._verb_forms: dict[tuple[str, str], str] = {}  # (term, word) → `verb_form`, for this index
 
     # atoms
@@ -442,7 +442,7 @@ class QueryParser:
         case (`Laurent` is a name), never `-vient`/`-tient` (`vient` is not `vie`)
         nor a question word (`commis` → `comm` is not `comment`).
         """
-        if self.frequency is None or self.ranking.verbs == "off" or not written.islower() or not term:
+        if self.known is None or self.ranking.verbs == "off" or not written.islower() or not term:
             return ""
         key = (term, word)
         alt = self._verb_forms.get(key)
@@ -460,12 +460,12 @@ class QueryParser:
         """Some article has `form` (an unstemmed, folded word in -ent), none with an s
         (and, with `Ranking.verbs` "infinitive", some has an infinitive of it:
         `attaquer`, `partir`, `rendre` for `attaquent`, `partent`, `rendent`)."""
-        df = self.frequency
-        if df("exact", form) == 0 or df("exact", form + "s") > 0:
+        known = self.known
+        if not known("exact", form) or known("exact", form + "s"):
             return False
         if self.ranking.verbs != "infinitive":
             return True
-        return any(df("exact", form[:-3] + ending) > 0 for ending in ("er", "ir", "re"))
+        return any(known("exact", form[:-3] + ending) for ending in ("er", "ir", "re"))
 
     def phrase_clause(self, text: str, boost: float | None = None) -> Q.Query | None:
         words = [w for w in (self.exact.term(w) for w, _, _ in self.exact.words(text)) if w]

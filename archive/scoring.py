@@ -278,6 +278,25 @@ def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None
     return ids.astype(np.int32), weights
 
 
+def has_term(reader, fieldname: str, text: str) -> bool:
+    """Whether some document of `reader` (deleted ones included) has the term: one
+    lookup in each segment's term table, stopping at the first that has it (several
+    times cheaper than Whoosh's `doc_frequency`, which decodes the term's info in
+    every segment)."""
+    for leaf, _ in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        btext = leaf.schema[fieldname].to_bytes(text) if fieldname in leaf.schema else None
+        if btext is None:
+            continue
+        if isinstance(terms, W3TermsReader):
+            fieldnum = terms._fieldmap.get(fieldname)
+            if fieldnum is not None and _lookup(terms._tindex, pack_ushort(fieldnum) + btext) is not None:
+                return True
+        elif (fieldname, btext) in leaf:
+            return True
+    return False
+
+
 def live_docs(reader) -> np.ndarray:
     """A mask of the live documents of `reader`, over its global document numbers."""
     live = np.ones(reader.doc_count_all(), dtype=bool)

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from math import log
 
 import numpy as np
@@ -23,7 +23,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
-from .scoring import Scorer, Scores, top
+from .scoring import Scorer, Scores, has_term, top
 from .store import Store
 
 
@@ -354,7 +354,7 @@ class Searcher:
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
-                                  frequency=self._reader.doc_frequency)  # fmt: skip
+                                  known=partial(has_term, self._reader))  # fmt: skip
 
     def close(self) -> None:
         self._searcher.close()

@@ -337,7 +337,7 @@ def test_a_verbs_present_plural_ranks_with_its_other_forms(text: str, verbs: str
     from archive.search import DEFAULT_RANKING, Ranking
 
     ranking = Ranking(**{**DEFAULT_RANKING.__dict__, "verbs": verbs})
-    parser = QueryParser(ranking=ranking, frequency=lambda field, term: int(term in IN_ARCHIVE))
+    parser = QueryParser(ranking=ranking, known=lambda field, term: term in IN_ARCHIVE)
     (clause,) = parser.parse(text).clauses
     assert {t.text for t in clause.subqueries if t.fieldname == "body"} == stems
     assert parser.parse(text).ranked_terms == stems  # highlighted in the article too
@@ -362,7 +362,7 @@ def test_parser_never_raises(text: str) -> None:
     parsed = QueryParser().parse(text)
     assert isinstance(parsed.ignored, list)
     # with an index's frequencies (verb forms looked up): every word "in it", no plural
-    parsed = QueryParser(frequency=lambda field, term: int(not term.endswith("s"))).parse(text)
+    parsed = QueryParser(known=lambda field, term: not term.endswith("s")).parse(text)
     assert isinstance(parsed.ignored, list)
 
 

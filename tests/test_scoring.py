@@ -291,3 +291,18 @@ def test_phrases_from_cached_positions_match_whooshs(index: Path) -> None:
         for q in phrases + phrases:  # the second time from the cache
             assert set(s._scorer.phrase_docs(q)) == set(q.docs(s._searcher))
         assert s._scorer._positions  # the cache was used
+
+
+def test_has_term_is_whooshs_doc_frequency_above_zero(index: Path) -> None:
+    """`has_term` (what tells a verb's plural from a noun) answers as Whoosh does,
+    over several segments, for terms in one, several or none of them."""
+    from archive.scoring import has_term
+
+    with Searcher(index) as s:
+        reader = s._reader
+        assert len(list(reader.leaf_readers())) > 1
+        for field in ("exact", "body", "title"):
+            present = [t.decode() for t in reader.lexicon(field)]
+            for term in present[::7] + ["zzz", "alepp", "bombardemen", present[0] + "x"]:
+                assert has_term(reader, field, term) == (reader.doc_frequency(field, term) > 0), (field, term)
+        assert not has_term(reader, "no-such-field", "alep")

@@ -94,3 +94,19 @@ def test_compare_runs_reports_both_runs_their_best_and_their_fusion(tmp_path: Pa
     assert compare.paired_interval([0.5]) == (0.0, 0.5, 0.5)
     fused = compare.fuse(compare.read_trec(tmp_path / "a.trec"), compare.read_trec(tmp_path / "a.trec"), 60, 0.5)
     assert [d for d, _ in fused["q1"]] == ["d1", "d3"]
+
+
+def test_latency_ab_times_both_rankings_on_the_same_queries(newsroom: Path, tmp_path: Path, capsys) -> None:
+    sys.path.insert(0, str(RUN.parent.parent))
+    import latency_ab
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"text": "bombardements Alep"}\n{"text": "Les rebelles attaquent Alep"}\n', "utf-8")
+    for search in ("relevance", "archive"):
+        assert latency_ab.main(["--index-dir", str(newsroom), "--queries", str(queries), "--passes", "2",
+                                "--search", search, "--against", "verbs=off", "phrase=0.2"]) == 0  # fmt: skip
+        out = capsys.readouterr().out.splitlines()
+        assert out[0].startswith("default: p50 ") and out[1].startswith("verbs=off phrase=0.2: p50 ")
+        assert "(4 queries × runs)" in out[2]
+    with pytest.raises(SystemExit, match="no ranking field 'nope'"):
+        latency_ab.main(["--index-dir", str(newsroom), "--queries", str(queries), "--against", "nope=1"])
