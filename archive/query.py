@@ -435,12 +435,13 @@ class QueryParser:
         The index tells them apart: a noun or adjective takes an s in the plural
         (`accidents`), a verb's `-ent` never does, and a verb has an infinitive
         (`attaquer`, `partir`, `rendre`). So a word in `-ent` that some article has,
-        no article has with an s and some article has as an infinitive (`Ranking.verbs`
-        "infinitive", the default; "plural" asks only the first two) also ranks as its singular's stem
-        (`attaquent` → `attaqu`), and a word whose stem + `ent` is such a word also
-        ranks as that form (`attaque` → `attaquent`). Only words written in lower
-        case (`Laurent` is a name), never `-vient`/`-tient` (`vient` is not `vie`)
-        nor a question word (`commis` → `comm` is not `comment`).
+        no article has with an s and some article has as an infinitive
+        (`Ranking.verbs` "infinitive", the default; "plural" asks only the first
+        two) also ranks as its singular's stem (`attaquent` → `attaqu`), and a
+        word whose stem + `ent` is such a word also ranks as that form (`attaque`
+        → `attaquent`). Only words written in lower case (`Laurent` is a name),
+        never `-vient`/`-tient` (`vient` is not `vie`) nor a question word
+        (`commis` → `comm` is not `comment`).
         """
         if self.known is None or self.ranking.verbs == "off" or not written.islower() or not term:
             return ""
@@ -448,11 +449,12 @@ class QueryParser:
         alt = self._verb_forms.get(key)
         if alt is None:
             form = self.exact.term(word)
-            plural = form if form.endswith("ent") and len(form) > 5 else term + "ent"
+            written_plural = form.endswith("ent") and len(form) > 5
+            plural = form if written_plural else term + "ent"
             alt = ""
             if not plural.endswith(("vient", "tient")) and self._verb_plural(plural):  # `vie` is not `vient`
                 # the singular's stem; or the plural's ("" for `comment`: `commis` → comm)
-                alt = self.ranked_term(word[:-2] if plural is form else plural)
+                alt = self.ranked_term(word[:-2] if written_plural else plural)
             alt = self._verb_forms[key] = alt if alt != term else ""
         return alt
 

@@ -280,19 +280,16 @@ def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None
 
 def has_term(reader, fieldname: str, text: str) -> bool:
     """Whether some document of `reader` (deleted ones included) has the term: one
-    lookup in each segment's term table, stopping at the first that has it (several
-    times cheaper than Whoosh's `doc_frequency`, which decodes the term's info in
-    every segment)."""
+    lookup in each segment's term table (`_blocks`, its postings left unread),
+    stopping at the first that has it; Whoosh's `doc_frequency` asks every segment."""
     for leaf, _ in reader.leaf_readers():
-        terms = getattr(leaf, "_terms", None)
-        btext = leaf.schema[fieldname].to_bytes(text) if fieldname in leaf.schema else None
-        if btext is None:
+        if fieldname not in leaf.schema:
             continue
-        if isinstance(terms, W3TermsReader):
-            fieldnum = terms._fieldmap.get(fieldname)
-            if fieldnum is not None and _lookup(terms._tindex, pack_ushort(fieldnum) + btext) is not None:
-                return True
-        elif (fieldname, btext) in leaf:
+        btext = leaf.schema[fieldname].to_bytes(text)
+        found: list[int] = []  # `_blocks` appends the term's frequency when it finds it
+        if _blocks(leaf, fieldname, btext, raw=True, df=found) is None:  # another codec
+            found.extend([1] if (fieldname, btext) in leaf else [])
+        if found:
             return True
     return False
 
