@@ -109,26 +109,12 @@ def _snowball() -> Callable[[str], str]:
     return Stemmer.Stemmer("french").stemWord
 
 
-def _light() -> Callable[[str], str]:
-    from .stemmers import light_stem
-
-    return light_stem
-
-
-def _minimal() -> Callable[[str], str]:
-    from .stemmers import minimal_stem
-
-    return minimal_stem
-
-
 def _identity() -> Callable[[str], str]:
     return lambda w: w
 
 
 STEMMERS: dict[str, Callable[[], Callable[[str], str]]] = {
     "snowball": _snowball,
-    "light": _light,
-    "minimal": _minimal,
     "none": _identity,
 }
 
@@ -137,7 +123,7 @@ class FrenchAnalyzer(Analyzer):
     """Tokenizer and filters in one pass, with a per-process term cache.
 
     Parameters (all plain values, so the analyzer pickles into the index schema):
-    `stemmer`: "snowball" | "light" | "minimal" | "none";
+    `stemmer`: "snowball" | "none" (the unstemmed field);
     `fold`: "before" (fold, then stem) | "after" (stem, then fold) | "none";
     `stop`: remove stop words (`STOP_WORDS`) from the output;
     `protected`: words never stemmed (compared after lowercasing and folding).
