@@ -31,7 +31,7 @@ from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, discover, read_articles
 from .schema import lead, text_key
-from .store import Store, write_json_atomic
+from .store import Store, column, write_json_atomic
 
 STATCACHE = "statcache.json"
 #: Below this many files to read, no progress is reported.
@@ -130,8 +130,8 @@ def state_from_index(ix) -> dict[str, Indexed]:
     with ix.reader() as reader:
         if reader.doc_count() == 0:
             return state
-        paths = reader.column_reader("path")
-        sums = reader.column_reader("checksum")
+        paths = column(reader, "path")
+        sums = column(reader, "checksum")
         for docnum in reader.all_doc_ids():
             state[paths[docnum]] = Indexed(sums[docnum])
     return state
