@@ -29,7 +29,7 @@ from whoosh.fields import Schema
 
 from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
-from .readers import FileStat, ReadError, discover, read_articles
+from .readers import FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
 from .store import Store, column, write_json_atomic
 
@@ -244,6 +244,8 @@ def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, lis
         return ("skip", str(exc)), []
     except OSError as exc:
         return ("skip", f"cannot read: {exc.strerror or exc}"), []
+    except Exception as exc:  # a reader's bug must not cost the other files their run
+        return ("skip", unexpected(exc)), []
     if (after.st_mtime_ns, after.st_size) != (f.mtime_ns, f.size):
         return ("skip", "changed while being read; run archive index again"), []
     digest = articles[0].checksum

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
-from .readers import ReadError, checksum, discover, read_articles
+from .readers import ReadError, checksum, discover, read_articles, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -266,6 +266,8 @@ def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full
                 report.unindexable.append(Skipped(f.path, str(exc)))
             except OSError as exc:
                 report.unindexable.append(Skipped(f.path, f"cannot read: {exc.strerror or exc}"))
+            except Exception as exc:  # as `archive index` does: one file never stops the run
+                report.unindexable.append(Skipped(f.path, unexpected(exc)))
             else:
                 report.missing.append(f.path)
             continue
@@ -296,5 +298,5 @@ def _same_content(root: Path, rel: str, indexed_sum: str) -> bool:
             return True
         # A reader may define its checksum otherwise: ask it.
         return read_articles(root, rel)[0].checksum == indexed_sum
-    except (OSError, ReadError, IndexError):
+    except Exception:  # unreadable now: not the content the index holds
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,60 @@ def test_undated_segment_keeps_every_date_feature(tmp_path: Path, undated_first:
     for args in (["stats"], ["search", "--sort", "date", "Alep"], ["search", "--facets", "Alep"]):
         result = run("--index", str(index), "--articles", str(root), *args)
         assert result.exit_code == 0, result.output
+
+
+# --- 2. one bad file never aborts the run ----------------------------------------------
+
+HUGE_NUMBERS = {
+    "hex.md": "---\ntitle: " + "0x" + "f" * 20_000 + "\n---\nTexte hexadécimal.\n",
+    "bin.md": "---\ntitle: Binaire\ntags: " + "0b" + "1" * 20_000 + "\n---\nTexte binaire.\n",
+    "sexa.md": "---\ntitle: Sexagésimal\nauthor: 1" + ":59" * 5_000 + "\n---\nTexte sexagésimal.\n",
+}
+
+
+def test_non_utf8_file_name_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "bon.txt", "Le bon\nTexte lisible.\n")
+    bad = os.fsencode(root) + b"/caf\xe9.txt"
+    with open(bad, "wb") as f:
+        f.write("Café\nTexte du café.\n".encode())
+    report = ingest(root, index)
+    assert report.added == 1
+    assert [(s.path, "not valid UTF-8" in s.reason) for s in report.skipped] == [("caf\\xe9.txt", True)]
+    result = run("--index", str(index), "--articles", str(root), "index")
+    assert result.exit_code == 3 and "caf\\xe9.txt" in result.output + (result.stderr or "")
+    result = run("--index", str(index), "--articles", str(root), "check")
+    assert result.exit_code == 3 and "caf\\xe9.txt" in result.output, result.output
+    result = run("--index", str(index), "--articles", str(root), "index", "--json")
+    assert result.exit_code == 3 and json.loads(result.output.splitlines()[-1])["skipped"][0]["path"] == "caf\\xe9.txt"
+
+
+def test_huge_numbers_in_front_matter_are_not_text(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    for name, text in HUGE_NUMBERS.items():
+        write(root / name, text)
+    report = ingest(root, index)
+    assert (report.added, report.skipped) == (3, [])
+    with Searcher(index) as s:
+        hits = s.search("texte", limit=10).hits
+        assert sorted(h.id for h in hits) == ["bin.md", "hex.md", "sexa.md"]
+        assert all(len(h.title) < 200 for h in hits)
+
+
+def test_a_reader_failing_unforeseen_skips_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.readers as readers
+
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "bon.txt", "Le bon\nTexte lisible.\n")
+    write(root / "piege.txt", "Le piège\nTexte piégé.\n")
+    real = readers.parse_text
+
+    def flaky(text: str, relpath: str, *args, **kwargs):
+        if relpath == "piege.txt":
+            raise ZeroDivisionError("a bug")
+        return real(text, relpath, *args, **kwargs)
+
+    monkeypatch.setattr(readers, "parse_text", flaky)
+    report = ingest(root, index)
+    assert report.added == 1 and [s.path for s in report.skipped] == ["piege.txt"]
+    assert "ZeroDivisionError" in report.skipped[0].reason
