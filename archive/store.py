@@ -26,11 +26,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
-from . import mapped
+from . import mapped, safepickle
 from .errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
 from .schema import SCHEMA_VERSION, build_schema
 
 mapped.install()  # segment files read from their memory map, not copied
+safepickle.install()  # the index's pickles build only the classes an index holds
 
 POINTER = "CURRENT"
 LOCKFILE = "LOCK"

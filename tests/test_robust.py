@@ -106,3 +106,80 @@ def test_a_reader_failing_unforeseen_skips_only_its_file(tmp_path: Path, monkeyp
     report = ingest(root, index)
     assert report.added == 1 and [s.path for s in report.skipped] == ["piege.txt"]
     assert "ZeroDivisionError" in report.skipped[0].reason
+
+
+# --- 4. a planted pickle in the index runs no code --------------------------------------
+
+
+def _plant(index: Path, marker: Path, where: str) -> None:
+    """Rewrite the live table of contents so that unpickling its schema (or its list
+    of segments) would call os.system to create `marker`."""
+    from whoosh.fields import Schema
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    from archive.store import Store
+
+    class Planted(Schema):
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    class PlantedList(list):
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    storage = FileStorage(str(Store(index).data_dir()))
+    toc = TOC.read(storage, "MAIN")
+    if where == "schema":
+        planted = Planted()
+        planted.__dict__.update(toc.schema.__dict__)
+        toc.schema = planted
+    else:
+        toc.segments = PlantedList(toc.segments)
+    storage.delete_file(f"_MAIN_{toc.generation}.toc")
+    toc.write(storage, "MAIN")
+
+
+@pytest.mark.parametrize("where", ["schema", "segments"])
+def test_planted_pickle_in_the_toc_is_refused_not_run(articles: Path, built: Path, tmp_path: Path, where: str) -> None:
+    marker = tmp_path / "pwned"
+    _plant(built, marker, where)
+    common = ["--index", str(built), "--articles", str(articles)]
+    for args in (["search", "Alep"], ["stats"], ["check"], ["index"], ["show", "2016-09-24-alep-bombardements.txt"]):
+        result = run(*common, *args)
+        assert not marker.exists(), f"{args} ran the planted pickle"
+        assert result.exit_code == 1, (args, result.output)
+        assert "cannot be read" in result.output and "posix.system" in result.output, result.output
+        assert "Traceback" not in result.output
+    result = run(*common, "index", "--rebuild")  # the fix the message gives
+    assert result.exit_code == 0 and not marker.exists()
+    assert run(*common, "search", "Alep").exit_code == 0
+
+
+def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
+    import pickle
+
+    from whoosh import columns
+    from whoosh.codec import whoosh3
+    from whoosh.filedb import structfile
+
+    from archive import safepickle, scoring
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, ("true",))
+
+    payload = pickle.dumps(Planted(), 2)
+    for loads in (whoosh3.loads, columns.loads, scoring.loads, safepickle.loads):
+        with pytest.raises(pickle.UnpicklingError, match="posix.system"):
+            loads(payload)
+    with pytest.raises(pickle.UnpicklingError):
+        structfile.load_pickle(__import__("io").BytesIO(payload))
+    # What an index does hold still loads.
+    from array import array
+
+    from archive.packed import PackedPositions
+
+    block = (array("I", [1, 2]), array("H", [3]), [b"x", PackedPositions(b"\x01", array("B", [1]), "B")])
+    assert safepickle.loads(pickle.dumps(block, 2))[0] == array("I", [1, 2])
+    assert safepickle.loads(pickle.dumps(block, 4))[1] == array("H", [3])
