@@ -61,18 +61,28 @@ class UnsafePickle(pickle.UnpicklingError):
     """A pickle in the index names a global no archive index holds."""
 
 
+_found: dict[tuple[str, str], object] = {}  # the allowed globals met so far (posting blocks name a few each)
+
+
 class IndexUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
+        try:
+            return _found[module, name]
+        except KeyError:
+            pass
         if (module, name) not in ALLOWED:
             raise UnsafePickle(
                 f"it holds a pickled {module}.{name}, which no archive index contains; refused, not run"
             )
-        return super().find_class(module, name)
+        found = _found[module, name] = super().find_class(module, name)
+        return found
 
 
 def loads(data: bytes, *args: object, **kwargs: object) -> object:
     """`pickle.loads`, with only `ALLOWED` globals."""
-    return IndexUnpickler(io.BytesIO(data)).load()
+    # The unpickler asks a stream with `peek` for all its bytes at once, and a plain
+    # BytesIO for each opcode's (posting blocks: 4x slower than `pickle.loads`, not 1.4x).
+    return IndexUnpickler(io.BufferedReader(io.BytesIO(data))).load()
 
 
 def load(file, *args: object, **kwargs: object) -> object:
