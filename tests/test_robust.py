@@ -183,3 +183,22 @@ def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
     block = (array("I", [1, 2]), array("H", [3]), [b"x", PackedPositions(b"\x01", array("B", [1]), "B")])
     assert safepickle.loads(pickle.dumps(block, 2))[0] == array("I", [1, 2])
     assert safepickle.loads(pickle.dumps(block, 4))[1] == array("H", [3])
+
+
+# --- 5. `add` never follows a link planted at its temporary name ------------------------
+
+
+def test_add_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    root.mkdir()
+    victim = write(tmp_path / "victim.txt", "précieux\n")
+    src = write(tmp_path / "in" / "nouveau.txt", "Un nouveau titre\nLe texte du nouvel article.\n")
+    # Every temporary name today's `add` could pick: the old fixed one for a range of pids.
+    for pid in range(os.getpid() - 50, os.getpid() + 50):
+        (root / f".undated-un-nouveau-titre.txt.{pid}.adding").symlink_to(victim)
+    result = run("--index", str(index), "--articles", str(root), "add", str(src))
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "précieux\n"
+    assert (root / "undated-un-nouveau-titre.txt").read_text() == src.read_text()
+    assert (root / "undated-un-nouveau-titre.txt").stat().st_mtime_ns == src.stat().st_mtime_ns
+    assert not any(p.name.endswith(".adding") and not p.is_symlink() for p in root.iterdir())
