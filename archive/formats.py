@@ -76,7 +76,11 @@ def _scalar(value: Any) -> str:
         return _clean(value)
     if isinstance(value, bool) or value is None:
         return ""
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        # YAML reads `0x…`, `0b…` and `59:59:…` of any length as a number; past a
+        # hundred digits it is no value of an article (and str() refuses 4,300).
+        return str(value) if value.bit_length() <= 332 else ""
+    if isinstance(value, float):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

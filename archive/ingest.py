@@ -29,9 +29,9 @@ from whoosh.fields import Schema
 
 from .errors import ArticlesMissing
 from .models import Article, IngestReport, Skipped
-from .readers import FileStat, ReadError, discover, read_articles
+from .readers import FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
-from .store import Store, write_json_atomic
+from .store import Store, column, write_json_atomic
 
 STATCACHE = "statcache.json"
 #: Below this many files to read, no progress is reported.
@@ -130,8 +130,8 @@ def state_from_index(ix) -> dict[str, Indexed]:
     with ix.reader() as reader:
         if reader.doc_count() == 0:
             return state
-        paths = reader.column_reader("path")
-        sums = reader.column_reader("checksum")
+        paths = column(reader, "path")
+        sums = column(reader, "checksum")
         for docnum in reader.all_doc_ids():
             state[paths[docnum]] = Indexed(sums[docnum])
     return state
@@ -244,6 +244,8 @@ def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, lis
         return ("skip", str(exc)), []
     except OSError as exc:
         return ("skip", f"cannot read: {exc.strerror or exc}"), []
+    except Exception as exc:  # a reader's bug must not cost the other files their run
+        return ("skip", unexpected(exc)), []
     if (after.st_mtime_ns, after.st_size) != (f.mtime_ns, f.size):
         return ("skip", "changed while being read; run archive index again"), []
     digest = articles[0].checksum

@@ -51,6 +51,17 @@ class Skipped:
     path: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # A file name that is not valid UTF-8 reaches Python with its bad bytes as lone
+        # surrogates, which no terminal, JSON line or index can take: shown as `\xe9`.
+        if any("\udc80" <= c <= "\udcff" for c in self.path):
+            object.__setattr__(self, "path", printable_path(self.path))
+
+
+def printable_path(path: str) -> str:
+    """`path` with the bytes of a non-UTF-8 file name written `\xe9` (as `ls -b` would)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
 
 @dataclass(slots=True)
 class IngestReport:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
-from .readers import ReadError, checksum, discover, read_articles
+from .readers import ReadError, checksum, discover, read_articles, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -172,22 +173,31 @@ def _add_one(root: Path, src: Path, shown: str, contents: _Contents, report: Add
         name = canonical_name(articles[0].title, articles[0].date, ext)
     else:  # a collection (.jsonl…): keep its own name, made canonical
         name = slugify(src.stem) + ext.lower()
-    rel = _copy_new(src, root, name)
+    rel = _copy_new(src, data, root, name)
     contents.note(rel, len(data), digest)
     report.added.append(Filed(shown, rel))
 
 
-def _copy_new(src: Path, root: Path, name: str) -> str:
-    """Copy `src` to `root/name` (or `name-2`, `-3`… if taken); never overwrites.
+def _copy_new(src: Path, data: bytes, root: Path, name: str) -> str:
+    """Write `data` (the bytes read from `src`) to `root/name` (or `name-2`, `-3`…
+    if taken), with `src`'s times and mode; never overwrites.
 
     The copy is written under a hidden temporary name (ignored by indexing and
     `archive watch`), then hard-linked to its final name, which fails if the name
-    exists: the file appears complete, or not at all.
+    exists: the file appears complete, or not at all. The temporary name is new
+    and created exclusively (`tempfile.mkstemp`: O_CREAT|O_EXCL, a random part),
+    so a symbolic link planted in the folder is never followed.
     """
     stem, ext = os.path.splitext(name)
-    tmp = root / f".{name}.{os.getpid()}.adding"
-    shutil.copy2(src, tmp)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".adding", dir=root)
+    tmp = Path(tmp_name)
     try:
+        with open(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            st = os.stat(src)  # times and mode set through the descriptor: never through a name
+            os.fchmod(fd, st.st_mode & 0o777)
+            os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))
         for n in range(1, 10_000):
             candidate = name if n == 1 else f"{stem}-{n}{ext}"
             try:
@@ -266,6 +276,8 @@ def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full
                 report.unindexable.append(Skipped(f.path, str(exc)))
             except OSError as exc:
                 report.unindexable.append(Skipped(f.path, f"cannot read: {exc.strerror or exc}"))
+            except Exception as exc:  # as `archive index` does: one file never stops the run
+                report.unindexable.append(Skipped(f.path, unexpected(exc)))
             else:
                 report.missing.append(f.path)
             continue
@@ -296,5 +308,5 @@ def _same_content(root: Path, rel: str, indexed_sum: str) -> bool:
             return True
         # A reader may define its checksum otherwise: ask it.
         return read_articles(root, rel)[0].checksum == indexed_sum
-    except (OSError, ReadError, IndexError):
+    except Exception:  # unreadable now: not the content the index holds
         return False

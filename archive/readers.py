@@ -38,6 +38,11 @@ class ReadError(Exception):
     """A file that cannot be read as an article; the message is the reason."""
 
 
+def unexpected(exc: BaseException) -> str:
+    """The reason given for a file on which a reader failed in a way it did not foresee."""
+    return f"could not be read ({type(exc).__name__}: {str(exc)[:200]}); please report this file as a bug"
+
+
 @dataclass(frozen=True, slots=True)
 class FileStat:
     path: str  # relative, POSIX
@@ -422,6 +427,13 @@ def read_articles(root: Path, relpath: str) -> FileArticles:
     `.json` file that is not JSON, or an `.html` page with no article text, is
     a `ReadError`. All articles of a file carry the checksum of its bytes.
     """
+    try:
+        relpath.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ReadError(
+            "the file name is not valid UTF-8 (an old Latin-1 or cp1252 name?): rename it,"
+            " for example with: convmv -f latin1 -t utf-8 --notest FILE"
+        ) from None
     suffix = os.path.splitext(relpath)[1].lower()
     kind = PARSERS.get(suffix)
     if kind is None:

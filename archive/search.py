@@ -24,7 +24,7 @@ from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
 from .scoring import Scorer, Scores, has_term, top
-from .store import Store
+from .store import Store, column
 
 
 @dataclass(frozen=True)
@@ -344,9 +344,9 @@ class Searcher:
         self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf, exact_B=ranking.exact_B)
         self._searcher = self.ix.searcher(weighting=self.weighting)
         self._reader = self._searcher.reader()
-        self._ids = self._reader.column_reader("id")
-        self._textkeys = self._reader.column_reader("textkey")
-        self._dates = self._reader.column_reader("date")
+        self._ids = column(self._reader, "id")
+        self._textkeys = column(self._reader, "textkey")
+        self._dates = column(self._reader, "date")
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None

@@ -26,14 +26,32 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
-from . import mapped
+from . import mapped, safepickle
 from .errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
 from .schema import SCHEMA_VERSION, build_schema
 
 mapped.install()  # segment files read from their memory map, not copied
+safepickle.install()  # the index's pickles build only the classes an index holds
 
 POINTER = "CURRENT"
 LOCKFILE = "LOCK"
+
+
+def column(reader, fieldname: str):
+    """The column `fieldname` of every document of `reader`, indexed by docnum.
+
+    Whoosh's `MultiReader.column_reader` leaves out the segments that have no file
+    for the column (a segment where no article has a date) without shifting the
+    document numbers, so the documents after such a segment read another segment's
+    values, or past its end (`IndexError`). Each segment reader here stands in for
+    a missing column with the column's default value, at its own offset.
+    """
+    from whoosh.columns import MultiColumnReader
+
+    leaves = reader.leaf_readers()
+    if len(leaves) == 1:
+        return leaves[0][0].column_reader(fieldname)
+    return MultiColumnReader([r.column_reader(fieldname) for r, _ in leaves], [offset for _, offset in leaves])
 
 
 def write_json_atomic(path: Path, data: object) -> None:

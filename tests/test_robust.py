@@ -1,0 +1,204 @@
+"""Issue 19: hostile input and faults. No traceback, no hang, no data lost, no code run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+from archive.ingest import ingest
+from archive.search import Searcher
+
+from .conftest import write
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+# --- 1. an undated article among dated ones ------------------------------------------
+
+
+@pytest.mark.parametrize("undated_first", [False, True])
+def test_undated_segment_keeps_every_date_feature(tmp_path: Path, undated_first: bool) -> None:
+    """A segment where no article has a date has no date column: the documents after
+    it read another segment's column past its end (IndexError) unless it is filled in."""
+    root, index = tmp_path / "articles", tmp_path / "index"
+    dated = {"un.txt": "Alep un\nLe 24 septembre 2016, bombardement.\n",
+             "deux.txt": "Alep deux\nLe 25 septembre 2016, bombardement.\n"}  # fmt: skip
+    undated = {"trois.txt": "Alep trois\nSans aucune date, bombardement.\n"}
+    for batch in ((undated, dated) if undated_first else (dated, undated)):
+        for name, text in batch.items():
+            write(root / name, text)
+        ingest(root, index)  # one segment per run
+    with Searcher(index) as s:
+        assert len(s.ix.reader().leaf_readers()) == 2
+        stats = s.stats()
+        assert (stats.articles, stats.first_date, stats.last_date, stats.undated) == (3, "2016-09-24", "2016-09-25", 1)
+        by_date = s.search("Alep", sort="date", limit=10)
+        assert [h.id for h in by_date.hits] == ["un.txt", "deux.txt", "trois.txt"]
+        assert [h.date for h in by_date.hits] == ["2016-09-24", "2016-09-25", ""]
+        assert [h.id for h in s.search("Alep", since="2016-09-25").hits] == ["deux.txt"]
+        assert [h.id for h in s.search("Alep date:2016-09-24").hits] == ["un.txt"]
+        months = dict(s.search("Alep", facets=True).facets["months"])
+        assert months == {"2016-09": 2, "undated": 1}
+    for args in (["stats"], ["search", "--sort", "date", "Alep"], ["search", "--facets", "Alep"]):
+        result = run("--index", str(index), "--articles", str(root), *args)
+        assert result.exit_code == 0, result.output
+
+
+# --- 2. one bad file never aborts the run ----------------------------------------------
+
+HUGE_NUMBERS = {
+    "hex.md": "---\ntitle: " + "0x" + "f" * 20_000 + "\n---\nTexte hexadécimal.\n",
+    "bin.md": "---\ntitle: Binaire\ntags: " + "0b" + "1" * 20_000 + "\n---\nTexte binaire.\n",
+    "sexa.md": "---\ntitle: Sexagésimal\nauthor: 1" + ":59" * 5_000 + "\n---\nTexte sexagésimal.\n",
+}
+
+
+def test_non_utf8_file_name_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "bon.txt", "Le bon\nTexte lisible.\n")
+    bad = os.fsencode(root) + b"/caf\xe9.txt"
+    with open(bad, "wb") as f:
+        f.write("Café\nTexte du café.\n".encode())
+    report = ingest(root, index)
+    assert report.added == 1
+    assert [(s.path, "not valid UTF-8" in s.reason) for s in report.skipped] == [("caf\\xe9.txt", True)]
+    result = run("--index", str(index), "--articles", str(root), "index")
+    assert result.exit_code == 3 and "caf\\xe9.txt" in result.output + (result.stderr or "")
+    result = run("--index", str(index), "--articles", str(root), "check")
+    assert result.exit_code == 3 and "caf\\xe9.txt" in result.output, result.output
+    result = run("--index", str(index), "--articles", str(root), "index", "--json")
+    assert result.exit_code == 3 and json.loads(result.output.splitlines()[-1])["skipped"][0]["path"] == "caf\\xe9.txt"
+
+
+def test_huge_numbers_in_front_matter_are_not_text(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    for name, text in HUGE_NUMBERS.items():
+        write(root / name, text)
+    report = ingest(root, index)
+    assert (report.added, report.skipped) == (3, [])
+    with Searcher(index) as s:
+        hits = s.search("texte", limit=10).hits
+        assert sorted(h.id for h in hits) == ["bin.md", "hex.md", "sexa.md"]
+        assert all(len(h.title) < 200 for h in hits)
+
+
+def test_a_reader_failing_unforeseen_skips_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.readers as readers
+
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "bon.txt", "Le bon\nTexte lisible.\n")
+    write(root / "piege.txt", "Le piège\nTexte piégé.\n")
+    real = readers.parse_text
+
+    def flaky(text: str, relpath: str, *args, **kwargs):
+        if relpath == "piege.txt":
+            raise ZeroDivisionError("a bug")
+        return real(text, relpath, *args, **kwargs)
+
+    monkeypatch.setattr(readers, "parse_text", flaky)
+    report = ingest(root, index)
+    assert report.added == 1 and [s.path for s in report.skipped] == ["piege.txt"]
+    assert "ZeroDivisionError" in report.skipped[0].reason
+
+
+# --- 4. a planted pickle in the index runs no code --------------------------------------
+
+
+def _plant(index: Path, marker: Path, where: str) -> None:
+    """Rewrite the live table of contents so that unpickling its schema (or its list
+    of segments) would call os.system to create `marker`."""
+    from whoosh.fields import Schema
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    from archive.store import Store
+
+    class Planted(Schema):
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    class PlantedList(list):
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    storage = FileStorage(str(Store(index).data_dir()))
+    toc = TOC.read(storage, "MAIN")
+    if where == "schema":
+        planted = Planted()
+        planted.__dict__.update(toc.schema.__dict__)
+        toc.schema = planted
+    else:
+        toc.segments = PlantedList(toc.segments)
+    storage.delete_file(f"_MAIN_{toc.generation}.toc")
+    toc.write(storage, "MAIN")
+
+
+@pytest.mark.parametrize("where", ["schema", "segments"])
+def test_planted_pickle_in_the_toc_is_refused_not_run(articles: Path, built: Path, tmp_path: Path, where: str) -> None:
+    marker = tmp_path / "pwned"
+    _plant(built, marker, where)
+    common = ["--index", str(built), "--articles", str(articles)]
+    for args in (["search", "Alep"], ["stats"], ["check"], ["index"], ["show", "2016-09-24-alep-bombardements.txt"]):
+        result = run(*common, *args)
+        assert not marker.exists(), f"{args} ran the planted pickle"
+        assert result.exit_code == 1, (args, result.output)
+        assert "cannot be read" in result.output and "posix.system" in result.output, result.output
+        assert "Traceback" not in result.output
+    result = run(*common, "index", "--rebuild")  # the fix the message gives
+    assert result.exit_code == 0 and not marker.exists()
+    assert run(*common, "search", "Alep").exit_code == 0
+
+
+def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
+    import pickle
+
+    from whoosh import columns
+    from whoosh.codec import whoosh3
+    from whoosh.filedb import structfile
+
+    from archive import safepickle, scoring
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, ("true",))
+
+    payload = pickle.dumps(Planted(), 2)
+    for loads in (whoosh3.loads, columns.loads, scoring.loads, safepickle.loads):
+        with pytest.raises(pickle.UnpicklingError, match="posix.system"):
+            loads(payload)
+    with pytest.raises(pickle.UnpicklingError):
+        structfile.load_pickle(__import__("io").BytesIO(payload))
+    # What an index does hold still loads.
+    from array import array
+
+    from archive.packed import PackedPositions
+
+    block = (array("I", [1, 2]), array("H", [3]), [b"x", PackedPositions(b"\x01", array("B", [1]), "B")])
+    assert safepickle.loads(pickle.dumps(block, 2))[0] == array("I", [1, 2])
+    assert safepickle.loads(pickle.dumps(block, 4))[1] == array("H", [3])
+
+
+# --- 5. `add` never follows a link planted at its temporary name ------------------------
+
+
+def test_add_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    root.mkdir()
+    victim = write(tmp_path / "victim.txt", "précieux\n")
+    src = write(tmp_path / "in" / "nouveau.txt", "Un nouveau titre\nLe texte du nouvel article.\n")
+    # Every temporary name today's `add` could pick: the old fixed one for a range of pids.
+    for pid in range(os.getpid() - 50, os.getpid() + 50):
+        (root / f".undated-un-nouveau-titre.txt.{pid}.adding").symlink_to(victim)
+    result = run("--index", str(index), "--articles", str(root), "add", str(src))
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "précieux\n"
+    assert (root / "undated-un-nouveau-titre.txt").read_text() == src.read_text()
+    assert (root / "undated-un-nouveau-titre.txt").stat().st_mtime_ns == src.stat().st_mtime_ns
+    assert not any(p.name.endswith(".adding") and not p.is_symlink() for p in root.iterdir())
