@@ -637,8 +637,14 @@ class Searcher:
 
     def _facets(self, docs: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         """Counts of the articles of the mask `docs` by source (most first) and by month (in order)."""
-        by_source = [(name, _count(ids & docs)) for name, ids in self._sources_index().items()]
+        index = self._sources_index()
+        by_source = [(name, _count(ids & docs)) for name, ids in index.items()]
         by_source = sorted((kv for kv in by_source if kv[1]), key=lambda kv: (-kv[1], kv[0]))
+        with_source = self._none()
+        for ids in index.values():
+            with_source |= ids
+        if unsourced := _count(docs & ~with_source):
+            by_source.append(("", unsourced))  # articles with no source: last, as "undated" months
         names, codes = self._month_codes()
         counts = np.bincount(codes[docs], minlength=len(names))
         months = [(names[i], int(n)) for i, n in enumerate(counts.tolist()) if n and names[i]]
