@@ -172,8 +172,10 @@ for _code in range(0x41, 0x100):
 _LETTER_VARIANTS["i"] += "yYýÝÿ"
 #: Characters beyond Latin-1, but for the punctuation block (’ “ ” – … and the like):
 #: one range class scans several times as fast as "a letter beyond Latin-1" does;
-#: `_regions` keeps the letters.
-_OTHER_LETTERS = re.compile("[\u0100-\u1fff\u2070-\U0010ffff]")
+#: `_regions` keeps the letters. Written as the complement of its two small ranges:
+#: the same characters, compiled in 0.3 ms instead of 5-20 ms (the ranges up to
+#: U+10FFFF), which every cold `archive search` paid.
+_OTHER_LETTERS = re.compile("[^\x00-\xff\u2000-\u206f]")
 
 
 def _variants(c: str) -> str:
