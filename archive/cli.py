@@ -89,6 +89,8 @@ class QueryCommand(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing:  # shell completion: never fail
+            return super().parse_args(ctx, args)
         takes_value: dict[str, bool] = {name: False for name in ctx.help_option_names}
         for param in self.get_params(ctx):
             if isinstance(param, click.Option):
@@ -138,11 +140,13 @@ class QueryCommand(click.Command):
 
 
 class Paths:
-    """The two folders, as given to the group (option or variable; None: not given)."""
+    """The two folders, as given to the group (option or variable; None: not given).
+    `above`: the archive's root when it was found above the current folder."""
 
-    def __init__(self, index: str | None, articles: str | None) -> None:
+    def __init__(self, index: str | None, articles: str | None, above: str = "") -> None:
         self.index = index
         self.articles = articles
+        self.above = above
 
     def resolved(self, index: str | None, articles: str | None) -> Paths:
         """With the subcommand's own --index/--articles (which win), and the folders
@@ -150,6 +154,11 @@ class Paths:
         from .locate import resolve
 
         return Paths(*resolve(index or self.index, articles or self.articles))
+
+    def note_root(self) -> None:
+        """For the commands that write: say which archive, when found above."""
+        if self.above:
+            click.echo(f"Archive found in {self.above}: index {self.index}, articles {self.articles}", err=True)
 
 
 _FOLDERS_HELP = (
@@ -219,6 +228,8 @@ def index(paths: Paths, rebuild: bool, wait: float, json_output: bool) -> None:
     """
     from .ingest import ingest
     from .render import report_json, report_text
+
+    paths.note_root()
 
     bar = None
 
@@ -454,6 +465,8 @@ def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) ->
     from .operations import add_files
     from .render import add_json, add_text
 
+    paths.note_root()
+
     def on_wait() -> None:
         click.echo(f"Another archive process is writing the index; waiting up to {wait:g} s…", err=True)
 
@@ -516,6 +529,8 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
     """
     from .render import batch_text
     from .watch import Watcher
+
+    paths.note_root()
 
     bar = None
 

@@ -55,11 +55,12 @@ def find_root(start: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
-def resolve(index: str | None, articles: str | None, start: str | os.PathLike | None = None) -> tuple[str, str]:
+def resolve(index: str | None, articles: str | None, start: str | os.PathLike | None = None) -> tuple[str, str, str]:
     """The index and articles folders: each as given, else in the root found from
-    `start` (the current folder), written relative to the current folder."""
+    `start` (the current folder), written relative to the current folder; and that
+    root when it was found above the current folder ("" otherwise)."""
     if index is not None and articles is not None:
-        return index, articles
+        return index, articles, ""
     root = find_root(start)
     cwd = Path(os.getcwd()).absolute()
     if root is None or root == cwd:
@@ -72,4 +73,5 @@ def resolve(index: str | None, articles: str | None, start: str | os.PathLike | 
     return (
         index if index is not None else os.path.join(base, INDEX),
         articles if articles is not None else os.path.join(base, ARTICLES),
+        base,
     )

@@ -134,6 +134,7 @@ def test_the_archive_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pyte
     built = run("index")  # no index yet: the nearest folder with articles/ is the root
     assert built.exit_code == 0, built.output
     assert (root / "index" / "CURRENT").is_file() and not (deep / "index").exists()
+    assert built.stderr.startswith(f"Archive found in {os.path.join('..', '..')}: index ")  # says which
     notes = root / "notes" / "brouillons"
     notes.mkdir(parents=True)
     monkeypatch.chdir(notes)
@@ -162,11 +163,11 @@ def test_locate_resolves_each_folder_not_given(tmp_path: Path, monkeypatch: pyte
     (tmp_path / "a" / "b" / "c").mkdir(parents=True)
     assert find_root(tmp_path / "a" / "b" / "c") == tmp_path / "a"
     monkeypatch.chdir(tmp_path / "a" / "b")
-    assert resolve(None, None) == (os.path.join("..", "index"), os.path.join("..", "articles"))
-    assert resolve("X", None) == ("X", os.path.join("..", "articles"))
-    assert resolve("X", "Y") == ("X", "Y")
+    assert resolve(None, None) == (os.path.join("..", "index"), os.path.join("..", "articles"), "..")
+    assert resolve("X", None) == ("X", os.path.join("..", "articles"), "..")
+    assert resolve("X", "Y") == ("X", "Y", "")
     monkeypatch.chdir(tmp_path / "a")
-    assert resolve(None, None) == ("index", "articles")
+    assert resolve(None, None) == ("index", "articles", "")
 
 
 # --- 9. smaller things -------------------------------------------------------------
