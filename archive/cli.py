@@ -40,20 +40,160 @@ def errors_to_click(func: Callable) -> Callable:
     return wrapper
 
 
+#: Exit status of `archive search` when no article matches (as grep's and rg's).
+EXIT_NO_MATCH = 1
+#: Exit status of `archive search` on any error (usage, missing index…): as grep's,
+#: never 1, so that `if archive search …` and `case $?` tell "none" from "failed".
+EXIT_SEARCH_ERROR = 2
+
+
+class SearchError(click.ClickException):
+    exit_code = EXIT_SEARCH_ERROR
+
+
+def search_errors(func: Callable) -> Callable:
+    """`errors_to_click` for `search`: an `ArchiveError` exits 2, not 1 (1 is "no
+    match"); so does a bug (with its traceback), and Ctrl-C exits 130."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from .errors import ArchiveError
+
+        try:
+            return func(*args, **kwargs)
+        except ArchiveError as exc:
+            raise SearchError(str(exc)) from exc
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            click.echo("archive: internal error (the traceback above is a bug: please report it).", err=True)
+            sys.exit(EXIT_SEARCH_ERROR)
+
+    return wrapper
+
+
+class QueryCommand(click.Command):
+    """A command whose one positional, the query, may start with `-`.
+
+    `archive search '-Damas Lavrov'` and `archive search '-"Casques blancs"'` are
+    queries, not options: an argument that starts with one `-` and is not one of
+    the command's options (`-n`, `-n5`, `-h`) is the query when no query came
+    before it. `--` still ends the options; `-` alone is the query read from
+    standard input. A second word that starts with `-` (`archive search Lavrov
+    -Damas`, unquoted) is a usage error that says to quote the query.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing:  # shell completion: never fail
+            return super().parse_args(ctx, args)
+        takes_value: dict[str, bool] = {name: False for name in ctx.help_option_names}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not (param.is_flag or param.count)
+        positionals: list[str] = []
+        query_at = None
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                positionals += args[i + 1 :]
+                break
+            if arg.startswith("--"):
+                name = arg.split("=", 1)[0]
+                if takes_value.get(name) and "=" not in arg:
+                    i += 1  # its value, whatever it starts with
+            elif arg.startswith("-") and arg != "-":
+                short = arg[:2]
+                if arg in takes_value:
+                    if takes_value[arg]:
+                        i += 1
+                elif not (takes_value.get(short) and arg[2:].isdigit()):  # `-n5` is `-n 5`
+                    if positionals or query_at is not None:
+                        words = " ".join([*positionals, arg, *args[i + 1 :]][:4])
+                        raise click.UsageError(
+                            f"{arg!r} is not an option of archive {self.name}. A query is one argument: to"
+                            f" leave a word out, quote the whole query, e.g. archive {self.name} '{words}'",
+                            ctx,
+                        )
+                    query_at = i
+            else:
+                positionals.append(arg)
+            i += 1
+        if query_at is None:
+            return super().parse_args(ctx, args)
+        query = args[query_at]
+        if positionals:
+            raise click.UsageError(
+                f"Got two queries, {query!r} and {positionals[0]!r}. A query is one argument: quote it whole,"
+                f" e.g. archive {self.name} '{query} {positionals[0]}'",
+                ctx,
+            )
+        rest = super().parse_args(ctx, args[:query_at] + args[query_at + 1 :])
+        ctx.params["query"] = query
+        return rest
+
+
 class Paths:
-    def __init__(self, index: str, articles: str) -> None:
+    """The two folders, as given to the group (option or variable; None: not given).
+    `above`: the archive's root when it was found above the current folder."""
+
+    def __init__(self, index: str | None, articles: str | None, above: str = "") -> None:
         self.index = index
         self.articles = articles
+        self.above = above
+
+    def resolved(self, index: str | None, articles: str | None) -> Paths:
+        """With the subcommand's own --index/--articles (which win), and the folders
+        given nowhere found from the current folder (`archive.locate`)."""
+        from .locate import resolve
+
+        return Paths(*resolve(index or self.index, articles or self.articles))
+
+    def note_root(self) -> None:
+        """For the commands that write: say which archive, when found above."""
+        if self.above:
+            click.echo(f"Archive found in {self.above}: index {self.index}, articles {self.articles}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="archive")
-@click.option("--index", "index_dir", envvar="ARCHIVE_INDEX", default="index", show_default=True,
-              type=click.Path(file_okay=False), help="Index folder (env ARCHIVE_INDEX).")  # fmt: skip
-@click.option("--articles", "articles_dir", envvar="ARCHIVE_ARTICLES", default="articles", show_default=True,
-              type=click.Path(file_okay=False), help="Articles folder (env ARCHIVE_ARTICLES).")  # fmt: skip
+_FOLDERS_HELP = (
+    "Folders: --index DIR / ARCHIVE_INDEX and --articles DIR / ARCHIVE_ARTICLES, before or after the"
+    " command; by default index/ and articles/ in the nearest folder, from the current one up, that"
+    " holds an archive index (else an articles/ folder; else the current folder)."
+)
+
+
+def folder_options(func: Callable) -> Callable:
+    """--index and --articles on a subcommand too (`archive search X --index DIR`):
+    they win over the group's and over the variables. The command receives the
+    resolved `Paths` as its first argument."""
+
+    @click.option("--index", "index_opt", default=None, metavar="DIR", type=click.Path(file_okay=False),
+                  help="Index folder (also before the command; env ARCHIVE_INDEX).")  # fmt: skip
+    @click.option("--articles", "articles_opt", default=None, metavar="DIR", type=click.Path(file_okay=False),
+                  help="Articles folder (also before the command; env ARCHIVE_ARTICLES).")  # fmt: skip
+    @click.pass_obj
+    @wraps(func)
+    def wrapper(paths: Paths | None, *args, index_opt: str | None, articles_opt: str | None, **kwargs):
+        return func((paths or Paths(None, None)).resolved(index_opt, articles_opt), *args, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_FOLDERS_HELP)
+@click.version_option(__version__, "-V", "--version", prog_name="archive")
+@click.option("--index", "index_dir", envvar="ARCHIVE_INDEX", default=None, metavar="DIR",
+              type=click.Path(file_okay=False), help="Index folder (env ARCHIVE_INDEX; default: index/ of the archive).")  # fmt: skip
+@click.option("--articles", "articles_dir", envvar="ARCHIVE_ARTICLES", default=None, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="Articles folder (env ARCHIVE_ARTICLES; default: articles/ of the archive).")  # fmt: skip
 @click.pass_context
-def cli(ctx: click.Context, index_dir: str, articles_dir: str) -> None:
+def cli(ctx: click.Context, index_dir: str | None, articles_dir: str | None) -> None:
     """Search an archive of French news articles.
 
     The archive is a folder of article files; `archive index` keeps a full-text
@@ -64,7 +204,7 @@ def cli(ctx: click.Context, index_dir: str, articles_dir: str) -> None:
         archive index
         archive search "bombardements d'Alep"
     """
-    ctx.obj = Paths(index_dir, articles_dir)
+    ctx.obj = Paths(index_dir or None, articles_dir or None)
 
 
 @cli.command()
@@ -72,7 +212,7 @@ def cli(ctx: click.Context, index_dir: str, articles_dir: str) -> None:
 @click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
-@click.pass_obj
+@folder_options
 @errors_to_click
 def index(paths: Paths, rebuild: bool, wait: float, json_output: bool) -> None:
     """Bring the index in step with the articles folder.
@@ -89,10 +229,14 @@ def index(paths: Paths, rebuild: bool, wait: float, json_output: bool) -> None:
     from .ingest import ingest
     from .render import report_json, report_text
 
+    paths.note_root()
+
     bar = None
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
+        if not sys.stderr.isatty():  # a log or a pipe: no bar, not even its label
+            return
         if bar is None:
             bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
             bar.__enter__()
@@ -124,7 +268,7 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", required=False, default="")
 @click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
               help="How many articles per page.")  # fmt: skip
@@ -144,8 +288,8 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--copies", is_flag=True,
               help="List copies of an article (same headline and text) as hits of their own, not folded into it.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
-@click.pass_obj
-@errors_to_click
+@folder_options
+@search_errors
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
            sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool,
            json_output: bool) -> None:  # fmt: skip
@@ -174,25 +318,50 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         archive search "bombardements d'Alep"
         archive search 'Lavrov -Damas' --since "septembre 2016" --source AFP
         archive search '"Casques blancs"' --sort -date --facets --json
+        archive search '-Damas Lavrov'      # a query may start with -
+        pbpaste | archive search -          # - reads the query from stdin
+
+    \b
+    Exit status (as grep's):
+      0  some article matches (--count too)
+      1  no article matches
+      2  an error: usage, no index, unreadable index… (message on stderr)
+    So `if archive search -n 1 Alep >/dev/null; then …` tests for a match.
     """
-    from .render import result_json, result_text
+    from .render import count_json, count_text, result_json, result_text
+
+    if query == "-":
+        query = " ".join(click.get_text_stream("stdin").read().split())
+        if not query:
+            raise click.UsageError("Standard input is empty: give words to search after `archive search -`.")
+    elif not query.strip() and not (since or until or sources):
+        raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
+    if since and until:
+        from .query import parse_period
+
+        if parse_period(since)[0] > parse_period(until)[1]:
+            raise click.UsageError(
+                f"--since {since} is after --until {until}: no article can match. Swap them"
+                f" (--since {until} --until {since})?"
+            )
+
     from .search import Searcher
 
-    if not query.strip() and not (since or until or sources):
-        raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
     with Searcher(paths.index) as s:
         result = s.search(
             query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
             sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
         )  # fmt: skip
     if count_only:
-        click.echo(result.total)
+        click.echo(count_json(result) if json_output else count_text(result))
     elif json_output:
         click.echo(result_json(result))
     else:
         click.echo(result_text(result, use_color()))
     for what in result.ignored:
         click.echo(f"Note: ignored {what} in the query.", err=True)
+    if not result.total:
+        sys.exit(EXIT_NO_MATCH)
 
 
 @cli.command()
@@ -200,7 +369,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 @click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many articles to show.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object.")
-@click.pass_obj
+@folder_options
 @errors_to_click
 def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> None:
     """The articles most like one article, ranked.
@@ -223,7 +392,7 @@ def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> Non
 @cli.command()
 @click.argument("article_id", metavar="ID")
 @click.option("--json", "json_output", is_flag=True, help="Print the article as one JSON object.")
-@click.pass_obj
+@folder_options
 @errors_to_click
 def show(paths: Paths, article_id: str, json_output: bool) -> None:
     """Print one article in full.
@@ -245,7 +414,7 @@ def show(paths: Paths, article_id: str, json_output: bool) -> None:
 
 @cli.command()
 @click.option("--json", "json_output", is_flag=True, help="Print the figures as one JSON object.")
-@click.pass_obj
+@folder_options
 @errors_to_click
 def stats(paths: Paths, json_output: bool) -> None:
     """Number of articles, date range, sources and index size.
@@ -277,7 +446,7 @@ EXIT_OUT_OF_STEP = 1
 @click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
-@click.pass_obj
+@folder_options
 @errors_to_click
 def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) -> None:
     """File new articles into the archive, then index them.
@@ -296,6 +465,8 @@ def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) ->
     from .operations import add_files
     from .render import add_json, add_text
 
+    paths.note_root()
+
     def on_wait() -> None:
         click.echo(f"Another archive process is writing the index; waiting up to {wait:g} s…", err=True)
 
@@ -311,7 +482,7 @@ def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) ->
 @cli.command()
 @click.option("--full", is_flag=True, help="Read every file, not only those whose size or time changed.")
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
-@click.pass_obj
+@folder_options
 @errors_to_click
 def check(paths: Paths, full: bool, json_output: bool) -> None:
     """Compare the index with the articles folder.
@@ -341,7 +512,7 @@ def check(paths: Paths, full: bool, json_output: bool) -> None:
 @click.option("--poll", is_flag=True, help="Poll the folder instead of using file events (network drives).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True, metavar="SECONDS",
               help="Polling interval, with --poll or when file events are unavailable.")  # fmt: skip
-@click.pass_obj
+@folder_options
 @errors_to_click
 def watch(paths: Paths, poll: bool, interval: float) -> None:
     """Keep the index in step with the folder while running.
@@ -359,10 +530,14 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
     from .render import batch_text
     from .watch import Watcher
 
+    paths.note_root()
+
     bar = None
 
     def progress(done: int, total: int) -> None:  # of the initial run
         nonlocal bar
+        if not sys.stderr.isatty():
+            return
         if bar is None:
             bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
             bar.__enter__()

@@ -41,14 +41,47 @@ def hit_json(hit: Hit) -> str:
     return json.dumps(hit_dict(hit), ensure_ascii=False)
 
 
+#: How the "By source" facet shows the articles with no source.
+NO_SOURCE = "(none)"
+
+
+def _facets_dict(result) -> dict | None:
+    if not result.facets:
+        return None
+    return {
+        "sources": [{"source": name or None, "count": n} for name, n in result.facets.get("sources", [])],
+        "months": [{"month": month, "count": n} for month, n in result.facets.get("months", [])],
+    }
+
+
+def _facet_lines(result) -> list[str]:
+    sources = result.facets.get("sources", [])
+    months = result.facets.get("months", [])
+    return [
+        "By source: " + (" · ".join(f"{name or NO_SOURCE} {n}" for name, n in sources) or "none"),
+        "By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none"),
+    ]
+
+
+def count_text(result) -> str:
+    """`archive search --count`: the number of matching articles (then the facets, if asked)."""
+    lines = [str(result.total)]
+    if result.facets:
+        lines += ["", *_facet_lines(result)]
+    return "\n".join(lines)
+
+
+def count_json(result) -> str:
+    """`archive search --count --json`: the result object without its hits and paging."""
+    data = result_dict(result)
+    for key in ("hits", "page", "limit", "sort"):
+        data.pop(key)
+    return json.dumps(data, ensure_ascii=False)
+
+
 def result_dict(result) -> dict:
     """The documented JSON shape of `archive search --json` (see README)."""
-    facets = None
-    if result.facets:
-        facets = {
-            "sources": [{"source": name, "count": n} for name, n in result.facets.get("sources", [])],
-            "months": [{"month": month, "count": n} for month, n in result.facets.get("months", [])],
-        }
+    facets = _facets_dict(result)
     return {
         "query": result.query,
         "mode": result.mode,
@@ -92,11 +125,7 @@ def result_text(result, color: bool) -> str:
     if result.suggestion:
         lines.extend(["", style(f"Did you mean: {result.suggestion}", color, fg="magenta")])
     if result.facets:
-        lines.append("")
-        sources = result.facets.get("sources", [])
-        months = result.facets.get("months", [])
-        lines.append("By source: " + (" · ".join(f"{name} {n}" for name, n in sources) or "none"))
-        lines.append("By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none"))
+        lines += ["", *_facet_lines(result)]
     return "\n".join(lines)
 
 

@@ -172,8 +172,10 @@ for _code in range(0x41, 0x100):
 _LETTER_VARIANTS["i"] += "yYýÝÿ"
 #: Characters beyond Latin-1, but for the punctuation block (’ “ ” – … and the like):
 #: one range class scans several times as fast as "a letter beyond Latin-1" does;
-#: `_regions` keeps the letters.
-_OTHER_LETTERS = re.compile("[\u0100-\u1fff\u2070-\U0010ffff]")
+#: `_regions` keeps the letters. Written as the complement of its two small ranges:
+#: the same characters, compiled in 0.3 ms instead of 5-20 ms (the ranges up to
+#: U+10FFFF), which every cold `archive search` paid.
+_OTHER_LETTERS = re.compile("[^\x00-\xff\u2000-\u206f]")
 
 
 def _variants(c: str) -> str:
@@ -637,8 +639,14 @@ class Searcher:
 
     def _facets(self, docs: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         """Counts of the articles of the mask `docs` by source (most first) and by month (in order)."""
-        by_source = [(name, _count(ids & docs)) for name, ids in self._sources_index().items()]
+        index = self._sources_index()
+        by_source = [(name, _count(ids & docs)) for name, ids in index.items()]
         by_source = sorted((kv for kv in by_source if kv[1]), key=lambda kv: (-kv[1], kv[0]))
+        with_source = self._none()
+        for ids in index.values():
+            with_source |= ids
+        if unsourced := _count(docs & ~with_source):
+            by_source.append(("", unsourced))  # articles with no source: last, as "undated" months
         names, codes = self._month_codes()
         counts = np.bincount(codes[docs], minlength=len(names))
         months = [(names[i], int(n)) for i, n in enumerate(counts.tolist()) if n and names[i]]

@@ -66,11 +66,11 @@ def search_ids(*args: str, process: bool = False) -> list[str]:
     """Ids found by `archive search ARGS --json` (in a process of its own, or in this one)."""
     if process:
         result = run_archive("search", *args, "--json")
-        assert result.returncode == 0, result.stderr
+        assert result.returncode in (0, 1), result.stderr  # 1: no match
         output = result.stdout
     else:
         result = CliRunner().invoke(cli, ["search", *args, "--json"])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code in (0, 1), result.output
         output = result.output
     return [hit["id"] for hit in json.loads(output)["hits"]]
 
