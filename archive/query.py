@@ -39,6 +39,7 @@ from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
 from .readers import MONTHS as FULL_MONTHS
+from .readers import nfc
 from .stopwords import ELISIONS
 
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
@@ -86,7 +87,7 @@ def parse_period(text: str) -> tuple[str, str]:
     `2016` → 2016-01-01..2016-12-31; `septembre 2016` → 2016-09-01..2016-09-30;
     `24/09/2016` → that day.
     """
-    s = " ".join(text.strip().lower().split())
+    s = " ".join(nfc(text).strip().lower().split())
     year = month = day = None
     if m := _ISO.match(s):
         year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
@@ -614,6 +615,7 @@ class QueryParser:
         return q
 
     def parse(self, text: str) -> ParsedQuery:
+        text = nfc(text)  # `é` pasted as `e` + U+0301 is the archive's `é`
         parsed = ParsedQuery(text=text)
         tokens = tokenize(text, self.exact, parsed.ignored)
         parsed.written = sum(

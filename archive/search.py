@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
+from .readers import nfc
 from .scoring import Scorer, Scores, has_term, top
 from .store import Store
 
@@ -519,7 +521,8 @@ class Searcher:
         """
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        sources = tuple(sources)
+        text, since, until = nfc(text), nfc(since), nfc(until)
+        sources = tuple(nfc(s) for s in sources)
         self._slow_sets.clear()
         parsed = self.parser.parse(text)
         if mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
@@ -800,18 +803,24 @@ class Searcher:
         return article, hits
 
     def resolve(self, ident: str) -> int:
-        """Docnum of an article by id, by path, or by a unique prefix of either."""
-        ident = ident.strip()
-        for fieldname in ("id", "path"):
-            docnum = self._searcher.document_number(**{fieldname: ident})
-            if docnum is not None:
-                return docnum
-        candidates = set()
-        for fieldname in ("id", "path"):
-            for term in self._reader.expand_prefix(fieldname, ident):
-                docnum = self._searcher.document_number(**{fieldname: _text(term)})
+        """Docnum of an article by id, by path, or by a unique prefix of either.
+
+        Typed in either Unicode form: an id is a file's path, which is decomposed
+        (NFD) when the file was named on macOS, and composed when typed."""
+        ident = nfc(ident).strip()
+        forms = dict.fromkeys((ident, unicodedata.normalize("NFD", ident)))
+        for form in forms:
+            for fieldname in ("id", "path"):
+                docnum = self._searcher.document_number(**{fieldname: form})
                 if docnum is not None:
-                    candidates.add(docnum)
+                    return docnum
+        candidates = set()
+        for form in forms:
+            for fieldname in ("id", "path"):
+                for term in self._reader.expand_prefix(fieldname, form):
+                    docnum = self._searcher.document_number(**{fieldname: _text(term)})
+                    if docnum is not None:
+                        candidates.add(docnum)
         if len(candidates) == 1:
             return candidates.pop()
         if not candidates:
