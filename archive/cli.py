@@ -143,11 +143,13 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--facets", is_flag=True, help="Add counts of the matching articles by source and by month.")
 @click.option("--copies", is_flag=True,
               help="List copies of an article (same headline and text) as hits of their own, not folded into it.")  # fmt: skip
+@click.option("--as-typed", is_flag=True,
+              help="When nothing matches, do not run the spelling correction, nor a quoted phrase's words.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
 @click.pass_obj
 @errors_to_click
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
-           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool,
+           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool, as_typed: bool,
            json_output: bool) -> None:  # fmt: skip
     """Ranked full-text search.
 
@@ -160,14 +162,20 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
     \b
     Query language (operators in capitals, French or English):
-      "Casques blancs"          exact phrase first (stop words included), then
-                                its words; --all or +"…": the phrase only
+      "Casques blancs"          that exact wording only (stop words included);
+                                beside other words, that wording first, then
+                                the articles with its words
       Alep ET Damas             both (AND);  Alep OU Damas  either (OR)
       Alep SAUF Damas, -Damas   exclude (NOT);  +Alep  require
       (Alep OU Damas) trêve     groups
       titre:Alep  source:AFP  date:2016-09  date:2016-01..2016-06
       bombard*   Lavrof~        prefix or wildcard; fuzzy spelling
     Other punctuation (? : « » …) is read as text, never as syntax.
+
+    When nothing matches, a misspelt query shows the results of its correction
+    ("Showing results for Lavrov; search instead for Lavrof"), and a quoted
+    phrase no article has the articles with its words; --as-typed shows
+    neither, and --count counts the query as typed.
 
     \b
     Example:
@@ -184,6 +192,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         result = s.search(
             query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
             sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
+            as_typed=as_typed or count_only,  # a count is of the query as typed
         )  # fmt: skip
     if count_only:
         click.echo(result.total)

@@ -7,10 +7,12 @@ makes sense, and listed in `ParsedQuery.ignored` so the user is told.
     words            bombardements Alep        ranked; all words first, then some (see search.py);
                                                a verb's present plural (`attaquent`) also as
                                                its other forms (`QueryParser.verb_form`)
-    phrase           "Casques blancs"          exact wording (stop words included) first, then
-                                               the articles with its words: a pasted headline's
-                                               quotation is often reworded ("Tours": that
-                                               form first, then "tour")
+    phrase           "Casques blancs"          alone (or with other phrases, filters, exclusions):
+                                               that exact wording only, stop words included
+                                               (`ParsedQuery.quoted`); beside other words, that
+                                               wording first, then the articles with its words:
+                                               a pasted headline's quotation is often reworded
+                                               ("Tours" Festival: that form first, then "tour")
     compound         cessez-le-feu             the phrase of its parts first, then its parts
                                                as words (`anti-PMA` finds "contre la PMA"),
                                                weighing one word between them
@@ -371,6 +373,9 @@ class ParsedQuery:
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
     words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
     written: int = 0  # words as written, stop words and a phrase's words included (a compound is one)
+    # Only quoted phrases to rank by (besides filters, exclusions and operators):
+    # `"Casques blancs"` asks for that wording, as in every engine a user knows.
+    quoted: bool = False
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -624,6 +629,8 @@ class QueryParser:
             if t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy")
         )
         nodes = _Grammar(tokens, parsed.ignored).sequence(0)
+        kinds = _wanted_kinds(nodes)
+        parsed.quoted = "phrase" in kinds and not kinds & {"word", "compound", "wildcard", "fuzzy"}
         seen: set[str] = set()
         kept: list[str] = []  # consecutive plain words, for proximity
         for node in nodes:
@@ -665,6 +672,17 @@ class QueryParser:
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed
+
+
+def _wanted_kinds(nodes: list[Node]) -> set[str]:
+    """The kinds of the tokens a query asks for (those it excludes left out)."""
+    kinds: set[str] = set()
+    for node in nodes:
+        if node.kind == "atom":
+            kinds.add(node.token.kind)
+        elif node.kind != "not":
+            kinds |= _wanted_kinds(node.children)
+    return kinds
 
 
 def date_range(lo: str, hi: str) -> Q.Query:

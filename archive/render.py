@@ -60,6 +60,8 @@ def result_dict(result) -> dict:
         "all_words": result.all_words,
         "hits": [hit_dict(h) for h in result.hits],
         "suggestion": result.suggestion or None,
+        "corrected": result.corrected or None,
+        "relaxed": result.relaxed,
         "facets": facets,
         "ignored": list(result.ignored),
     }
@@ -72,7 +74,14 @@ def result_json(result) -> str:
 def result_text(result, color: bool) -> str:
     """Hits for a terminal: a count line, the hits, then suggestion and facets."""
     lines: list[str] = []
-    query = f"{result.query!r}" if result.query.strip() else "the filters"
+    if result.corrected:
+        lines.append(style(f"Showing results for {result.corrected!r}; search instead for {result.query!r} with "
+                           "--as-typed", color, fg="magenta"))  # fmt: skip
+    elif result.relaxed:
+        lines.append(style("No article has that exact wording; showing the articles with its words (--as-typed: "
+                           "that wording only)", color, fg="magenta"))  # fmt: skip
+    searched = result.corrected or result.query
+    query = f"{searched!r}" if searched.strip() else "the filters"
     if not result.hits:
         lines.append(f"No article matches {query}." if result.page == 1 or not result.total else
                      f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip

@@ -122,3 +122,127 @@ def test_front_matter_and_json_keys_in_nfd() -> None:
     assert md.title == "Le camp" and md.lede == "Le chapeau de l'article"
     [art] = parse_json(json.dumps({nfd("chapô"): "Un chapô", "titre": "Un titre", "texte": "Le texte."}), "b.json", "x")
     assert art.lede == "Un chapô"
+
+
+# --- point 6: a quoted phrase alone is strict ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ('"Casques blancs"', [CASQUES, ALEP]),  # not the Casques bleus article, which has only "casques"
+        ("“Casques blancs”", [CASQUES, ALEP]),
+        ('"Casques blancs" source:AFP', [CASQUES, ALEP]),
+        ('"Casques blancs" -Damas', [CASQUES, ALEP]),
+        ('"Casques blancs" SAUF Damas', [CASQUES, ALEP]),
+        ('"Casques blancs" "New York"', [ALEP]),  # several phrases: each of them
+        ('"les volontaires fouillent sans relâche les décombres"', []),  # its article words it otherwise
+    ],
+)
+def test_a_quoted_phrase_alone_finds_only_its_wording(searcher: Searcher, query: str, expected: list[str]) -> None:
+    result = searcher.search(query, as_typed=True)
+    assert [h.id for h in result.hits] == expected
+    assert result.total == len(expected) and result.mode == "all"
+
+
+@pytest.mark.parametrize(
+    "query, options, expected",
+    [
+        # a quotation inside a longer pasted text ranks its wording first, and keeps the rest
+        ('Syrie : "les volontaires fouillent sans relâche les décombres"', {}, [CASQUES, TREVE]),
+        ('"Casques blancs" Alep', {}, [CASQUES, ALEP, BLEUS, ONU]),
+        ('"Casques blancs"', {"mode": "any"}, [CASQUES, BLEUS, ALEP]),  # asked for
+    ],
+)
+def test_a_quotation_among_other_words_stays_lenient(searcher: Searcher, query: str, options: dict,
+                                                     expected: list[str]) -> None:  # fmt: skip
+    assert [h.id for h in searcher.search(query, **options).hits] == expected
+
+
+def test_count_counts_the_strict_phrase(newsroom: Path) -> None:
+    ix = ["--index", str(newsroom)]
+    assert run(*ix, "search", '"Casques blancs"', "--count").output == "2\n"
+    assert run(*ix, "search", "Casques blancs", "--count").output == "3\n"
+    data = json.loads(run(*ix, "search", '"Casques blancs"', "--json").output)
+    assert data["mode"] == "all" and data["total"] == 2 and [h["id"] for h in data["hits"]] == [CASQUES, ALEP]
+
+
+def test_a_quoted_phrase_no_article_has_shows_the_articles_with_its_words(searcher: Searcher, newsroom: Path) -> None:
+    quote = '"les volontaires fouillent sans relâche les décombres"'
+    result = searcher.search(quote)
+    assert result.relaxed and [h.id for h in result.hits] == [CASQUES] and result.query == quote
+    ix = ["--index", str(newsroom)]
+    out = run(*ix, "search", quote).output
+    assert out.startswith("No article has that exact wording; showing the articles with its words (--as-typed: ")
+    assert CASQUES in out
+    assert json.loads(run(*ix, "search", quote, "--json").output)["relaxed"] is True
+    assert run(*ix, "search", quote, "--count").output == "0\n"  # a count is of the query as typed
+    assert "No article matches" in run(*ix, "search", quote, "--as-typed").output
+
+
+# --- point 5: a misspelt query runs its correction ------------------------------------------
+
+
+def test_a_misspelt_query_shows_the_results_of_its_correction(searcher: Searcher, newsroom: Path) -> None:
+    result = searcher.search("Lavrof")
+    assert result.corrected == "Lavrov" and result.query == "Lavrof" and result.suggestion == ""
+    assert [h.id for h in result.hits] == [DAMAS, TREVE, ALEP] and result.total == 3
+    assert searcher.search("Lavrof Damas", mode="all").corrected == "Lavrov Damas"  # the options kept
+    assert searcher.search("Lavrof", sources=["AFP"]).total == 2
+    as_typed = searcher.search("Lavrof", as_typed=True)
+    assert as_typed.hits == [] and as_typed.corrected == "" and as_typed.suggestion == "Lavrov"
+    assert searcher.search("Lavrov").corrected == ""  # found: nothing to correct
+    assert searcher.search("xqzwy").corrected == ""  # nothing near: no article matches, as before
+
+    ix = ["--index", str(newsroom)]
+    lines = run(*ix, "search", "Lavrof", "-n", "1").output.splitlines()
+    assert lines[:2] == [
+        "Showing results for 'Lavrov'; search instead for 'Lavrof' with --as-typed",
+        "3 articles match 'Lavrov'; showing 1–1",
+    ]
+    data = json.loads(run(*ix, "search", "Lavrof", "--json").output)
+    assert data["query"] == "Lavrof" and data["corrected"] == "Lavrov" and data["total"] == 3
+    assert data["suggestion"] is None and len(data["hits"]) == 3
+    assert run(*ix, "search", "Lavrof", "--count").output == "0\n"  # a count is of the query as typed
+    out = run(*ix, "search", "Lavrof", "--as-typed").output
+    assert "No article matches 'Lavrof'." in out and "Did you mean: Lavrov" in out
+
+
+@pytest.fixture(scope="module")
+def melenchon(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("melenchon")
+    for day, text in enumerate(
+        [
+            "Jean-Luc Mélenchon en meeting\nMélenchon a parlé deux heures à Marseille.",
+            "La France insoumise se réunit\nAutour de Jean-Luc Mélenchon, les cadres du parti.",
+            "Mélenchon et la présidentielle\nLe candidat Mélenchon dépose ses parrainages.",
+            "Le bombardement de la ville\nUn bombardement a frappé le centre. Bombardement meurtrier.",
+        ],
+        start=1,
+    ):
+        write(root / "articles" / f"2017-03-0{day}-a.txt", text)
+    ingest(root / "articles", root / "index")
+    return root / "index"
+
+
+@pytest.mark.parametrize(
+    "typed, corrected",
+    [
+        ("Melanchon", "Mélenchon"),  # the accents of the articles
+        ("melanchon", "mélenchon"),  # the case of the user
+        ("MELANCHON", "MÉLENCHON"),
+        ("bombardemant", "bombardement"),  # the articles' most frequent form
+    ],
+)
+def test_the_correction_is_written_as_in_the_articles(melenchon: Path, typed: str, corrected: str) -> None:
+    with Searcher(melenchon) as s:
+        result = s.search(typed)
+        assert result.corrected == corrected and result.total >= 1
+        assert s.search(typed, as_typed=True).suggestion == corrected
+
+
+def test_a_query_that_finds_something_is_not_corrected_but_gets_the_suggestion(melenchon: Path) -> None:
+    with Searcher(melenchon) as s:
+        result = s.search("Jean-Luc Melanchon")
+        assert result.corrected == "" and result.total == 2
+        assert result.suggestion == "Jean-Luc Mélenchon"
