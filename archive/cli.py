@@ -169,6 +169,9 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
       Alep SAUF Damas, -Damas   exclude (NOT);  +Alep  require
       (Alep OU Damas) trêve     groups
       titre:Alep  source:AFP  date:2016-09  date:2016-01..2016-06
+      Fillon septembre 2016     a month and year in words among a few keywords:
+                                that month only (a note says so; quote them,
+                                Fillon "septembre 2016", to search the words)
       bombard*   Lavrof~        prefix or wildcard; fuzzy spelling
     Other punctuation (? : « » …) is read as text, never as syntax.
 
@@ -182,8 +185,9 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         archive search "bombardements d'Alep"
         archive search 'Lavrov -Damas' --since "septembre 2016" --source AFP
         archive search '"Casques blancs"' --sort -date --facets --json
+        archive search 'Fillon septembre 2016'
     """
-    from .render import result_json, result_text
+    from .render import date_words_note, result_json, result_text
     from .search import Searcher
 
     if not query.strip() and not (since or until or sources):
@@ -202,6 +206,8 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         click.echo(result_text(result, use_color()))
     for what in result.ignored:
         click.echo(f"Note: ignored {what} in the query.", err=True)
+    if note := date_words_note(result):
+        click.echo(note, err=True)
 
 
 @cli.command()

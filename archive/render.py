@@ -62,9 +62,27 @@ def result_dict(result) -> dict:
         "suggestion": result.suggestion or None,
         "corrected": result.corrected or None,
         "relaxed": result.relaxed,
+        "date_words": _date_words(result),
         "facets": facets,
         "ignored": list(result.ignored),
     }
+
+
+def _date_words(result) -> dict | None:
+    words, since, until = result.date_words
+    return {"words": words, "since": since, "until": until} if words else None
+
+
+def date_words_note(result) -> str:
+    """The note (for stderr) that a month and year in the query were read as a date, "" if not."""
+    words, since, until = result.date_words
+    if not words:
+        return ""
+    typed = result.query
+    start = typed.find(words)
+    quoted = typed[:start] + f'"{words}"' + typed[start + len(words) :] if start >= 0 else f'"{words}"'
+    return (f"Note: read {words!r} as a date: only articles of {since} to {until}. To search the words instead, "
+            f"quote them: {quoted}")  # fmt: skip
 
 
 def result_json(result) -> str:

@@ -317,6 +317,8 @@ class SearchResult:
     corrected: str = ""
     relaxed: bool = False
     quoted: bool = False  # a query of quoted phrases only, read strictly (mode "all")
+    # A month and year in words read as a date filter: (the words, first day, last day)
+    date_words: tuple[str, str, str] = ("", "", "")
 
     @property
     def page(self) -> int:
@@ -362,7 +364,8 @@ class Searcher:
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
-                                  known=partial(has_term, self._reader))  # fmt: skip
+                                  known=partial(has_term, self._reader),
+                                  dated=lambda lo, hi: bool(self._date_range(lo, hi).any()))  # fmt: skip
 
     def close(self) -> None:
         self._searcher.close()
@@ -512,7 +515,8 @@ class Searcher:
     def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto", since: str = "",
                until: str = "", sources: tuple[str, ...] | list[str] = (), sort: str = "relevance",
                facets: bool = False, suggest: bool = True, snippets: bool = True,
-               count: bool = True, fold: bool = True, as_typed: bool = False) -> SearchResult:  # fmt: skip
+               count: bool = True, fold: bool = True, as_typed: bool = False,
+               dates: bool = True) -> SearchResult:  # fmt: skip
         """Rank articles for `text` (see `archive.query` for the query language).
 
         mode "auto": articles with all the words first, then articles with some of
@@ -531,9 +535,13 @@ class Searcher:
         (`corrected`: the query searched; `query` stays the query as typed); a
         query of quoted phrases only is read as a quotation in a longer text is, its
         wording first, then its words (`relaxed`). Either only when it finds something.
+
+        `dates`: a month and year written in words in a keyword query (`Fillon
+        septembre 2016`) filter by date, when no `since`/`until` is given and
+        `QueryParser.date_words` finds it safe; `date_words` says so.
         """
         options = dict(limit=limit, offset=offset, mode=mode, since=since, until=until, sources=sources, sort=sort,
-                       facets=facets, snippets=snippets, count=count, fold=fold)  # fmt: skip
+                       facets=facets, snippets=snippets, count=count, fold=fold, dates=dates)  # fmt: skip
         result = self._search(text, suggest=suggest, **options)
         if as_typed or result.hits or result.total or offset:
             return result
@@ -551,7 +559,7 @@ class Searcher:
 
     def _search(self, text: str, *, limit: int, offset: int, mode: str, since: str, until: str,
                 sources: tuple[str, ...] | list[str], sort: str, facets: bool, suggest: bool, snippets: bool,
-                count: bool, fold: bool, strict: bool = True) -> SearchResult:  # fmt: skip
+                count: bool, fold: bool, dates: bool, strict: bool = True) -> SearchResult:  # fmt: skip
         """`search` for the query as typed; `strict`: a query of quoted phrases only
         finds their wording only."""
         if sort not in SORTS:
@@ -559,13 +567,14 @@ class Searcher:
         text, since, until = nfc(text), nfc(since), nfc(until)
         sources = tuple(nfc(s) for s in sources)
         self._slow_sets.clear()
-        parsed = self.parser.parse(text)
+        parsed = self.parser.parse(text, dates=dates and not (since or until))
         quoted = strict and mode == "auto" and parsed.quoted
         if quoted:
             mode = "all"  # a quoted phrase alone: only its wording (a quotation in a longer text ranks)
         elif mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
             mode = "any"  # a long query: its article often lacks one of its words
         result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit, quoted=quoted)
+        result.date_words = parsed.date_words
         result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
         if parsed.nothing and not (since or until or sources):
             return result

@@ -246,3 +246,60 @@ def test_a_query_that_finds_something_is_not_corrected_but_gets_the_suggestion(m
         result = s.search("Jean-Luc Melanchon")
         assert result.corrected == "" and result.total == 2
         assert result.suggestion == "Jean-Luc Mélenchon"
+
+
+# --- point 8: a month and year in words -----------------------------------------------------
+
+
+def test_a_month_and_year_among_keywords_filter_by_date(searcher: Searcher) -> None:
+    result = searcher.search("Lavrov septembre 2016")
+    assert [h.id for h in result.hits] == [TREVE, ALEP]  # not DAMAS, of October
+    assert result.date_words == ("septembre 2016", "2016-09-01", "2016-09-30")
+    assert searcher.search("septembre 2016 Lavrov").date_words[0] == "septembre 2016"
+    assert searcher.search(nfd("Lavrov Septembre 2016")).total == 2
+    only = searcher.search("septembre 2016")  # a date alone lists that month, newest first
+    assert [h.id for h in only.hits] == [CASQUES, ONU, ALEP, TREVE]
+    assert searcher.search("Lavrof septembre 2016").corrected == "Lavrov septembre 2016"
+
+
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ("Lavrov 24 septembre 2016", {}),  # a day: an event's name (13 novembre 2015)
+        ("Lavrov 1er septembre 2016", {}),
+        ("Lavrov en septembre 2016", {}),  # a stop word: a sentence
+        ("Lavrov mai 1968", {}),  # no article of that month: an event
+        ("Lavrov 2016", {}),  # a year alone is a word
+        ("Lavrov sept 2016", {}),  # months in full only
+        ('Lavrov "septembre 2016"', {}),  # quoted: the words
+        ("Lavrov -septembre 2016", {}),
+        ("Lavrov OU septembre 2016", {}),
+        ("(Lavrov septembre 2016)", {}),
+        ("Lavrov septembre 2016 octobre 2016", {}),  # twice
+        ("Lavrov Damas Alep trêve Kerry septembre 2016", {}),  # more than four other words
+        ("Lavrov septembre 2016 date:2016", {}),  # a date given
+        ("Lavrov septembre 2016", {"since": "2016-01-01"}),
+        ("Lavrov septembre 2016", {"dates": False}),
+    ],
+)
+def test_a_month_and_year_stay_words_where_a_date_is_unlikely(searcher: Searcher, query: str, options: dict) -> None:
+    result = searcher.search(query, **options)
+    assert result.date_words == ("", "", "")
+    assert DAMAS in [h.id for h in result.hits] or "date:" in query or options
+
+
+def test_cli_says_a_month_was_read_as_a_date(newsroom: Path) -> None:
+    ix = ["--index", str(newsroom)]
+    result = run(*ix, "search", "Lavrov septembre 2016")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("2 articles match 'Lavrov septembre 2016'") and "Note" not in result.stdout
+    assert result.stderr == (
+        "Note: read 'septembre 2016' as a date: only articles of 2016-09-01 to 2016-09-30. To search the words "
+        'instead, quote them: Lavrov "septembre 2016"\n'
+    )
+    assert run(*ix, "search", "Lavrov septembre 2016", "--count").stdout == "2\n"
+    data = json.loads(run(*ix, "search", "Lavrov septembre 2016", "--json").stdout)
+    assert data["date_words"] == {"words": "septembre 2016", "since": "2016-09-01", "until": "2016-09-30"}
+    assert data["total"] == 2 and data["filters"] == {}
+    words = run(*ix, "search", 'Lavrov "septembre 2016"')
+    assert words.stderr == "" and "3 articles match" in words.stdout
