@@ -287,11 +287,13 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--facets", is_flag=True, help="Add counts of the matching articles by source and by month.")
 @click.option("--copies", is_flag=True,
               help="List copies of an article (same headline and text) as hits of their own, not folded into it.")  # fmt: skip
+@click.option("--as-typed", is_flag=True,
+              help="When nothing matches, do not run the spelling correction, nor a quoted phrase's words.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
 @folder_options
 @search_errors
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
-           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool,
+           sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool, as_typed: bool,
            json_output: bool) -> None:  # fmt: skip
     """Ranked full-text search.
 
@@ -304,14 +306,23 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
     \b
     Query language (operators in capitals, French or English):
-      "Casques blancs"          exact phrase first (stop words included), then
-                                its words; --all or +"…": the phrase only
+      "Casques blancs"          that exact wording only (stop words included);
+                                beside other words, that wording first, then
+                                the articles with its words
       Alep ET Damas             both (AND);  Alep OU Damas  either (OR)
       Alep SAUF Damas, -Damas   exclude (NOT);  +Alep  require
       (Alep OU Damas) trêve     groups
       titre:Alep  source:AFP  date:2016-09  date:2016-01..2016-06
+      Fillon septembre 2016     a month and year in words among a few keywords:
+                                that month only (a note says so; quote them,
+                                Fillon "septembre 2016", to search the words)
       bombard*   Lavrof~        prefix or wildcard; fuzzy spelling
     Other punctuation (? : « » …) is read as text, never as syntax.
+
+    When nothing matches, a misspelt query shows the results of its correction
+    ("Showing results for Lavrov; search instead for Lavrof"), and a quoted
+    phrase no article has the articles with its words; --as-typed shows
+    neither, and --count counts the query as typed.
 
     \b
     Example:
@@ -320,6 +331,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         archive search '"Casques blancs"' --sort -date --facets --json
         archive search '-Damas Lavrov'      # a query may start with -
         pbpaste | archive search -          # - reads the query from stdin
+        archive search 'Fillon septembre 2016'
 
     \b
     Exit status (as grep's):
@@ -328,7 +340,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
       2  an error: usage, no index, unreadable index… (message on stderr)
     So `if archive search -n 1 Alep >/dev/null; then …` tests for a match.
     """
-    from .render import count_json, count_text, result_json, result_text
+    from .render import count_json, count_text, date_words_note, result_json, result_text
 
     if query == "-":
         query = " ".join(click.get_text_stream("stdin").read().split())
@@ -351,6 +363,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         result = s.search(
             query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
             sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
+            as_typed=as_typed or count_only,  # a count is of the query as typed
         )  # fmt: skip
     if count_only:
         click.echo(count_json(result) if json_output else count_text(result))
@@ -360,6 +373,8 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         click.echo(result_text(result, use_color()))
     for what in result.ignored:
         click.echo(f"Note: ignored {what} in the query.", err=True)
+    if note := date_words_note(result):
+        click.echo(note, err=True)
     if not result.total:
         sys.exit(EXIT_NO_MATCH)
 

@@ -34,6 +34,7 @@ from .readers import (
     date_from_text,
     decode,
     decode_article,
+    nfc,
     normalize_text,
     parse_credit,
     parse_date,
@@ -127,7 +128,7 @@ def _fields(obj: dict) -> dict[str, Any]:
     """Our field name → the object's value, by the first matching key of `FIELDS`."""
     lowered: dict[str, Any] = {}
     for key, value in obj.items():
-        lowered.setdefault(str(key).strip().lower(), value)
+        lowered.setdefault(nfc(str(key)).strip().lower(), value)  # `chapô` typed in NFD is `chapô`
     found: dict[str, Any] = {}
     for ours, theirs in FIELDS.items():
         for key in theirs:

@@ -7,10 +7,12 @@ makes sense, and listed in `ParsedQuery.ignored` so the user is told.
     words            bombardements Alep        ranked; all words first, then some (see search.py);
                                                a verb's present plural (`attaquent`) also as
                                                its other forms (`QueryParser.verb_form`)
-    phrase           "Casques blancs"          exact wording (stop words included) first, then
-                                               the articles with its words: a pasted headline's
-                                               quotation is often reworded ("Tours": that
-                                               form first, then "tour")
+    phrase           "Casques blancs"          alone (or with other phrases, filters, exclusions):
+                                               that exact wording only, stop words included
+                                               (`ParsedQuery.quoted`); beside other words, that
+                                               wording first, then the articles with its words:
+                                               a pasted headline's quotation is often reworded
+                                               ("Tours" Festival: that form first, then "tour")
     compound         cessez-le-feu             the phrase of its parts first, then its parts
                                                as words (`anti-PMA` finds "contre la PMA"),
                                                weighing one word between them
@@ -39,6 +41,7 @@ from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
 from .readers import MONTHS as FULL_MONTHS
+from .readers import nfc
 from .stopwords import ELISIONS
 
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
@@ -86,7 +89,7 @@ def parse_period(text: str) -> tuple[str, str]:
     `2016` → 2016-01-01..2016-12-31; `septembre 2016` → 2016-09-01..2016-09-30;
     `24/09/2016` → that day.
     """
-    s = " ".join(text.strip().lower().split())
+    s = " ".join(nfc(text).strip().lower().split())
     year = month = day = None
     if m := _ISO.match(s):
         year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
@@ -370,6 +373,13 @@ class ParsedQuery:
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
     words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
     written: int = 0  # words as written, stop words and a phrase's words included (a compound is one)
+    # Only quoted phrases to rank by (besides filters, exclusions and operators):
+    # `"Casques blancs"` asks for that wording, as in every engine a user knows.
+    quoted: bool = False
+    # A month and year written as words in a keyword query (`Fillon septembre 2016`),
+    # read as a date filter (`QueryParser.date_words`): the words as typed, and the
+    # period's first and last day; ("", "", "") when none.
+    date_words: tuple[str, str, str] = ("", "", "")
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -386,8 +396,8 @@ class QueryParser:
     """Query text → `ParsedQuery`, with the analyzers and ranking of the index searched."""
 
     def __init__(self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking=None,
-                 sources: tuple[str, ...] = (),
-                 known: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
+                 sources: tuple[str, ...] = (), known: Callable[[str, str], bool] | None = None,
+                 dated: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
         from .search import DEFAULT_RANKING
 
         # Stop words always leave ranked queries, even where the index keeps them.
@@ -399,6 +409,9 @@ class QueryParser:
         # (field, term) → whether some article of the index searched has it; without
         # it (no index) a verb's plural is not told from a noun (`verb_form`)
         self.known = known
+        # (first, last day) → whether some article is dated in that period; without
+        # it (no index) a month written in words is never read as a date
+        self.dated = dated
         self._verb_forms: dict[tuple[str, str], str] = {}  # (term, word) → `verb_form`, for this index
 
     # atoms
@@ -613,15 +626,71 @@ class QueryParser:
             q = Q.AndNot(q, Q.Or(negative) if len(negative) > 1 else negative[0])
         return q
 
-    def parse(self, text: str) -> ParsedQuery:
+    def date_words(self, tokens: list[Token]) -> tuple[int, int, str, str] | None:
+        """The month and year written as words in a keyword query, as a period:
+        (index of the month's token, of the year's, first day, last day), or None.
+
+        `Fillon septembre 2016` means the articles about Fillon of September 2016
+        far more often than those that write "septembre 2016". Read so only when
+        it is least likely to be wrong: a month in full and a year of four digits,
+        side by side, not negated, grouped or after an operator; not after a day
+        (`13 novembre 2015`, `11 septembre 2001` name events, not publication
+        dates); in a query of at most `TIER_WORDS` other words, none of them a stop
+        word (`Le chômage en septembre 2016` is a pasted headline, whose article
+        may be of October); once in the query; and only when some article is dated
+        in that month (`mai 1968` in an archive of the 2010s is an event). A year
+        alone (`Mondial 2018`, `élection 2017`) stays a word.
+        """
+        if self.dated is None:
+            return None
+        from .search import TIER_WORDS
+
+        found = []
+        depth = 0
+        for i, tok in enumerate(tokens):
+            depth += (tok.kind == "open") - (tok.kind == "close")
+            if tok.kind != "word" or tok.value not in FULL_MONTHS or depth or i + 1 >= len(tokens):
+                continue
+            year = tokens[i + 1]
+            if year.kind != "word" or not re.fullmatch(r"(?:1[89]|20)\d\d", year.value):
+                continue
+            before = tokens[i - 1] if i else None
+            if before is not None and (before.kind in ("neg", "must", "op")
+                                       or re.fullmatch(r"1er|[0-3]?\d", before.value)):  # fmt: skip
+                continue
+            found.append(i)
+        if len(found) != 1:
+            return None
+        i = found[0]
+        rest = tokens[:i] + tokens[i + 2 :]
+        if sum(t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy") for t in rest) > TIER_WORDS:
+            return None
+        if any(t.kind == "word" and not self.ranked_term(t.value) for t in rest):
+            return None  # a stop word: a sentence, not keywords
+        if any(t.kind == "field" and t.extra == "date" for t in rest):
+            return None  # a date is given: these are words
+        lo, hi = parse_period(f"{tokens[i].value} {tokens[i + 1].value}")
+        return (i, i + 1, lo, hi) if self.dated(lo, hi) else None
+
+    def parse(self, text: str, dates: bool = True) -> ParsedQuery:
+        """`dates`: read a month and year written as words as a date (`date_words`)."""
+        text = nfc(text)  # `é` pasted as `e` + U+0301 is the archive's `é`
         parsed = ParsedQuery(text=text)
         tokens = tokenize(text, self.exact, parsed.ignored)
+        found = self.date_words(tokens) if dates else None
+        if found is not None:
+            month, year, lo, hi = found
+            parsed.date_words = (text[tokens[month].start : tokens[year].end], lo, hi)
+            parsed.filters.append(date_range(lo, hi))
+            tokens = tokens[:month] + tokens[year + 1 :]
         parsed.written = sum(
             sum(1 for _ in self.exact.words(t.value)) if t.kind == "phrase" else 1
             for t in tokens
             if t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy")
         )
         nodes = _Grammar(tokens, parsed.ignored).sequence(0)
+        kinds = _wanted_kinds(nodes)
+        parsed.quoted = "phrase" in kinds and not kinds & {"word", "compound", "wildcard", "fuzzy"}
         seen: set[str] = set()
         kept: list[str] = []  # consecutive plain words, for proximity
         for node in nodes:
@@ -663,6 +732,17 @@ class QueryParser:
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed
+
+
+def _wanted_kinds(nodes: list[Node]) -> set[str]:
+    """The kinds of the tokens a query asks for (those it excludes left out)."""
+    kinds: set[str] = set()
+    for node in nodes:
+        if node.kind == "atom":
+            kinds.add(node.token.kind)
+        elif node.kind != "not":
+            kinds |= _wanted_kinds(node.children)
+    return kinds
 
 
 def date_range(lo: str, hi: str) -> Q.Query:

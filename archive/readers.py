@@ -207,6 +207,16 @@ def decode_article(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
+def nfc(text: str) -> str:
+    """What a user typed, in the composed Unicode form the archive is indexed in.
+
+    Text pasted from macOS, a PDF or some web pages writes `é` as `e` + U+0301
+    (NFD); the archive's text is NFC (`normalize_text`), so every user input (a
+    query, a source name, an article id, a front matter key) is composed the same
+    way before it is compared with the archive."""
+    return unicodedata.normalize("NFC", text)
+
+
 def normalize_text(text: str) -> str:
     """Unicode NFC, Unix newlines, no BOM or trailing whitespace per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")

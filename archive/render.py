@@ -93,9 +93,29 @@ def result_dict(result) -> dict:
         "all_words": result.all_words,
         "hits": [hit_dict(h) for h in result.hits],
         "suggestion": result.suggestion or None,
+        "corrected": result.corrected or None,
+        "relaxed": result.relaxed,
+        "date_words": _date_words(result),
         "facets": facets,
         "ignored": list(result.ignored),
     }
+
+
+def _date_words(result) -> dict | None:
+    words, since, until = result.date_words
+    return {"words": words, "since": since, "until": until} if words else None
+
+
+def date_words_note(result) -> str:
+    """The note (for stderr) that a month and year in the query were read as a date, "" if not."""
+    words, since, until = result.date_words
+    if not words:
+        return ""
+    typed = result.query
+    start = typed.find(words)
+    quoted = typed[:start] + f'"{words}"' + typed[start + len(words) :] if start >= 0 else f'"{words}"'
+    return (f"Note: read {words!r} as a date: only articles of {since} to {until}. To search the words instead, "
+            f"quote them: {quoted}")  # fmt: skip
 
 
 def result_json(result) -> str:
@@ -105,7 +125,14 @@ def result_json(result) -> str:
 def result_text(result, color: bool) -> str:
     """Hits for a terminal: a count line, the hits, then suggestion and facets."""
     lines: list[str] = []
-    query = f"{result.query!r}" if result.query.strip() else "the filters"
+    if result.corrected:
+        lines.append(style(f"Showing results for {result.corrected!r}; search instead for {result.query!r} with "
+                           "--as-typed", color, fg="magenta"))  # fmt: skip
+    elif result.relaxed:
+        lines.append(style("No article has that exact wording; showing the articles with its words (--as-typed: "
+                           "that wording only)", color, fg="magenta"))  # fmt: skip
+    searched = result.corrected or result.query
+    query = f"{searched!r}" if searched.strip() else "the filters"
     if not result.hits:
         lines.append(f"No article matches {query}." if result.page == 1 or not result.total else
                      f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats
 from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
+from .readers import nfc
 from .scoring import Scorer, Scores, has_term, top
 from .store import Store, column
 
@@ -311,6 +313,14 @@ class SearchResult:
     suggestion: str = ""  # the query with its misspelt words corrected from the archive's vocabulary
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "sources", "months"
     filters: dict[str, object] = field(default_factory=dict)  # the filters applied (since, until, sources)
+    # When the query as typed matched nothing (see `Searcher.search`): the spelling
+    # suggestion whose results these are, or that its quoted phrases were read as in
+    # a longer text (their wording first, then their words).
+    corrected: str = ""
+    relaxed: bool = False
+    quoted: bool = False  # a query of quoted phrases only, read strictly (mode "all")
+    # A month and year in words read as a date filter: (the words, first day, last day)
+    date_words: tuple[str, str, str] = ("", "", "")
 
     @property
     def page(self) -> int:
@@ -356,7 +366,8 @@ class Searcher:
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
-                                  known=partial(has_term, self._reader))  # fmt: skip
+                                  known=partial(has_term, self._reader),
+                                  dated=lambda lo, hi: bool(self._date_range(lo, hi).any()))  # fmt: skip
 
     def close(self) -> None:
         self._searcher.close()
@@ -506,27 +517,66 @@ class Searcher:
     def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto", since: str = "",
                until: str = "", sources: tuple[str, ...] | list[str] = (), sort: str = "relevance",
                facets: bool = False, suggest: bool = True, snippets: bool = True,
-               count: bool = True, fold: bool = True) -> SearchResult:  # fmt: skip
+               count: bool = True, fold: bool = True, as_typed: bool = False,
+               dates: bool = True) -> SearchResult:  # fmt: skip
         """Rank articles for `text` (see `archive.query` for the query language).
 
         mode "auto": articles with all the words first, then articles with some of
         them (in relevance order, a query of more than `TIER_WORDS` written words is
-        ranked as "any", and `result.mode` says so); "all": only articles with
-        all the words; "any": all matches ranked together. `since`/`until` take ISO
+        ranked as "any", and a query of quoted phrases only as "all": their wording
+        only; `result.mode` says so); "all": only articles with all the words;
+        "any": all matches ranked together. `since`/`until` take ISO
         or French dates, `sources` source names (any case); `sort` is "relevance",
         "date" (oldest first) or "-date".
         `fold`: in relevance order, an article with the same headline, lede and text
         as one ranked above it (a copy: the same dispatch saved twice) is not a hit
         of its own but listed in that hit's `copies`.
+
+        When nothing matches (and not `as_typed`), as a web search engine does: a
+        misspelt query is run as its spelling suggestion, and the result says so
+        (`corrected`: the query searched; `query` stays the query as typed); a
+        query of quoted phrases only is read as a quotation in a longer text is, its
+        wording first, then its words (`relaxed`). Either only when it finds something.
+
+        `dates`: a month and year written in words in a keyword query (`Fillon
+        septembre 2016`) filter by date, when no `since`/`until` is given and
+        `QueryParser.date_words` finds it safe; `date_words` says so.
         """
+        options = dict(limit=limit, offset=offset, mode=mode, since=since, until=until, sources=sources, sort=sort,
+                       facets=facets, snippets=snippets, count=count, fold=fold, dates=dates)  # fmt: skip
+        result = self._search(text, suggest=suggest, **options)
+        if as_typed or result.hits or result.total or offset:
+            return result
+        if result.quoted:
+            loose = self._search(text, suggest=False, strict=False, **options)
+            if loose.hits or loose.total:
+                loose.relaxed = True
+                return loose
+        elif result.suggestion:
+            fixed = self._search(result.suggestion, suggest=False, **options)
+            if fixed.hits or fixed.total:
+                fixed.corrected, fixed.query = fixed.query, result.query
+                return fixed
+        return result
+
+    def _search(self, text: str, *, limit: int, offset: int, mode: str, since: str, until: str,
+                sources: tuple[str, ...] | list[str], sort: str, facets: bool, suggest: bool, snippets: bool,
+                count: bool, fold: bool, dates: bool, strict: bool = True) -> SearchResult:  # fmt: skip
+        """`search` for the query as typed; `strict`: a query of quoted phrases only
+        finds their wording only."""
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        sources = tuple(sources)
+        text, since, until = nfc(text), nfc(since), nfc(until)
+        sources = tuple(nfc(s) for s in sources)
         self._slow_sets.clear()
-        parsed = self.parser.parse(text)
-        if mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
+        parsed = self.parser.parse(text, dates=dates and not (since or until))
+        quoted = strict and mode == "auto" and parsed.quoted
+        if quoted:
+            mode = "all"  # a quoted phrase alone: only its wording (a quotation in a longer text ranks)
+        elif mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
             mode = "any"  # a long query: its article often lacks one of its words
-        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit)
+        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit, quoted=quoted)
+        result.date_words = parsed.date_words
         result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
         if parsed.nothing and not (since or until or sources):
             return result
@@ -682,15 +732,26 @@ class Searcher:
             best = self._near(term, df)
             if best is None:
                 continue
-            surface = text[tok.start : tok.end]
-            if surface[:1].isupper():
-                best = best[:1].upper() + best[1:]
+            best = _case_of(text[tok.start : tok.end], self._written_as(best))
             out.append(text[pos : tok.start] + best)
             pos, changed = tok.end, True
         if not changed:
             return ""
         out.append(text[pos:])
         return "".join(out)
+
+    def _written_as(self, term: str, docs: int = 5) -> str:
+        """How the articles write an indexed (folded) word: its most frequent form in
+        the first `docs` articles that have it (`melenchon` → `Mélenchon`), else `term`."""
+        pattern = re.compile(r"(?<![^\W_])" + "".join(f"[{_variants(c)}]" for c in term) + r"(?![^\W_])")
+        forms: Counter[str] = Counter()
+        for docnum in np.flatnonzero(self._term_docs("exact", term))[:docs].tolist():
+            stored = self._searcher.stored_fields(docnum)
+            for name in ("title", "lede", "body"):
+                for m in pattern.finditer(stored.get(name, "")):
+                    if self.parser.exact.term(m.group().lower()) == term:
+                        forms[m.group()] += 1
+        return forms.most_common(1)[0][0] if forms else term
 
     def _near(self, term: str, df: int) -> str | None:
         """The most frequent indexed spelling within one or two edits of `term`,
@@ -808,18 +869,24 @@ class Searcher:
         return article, hits
 
     def resolve(self, ident: str) -> int:
-        """Docnum of an article by id, by path, or by a unique prefix of either."""
-        ident = ident.strip()
-        for fieldname in ("id", "path"):
-            docnum = self._searcher.document_number(**{fieldname: ident})
-            if docnum is not None:
-                return docnum
-        candidates = set()
-        for fieldname in ("id", "path"):
-            for term in self._reader.expand_prefix(fieldname, ident):
-                docnum = self._searcher.document_number(**{fieldname: _text(term)})
+        """Docnum of an article by id, by path, or by a unique prefix of either.
+
+        Typed in either Unicode form: an id is a file's path, which is decomposed
+        (NFD) when the file was named on macOS, and composed when typed."""
+        ident = nfc(ident).strip()
+        forms = dict.fromkeys((ident, unicodedata.normalize("NFD", ident)))
+        for form in forms:
+            for fieldname in ("id", "path"):
+                docnum = self._searcher.document_number(**{fieldname: form})
                 if docnum is not None:
-                    candidates.add(docnum)
+                    return docnum
+        candidates = set()
+        for form in forms:
+            for fieldname in ("id", "path"):
+                for term in self._reader.expand_prefix(fieldname, form):
+                    docnum = self._searcher.document_number(**{fieldname: _text(term)})
+                    if docnum is not None:
+                        candidates.add(docnum)
         if len(candidates) == 1:
             return candidates.pop()
         if not candidates:
@@ -849,6 +916,19 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def _case_of(typed: str, form: str) -> str:
+    """`form` (a word as the articles write it) in the case of the word as typed:
+    the archive's accents, the user's capitals (`lavrof` → `lavrov`, `MELANCHON`
+    → `MÉLENCHON`, `Melanchon` → `Mélenchon`)."""
+    if typed.islower():
+        return form.lower()
+    if typed.isupper() and len(typed) > 1:
+        return form.upper()
+    if typed[:1].isupper():
+        return form[:1].upper() + form[1:]
+    return form
 
 
 def _count(mask: np.ndarray) -> int:

@@ -59,7 +59,7 @@ def test_search_json_is_one_documented_object(articles: Path) -> None:
     (line,) = result.output.splitlines()
     data = json.loads(line)
     assert set(data) == {"query", "mode", "sort", "filters", "page", "limit", "total", "all_words", "hits",
-                         "suggestion", "facets", "ignored"}  # fmt: skip
+                         "suggestion", "corrected", "relaxed", "date_words", "facets", "ignored"}  # fmt: skip
     assert data["total"] == 2 and data["page"] == 1 and data["suggestion"] is None and data["facets"] is None
     (hit,) = data["hits"]
     assert set(hit) == {"rank", "id", "score", "title", "date", "path", "sources", "snippet", "highlights", "all_words",
