@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import netrc
 import os
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -104,7 +104,9 @@ def cluster_errors(url: str, index: str) -> Iterator[None]:
         raise ClusterError(f"Cannot verify the TLS certificate of {where} ({_reason(exc)}). Point"
                            " ARCHIVE_OPENSEARCH_CA at the CA bundle that signed it.") from None  # fmt: skip
     except E.ConnectionError as exc:
-        raise ClusterError(f"Cannot reach {where} ({_reason(exc)}). Check the URL and that the cluster is up.") from None
+        raise ClusterError(
+            f"Cannot reach {where} ({_reason(exc)}). Check the URL and that the cluster is up."
+        ) from None
     except E.TransportError as exc:
         raise ClusterError(f"{where} answered an error on the index {index}: {_reason(exc)}") from None
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..analysis import fold
-from ..query import DateError, Node, ParsedQuery, QueryParser, Token, _Grammar, parse_range, tokenize
-from ..search import DEFAULT_RANKING, SORTS, TIER_WORDS, period_bounds
 from ..errors import QueryError
+from ..query import DateError, Node, ParsedQuery, QueryParser, Token, _Grammar, parse_range, tokenize
 from ..schema import TEXT_FIELDS
+from ..search import DEFAULT_RANKING, SORTS, TIER_WORDS, period_bounds
 from .template import field_boosts
 
 Query = dict[str, Any]
@@ -247,7 +247,9 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
         filters.append(date_range(lo, hi))
     if sources:
         names = sorted({fold(s.strip().lower()) for s in sources})
-        filters.append({"terms": {"sources.folded": names}} if len(names) > 1 else {"term": {"sources.folded": names[0]}})
+        filters.append(
+            {"terms": {"sources.folded": names}} if len(names) > 1 else {"term": {"sources.folded": names[0]}}
+        )
     if mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
         mode = "any"
     empty = not (clauses or required)
@@ -280,8 +282,9 @@ def facet_aggs() -> Query:
     """Counts by source (as written) and by month, and the undated."""
     return {
         "sources": {"terms": {"field": "sources", "size": 10_000, "order": [{"_count": "desc"}, {"_key": "asc"}]}},
-        "months": {"date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM",
-                                      "min_doc_count": 1}},  # fmt: skip
+        "months": {
+            "date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM", "min_doc_count": 1}
+        },  # fmt: skip
         "undated": {"missing": {"field": "date"}},
     }
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveError, ArticlesMissing
-from ..ingest import _read_file, article_fields
+from ..ingest import PROGRESS_MIN, _read_file, article_fields
 from ..models import Article, IngestReport, Skipped
 from ..readers import discover
 from ..schema import SCHEMA_VERSION
@@ -137,6 +137,8 @@ def plan(root: Path, state: dict[str, _Pushed], index: str, progress: Progress |
             report.unchanged += 1
         else:
             to_read.append(f)
+    if len(to_read) < PROGRESS_MIN:
+        progress = None
     for n, f in enumerate(to_read, 1):
         known = state.get(f.path)
         outcome, articles = _read_file(root, f, known.checksum if known is not None else None)

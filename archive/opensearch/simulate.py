@@ -27,9 +27,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-_TOKEN = (
-    r"[\p{L}\p{N}\p{M}_]+(?:(?:(?<=\p{L}\p{M}*)['’.:·](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{N}\p{M}_]+)*"
-)
+_TOKEN = r"[\p{L}\p{N}\p{M}_]+(?:(?:(?<=\p{L}\p{M}*)['’.:·](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{N}\p{M}_]+)*"
 _NO_DECOMPOSITION = str.maketrans(
     {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )

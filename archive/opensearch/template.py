@@ -94,8 +94,16 @@ def analysis_settings() -> dict[str, Any]:
                 "type": "custom",
                 "char_filter": char_filters,
                 "tokenizer": "standard",
-                "filter": ["lowercase", "french_elision", "asciifolding", "french_stop", "french_protected",
-                           *endings, "french_stemmer", "asciifolding"],
+                "filter": [
+                    "lowercase",
+                    "french_elision",
+                    "asciifolding",
+                    "french_stop",
+                    "french_protected",
+                    *endings,
+                    "french_stemmer",
+                    "asciifolding",
+                ],
             },  # fmt: skip
             EXACT_ANALYZER: {
                 "type": "custom",
