@@ -261,7 +261,7 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
     else:
         all_q = _bool(must=clauses + required, must_not=excluded, filter=filters)
         any_q = _bool(must=required, should=clauses, must_not=excluded, filter=filters)
-        if not required:
+        if clauses:  # at least one of the words, beside what is required (locally `And(required + [Or(clauses)])`)
             any_q["bool"]["minimum_should_match"] = 1
     chosen = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
     return Translation(

@@ -124,3 +124,57 @@ def engine_tokens(text: str, analyzer: str = "french_archive", template: dict[st
 
         template = index_template()
     return Chain(template["template"]["settings"]["analysis"], analyzer).tokens(text)
+
+
+#: The analysis cases of DESIGN.md ("French analysis, what good means"), and a few
+#: where the engine's tokenizer is known to read text otherwise.
+DESIGN_CASES: tuple[tuple[str, str], ...] = (
+    ("elision", "l'armée"), ("elision", "l’armée"), ("elision", "L'Armée"), ("elision", "d'Alep"),
+    ("elision", "D’Alep"), ("elision", "qu'il"), ("elision", "jusqu'à"), ("elision", "Jusqu'où"),
+    ("elision", "lorsqu'il"), ("elision", "puisqu'elle"), ("elision", "aujourd'hui"),
+    ("accents", "Etat"), ("accents", "État"), ("accents", "secretaire"), ("accents", "secrétaire"),
+    ("accents", "Sergueï"), ("accents", "Serguei"), ("accents", "majorité"), ("accents", "majorite"),
+    ("accents", "blessée"), ("accents", "première"),
+    ("inflection", "bombardement"), ("inflection", "bombardements"), ("inflection", "syrien"),
+    ("inflection", "syrienne"), ("inflection", "syriens"),
+    ("stop words, phrases", "cessez-le-feu"), ("stop words, phrases", "Casques blancs"),
+    ("numbers", "300.000"), ("numbers", "300 000"), ("numbers", "300\u00a0000"), ("numbers", "300\u202f000"),
+    ("numbers", "300000"), ("numbers", "3.000.000"), ("numbers", "14,2"), ("numbers", "14.2"),
+    ("compounds, names", "Al-Kallasé"), ("compounds, names", "New York"),
+    ("exact form", "tours"), ("exact form", "tour"), ("exact form", "couronne"), ("exact form", "couronnement"),
+    ("ligatures", "cœur"), ("ligatures", "coeur"), ("ligatures", "ex æquo"),
+    ("apostrophe", "l'histoire"), ("apostrophe", "prud'hommes"), ("apostrophe", "quelqu'un"),
+    ("tokenizer", "titre:Alep"), ("tokenizer", "U.S.A."),
+)  # fmt: skip
+
+
+def analysis_rows(
+    template: dict[str, Any] | None = None,
+) -> list[tuple[str, str, list[str], list[str], list[str], list[str]]]:
+    """(case, text, our ranked terms, the engine's, our exact terms, the engine's) per case."""
+    from ..analysis import EXACT, RANKED
+
+    rows = []
+    for case, text in DESIGN_CASES:
+        rows.append((case, text, RANKED.terms(text), engine_tokens(text, "french_archive", template),
+                     EXACT.terms(text), engine_tokens(text, "french_exact", template)))  # fmt: skip
+    return rows
+
+
+def analysis_table() -> str:
+    """The Markdown table of `docs/SCALE-OUT.md` (kept in step by a test)."""
+
+    def show(tokens: list[str]) -> str:
+        return " ".join(f"`{t}`" for t in tokens) or "(none)"
+
+    lines = [
+        "| case | text | ours | the template's `french_archive` | same | ours, exact | `french_exact` | same |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for case, text, ours, engine, ours_exact, engine_exact in analysis_rows():
+        shown = text.replace("\u00a0", "⍽(NBSP)").replace("\u202f", "⍽(NNBSP)")
+        lines.append(
+            f"| {case} | `{shown}` | {show(ours)} | {show(engine)} | {'yes' if ours == engine else '**no**'}"
+            f" | {show(ours_exact)} | {show(engine_exact)} | {'yes' if ours_exact == engine_exact else '**no**'} |"
+        )
+    return "\n".join(lines)
