@@ -22,7 +22,6 @@ differs (`archive.opensearch.simulate` derives each row from this template).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED
@@ -160,10 +159,12 @@ def field_boosts() -> dict[str, float]:
 
 
 def index_template(index: str = DEFAULT_INDEX, shards: int = 1, replicas: int = 1) -> dict[str, Any]:
-    """A composable index template for `index` and `index-*` (one index per year:
-    `archive-2016`, `archive-2017`…, searched together as `archive-*`)."""
+    """A composable index template for the index `index`. One per index, so that
+    the templates of one index per year (`archive-2016`, `archive-2017`…, searched
+    together as `archive-*`) never overlap (the engine refuses overlapping
+    templates of one priority)."""
     return {
-        "index_patterns": [index, f"{index}-*"],
+        "index_patterns": [index],
         "priority": 100,
         "template": {
             "settings": {
@@ -175,9 +176,3 @@ def index_template(index: str = DEFAULT_INDEX, shards: int = 1, replicas: int = 
         },
         "_meta": {"generated_by": "archive", "schema_version": SCHEMA_VERSION},
     }
-
-
-def index_body(index: str = DEFAULT_INDEX) -> dict[str, Any]:
-    """Settings and mappings for creating one index directly (what the template applies)."""
-    body = copy.deepcopy(index_template(index)["template"])
-    return body
