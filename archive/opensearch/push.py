@@ -68,9 +68,11 @@ class _Pushed:
 
 @dataclass
 class Plan:
-    """The diff between the folder and what was pushed."""
+    """The diff between the folder and what was pushed. `actions` reads the files as
+    it is consumed (an archive never sits in memory whole); `files` and `report`
+    are complete once it is exhausted."""
 
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    actions: Iterator[dict[str, Any]] = field(default_factory=lambda: iter(()))
     files: dict[str, list[str]] = field(default_factory=dict)  # path → ids sent or deleted
     report: IngestReport = field(default_factory=IngestReport)
 
@@ -119,15 +121,17 @@ def state_from_cluster(client: Any, index: str) -> dict[str, _Pushed]:
 
 def plan(root: Path, state: dict[str, _Pushed], index: str, progress: Progress | None = None) -> Plan:
     """The bulk actions that bring the cluster in step with the folder. `state` is
-    updated to what the cluster will hold once they all succeed."""
+    updated, as the actions are consumed, to what the cluster will hold once they
+    all succeed."""
     out = Plan()
     report = out.report
     on_disk = list(discover(root))
     seen = {f.path for f in on_disk}
+    deletes: list[dict[str, Any]] = []
     for path in sorted(p for p in state if p not in seen):
         out.files[path] = []
         for doc_id in state.pop(path).ids:
-            out.actions.append({"_op_type": "delete", "_index": index, "_id": doc_id})
+            deletes.append({"_op_type": "delete", "_index": index, "_id": doc_id})
             out.files[path].append(doc_id)
         report.removed += 1
     to_read = []
@@ -137,6 +141,14 @@ def plan(root: Path, state: dict[str, _Pushed], index: str, progress: Progress |
             report.unchanged += 1
         else:
             to_read.append(f)
+    out.actions = _actions(root, to_read, deletes, state, out, index, progress)
+    return out
+
+
+def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: dict[str, _Pushed], out: Plan,
+             index: str, progress: Progress | None) -> Iterator[dict[str, Any]]:  # fmt: skip
+    report = out.report
+    yield from deletes
     if len(to_read) < PROGRESS_MIN:
         progress = None
     for n, f in enumerate(to_read, 1):
@@ -151,10 +163,13 @@ def plan(root: Path, state: dict[str, _Pushed], index: str, progress: Progress |
             digest, notes, more_notes, more_skipped = outcome[1:]
             ids = [a.id for a in articles]
             out.files[f.path] = list(ids)
-            out.actions.extend(index_action(a, index) for a in articles)
+            for article in articles:
+                yield index_action(article, index)
             if known is not None:
-                gone = [i for i in known.ids if i not in set(ids)]
-                out.actions.extend({"_op_type": "delete", "_index": index, "_id": i} for i in gone)
+                kept = set(ids)
+                gone = [i for i in known.ids if i not in kept]
+                for doc_id in gone:
+                    yield {"_op_type": "delete", "_index": index, "_id": doc_id}
                 out.files[f.path] += gone
                 report.updated += 1
             else:
@@ -165,7 +180,6 @@ def plan(root: Path, state: dict[str, _Pushed], index: str, progress: Progress |
             state[f.path] = _Pushed(digest, ids, f.mtime_ns, f.size)
         if progress is not None and (n % 50 == 0 or n == len(to_read)):
             progress(n, len(to_read))
-    return out
 
 
 def ensure_index(client: Any, index: str) -> bool:
@@ -188,13 +202,12 @@ def ensure_index(client: Any, index: str) -> bool:
 
 
 def push(articles_dir: str | os.PathLike, client: Any, url: str, index: str = DEFAULT_INDEX, *,
-         state_dir: str | os.PathLike = "index", progress: Progress | None = None,
-         sent: Progress | None = None) -> IngestReport:  # fmt: skip
+         state_dir: str | os.PathLike = "index", progress: Progress | None = None) -> IngestReport:  # fmt: skip
     """Bring the cluster's `index` in step with the articles folder.
 
-    `progress(done, total)` follows the files read, `sent(done, total)` the bulk
-    actions acknowledged. A document the cluster refuses is reported as skipped
-    with its reason (its file is sent again next time); the others stay.
+    `progress(done, total)` follows the files read. A document the cluster
+    refuses (or a chunk it could not take at all) is reported as skipped with its
+    reason, and its file sent again next time; the others stay.
     """
     from opensearchpy import helpers
 
@@ -214,7 +227,7 @@ def push(articles_dir: str | os.PathLike, client: Any, url: str, index: str = DE
         failed: dict[str, str] = {}  # id → reason
         done = 0
         results = helpers.streaming_bulk(
-            client, iter(work.actions), chunk_size=CHUNK, max_retries=RETRIES, initial_backoff=2,
+            client, work.actions, chunk_size=CHUNK, max_retries=RETRIES, initial_backoff=2,
             max_backoff=60, raise_on_error=False, raise_on_exception=False,
         )  # fmt: skip
         for ok, item in results:
@@ -223,9 +236,7 @@ def push(articles_dir: str | os.PathLike, client: Any, url: str, index: str = DE
                 op, info = next(iter(item.items()))
                 if not (op == "delete" and info.get("status") == 404):  # already gone: fine
                     failed[str(info.get("_id"))] = _bulk_reason(info)
-            if sent is not None and (done % CHUNK == 0 or done == len(work.actions)):
-                sent(done, len(work.actions))
-        if work.actions:
+        if done:
             client.indices.refresh(index=index)
     for path, ids in work.files.items():
         reasons = [failed[i] for i in ids if i in failed]
