@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.analysis import _APOS, _FOLDED_STOPS, _NUM_SEPARATORS, EXACT, PROTECTED, RANKED
 from archive.cli import cli
@@ -460,3 +462,11 @@ def test_against_a_cluster(tmp_path: Path, newsroom: Path) -> None:
     finally:
         client.indices.delete(index=index, ignore_unavailable=True)
         client.indices.delete_index_template(name=index, ignore=[404])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aéE '’\"“”()-+*~:.,0123456789 ETOUSAFNDR")), max_size=40))
+def test_translation_never_fails_on_arbitrary_text(text: str) -> None:
+    tr = translate(text)
+    json.dumps([tr.all, tr.any])  # plain JSON, whatever was typed
+    assert tr.mode in ("auto", "any")
