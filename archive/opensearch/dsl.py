@@ -124,7 +124,7 @@ class _Translator:
         ranked = any(self.parser.ranked_term(w) for w, _, _ in self.parser.ranked.words(tok.value))
         return self.phrase(tok.value, self.ranking.phrase if ranked else None)
 
-    def field(self, tok: Token, ignored: list[str]) -> Query | None:
+    def field(self, tok: Token) -> Query | None:
         if tok.extra == "source":
             return {"term": {"sources.folded": fold(tok.value.strip().lower())}}
         if tok.extra == "date":
@@ -142,9 +142,9 @@ class _Translator:
             parts.append({"match_phrase": {"title.exact": {"query": tok.value, "boost": float(self.ranking.title)}}})
         return _and(parts)
 
-    def atom(self, tok: Token, ignored: list[str]) -> Query | None:
+    def atom(self, tok: Token) -> Query | None:
         if tok.kind == "field":
-            return self.field(tok, ignored)
+            return self.field(tok)
         if tok.kind in ("phrase", "compound"):
             return self.phrase(tok.value, self.ranking.phrase if tok.kind == "phrase" else None)
         if tok.kind == "wildcard":
@@ -165,15 +165,15 @@ class _Translator:
 
     # tree: ("not", q) marks an exclusion until its parent subtracts it
 
-    def compile(self, node: Node, ignored: list[str]) -> Query | tuple[str, Query] | None:
+    def compile(self, node: Node) -> Query | tuple[str, Query] | None:
         if node.kind == "atom":
-            return self.atom(node.token, ignored)
+            return self.atom(node.token)
         if node.kind == "must":
-            return self.compile(node.children[0], ignored)
+            return self.compile(node.children[0])
         if node.kind == "not":
-            inner = self.compile(node.children[0], ignored)
+            inner = self.compile(node.children[0])
             return ("not", inner) if isinstance(inner, dict) else None
-        parts = [q for q in (self.compile(c, ignored) for c in node.children) if q is not None]
+        parts = [q for q in (self.compile(c) for c in node.children) if q is not None]
         positive = [p for p in parts if isinstance(p, dict)]
         negative = [p[1] for p in parts if isinstance(p, tuple)]
         if node.kind == "or":
@@ -216,11 +216,11 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
     for node in nodes:
         tok = node.token
         if node.kind == "atom" and tok.kind == "field" and tok.extra in ("source", "date"):
-            q = tr.field(tok, scratch)
+            q = tr.field(tok)
             if q is not None:
                 filters.append(q)
             continue
-        q = tr.compound(tok) if node.kind == "atom" and tok.kind == "compound" else tr.compile(node, scratch)
+        q = tr.compound(tok) if node.kind == "atom" and tok.kind == "compound" else tr.compile(node)
         if q is None:
             continue
         if isinstance(q, tuple):
