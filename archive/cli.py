@@ -290,11 +290,18 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--as-typed", is_flag=True,
               help="When nothing matches, do not run the spelling correction, nor a quoted phrase's words.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
+@click.option("--engine", type=click.Choice(["local", "opensearch"]), envvar="ARCHIVE_ENGINE", default="local",
+              show_default=True, help="Search the local index, or an OpenSearch cluster (env ARCHIVE_ENGINE).")  # fmt: skip
+@click.option("--url", envvar="ARCHIVE_OPENSEARCH_URL", metavar="URL",
+              help="The cluster, with --engine opensearch (env ARCHIVE_OPENSEARCH_URL).")  # fmt: skip
+@click.option("--index-name", envvar="ARCHIVE_OPENSEARCH_INDEX", default="archive", show_default=True,
+              callback=lambda ctx, param, value: _index_name(value, pattern=True), metavar="NAME",
+              help="The cluster's index (or alias, or pattern: archive-*), with --engine opensearch.")  # fmt: skip
 @folder_options
 @search_errors
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
            sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool, as_typed: bool,
-           json_output: bool) -> None:  # fmt: skip
+           json_output: bool, engine: str, url: str | None, index_name: str) -> None:  # fmt: skip
     """Ranked full-text search.
 
     Articles with all the words come first, then those with some of them; a
@@ -359,7 +366,15 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
     from .search import Searcher
 
-    with Searcher(paths.index) as s:
+    if engine == "opensearch":
+        if not url:
+            raise click.UsageError("--engine opensearch needs the cluster's --url (or ARCHIVE_OPENSEARCH_URL).")
+        from .opensearch.remote import open_remote
+
+        searcher = open_remote(url, index_name)
+    else:
+        searcher = Searcher(paths.index)
+    with searcher as s:
         result = s.search(
             query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
             sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
@@ -571,3 +586,87 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
         click.echo("Stopped; the batch in progress was cancelled: run archive index to finish it.", err=True)
         sys.exit(130)
     click.echo("Stopped; the index is in step as of the last batch.", err=True)
+
+
+# --- push: the same archive on an OpenSearch cluster (archive.opensearch) ---------------------
+
+
+def _index_name(value: str, pattern: bool = False) -> str:
+    """A cluster index name (lower case, no spaces or `\\/*?"<>|,#`, not starting with `_-+`);
+    to search, a pattern (`archive-*`) or a list (`archive-2016,archive-2017`) too."""
+    bad = set(' \\/?"<>|#:') | (set() if pattern else set("*,"))
+    if not value or value != value.lower() or bad & set(value) or value[0] in "_-+" or value in (".", ".."):
+        raise click.BadParameter(
+            f"{value!r} is not an index name: use lower-case letters, digits, - and _ (archive, news-2016)."
+        )
+    return value
+
+
+@cli.command()
+@click.option("--url", envvar="ARCHIVE_OPENSEARCH_URL", metavar="URL",
+              help="The cluster (env ARCHIVE_OPENSEARCH_URL); credentials from the environment or ~/.netrc.")  # fmt: skip
+@click.option("--index-name", envvar="ARCHIVE_OPENSEARCH_INDEX", default="archive", show_default=True,
+              callback=lambda ctx, param, value: _index_name(value), metavar="NAME",
+              help="The index on the cluster (env ARCHIVE_OPENSEARCH_INDEX).")  # fmt: skip
+@click.option("--dry-run", "dry_run_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Send nothing: write DIR/template.json and DIR/bulk.ndjson, to load with curl.")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
+@folder_options
+@errors_to_click
+def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None, json_output: bool) -> None:
+    """Send the archive to an OpenSearch cluster, then only what changed.
+
+    The first run sends every article (the index template first: our French
+    analysis in the engine's terms); later runs send new and changed files and
+    delete removed ones, as `archive index` does locally. The article id is the
+    document id: running it again never duplicates. Credentials come from
+    ARCHIVE_OPENSEARCH_USER/ARCHIVE_OPENSEARCH_PASSWORD or ~/.netrc, never
+    from the command line; TLS certificates are verified (a private CA:
+    ARCHIVE_OPENSEARCH_CA). See docs/SCALE-OUT.md.
+
+    \b
+    Example:
+        archive push --url https://search.example.org:9200
+        archive search --engine opensearch --url https://search.example.org:9200 "Alep"
+        archive push --dry-run export/
+    """
+    from .opensearch.push import dry_run, report_text
+    from .render import report_json
+
+    if not url and not dry_run_dir:
+        raise click.UsageError("Give the cluster's --url (or ARCHIVE_OPENSEARCH_URL), or --dry-run DIR.")
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        if dry_run_dir:
+            report = dry_run(paths.articles, dry_run_dir, index_name, progress=progress)
+            target = f"Wrote {os.path.join(dry_run_dir, 'bulk.ndjson')}"
+        else:
+            from .opensearch.client import connect
+            from .opensearch.push import push as push_archive
+
+            client = connect(url)
+            try:
+                report = push_archive(paths.articles, client, url, index_name, state_dir=paths.index, progress=progress)
+            finally:
+                client.close()
+            target = f"{url} {index_name}"
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(report_json(report) if json_output else report_text(report, target))
+    if dry_run_dir:
+        where = url or "$URL"
+        click.echo(f"Load them with:\n  curl -X PUT '{where}/_index_template/{index_name}' -H 'Content-Type: application/json'"
+                   f" --data-binary @{os.path.join(dry_run_dir, 'template.json')}\n"
+                   f"  curl -X POST '{where}/_bulk' -H 'Content-Type: application/x-ndjson'"
+                   f" --data-binary @{os.path.join(dry_run_dir, 'bulk.ndjson')}", err=True)  # fmt: skip
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
