@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 import click
@@ -124,10 +124,50 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
+def export_options(func: Callable) -> Callable:
+    """`--jsonl` and `--csv` for a listing command: one hit a line, for other tools."""
+    func = click.option("--csv", "csv_output", is_flag=True,
+                        help="Print the hits as CSV, with a header line (for spreadsheets).")(func)  # fmt: skip
+    func = click.option("--jsonl", is_flag=True,
+                        help="Print one JSON object a hit, one a line (as the hits of --json).")(func)  # fmt: skip
+    return func
+
+
+def _output_format(json_output: bool, jsonl: bool, csv_output: bool) -> str:
+    """The output format asked for: text, json, jsonl or csv (two at once: a usage error)."""
+    chosen = [name for name, on in (("json", json_output), ("jsonl", jsonl), ("csv", csv_output)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"Choose one output format: {' or '.join('--' + c for c in chosen)}.")
+    return chosen[0] if chosen else "text"
+
+
+def _emit(lines: Iterable[str]) -> None:
+    """Write `lines` to stdout as they come, a few hundred at a time (an export of
+    every match is never held whole). A reader that stops early (`| head`) ends the
+    output quietly."""
+    out = click.get_text_stream("stdout")
+    chunk: list[str] = []
+    try:
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= 256:
+                out.write("\n".join(chunk) + "\n")
+                chunk = []
+        if chunk:
+            out.write("\n".join(chunk) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # The reader is gone: nothing more to say, and Python must not complain
+        # at exit while flushing stdout.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+
+
 @cli.command()
 @click.argument("query", required=False, default="")
-@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
-              help="How many articles per page.")  # fmt: skip
+@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True,
+              help="How many articles per page (0: every match, streamed).")  # fmt: skip
 @click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
 @click.option("--all", "mode", flag_value="all", help="Only articles with all the words.")
 @click.option("--any", "mode", flag_value="any", help="Rank articles with any of the words together.")
@@ -144,11 +184,12 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--copies", is_flag=True,
               help="List copies of an article (same headline and text) as hits of their own, not folded into it.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object (see README).")
+@export_options
 @click.pass_obj
 @errors_to_click
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
            sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool,
-           json_output: bool) -> None:  # fmt: skip
+           json_output: bool, jsonl: bool, csv_output: bool) -> None:  # fmt: skip
     """Ranked full-text search.
 
     Articles with all the words come first, then those with some of them; a
@@ -174,35 +215,49 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         archive search "bombardements d'Alep"
         archive search 'Lavrov -Damas' --since "septembre 2016" --source AFP
         archive search '"Casques blancs"' --sort -date --facets --json
+        archive search "gilets jaunes" --limit 0 --csv > gilets.csv
     """
-    from .render import result_json, result_text
+    from .render import hits_csv, hits_jsonl, result_json, result_json_chunks, result_lines, result_text
     from .search import Searcher
 
+    fmt = _output_format(json_output, jsonl, csv_output)
     if not query.strip() and not (since or until or sources):
         raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
+    if limit == 0 and page > 1:
+        raise click.UsageError("--limit 0 lists every match on one page: leave out --page.")
+    options = dict(mode=mode or "auto", since=since, until=until, sources=sources, sort=sort, fold=not copies)
     with Searcher(paths.index) as s:
-        result = s.search(
-            query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
-            sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
-        )  # fmt: skip
-    if count_only:
-        click.echo(result.total)
-    elif json_output:
-        click.echo(result_json(result))
-    else:
-        click.echo(result_text(result, use_color()))
+        if limit == 0 and not count_only:  # every match, streamed
+            result, hits = s.stream(query, snippets=True, **options)
+            if facets:
+                result.facets = s.search(query, limit=1, facets=True, snippets=False, suggest=False, **options).facets
+        else:
+            result = s.search(query, limit=limit or 1, offset=(page - 1) * limit, facets=facets,
+                              snippets=not count_only, **options)  # fmt: skip
+            hits = result.hits
+        if count_only:
+            click.echo(result.total)
+        elif fmt == "json":
+            _emit(result_json_chunks(result, hits) if limit == 0 else [result_json(result)])
+        elif fmt in ("jsonl", "csv"):
+            _emit(hits_jsonl(hits) if fmt == "jsonl" else hits_csv(hits))
+            if result.suggestion and not result.total:
+                click.echo(f"No article matches {query!r}. Did you mean: {result.suggestion}", err=True)
+        else:
+            _emit(result_lines(result, hits, use_color()) if limit == 0 else [result_text(result, use_color())])
     for what in result.ignored:
         click.echo(f"Note: ignored {what} in the query.", err=True)
 
 
 @cli.command()
 @click.argument("article_id", metavar="ID")
-@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="How many articles to show.")  # fmt: skip
+@click.option("-n", "--limit", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many articles to show (0: every article with a word in common, streamed).")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object.")
+@export_options
 @click.pass_obj
 @errors_to_click
-def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> None:
+def similar(paths: Paths, article_id: str, limit: int, json_output: bool, jsonl: bool, csv_output: bool) -> None:
     """The articles most like one article, ranked.
 
     ID is an article id as shown by `archive search` (a unique beginning is
@@ -211,13 +266,23 @@ def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> Non
     \b
     Example:
         archive similar 2016-09-24-le-regime -n 5
+        archive similar 2016-09-24-le-regime -n 0 --csv > voisins.csv
     """
-    from .render import similar_json, similar_text
+    from .render import hits_csv, hits_jsonl, similar_json, similar_json_chunks, similar_lines
     from .search import Searcher
 
+    fmt = _output_format(json_output, jsonl, csv_output)
     with Searcher(paths.index) as s:
-        article, hits = s.similar(article_id, limit=limit)
-    click.echo(similar_json(article, hits) if json_output else similar_text(article, hits, use_color()))
+        if limit == 0:
+            article, hits = s.similar_stream(article_id)
+        else:
+            article, hits = s.similar(article_id, limit=limit)
+        if fmt == "json":
+            _emit(similar_json_chunks(article, hits) if limit == 0 else [similar_json(article, hits)])
+        elif fmt in ("jsonl", "csv"):
+            _emit(hits_jsonl(hits) if fmt == "jsonl" else hits_csv(hits))
+        else:
+            _emit(similar_lines(article, hits, use_color()))
 
 
 @cli.command()

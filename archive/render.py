@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
 from .models import Article, Hit, IngestReport, Stats
@@ -71,66 +74,128 @@ def result_json(result) -> str:
 
 def result_text(result, color: bool) -> str:
     """Hits for a terminal: a count line, the hits, then suggestion and facets."""
-    lines: list[str] = []
+    return "\n".join(result_lines(result, result.hits, color, paged=True))
+
+
+def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) -> Iterator[str]:
+    """The lines of `result_text`, for hits read one by one (`Searcher.stream`:
+    every match, so the count line says no page); `paged`: `hits` is a list."""
     query = f"{result.query!r}" if result.query.strip() else "the filters"
-    if not result.hits:
-        lines.append(f"No article matches {query}." if result.page == 1 or not result.total else
-                     f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip
+    if (not hits) if paged else not result.total:
+        yield (f"No article matches {query}." if result.page == 1 or not result.total else
+               f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip
     else:
         what = "article matches" if result.total == 1 else "articles match"
         head = f"{result.total} {what} {query}"
         if result.mode != "all" and result.total != result.all_words:
             together = ", ranked among the others" if result.mode == "any" and result.all_words else ""
             head += f" ({result.all_words} with all the words{together})"
-        first, last = result.hits[0].rank, result.hits[-1].rank
-        if first > 1 or last < result.total:
-            head += f"; showing {first}–{last}"
+        if paged:
+            first, last = hits[0].rank, hits[-1].rank
+            if first > 1 or last < result.total:
+                head += f"; showing {first}–{last}"
         if result.sort != "relevance":
             head += ", oldest first" if result.sort == "date" else ", newest first"
-        lines.append(style(head, color, dim=True))
-        lines.extend(_hit_lines(result.hits, result.mode, color))
+        yield style(head, color, dim=True)
+        yield from _hit_lines(hits, result.mode, color)
     if result.suggestion:
-        lines.extend(["", style(f"Did you mean: {result.suggestion}", color, fg="magenta")])
+        yield ""
+        yield style(f"Did you mean: {result.suggestion}", color, fg="magenta")
     if result.facets:
-        lines.append("")
+        yield ""
         sources = result.facets.get("sources", [])
         months = result.facets.get("months", [])
-        lines.append("By source: " + (" · ".join(f"{name} {n}" for name, n in sources) or "none"))
-        lines.append("By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none"))
-    return "\n".join(lines)
+        yield "By source: " + (" · ".join(f"{name} {n}" for name, n in sources) or "none")
+        yield "By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none")
 
 
-def _hit_lines(hits: list[Hit], mode: str, color: bool) -> list[str]:
-    lines: list[str] = []
-    shown_separator = mode != "auto" or not hits[0].all_words
-    for hit in hits:
-        if not hit.all_words and not shown_separator:
-            lines.append(style("── below: articles with only some of the words ──", color, dim=True))
+def _hit_lines(hits: Iterable[Hit], mode: str, color: bool) -> Iterator[str]:
+    shown_separator = mode != "auto"
+    for n, hit in enumerate(hits):
+        if n == 0 and not hit.all_words:
             shown_separator = True
-        lines.append("")
+        if not hit.all_words and not shown_separator:
+            yield style("── below: articles with only some of the words ──", color, dim=True)
+            shown_separator = True
+        yield ""
         date = hit.date or "----------"
-        lines.append(
-            f"{hit.rank:>2}. {style(date, color, fg='cyan')}  {style(_short(hit.title, 110), color, bold=True)}"
-        )
+        yield f"{hit.rank:>2}. {style(date, color, fg='cyan')}  {style(_short(hit.title, 110), color, bold=True)}"
         meta = hit.id + (f"  ·  {', '.join(hit.sources)}" if hit.sources else "")
-        lines.append("    " + style(meta, color, dim=True))
+        yield "    " + style(meta, color, dim=True)
         if hit.copies:
-            lines.append("    " + style("same text also in: " + ", ".join(hit.copies), color, dim=True))
+            yield "    " + style("same text also in: " + ", ".join(hit.copies), color, dim=True)
         if hit.snippet:
-            lines.append("    " + highlight(hit, color))
-    return lines
+            yield "    " + highlight(hit, color)
+
+
+# --- export: one hit a line (JSON lines, CSV) and the JSON object, streamed ----------
+
+#: The columns of `--csv`, in order (lists are joined with "; ").
+CSV_COLUMNS = ("rank", "id", "score", "date", "title", "sources", "path", "all_words", "copies", "snippet")
+
+
+def hits_jsonl(hits: Iterable[Hit]) -> Iterator[str]:
+    """One JSON object a line, as the `hits` of `--json` (llm, sqlite-utils --nl)."""
+    for hit in hits:
+        yield hit_json(hit)
+
+
+def hits_csv(hits: Iterable[Hit]) -> Iterator[str]:
+    """A header line, then one CSV line a hit (`CSV_COLUMNS`), each without its line end."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="")
+
+    def line(values: Iterable[object]) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(values)
+        return buf.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for hit in hits:
+        yield line((
+            hit.rank, hit.id, "" if hit.score is None else hit.score, hit.date, hit.title, "; ".join(hit.sources),
+            hit.path, "true" if hit.all_words else "false", "; ".join(hit.copies), hit.snippet,
+        ))  # fmt: skip
+
+
+def result_json_chunks(result, hits: Iterable[Hit]) -> Iterator[str]:
+    """`result_json`, with the hits read one by one: the same object, in pieces."""
+    data = result_dict(result)
+    data["hits"] = []
+    head, tail = json.dumps(data, ensure_ascii=False).split('"hits": []', 1)
+    yield head + '"hits": ['
+    for n, hit in enumerate(hits):
+        yield (", " if n else "") + hit_json(hit)
+    yield "]" + tail
 
 
 def similar_text(article: Article, hits: list[Hit], color: bool) -> str:
-    head = style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
-    if not hits:
-        return head + "\nNo similar article in the archive."
-    return "\n".join([head, *_hit_lines(hits, "any", color)])
+    return "\n".join(similar_lines(article, hits, color))
+
+
+def similar_lines(article: Article, hits: Iterable[Hit], color: bool) -> Iterator[str]:
+    """`similar_text` for hits read one by one."""
+    yield style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
+    shown = False
+    for line in _hit_lines(hits, "any", color):
+        shown = True
+        yield line
+    if not shown:
+        yield "No similar article in the archive."
 
 
 def similar_json(article: Article, hits: list[Hit]) -> str:
     return json.dumps({"id": article.id, "title": article.title, "hits": [hit_dict(h) for h in hits]},
                       ensure_ascii=False)  # fmt: skip
+
+
+def similar_json_chunks(article: Article, hits: Iterable[Hit]) -> Iterator[str]:
+    """`similar_json`, with the hits read one by one: the same object, in pieces."""
+    yield json.dumps({"id": article.id, "title": article.title}, ensure_ascii=False)[:-1] + ', "hits": ['
+    for n, hit in enumerate(hits):
+        yield (", " if n else "") + hit_json(hit)
+    yield "]}"
 
 
 def _short(text: str, width: int) -> str:
