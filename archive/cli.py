@@ -327,6 +327,56 @@ def stats(paths: Paths, json_output: bool) -> None:
     click.echo(stats_json(result) if json_output else stats_text(result))
 
 
+@cli.command()
+@click.argument("queries", nargs=-1, required=True, metavar="QUERY...")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+              help="Count per day, week (ISO), month or year.")  # fmt: skip
+@click.option("--any", "any_words", is_flag=True, help="Count the articles with some of the words, not all.")
+@click.option("--since", callback=_date_option, metavar="DATE",
+              help="From this date (2016-09-24, 24/09/2016, septembre 2016, 2016).")  # fmt: skip
+@click.option("--until", callback=_date_option, metavar="DATE",
+              help="Up to this date (a month or year counts to its end).")  # fmt: skip
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only articles from this source (any case; repeat for several).")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print the counts as one JSON object.")
+@click.option("--csv", "csv_output", is_flag=True, help="Print the counts as CSV: one line a period, a column a query.")
+@click.pass_obj
+@errors_to_click
+def trend(paths: Paths, queries: tuple[str, ...], by: str, any_words: bool, since: str, until: str,
+          sources: tuple[str, ...], json_output: bool, csv_output: bool) -> None:  # fmt: skip
+    """How many articles match, period by period, for one or several queries.
+
+    Counts the articles with all the words of each QUERY (the query language
+    of `archive search`; --any: some of the words), as `archive search --all
+    --count` would over each period, and draws them as bars, with each query's
+    peak. Undated articles are counted apart.
+
+    \b
+    Example:
+        archive trend "gilets jaunes" "réforme des retraites"
+        archive trend Alep --by week --since 2016-09 --until 2016-12 --csv
+    """
+    from .render import trend_csv, trend_json, trend_text
+    from .search import Searcher
+    from .trend import trend as count_trend
+
+    fmt = _output_format(json_output, False, csv_output)
+    if not all(q.strip() for q in queries):
+        raise click.UsageError("Give words to count in each QUERY (an empty query counts nothing).")
+    with Searcher(paths.index) as s:
+        result = count_trend(s, queries, by=by, mode="any" if any_words else "all", since=since or "",
+                             until=until or "", sources=sources)  # fmt: skip
+    if fmt == "json":
+        click.echo(trend_json(result))
+    elif fmt == "csv":
+        click.echo(trend_csv(result))
+    else:
+        click.echo(trend_text(result, use_color()))
+    for s in result.series:
+        for what in s.ignored:
+            click.echo(f"Note: ignored {what} in the query {s.query!r}.", err=True)
+
+
 def main() -> None:
     cli(prog_name="archive")
 

@@ -331,3 +331,87 @@ def batch_text(batch) -> str:
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
     return "\n".join(lines)
+
+
+# --- trend (the records live in trend.py) ------------------------------------------
+
+#: Bar characters of each query without a terminal (plain text), and colours on one.
+TREND_MARKS = "#=+*%@"
+TREND_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red")
+TREND_WIDTH = 50  # characters of the longest bar
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_PER = {"day": "a day", "week": "a week", "month": "a month", "year": "a year"}
+
+
+def _bar(count: int, top: int, width: int, color: bool) -> str:
+    """A bar of `count` out of `top` in `width` characters (never empty for a count
+    above 0): eighths of a block on a terminal, whole characters otherwise."""
+    if not count or not top:
+        return ""
+    if not color:
+        return "#" * max(1, round(count * width / top))
+    eighths = max(1, round(count * width * 8 / top))
+    return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def trend_text(trend, color: bool, width: int = TREND_WIDTH) -> str:
+    """A bar chart, one line a period (and a query), and each query's peak."""
+    what = "with all the words" if trend.mode == "all" else "with some of the words"
+    lines = [style(f"Articles {_PER[trend.by]} {what}", color, dim=True)]
+    several = len(trend.series) > 1
+    for n, s in enumerate(trend.series):
+        mark = style("█", color, fg=TREND_COLORS[n % len(TREND_COLORS)]) if color else TREND_MARKS[n % len(TREND_MARKS)]
+        i, best = s.peak
+        peak = f"peak {trend.periods[i]}: {best}" if best else "none dated" if s.total else "none"
+        count = f"{s.total} {'article' if s.total == 1 else 'articles'}, {peak}" if s.total else "no article"
+        lines.append(f"  {mark} {s.query!r}: {count}")
+    if not trend.periods:
+        return "\n".join([*lines, "", "No dated article matches."])
+    lines.append("")
+    top = max((max(s.counts, default=0) for s in trend.series), default=0)
+    label_width = max(len(p) for p in trend.periods)
+    digits = len(str(top))
+    for p, period in enumerate(trend.periods):
+        for n, s in enumerate(trend.series):
+            label = period if n == 0 else ""
+            count = s.counts[p]
+            bar = _bar(count, top, width, color)
+            if several and not color:
+                bar = bar.replace("#", TREND_MARKS[n % len(TREND_MARKS)])
+            elif color and bar:
+                bar = style(bar, color, fg=TREND_COLORS[n % len(TREND_COLORS)])
+            lines.append(f"{label:<{label_width}}  {count:>{digits}} {bar}".rstrip())
+    undated = [s for s in trend.series if s.undated]
+    if undated:
+        lines.append("")
+        lines.append("Undated, not shown: " + ", ".join(f"{s.query!r} {s.undated}" for s in undated))
+    return "\n".join(lines)
+
+
+def trend_dict(trend) -> dict:
+    series = []
+    for s in trend.series:
+        i, best = s.peak
+        series.append({
+            "query": s.query, "counts": list(s.counts), "total": s.total, "undated": s.undated,
+            "peak": {"period": trend.periods[i], "count": best} if best else None,
+        })  # fmt: skip
+    return {"by": trend.by, "mode": trend.mode, "filters": trend.filters, "periods": list(trend.periods),
+            "series": series}  # fmt: skip
+
+
+def trend_json(trend) -> str:
+    return json.dumps(trend_dict(trend), ensure_ascii=False)
+
+
+def trend_csv(trend) -> str:
+    """One line a period, one column a query (its text as the header); a last
+    `undated` line when some matching article has no date."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["period", *(s.query for s in trend.series)])
+    for p, period in enumerate(trend.periods):
+        writer.writerow([period, *(s.counts[p] for s in trend.series)])
+    if any(s.undated for s in trend.series):
+        writer.writerow(["undated", *(s.undated for s in trend.series)])
+    return buf.getvalue().rstrip("\n")

@@ -6,6 +6,7 @@ open for all the queries of a process.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from bisect import bisect_left, bisect_right
@@ -271,6 +272,8 @@ def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
 
 
 SORTS = ("relevance", "date", "-date")
+#: The periods `archive trend` counts by.
+PERIODS = ("day", "week", "month", "year")
 #: From this many words, an any-word query that Whoosh ranks (one with a wildcard or
 #: a fuzzy word; `archive.scoring` ranks the others) is scored in one pass.
 PRELOAD_CLAUSES = 4
@@ -363,6 +366,7 @@ class Searcher:
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
         self._months: tuple[list[str], np.ndarray] | None = None
+        self._periods: dict[str, tuple[list[str], np.ndarray]] = {}
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
@@ -828,6 +832,40 @@ class Searcher:
             self._months = (names, np.array([index[m] for m in month_of], dtype=np.int32))
         return self._months
 
+    # --- counting by period (archive.trend) --------------------------------------
+
+    def matches(self, text: str, *, mode: str = "all", since: str = "", until: str = "",
+                sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+        """The articles `search` counts for `text` (its `total`, with the same
+        arguments), as a mask over document numbers, and what the parser ignored."""
+        plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
+        if plan.all_q is None:
+            return self._none(), plan.result.ignored
+        docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
+        return self._docs(docs, plan.allowed), plan.result.ignored
+
+    def period_codes(self, by: str) -> tuple[list[str], np.ndarray]:
+        """The periods of the archive's dates, by "day", "week" (ISO: 2019-W03),
+        "month" or "year", sorted ("" for undated articles, first), and each
+        document's index among them (computed once per searcher and kind)."""
+        if by == "month":
+            return self._month_codes()
+        if by not in PERIODS:
+            raise QueryError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
+        if by not in self._periods:
+            dates = self._dates
+            label = {}
+            of = []
+            for d in range(self._scorer.size):
+                date = dates[d]
+                if date not in label:
+                    label[date] = period_of(date, by)
+                of.append(label[date])
+            names = sorted(set(of) | {""})
+            index = {p: i for i, p in enumerate(names)}
+            self._periods[by] = (names, np.array([index[p] for p in of], dtype=np.int32))
+        return self._periods[by]
+
     # --- did you mean ------------------------------------------------------------
 
     def suggest(self, text: str, parsed: ParsedQuery) -> str:
@@ -1017,6 +1055,24 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def period_of(date: str, by: str) -> str:
+    """The period ("day", "week", "month" or "year") of an ISO date: 2019-01-05,
+    2019-W01 (ISO week), 2019-01, 2019; "" when undated."""
+    if not date:
+        return ""
+    if by == "year":
+        return date[:4]
+    if by == "month":
+        return date[:7]
+    if by == "day":
+        return date[:10]
+    try:
+        year, week, _ = datetime.date.fromisoformat(date[:10]).isocalendar()
+    except ValueError:
+        return ""
+    return f"{year}-W{week:02}"
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
