@@ -456,9 +456,12 @@ def check(paths: Paths, full: bool, json_output: bool) -> None:
 @click.option("--poll", is_flag=True, help="Poll the folder instead of using file events (network drives).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True, metavar="SECONDS",
               help="Polling interval, with --poll or when file events are unavailable.")  # fmt: skip
+@click.option("--alert", "alert_queries", multiple=True, metavar="QUERY",
+              help="Print the new articles matching QUERY (all its words) on stdout; repeat for several.")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print alerts as JSON, one object a line.")
 @click.pass_obj
 @errors_to_click
-def watch(paths: Paths, poll: bool, interval: float) -> None:
+def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, ...], json_output: bool) -> None:
     """Keep the index in step with the folder while running.
 
     Indexes once, then re-indexes whenever files are added, changed or removed
@@ -466,13 +469,35 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
     within about a second. One line per batch on stderr. Ctrl-C (or SIGTERM)
     stops after the batch in progress; a second Ctrl-C cancels it.
 
+    Alerts (--alert QUERY, and the saved ones of `archive alert add`): each
+    batch's new or changed articles that match print on stdout, one line each
+    (--json: one object a line), once per article.
+
     \b
     Example:
         archive watch
         archive --articles /mnt/press watch --poll --interval 2
+        archive watch --alert '"gilets jaunes"' --alert 'Lavrov ET Alep' --json
     """
-    from .render import batch_text
+    from .alerts import Alert, AlertBook, Alerter
+    from .render import alert_json, alert_text, batch_text
     from .watch import Watcher
+
+    if any(not q.strip() for q in alert_queries):
+        raise click.UsageError("Give words to each --alert (an empty alert matches nothing).")
+    book = AlertBook.open(paths.index, paths.articles)
+    alerts = book.list() + [Alert(q.strip(), q.strip()) for q in dict.fromkeys(alert_queries)]
+    alerter = Alerter(paths.index, alerts, book)
+    if alerts:
+        names = ", ".join(a.name if a.name == a.query else f"{a.name} ({a.query})" for a in alerts)
+        click.echo(f"Alerts on new articles: {names}.", err=True)
+
+    def on_batch(batch) -> None:
+        click.echo(batch_text(batch), err=True)
+        if alerts and batch.report.rebuilt and batch.report.added:
+            click.echo("Alerts start with the next batch: this one indexed the whole archive.", err=True)
+        for fired in alerter.batch(batch.report):
+            click.echo(alert_json(fired) if json_output else alert_text(fired))
 
     bar = None
 
@@ -487,7 +512,7 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
 
     watcher = Watcher(
         paths.articles, paths.index, poll=poll, poll_interval=interval,
-        on_batch=lambda batch: click.echo(batch_text(batch), err=True),
+        on_batch=on_batch,
         on_message=lambda text: click.echo(text, err=True),
         progress=progress,
     )  # fmt: skip
@@ -496,3 +521,84 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
         click.echo("Stopped; the batch in progress was cancelled: run archive index to finish it.", err=True)
         sys.exit(130)
     click.echo("Stopped; the index is in step as of the last batch.", err=True)
+
+
+# --- alert: saved searches for `archive watch` ---------------------------------------
+
+
+@cli.group()
+def alert() -> None:
+    """Saved searches that `archive watch` runs on each batch of new articles.
+
+    Saved beside the index (`index.alerts.json` for `index/`), never in the
+    articles folder. Each article fires an alert once.
+
+    \b
+    Example:
+        archive alert add gilets '"gilets jaunes"'
+        archive alert list
+        archive watch --json | while read -r line; do notify "$line"; done
+    """
+
+
+@alert.command("add")
+@click.argument("name")
+@click.argument("query")
+@click.pass_obj
+@errors_to_click
+def alert_add(paths: Paths, name: str, query: str) -> None:
+    """Save an alert: NAME, and the QUERY whose new articles it prints.
+
+    QUERY is read as by `archive search --all` (all its words).
+
+    \b
+    Example:
+        archive alert add retraites '"réforme des retraites"'
+    """
+    from .alerts import AlertBook
+
+    saved = AlertBook.open(paths.index, paths.articles).add(name, query)
+    click.echo(f"Saved alert {saved.name!r}: {saved.query!r}. archive watch prints its new articles.", err=True)
+
+
+@alert.command("list")
+@click.option("--json", "json_output", is_flag=True, help="Print the alerts as JSON, one object a line.")
+@click.pass_obj
+@errors_to_click
+def alert_list(paths: Paths, json_output: bool) -> None:
+    """List the saved alerts, with how many articles each has fired for.
+
+    \b
+    Example:
+        archive alert list --json
+    """
+    import json
+
+    from .alerts import AlertBook
+
+    book = AlertBook.open(paths.index)
+    for a in book.list():
+        fired = len(book.fired.get(a.name, ()))
+        if json_output:
+            click.echo(json.dumps({"name": a.name, "query": a.query, "fired": fired}, ensure_ascii=False))
+        else:
+            click.echo(f"{a.name}\t{a.query}\t({fired} fired)")
+    if not book.alerts and not json_output:
+        click.echo("No saved alert. Save one with: archive alert add NAME QUERY", err=True)
+
+
+@alert.command("remove")
+@click.argument("name")
+@click.pass_obj
+@errors_to_click
+def alert_remove(paths: Paths, name: str) -> None:
+    """Remove a saved alert.
+
+    \b
+    Example:
+        archive alert remove retraites
+    """
+    from .alerts import AlertBook
+
+    removed = AlertBook.open(paths.index, paths.articles).remove(name)
+    click.echo(f"Removed alert {removed.name!r} ({removed.query!r}).", err=True)

@@ -267,6 +267,7 @@ def report_text(report: IngestReport) -> str:
 
 def report_json(report: IngestReport) -> str:
     data = asdict(report)
+    del data["added_paths"], data["updated_paths"]  # the counts say it; a full run would list every file
     data["seconds"] = round(report.seconds, 3)
     return json.dumps(data, ensure_ascii=False)
 
@@ -415,3 +416,20 @@ def trend_csv(trend) -> str:
     if any(s.undated for s in trend.series):
         writer.writerow(["undated", *(s.undated for s in trend.series)])
     return buf.getvalue().rstrip("\n")
+
+
+# --- alerts (the records live in alerts.py) ---------------------------------------
+
+
+def alert_text(fired) -> str:
+    """One line an alert: `[name] date  headline  (id)`."""
+    hit = fired.hit
+    return f"[{fired.alert.name}] {hit.date or 'undated'}  {hit.title}  ({hit.id})"
+
+
+def alert_json(fired) -> str:
+    """One object an alert: the alert's name and query, then the article as a hit of `--jsonl`."""
+    hit = hit_dict(fired.hit)
+    for key in ("rank", "score", "all_words"):
+        hit.pop(key)
+    return json.dumps({"alert": fired.alert.name, "query": fired.alert.query, **hit}, ensure_ascii=False)

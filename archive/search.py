@@ -844,6 +844,18 @@ class Searcher:
         docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
         return self._docs(docs, plan.allowed), plan.result.ignored
 
+    def matching_in(self, text: str, paths: list[str] | tuple[str, ...]) -> list[Hit]:
+        """The articles of the files `paths` (relative to the articles root) that
+        have all the words of `text` (as `matches` counts them), oldest first, as
+        hits with a snippet (`archive.alerts`)."""
+        docs, _ = self.matches(text, mode="all")
+        among = self._none()
+        for path in paths:
+            among |= self._term_docs("path", path)
+        parsed = self.parser.parse(text)
+        rows = self._by_date(docs & among, newest_first=False)
+        return [self._hit(rank, (None, i, d, True), parsed, True) for rank, (_, i, d) in enumerate(rows, 1)]
+
     def period_codes(self, by: str) -> tuple[list[str], np.ndarray]:
         """The periods of the archive's dates, by "day", "week" (ISO: 2019-W03),
         "month" or "year", sorted ("" for undated articles, first), and each

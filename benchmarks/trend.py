@@ -73,7 +73,7 @@ def words(records: list[dict], count: int, seed: int) -> list[str]:
     while len(out) < count:
         found = WORD.findall(rng.choice(records).get("title") or "")
         if found:
-            out.append(rng.choice(found))
+            out.append(rng.choice(found).lower())
     return out
 
 
