@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import statistics
@@ -111,7 +112,7 @@ def main() -> int:
     from archive.search import Searcher
     from archive.trend import trend
 
-    out: dict = {"articles": len(records), "queries": len(queries)}
+    out: dict = {"articles": len(records), "queries": len(queries), "load_avg_at_start": os.getloadavg()}
     with Searcher(index) as s:
         t = time.perf_counter()
         trend(s, [queries[0]])
