@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 import click
@@ -268,10 +268,50 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
+def export_options(func: Callable) -> Callable:
+    """`--jsonl` and `--csv` for a listing command: one hit a line, for other tools."""
+    func = click.option("--csv", "csv_output", is_flag=True,
+                        help="Print the hits as CSV, with a header line (for spreadsheets).")(func)  # fmt: skip
+    func = click.option("--jsonl", is_flag=True,
+                        help="Print one JSON object a hit, one a line (as the hits of --json).")(func)  # fmt: skip
+    return func
+
+
+def _output_format(json_output: bool, jsonl: bool, csv_output: bool) -> str:
+    """The output format asked for: text, json, jsonl or csv (two at once: a usage error)."""
+    chosen = [name for name, on in (("json", json_output), ("jsonl", jsonl), ("csv", csv_output)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"Choose one output format: {' or '.join('--' + c for c in chosen)}.")
+    return chosen[0] if chosen else "text"
+
+
+def _emit(lines: Iterable[str]) -> None:
+    """Write `lines` to stdout as they come, a few hundred at a time (an export of
+    every match is never held whole). A reader that stops early (`| head`) ends the
+    output quietly."""
+    out = click.get_text_stream("stdout")
+    chunk: list[str] = []
+    try:
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= 256:
+                out.write("\n".join(chunk) + "\n")
+                chunk = []
+        if chunk:
+            out.write("\n".join(chunk) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # The reader is gone: nothing more to say, and Python must not complain
+        # at exit while flushing stdout.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+
+
 @cli.command(cls=QueryCommand)
 @click.argument("query", required=False, default="")
-@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
-              help="How many articles per page.")  # fmt: skip
+@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True,
+              help="How many articles per page (0: every match, streamed).")  # fmt: skip
 @click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
 @click.option("--all", "mode", flag_value="all", help="Only articles with all the words.")
 @click.option("--any", "mode", flag_value="any", help="Rank articles with any of the words together.")
@@ -297,11 +337,13 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--index-name", envvar="ARCHIVE_OPENSEARCH_INDEX", default="archive", show_default=True,
               callback=lambda ctx, param, value: _index_name(value, pattern=True), metavar="NAME",
               help="The cluster's index (or alias, or pattern: archive-*), with --engine opensearch.")  # fmt: skip
+@export_options
 @folder_options
 @search_errors
 def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, since: str, until: str,
            sources: tuple[str, ...], sort: str, count_only: bool, facets: bool, copies: bool, as_typed: bool,
-           json_output: bool, engine: str, url: str | None, index_name: str) -> None:  # fmt: skip
+           json_output: bool, engine: str, url: str | None, index_name: str, jsonl: bool,
+           csv_output: bool) -> None:  # fmt: skip
     """Ranked full-text search.
 
     Articles with all the words come first, then those with some of them; a
@@ -339,6 +381,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         archive search '-Damas Lavrov'      # a query may start with -
         pbpaste | archive search -          # - reads the query from stdin
         archive search 'Fillon septembre 2016'
+        archive search "gilets jaunes" --limit 0 --csv > gilets.csv
 
     \b
     Exit status (as grep's):
@@ -347,8 +390,19 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
       2  an error: usage, no index, unreadable index… (message on stderr)
     So `if archive search -n 1 Alep >/dev/null; then …` tests for a match.
     """
-    from .render import count_json, count_text, date_words_note, result_json, result_text
+    from .render import (
+        count_json,
+        count_text,
+        date_words_note,
+        hits_csv,
+        hits_jsonl,
+        result_json,
+        result_json_chunks,
+        result_lines,
+        result_text,
+    )
 
+    fmt = _output_format(json_output, jsonl, csv_output)
     if query == "-":
         query = " ".join(click.get_text_stream("stdin").read().split())
         if not query:
@@ -363,29 +417,44 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
                 f"--since {since} is after --until {until}: no article can match. Swap them"
                 f" (--since {until} --until {since})?"
             )
+    if limit == 0 and page > 1:
+        raise click.UsageError("--limit 0 lists every match on one page: leave out --page.")
 
     from .search import Searcher
 
     if engine == "opensearch":
         if not url:
             raise click.UsageError("--engine opensearch needs the cluster's --url (or ARCHIVE_OPENSEARCH_URL).")
+        if limit == 0 and not count_only:
+            raise click.UsageError("--limit 0 (every match, streamed) is for the local index; give a number.")
         from .opensearch.remote import open_remote
 
         searcher = open_remote(url, index_name)
     else:
         searcher = Searcher(paths.index)
+    options = dict(mode=mode or "auto", since=since, until=until, sources=sources, sort=sort, fold=not copies)
     with searcher as s:
-        result = s.search(
-            query, limit=limit, offset=(page - 1) * limit, mode=mode or "auto", since=since, until=until,
-            sources=sources, sort=sort, facets=facets, snippets=not count_only, fold=not copies,
-            as_typed=as_typed or count_only,  # a count is of the query as typed
-        )  # fmt: skip
-    if count_only:
-        click.echo(count_json(result) if json_output else count_text(result))
-    elif json_output:
-        click.echo(result_json(result))
-    else:
-        click.echo(result_text(result, use_color()))
+        if limit == 0 and not count_only:  # every match, streamed
+            result, hits = s.stream(query, snippets=True, **options)
+            if facets:
+                result.facets = s.search(query, limit=1, facets=True, snippets=False, suggest=False, **options).facets
+        else:
+            result = s.search(
+                query, limit=limit or 1, offset=(page - 1) * limit, facets=facets, snippets=not count_only,
+                as_typed=as_typed or count_only,  # a count is of the query as typed
+                **options,
+            )  # fmt: skip
+            hits = result.hits
+        if count_only:
+            click.echo(count_json(result) if json_output else count_text(result))
+        elif fmt == "json":
+            _emit(result_json_chunks(result, hits) if limit == 0 else [result_json(result)])
+        elif fmt in ("jsonl", "csv"):
+            _emit(hits_jsonl(hits) if fmt == "jsonl" else hits_csv(hits))
+            if result.suggestion and not result.total:
+                click.echo(f"No article matches {query!r}. Did you mean: {result.suggestion}", err=True)
+        else:
+            _emit(result_lines(result, hits, use_color()) if limit == 0 else [result_text(result, use_color())])
     for what in result.ignored:
         click.echo(f"Note: ignored {what} in the query.", err=True)
     if note := date_words_note(result):
@@ -396,12 +465,13 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
 @cli.command()
 @click.argument("article_id", metavar="ID")
-@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="How many articles to show.")  # fmt: skip
+@click.option("-n", "--limit", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many articles to show (0: every article with a word in common, streamed).")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the results as one JSON object.")
+@export_options
 @folder_options
 @errors_to_click
-def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> None:
+def similar(paths: Paths, article_id: str, limit: int, json_output: bool, jsonl: bool, csv_output: bool) -> None:
     """The articles most like one article, ranked.
 
     ID is an article id as shown by `archive search` (a unique beginning is
@@ -410,13 +480,23 @@ def similar(paths: Paths, article_id: str, limit: int, json_output: bool) -> Non
     \b
     Example:
         archive similar 2016-09-24-le-regime -n 5
+        archive similar 2016-09-24-le-regime -n 0 --csv > voisins.csv
     """
-    from .render import similar_json, similar_text
+    from .render import hits_csv, hits_jsonl, similar_json, similar_json_chunks, similar_lines
     from .search import Searcher
 
+    fmt = _output_format(json_output, jsonl, csv_output)
     with Searcher(paths.index) as s:
-        article, hits = s.similar(article_id, limit=limit)
-    click.echo(similar_json(article, hits) if json_output else similar_text(article, hits, use_color()))
+        if limit == 0:
+            article, hits = s.similar_stream(article_id)
+        else:
+            article, hits = s.similar(article_id, limit=limit)
+        if fmt == "json":
+            _emit(similar_json_chunks(article, hits) if limit == 0 else [similar_json(article, hits)])
+        elif fmt in ("jsonl", "csv"):
+            _emit(hits_jsonl(hits) if fmt == "jsonl" else hits_csv(hits))
+        else:
+            _emit(similar_lines(article, hits, use_color()))
 
 
 @cli.command()
@@ -459,6 +539,56 @@ def stats(paths: Paths, json_output: bool) -> None:
     with Searcher(paths.index) as s:
         result = s.stats(paths.articles)
     click.echo(stats_json(result) if json_output else stats_text(result))
+
+
+@cli.command()
+@click.argument("queries", nargs=-1, required=True, metavar="QUERY...")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+              help="Count per day, week (ISO), month or year.")  # fmt: skip
+@click.option("--any", "any_words", is_flag=True, help="Count the articles with some of the words, not all.")
+@click.option("--since", callback=_date_option, metavar="DATE",
+              help="From this date (2016-09-24, 24/09/2016, septembre 2016, 2016).")  # fmt: skip
+@click.option("--until", callback=_date_option, metavar="DATE",
+              help="Up to this date (a month or year counts to its end).")  # fmt: skip
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only articles from this source (any case; repeat for several).")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print the counts as one JSON object.")
+@click.option("--csv", "csv_output", is_flag=True, help="Print the counts as CSV: one line a period, a column a query.")
+@folder_options
+@errors_to_click
+def trend(paths: Paths, queries: tuple[str, ...], by: str, any_words: bool, since: str, until: str,
+          sources: tuple[str, ...], json_output: bool, csv_output: bool) -> None:  # fmt: skip
+    """How many articles match, period by period, for one or several queries.
+
+    Counts the articles with all the words of each QUERY (the query language
+    of `archive search`; --any: some of the words), as `archive search --all
+    --count` would over each period, and draws them as bars, with each query's
+    peak. Undated articles are counted apart.
+
+    \b
+    Example:
+        archive trend "gilets jaunes" "réforme des retraites"
+        archive trend Alep --by week --since 2016-09 --until 2016-12 --csv
+    """
+    from .render import trend_csv, trend_json, trend_text
+    from .search import Searcher
+    from .trend import trend as count_trend
+
+    fmt = _output_format(json_output, False, csv_output)
+    if not all(q.strip() for q in queries):
+        raise click.UsageError("Give words to count in each QUERY (an empty query counts nothing).")
+    with Searcher(paths.index) as s:
+        result = count_trend(s, queries, by=by, mode="any" if any_words else "all", since=since or "",
+                             until=until or "", sources=sources)  # fmt: skip
+    if fmt == "json":
+        click.echo(trend_json(result))
+    elif fmt == "csv":
+        click.echo(trend_csv(result))
+    else:
+        click.echo(trend_text(result, use_color()))
+    for s in result.series:
+        for what in s.ignored:
+            click.echo(f"Note: ignored {what} in the query {s.query!r}.", err=True)
 
 
 def main() -> None:
@@ -542,9 +672,12 @@ def check(paths: Paths, full: bool, json_output: bool) -> None:
 @click.option("--poll", is_flag=True, help="Poll the folder instead of using file events (network drives).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True, metavar="SECONDS",
               help="Polling interval, with --poll or when file events are unavailable.")  # fmt: skip
+@click.option("--alert", "alert_queries", multiple=True, metavar="QUERY",
+              help="Print the new articles matching QUERY (all its words) on stdout; repeat for several.")  # fmt: skip
+@click.option("--json", "json_output", is_flag=True, help="Print alerts as JSON, one object a line.")
 @folder_options
 @errors_to_click
-def watch(paths: Paths, poll: bool, interval: float) -> None:
+def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, ...], json_output: bool) -> None:
     """Keep the index in step with the folder while running.
 
     Indexes once, then re-indexes whenever files are added, changed or removed
@@ -552,15 +685,36 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
     within about a second. One line per batch on stderr. Ctrl-C (or SIGTERM)
     stops after the batch in progress; a second Ctrl-C cancels it.
 
+    Alerts (--alert QUERY, and the saved ones of `archive alert add`): each
+    batch's new or changed articles that match print on stdout, one line each
+    (--json: one object a line), once per article.
+
     \b
     Example:
         archive watch
         archive --articles /mnt/press watch --poll --interval 2
+        archive watch --alert '"gilets jaunes"' --alert 'Lavrov ET Alep' --json
     """
-    from .render import batch_text
+    from .alerts import Alert, AlertBook, Alerter
+    from .render import alert_json, alert_text, batch_text
     from .watch import Watcher
 
     paths.note_root()
+    if any(not q.strip() for q in alert_queries):
+        raise click.UsageError("Give words to each --alert (an empty alert matches nothing).")
+    book = AlertBook.open(paths.index, paths.articles)
+    alerts = book.list() + [Alert(q.strip(), q.strip()) for q in dict.fromkeys(alert_queries)]
+    alerter = Alerter(paths.index, alerts, book)
+    if alerts:
+        names = ", ".join(a.name if a.name == a.query else f"{a.name} ({a.query})" for a in alerts)
+        click.echo(f"Alerts on new articles: {names}.", err=True)
+
+    def on_batch(batch) -> None:
+        click.echo(batch_text(batch), err=True)
+        if alerts and batch.report.rebuilt and batch.report.added:
+            click.echo("Alerts start with the next batch: this one indexed the whole archive.", err=True)
+        for fired in alerter.batch(batch.report):
+            click.echo(alert_json(fired) if json_output else alert_text(fired))
 
     bar = None
 
@@ -577,7 +731,7 @@ def watch(paths: Paths, poll: bool, interval: float) -> None:
 
     watcher = Watcher(
         paths.articles, paths.index, poll=poll, poll_interval=interval,
-        on_batch=lambda batch: click.echo(batch_text(batch), err=True),
+        on_batch=on_batch,
         on_message=lambda text: click.echo(text, err=True),
         progress=progress,
     )  # fmt: skip
@@ -670,3 +824,84 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
                    f" --data-binary @{os.path.join(dry_run_dir, 'bulk.ndjson')}", err=True)  # fmt: skip
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+# --- alert: saved searches for `archive watch` ---------------------------------------
+
+
+@cli.group()
+def alert() -> None:
+    """Saved searches that `archive watch` runs on each batch of new articles.
+
+    Saved beside the index (`index.alerts.json` for `index/`), never in the
+    articles folder. Each article fires an alert once.
+
+    \b
+    Example:
+        archive alert add gilets '"gilets jaunes"'
+        archive alert list
+        archive watch --json | while read -r line; do notify "$line"; done
+    """
+
+
+@alert.command("add")
+@click.argument("name")
+@click.argument("query")
+@folder_options
+@errors_to_click
+def alert_add(paths: Paths, name: str, query: str) -> None:
+    """Save an alert: NAME, and the QUERY whose new articles it prints.
+
+    QUERY is read as by `archive search --all` (all its words).
+
+    \b
+    Example:
+        archive alert add retraites '"réforme des retraites"'
+    """
+    from .alerts import AlertBook
+
+    saved = AlertBook.open(paths.index, paths.articles).add(name, query)
+    click.echo(f"Saved alert {saved.name!r}: {saved.query!r}. archive watch prints its new articles.", err=True)
+
+
+@alert.command("list")
+@click.option("--json", "json_output", is_flag=True, help="Print the alerts as JSON, one object a line.")
+@folder_options
+@errors_to_click
+def alert_list(paths: Paths, json_output: bool) -> None:
+    """List the saved alerts, with how many articles each has fired for.
+
+    \b
+    Example:
+        archive alert list --json
+    """
+    import json
+
+    from .alerts import AlertBook
+
+    book = AlertBook.open(paths.index)
+    for a in book.list():
+        fired = len(book.fired.get(a.name, ()))
+        if json_output:
+            click.echo(json.dumps({"name": a.name, "query": a.query, "fired": fired}, ensure_ascii=False))
+        else:
+            click.echo(f"{a.name}\t{a.query}\t({fired} fired)")
+    if not book.alerts and not json_output:
+        click.echo("No saved alert. Save one with: archive alert add NAME QUERY", err=True)
+
+
+@alert.command("remove")
+@click.argument("name")
+@folder_options
+@errors_to_click
+def alert_remove(paths: Paths, name: str) -> None:
+    """Remove a saved alert.
+
+    \b
+    Example:
+        archive alert remove retraites
+    """
+    from .alerts import AlertBook
+
+    removed = AlertBook.open(paths.index, paths.articles).remove(name)
+    click.echo(f"Removed alert {removed.name!r} ({removed.query!r}).", err=True)

@@ -272,8 +272,10 @@ def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, rep
     if known is not None:
         writer.delete_by_term("path", f.path)
         report.updated += 1
+        report.updated_paths.append(f.path)
     else:
         report.added += 1
+        report.added_paths.append(f.path)
     for note in notes:
         report.notes.append(Skipped(f.path, note))
     report.notes.extend(more_notes)

@@ -74,6 +74,10 @@ class IngestReport:
     seconds: float = 0.0
     rebuilt: bool = False  # built from scratch (a new index, or `--rebuild`, or another schema)
     created: bool = False  # there was no index yet
+    # The files whose articles this run added (new files) or re-indexed (changed
+    # files), relative to the articles root: what `archive.alerts` looks at.
+    added_paths: list[str] = field(default_factory=list)
+    updated_paths: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

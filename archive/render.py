@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
 from .models import Article, Hit, IngestReport, Stats
@@ -124,69 +127,132 @@ def result_json(result) -> str:
 
 def result_text(result, color: bool) -> str:
     """Hits for a terminal: a count line, the hits, then suggestion and facets."""
-    lines: list[str] = []
+    return "\n".join(result_lines(result, result.hits, color, paged=True))
+
+
+def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) -> Iterator[str]:
+    """The lines of `result_text`, for hits read one by one (`Searcher.stream`:
+    every match, so the count line says no page); `paged`: `hits` is a list."""
     if result.corrected:
-        lines.append(style(f"Showing results for {result.corrected!r}; search instead for {result.query!r} with "
-                           "--as-typed", color, fg="magenta"))  # fmt: skip
+        yield style(f"Showing results for {result.corrected!r}; search instead for {result.query!r} with "
+                    "--as-typed", color, fg="magenta")  # fmt: skip
     elif result.relaxed:
-        lines.append(style("No article has that exact wording; showing the articles with its words (--as-typed: "
-                           "that wording only)", color, fg="magenta"))  # fmt: skip
+        yield style("No article has that exact wording; showing the articles with its words (--as-typed: "
+                    "that wording only)", color, fg="magenta")  # fmt: skip
     searched = result.corrected or result.query
     query = f"{searched!r}" if searched.strip() else "the filters"
-    if not result.hits:
-        lines.append(f"No article matches {query}." if result.page == 1 or not result.total else
-                     f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip
+    if (not hits) if paged else not result.total:
+        yield (f"No article matches {query}." if result.page == 1 or not result.total else
+               f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip
     else:
         what = "article matches" if result.total == 1 else "articles match"
         head = f"{result.total} {what} {query}"
         if result.mode != "all" and result.total != result.all_words:
             together = ", ranked among the others" if result.mode == "any" and result.all_words else ""
             head += f" ({result.all_words} with all the words{together})"
-        first, last = result.hits[0].rank, result.hits[-1].rank
-        if first > 1 or last < result.total:
-            head += f"; showing {first}–{last}"
+        if paged:
+            first, last = hits[0].rank, hits[-1].rank
+            if first > 1 or last < result.total:
+                head += f"; showing {first}–{last}"
         if result.sort != "relevance":
             head += ", oldest first" if result.sort == "date" else ", newest first"
-        lines.append(style(head, color, dim=True))
-        lines.extend(_hit_lines(result.hits, result.mode, color))
+        yield style(head, color, dim=True)
+        yield from _hit_lines(hits, result.mode, color)
     if result.suggestion:
-        lines.extend(["", style(f"Did you mean: {result.suggestion}", color, fg="magenta")])
+        yield ""
+        yield style(f"Did you mean: {result.suggestion}", color, fg="magenta")
     if result.facets:
-        lines += ["", *_facet_lines(result)]
-    return "\n".join(lines)
+        yield ""
+        yield from _facet_lines(result)
 
 
-def _hit_lines(hits: list[Hit], mode: str, color: bool) -> list[str]:
-    lines: list[str] = []
-    shown_separator = mode != "auto" or not hits[0].all_words
-    for hit in hits:
-        if not hit.all_words and not shown_separator:
-            lines.append(style("── below: articles with only some of the words ──", color, dim=True))
+def _hit_lines(hits: Iterable[Hit], mode: str, color: bool) -> Iterator[str]:
+    shown_separator = mode != "auto"
+    for n, hit in enumerate(hits):
+        if n == 0 and not hit.all_words:
             shown_separator = True
-        lines.append("")
+        if not hit.all_words and not shown_separator:
+            yield style("── below: articles with only some of the words ──", color, dim=True)
+            shown_separator = True
+        yield ""
         date = hit.date or "----------"
-        lines.append(
-            f"{hit.rank:>2}. {style(date, color, fg='cyan')}  {style(_short(hit.title, 110), color, bold=True)}"
-        )
+        yield f"{hit.rank:>2}. {style(date, color, fg='cyan')}  {style(_short(hit.title, 110), color, bold=True)}"
         meta = hit.id + (f"  ·  {', '.join(hit.sources)}" if hit.sources else "")
-        lines.append("    " + style(meta, color, dim=True))
+        yield "    " + style(meta, color, dim=True)
         if hit.copies:
-            lines.append("    " + style("same text also in: " + ", ".join(hit.copies), color, dim=True))
+            yield "    " + style("same text also in: " + ", ".join(hit.copies), color, dim=True)
         if hit.snippet:
-            lines.append("    " + highlight(hit, color))
-    return lines
+            yield "    " + highlight(hit, color)
+
+
+# --- export: one hit a line (JSON lines, CSV) and the JSON object, streamed ----------
+
+#: The columns of `--csv`, in order (lists are joined with "; ").
+CSV_COLUMNS = ("rank", "id", "score", "date", "title", "sources", "path", "all_words", "copies", "snippet")
+
+
+def hits_jsonl(hits: Iterable[Hit]) -> Iterator[str]:
+    """One JSON object a line, as the `hits` of `--json` (llm, sqlite-utils --nl)."""
+    for hit in hits:
+        yield hit_json(hit)
+
+
+def hits_csv(hits: Iterable[Hit]) -> Iterator[str]:
+    """A header line, then one CSV line a hit (`CSV_COLUMNS`), each without its line end."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="")
+
+    def line(values: Iterable[object]) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(values)
+        return buf.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for hit in hits:
+        yield line((
+            hit.rank, hit.id, "" if hit.score is None else hit.score, hit.date, hit.title, "; ".join(hit.sources),
+            hit.path, "true" if hit.all_words else "false", "; ".join(hit.copies), hit.snippet,
+        ))  # fmt: skip
+
+
+def result_json_chunks(result, hits: Iterable[Hit]) -> Iterator[str]:
+    """`result_json`, with the hits read one by one: the same object, in pieces."""
+    data = result_dict(result)
+    data["hits"] = []
+    head, tail = json.dumps(data, ensure_ascii=False).split('"hits": []', 1)
+    yield head + '"hits": ['
+    for n, hit in enumerate(hits):
+        yield (", " if n else "") + hit_json(hit)
+    yield "]" + tail
 
 
 def similar_text(article: Article, hits: list[Hit], color: bool) -> str:
-    head = style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
-    if not hits:
-        return head + "\nNo similar article in the archive."
-    return "\n".join([head, *_hit_lines(hits, "any", color)])
+    return "\n".join(similar_lines(article, hits, color))
+
+
+def similar_lines(article: Article, hits: Iterable[Hit], color: bool) -> Iterator[str]:
+    """`similar_text` for hits read one by one."""
+    yield style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
+    shown = False
+    for line in _hit_lines(hits, "any", color):
+        shown = True
+        yield line
+    if not shown:
+        yield "No similar article in the archive."
 
 
 def similar_json(article: Article, hits: list[Hit]) -> str:
     return json.dumps({"id": article.id, "title": article.title, "hits": [hit_dict(h) for h in hits]},
                       ensure_ascii=False)  # fmt: skip
+
+
+def similar_json_chunks(article: Article, hits: Iterable[Hit]) -> Iterator[str]:
+    """`similar_json`, with the hits read one by one: the same object, in pieces."""
+    yield json.dumps({"id": article.id, "title": article.title}, ensure_ascii=False)[:-1] + ', "hits": ['
+    for n, hit in enumerate(hits):
+        yield (", " if n else "") + hit_json(hit)
+    yield "]}"
 
 
 def _short(text: str, width: int) -> str:
@@ -258,6 +324,7 @@ def report_text(report: IngestReport) -> str:
 
 def report_json(report: IngestReport) -> str:
     data = asdict(report)
+    del data["added_paths"], data["updated_paths"]  # the counts say it; a full run would list every file
     data["seconds"] = round(report.seconds, 3)
     return json.dumps(data, ensure_ascii=False)
 
@@ -322,3 +389,104 @@ def batch_text(batch) -> str:
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
     return "\n".join(lines)
+
+
+# --- trend (the records live in trend.py) ------------------------------------------
+
+#: Bar characters of each query without a terminal (plain text), and colours on one.
+TREND_MARKS = "#=+*%@"
+TREND_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red")
+TREND_WIDTH = 50  # characters of the longest bar
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_PER = {"day": "a day", "week": "a week", "month": "a month", "year": "a year"}
+
+
+def _bar(count: int, top: int, width: int, color: bool) -> str:
+    """A bar of `count` out of `top` in `width` characters (never empty for a count
+    above 0): eighths of a block on a terminal, whole characters otherwise."""
+    if not count or not top:
+        return ""
+    if not color:
+        return "#" * max(1, round(count * width / top))
+    eighths = max(1, round(count * width * 8 / top))
+    return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def trend_text(trend, color: bool, width: int = TREND_WIDTH) -> str:
+    """A bar chart, one line a period (and a query), and each query's peak."""
+    what = "with all the words" if trend.mode == "all" else "with some of the words"
+    lines = [style(f"Articles {_PER[trend.by]} {what}", color, dim=True)]
+    several = len(trend.series) > 1
+    for n, s in enumerate(trend.series):
+        mark = style("█", color, fg=TREND_COLORS[n % len(TREND_COLORS)]) if color else TREND_MARKS[n % len(TREND_MARKS)]
+        i, best = s.peak
+        peak = f"peak {trend.periods[i]}: {best}" if best else "none dated" if s.total else "none"
+        count = f"{s.total} {'article' if s.total == 1 else 'articles'}, {peak}" if s.total else "no article"
+        lines.append(f"  {mark} {s.query!r}: {count}")
+    if not trend.periods:
+        return "\n".join([*lines, "", "No dated article matches."])
+    lines.append("")
+    top = max((max(s.counts, default=0) for s in trend.series), default=0)
+    label_width = max(len(p) for p in trend.periods)
+    digits = len(str(top))
+    for p, period in enumerate(trend.periods):
+        for n, s in enumerate(trend.series):
+            label = period if n == 0 else ""
+            count = s.counts[p]
+            bar = _bar(count, top, width, color)
+            if several and not color:
+                bar = bar.replace("#", TREND_MARKS[n % len(TREND_MARKS)])
+            elif color and bar:
+                bar = style(bar, color, fg=TREND_COLORS[n % len(TREND_COLORS)])
+            lines.append(f"{label:<{label_width}}  {count:>{digits}} {bar}".rstrip())
+    undated = [s for s in trend.series if s.undated]
+    if undated:
+        lines.append("")
+        lines.append("Undated, not shown: " + ", ".join(f"{s.query!r} {s.undated}" for s in undated))
+    return "\n".join(lines)
+
+
+def trend_dict(trend) -> dict:
+    series = []
+    for s in trend.series:
+        i, best = s.peak
+        series.append({
+            "query": s.query, "counts": list(s.counts), "total": s.total, "undated": s.undated,
+            "peak": {"period": trend.periods[i], "count": best} if best else None,
+        })  # fmt: skip
+    return {"by": trend.by, "mode": trend.mode, "filters": trend.filters, "periods": list(trend.periods),
+            "series": series}  # fmt: skip
+
+
+def trend_json(trend) -> str:
+    return json.dumps(trend_dict(trend), ensure_ascii=False)
+
+
+def trend_csv(trend) -> str:
+    """One line a period, one column a query (its text as the header); a last
+    `undated` line when some matching article has no date."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["period", *(s.query for s in trend.series)])
+    for p, period in enumerate(trend.periods):
+        writer.writerow([period, *(s.counts[p] for s in trend.series)])
+    if any(s.undated for s in trend.series):
+        writer.writerow(["undated", *(s.undated for s in trend.series)])
+    return buf.getvalue().rstrip("\n")
+
+
+# --- alerts (the records live in alerts.py) ---------------------------------------
+
+
+def alert_text(fired) -> str:
+    """One line an alert: `[name] date  headline  (id)`."""
+    hit = fired.hit
+    return f"[{fired.alert.name}] {hit.date or 'undated'}  {hit.title}  ({hit.id})"
+
+
+def alert_json(fired) -> str:
+    """One object an alert: the alert's name and query, then the article as a hit of `--jsonl`."""
+    hit = hit_dict(fired.hit)
+    for key in ("rank", "score", "all_words"):
+        hit.pop(key)
+    return json.dumps({"alert": fired.alert.name, "query": fired.alert.query, **hit}, ensure_ascii=False)

@@ -6,12 +6,13 @@ open for all the queries of a process.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from math import log
@@ -275,6 +276,8 @@ def _cut(text: str, begin: int, width: int) -> tuple[str, int]:
 
 
 SORTS = ("relevance", "date", "-date")
+#: The periods `archive trend` counts by.
+PERIODS = ("day", "week", "month", "year")
 #: From this many words, an any-word query that Whoosh ranks (one with a wildcard or
 #: a fuzzy word; `archive.scoring` ranks the others) is scored in one pass.
 PRELOAD_CLAUSES = 4
@@ -327,6 +330,18 @@ class SearchResult:
         return self.offset // self.limit + 1 if self.limit else 1
 
 
+@dataclass
+class _Plan:
+    """A query ready to run: see `Searcher._plan`."""
+
+    result: SearchResult  # mode and sort as applied; no hits yet
+    parsed: ParsedQuery
+    all_q: Q.Query | None = None  # None: nothing to search
+    any_q: Q.Query | None = None
+    allowed: np.ndarray | None = None  # the filters' articles (None: no filter)
+    tiered: bool = False  # all-words and any-word matches differ
+
+
 def _and(parts: list[Q.Query]) -> Q.Query:
     return parts[0] if len(parts) == 1 else Q.And(parts)
 
@@ -363,6 +378,7 @@ class Searcher:
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
         self._months: tuple[list[str], np.ndarray] | None = None
+        self._periods: dict[str, tuple[list[str], np.ndarray]] = {}
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
@@ -564,40 +580,12 @@ class Searcher:
                 count: bool, fold: bool, dates: bool, strict: bool = True) -> SearchResult:  # fmt: skip
         """`search` for the query as typed; `strict`: a query of quoted phrases only
         finds their wording only."""
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        text, since, until = nfc(text), nfc(since), nfc(until)
-        sources = tuple(nfc(s) for s in sources)
-        self._slow_sets.clear()
-        parsed = self.parser.parse(text, dates=dates and not (since or until))
-        quoted = strict and mode == "auto" and parsed.quoted
-        if quoted:
-            mode = "all"  # a quoted phrase alone: only its wording (a quotation in a longer text ranks)
-        elif mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
-            mode = "any"  # a long query: its article often lacks one of its words
-        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit, quoted=quoted)
-        result.date_words = parsed.date_words
-        result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
-        if parsed.nothing and not (since or until or sources):
+        plan = self._plan(text, mode, since, until, sources, sort, offset, limit, dates=dates, strict=strict)
+        result, parsed = plan.result, plan.parsed
+        if plan.all_q is None:
             return result
-        allowed = self._allowed(parsed, since, until, sources)
-        if parsed.empty:  # filters or exclusions only: everything that passes them
-            all_q = any_q = Q.Every()
-            if sort == "relevance":
-                sort = result.sort = "-date"
-        else:
-            all_q = _and(parsed.clauses + parsed.required)
-            any_q = _and(parsed.required + ([_or(parsed.clauses)] if parsed.clauses else []))
-            if len(parsed.clauses) >= PRELOAD_CLAUSES and type(any_q) is Q.Or and not parsed.excluded:
-                # A long query (a pasted headline): score every match into an array
-                # at once rather than through a deep tree of union matchers (about
-                # twice as fast, same scores). Only at the root: nested in an And,
-                # Whoosh's preloaded matcher loses matches.
-                any_q.matcher_type = Q.Or.ARRAY_MATCHER
-        if parsed.excluded:
-            excluded = _or(parsed.excluded)
-            all_q, any_q = Q.AndNot(all_q, excluded), Q.AndNot(any_q, excluded)
-        tiered = len(parsed.clauses) > 1  # else all-words and any-word matches are the same
+        mode, sort, all_q, any_q = result.mode, result.sort, plan.all_q, plan.any_q
+        allowed, tiered = plan.allowed, plan.tiered
         want = offset + limit
 
         ranked_q = any_q if tiered and mode != "all" else all_q
@@ -675,6 +663,193 @@ class Searcher:
             result.suggestion = self.suggest(text, parsed)
         return result
 
+    # --- every match, streamed ----------------------------------------------------
+
+    def stream(self, text: str, *, mode: str = "auto", since: str = "", until: str = "",
+               sources: tuple[str, ...] | list[str] = (), sort: str = "relevance", fold: bool = True,
+               snippets: bool = True, suggest: bool = True) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
+        """Every match of `text`, in the order `search` pages them (same arguments):
+        the result's counts at once (`hits` left empty), and the hits one by one,
+        each built when it is read, so that listing 100,000 articles never holds
+        them all: what is kept is the order, one array of document numbers. Read
+        the hits before closing the searcher."""
+        plan = self._plan(text, mode, since, until, sources, sort, 0, 0)
+        result, parsed = plan.result, plan.parsed
+        if plan.all_q is None:
+            return result, iter(())
+        mode, sort, all_q, any_q = result.mode, result.sort, plan.all_q, plan.any_q
+        allowed, tiered = plan.allowed, plan.tiered
+        ranked_q = any_q if tiered and mode != "all" else all_q
+        scores = self._scorer.scores(ranked_q) if sort == "relevance" and not parsed.empty else None
+        if scores and parsed.pairs and self.ranking.proximity > 0:
+            self._proximity(scores, parsed, all_q if tiered and mode == "auto" else None, allowed, 0)
+        all_docs = self._docs(all_q, allowed)
+        if ranked_q is all_q:
+            any_docs = all_docs
+        elif scores is not None:
+            any_docs = scores.matched if allowed is None else allowed & scores.matched
+        else:
+            any_docs = self._docs(any_q, allowed)
+        result.all_words = _count(all_docs)
+        result.total = _count(all_docs) if mode == "all" else _count(any_docs)
+        if suggest and result.all_words < SUGGEST_BELOW and parsed.words:
+            result.suggestion = self.suggest(text, parsed)
+
+        first_tier = mode == "auto" and tiered  # the articles with all the words first
+        shown = all_docs if mode == "all" else any_docs
+        if sort != "relevance" or scores is not None:
+            docs = np.flatnonzero(shown)
+            values = None if scores is None else _rounded(scores.values[docs])
+            keys = [~all_docs[docs]] if first_tier else []
+            keys.append(self._date_keys(docs, sort == "-date") if values is None else -values)
+            order = self._order(docs, keys)
+            docs = docs[order]
+            values = None if values is None else values[order]
+            flags = all_docs[docs] if mode == "any" or first_tier else np.ones(len(docs), dtype=bool)
+            if mode == "any" and not tiered:
+                flags[:] = True
+        else:  # wildcards and fuzzy words: Whoosh ranks them
+            parts = [(any_q if mode == "any" else all_q, None)]
+            if first_tier:
+                parts.append((any_q, all_docs))
+            docs_parts, value_parts = [], []
+            for q, exclude in parts:
+                found = self._searcher.search(
+                    q, limit=None, mask=_docset(exclude), filter=_docset(allowed) if allowed is not None else None
+                )
+                pairs = list(found.items())
+                part_docs = np.array([d for d, _ in pairs], dtype=np.int64)
+                part_values = _rounded(np.array([s for _, s in pairs], dtype=float))
+                order = self._order(part_docs, [-part_values])
+                docs_parts.append(part_docs[order])
+                value_parts.append(part_values[order])
+            docs, values = np.concatenate(docs_parts), np.concatenate(value_parts)
+            flags = all_docs[docs] if mode == "any" or first_tier else np.ones(len(docs), dtype=bool)
+            if mode == "any" and not tiered:
+                flags[:] = True
+        if snippets and parsed.patterns:
+            for q in parsed.patterns:  # bombard*, Lavrof~: highlight what they matched
+                parsed.exact_terms.update(_text(t) for _, t in q.expanded_terms(self._reader))
+
+        def rows() -> Iterator[Row]:
+            ids = self._ids
+            for i, d in enumerate(docs.tolist()):
+                yield (None if values is None else float(values[i]), ids[d], d, bool(flags[i]))
+
+        folding = fold and sort == "relevance" and not parsed.empty
+        return result, self._stream_hits(rows(), parsed, snippets, folding)
+
+    def similar_stream(self, ident: str, *, terms: int = 25) -> tuple[Article, Iterator[Hit]]:
+        """Every article like one article (see `similar`), in the order `similar`
+        ranks them, each hit built when it is read (as `stream` does)."""
+        docnum = self.resolve(ident)
+        article, query, parsed = self._like(docnum, terms)
+        if query is None:
+            return article, iter(())
+        own, itself = self._textkeys[docnum], self._scorer.mask([docnum])
+        scores = self._scorer.scores(query)
+        if scores is not None:
+            docs = np.flatnonzero(scores.matched & ~itself)
+            values = _rounded(scores.values[docs])
+        else:
+            found = list(self._searcher.search(query, limit=None, mask={docnum}).items())
+            docs = np.array([d for d, _ in found], dtype=np.int64)
+            values = _rounded(np.array([s for _, s in found], dtype=float))
+        order = self._order(docs, [-values])
+        docs, values = docs[order], values[order]
+
+        def rows() -> Iterator[Row]:
+            ids, keys = self._ids, self._textkeys
+            for d, v in zip(docs.tolist(), values.tolist(), strict=True):
+                if keys[d] != own:  # the article's own copies are not "like" it but it
+                    yield (v, ids[d], d, False)
+
+        return article, self._stream_hits(rows(), parsed, True, True)
+
+    def _stream_hits(self, rows: Iterator[Row], parsed: ParsedQuery, snippets: bool, folding: bool) -> Iterator[Hit]:
+        pairs = self._fold_stream(rows) if folding else ((row, ()) for row in rows)
+        for rank, (row, copies) in enumerate(pairs, 1):
+            yield self._hit(rank, row, parsed, snippets, copies)
+
+    def _fold_stream(self, rows: Iterator[Row]) -> Iterator[tuple[Row, list[str]]]:
+        """`_fold` over a stream of rows: the rows of one score are held until the
+        score changes (copies have the same score), then given with their copies."""
+        keys = self._textkeys
+        group: dict[str, tuple[Row, list[str]]] = {}
+        score: float | None = None
+        for row in rows:
+            if group and (row[0] is None or row[0] != score):
+                yield from group.values()
+                group = {}
+            score = row[0]
+            key = keys[row[2]]
+            if key in group and row[0] is not None:
+                group[key][1].append(row[1])
+            else:
+                group[key if row[0] is not None else f"{key}\0{row[2]}"] = (row, [])
+        yield from group.values()
+
+    def _order(self, docs: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
+        """The positions of `docs` sorted by `keys` (most significant first, each
+        ascending), then by article id, as `top` breaks ties."""
+        ids = self._ids
+        names = [ids[d] for d in docs.tolist()]
+        id_rank = np.empty(len(names), dtype=np.int64)
+        id_rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        return np.lexsort([id_rank, *reversed(keys)])
+
+    def _date_keys(self, docs: np.ndarray, newest_first: bool) -> np.ndarray:
+        """A sort key of `docs` by date (oldest first, or newest first), undated last
+        either way, as `_by_date` orders them."""
+        dates = self._dates
+        names, codes = np.unique(np.array([dates[d] for d in docs.tolist()] or [""]), return_inverse=True)
+        codes = codes[: len(docs)].astype(np.int64)
+        keys = -codes if newest_first else codes.copy()
+        if len(names) and names[0] == "":
+            keys[codes == 0] = len(names) + 1  # undated: after every date
+        return keys
+
+    def _plan(self, text: str, mode: str, since: str, until: str, sources: tuple[str, ...] | list[str],
+              sort: str, offset: int, limit: int, dates: bool = True, strict: bool = True) -> _Plan:  # fmt: skip
+        """Parse `text` and build its all-words and any-word queries and its filters
+        (what `search` and `stream` share). `strict`: a query of quoted phrases only
+        finds their wording only; `dates`: as `search`'s."""
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        text, since, until = nfc(text), nfc(since), nfc(until)
+        sources = tuple(nfc(s) for s in sources)
+        self._slow_sets.clear()
+        parsed = self.parser.parse(text, dates=dates and not (since or until))
+        quoted = strict and mode == "auto" and parsed.quoted
+        if quoted:
+            mode = "all"  # a quoted phrase alone: only its wording (a quotation in a longer text ranks)
+        elif mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
+            mode = "any"  # a long query: its article often lacks one of its words
+        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit, quoted=quoted)
+        result.date_words = parsed.date_words
+        result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
+        if parsed.nothing and not (since or until or sources):
+            return _Plan(result, parsed)
+        allowed = self._allowed(parsed, since, until, sources)
+        if parsed.empty:  # filters or exclusions only: everything that passes them
+            all_q = any_q = Q.Every()
+            if sort == "relevance":
+                sort = result.sort = "-date"
+        else:
+            all_q = _and(parsed.clauses + parsed.required)
+            any_q = _and(parsed.required + ([_or(parsed.clauses)] if parsed.clauses else []))
+            if len(parsed.clauses) >= PRELOAD_CLAUSES and type(any_q) is Q.Or and not parsed.excluded:
+                # A long query (a pasted headline): score every match into an array
+                # at once rather than through a deep tree of union matchers (about
+                # twice as fast, same scores). Only at the root: nested in an And,
+                # Whoosh's preloaded matcher loses matches.
+                any_q.matcher_type = Q.Or.ARRAY_MATCHER
+        if parsed.excluded:
+            excluded = _or(parsed.excluded)
+            all_q, any_q = Q.AndNot(all_q, excluded), Q.AndNot(any_q, excluded)
+        tiered = len(parsed.clauses) > 1  # else all-words and any-word matches are the same
+        return _Plan(result, parsed, all_q, any_q, allowed, tiered)
+
     def _proximity(self, scores: Scores, parsed: ParsedQuery, all_q: Q.Query | None,
                    allowed: np.ndarray | None, want: int) -> None:  # fmt: skip
         """Raise the scores of the best candidates whose query words stand near each
@@ -715,6 +890,52 @@ class Searcher:
             index = {m: i for i, m in enumerate(names)}
             self._months = (names, np.array([index[m] for m in month_of], dtype=np.int32))
         return self._months
+
+    # --- counting by period (archive.trend) --------------------------------------
+
+    def matches(self, text: str, *, mode: str = "all", since: str = "", until: str = "",
+                sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+        """The articles `search` counts for `text` (its `total`, with the same
+        arguments), as a mask over document numbers, and what the parser ignored."""
+        plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
+        if plan.all_q is None:
+            return self._none(), plan.result.ignored
+        docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
+        return self._docs(docs, plan.allowed), plan.result.ignored
+
+    def matching_in(self, text: str, paths: list[str] | tuple[str, ...]) -> list[Hit]:
+        """The articles of the files `paths` (relative to the articles root) that
+        have all the words of `text` (as `matches` counts them), oldest first, as
+        hits with a snippet (`archive.alerts`)."""
+        docs, _ = self.matches(text, mode="all")
+        among = self._none()
+        for path in paths:
+            among |= self._term_docs("path", path)
+        parsed = self.parser.parse(text)
+        rows = self._by_date(docs & among, newest_first=False)
+        return [self._hit(rank, (None, i, d, True), parsed, True) for rank, (_, i, d) in enumerate(rows, 1)]
+
+    def period_codes(self, by: str) -> tuple[list[str], np.ndarray]:
+        """The periods of the archive's dates, by "day", "week" (ISO: 2019-W03),
+        "month" or "year", sorted ("" for undated articles, first), and each
+        document's index among them (computed once per searcher and kind)."""
+        if by == "month":
+            return self._month_codes()
+        if by not in PERIODS:
+            raise QueryError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
+        if by not in self._periods:
+            dates = self._dates
+            label = {}
+            of = []
+            for d in range(self._scorer.size):
+                date = dates[d]
+                if date not in label:
+                    label[date] = period_of(date, by)
+                of.append(label[date])
+            names = sorted(set(of) | {""})
+            index = {p: i for i, p in enumerate(names)}
+            self._periods[by] = (names, np.array([index[p] for p in of], dtype=np.int32))
+        return self._periods[by]
 
     # --- did you mean ------------------------------------------------------------
 
@@ -838,6 +1059,23 @@ class Searcher:
     def similar(self, ident: str, *, limit: int = 10, terms: int = 25) -> tuple[Article, list[Hit]]:
         """The articles most like one article: its most distinctive words, ranked."""
         docnum = self.resolve(ident)
+        article, query, parsed = self._like(docnum, terms)
+        if query is None:
+            return article, []
+        # The article's own copies are not "like" it but it: left out; copies among
+        # the others are folded as search folds them.
+        own, itself = self._textkeys[docnum], self._scorer.mask([docnum])
+        rows, copies = self._folded_rows(
+            lambda n: [(s, i, d, False) for s, i, d in self._ranked(query, n, mask=itself)],
+            limit,
+            keep=lambda row: self._textkeys[row[2]] != own,
+        )
+        hits = [self._hit(rank, row, parsed, True, copies.get(row[2], ())) for rank, row in enumerate(rows[:limit], 1)]
+        return article, hits
+
+    def _like(self, docnum: int, terms: int) -> tuple[Article, Q.Query | None, ParsedQuery]:
+        """An article, the query of its `terms` most distinctive words (None when no
+        word of it is in another article) and those words as a parsed query."""
         article = self.article_at(docnum)
         ranked = self.parser.ranked
         text = "\n".join(p for p in (article.title, article.title, article.lede, article.body) if p)
@@ -852,21 +1090,10 @@ class Searcher:
         weights.sort(key=lambda wt: (-wt[0], wt[1]))
         key = weights[:terms]
         if not key:
-            return article, []
+            return article, None, ParsedQuery()
         top = key[0][0]
         clauses = [Q.Or([Q.Term("title", t, boost=2 * w / top), Q.Term("body", t, boost=w / top)]) for w, t in key]
-        parsed = ParsedQuery(ranked_terms={t for _, t in key})
-        # The article's own copies are not "like" it but it: left out; copies among
-        # the others are folded as search folds them.
-        own = self._textkeys[docnum]
-        query, itself = Q.Or(clauses), self._scorer.mask([docnum])
-        rows, copies = self._folded_rows(
-            lambda n: [(s, i, d, False) for s, i, d in self._ranked(query, n, mask=itself)],
-            limit,
-            keep=lambda row: self._textkeys[row[2]] != own,
-        )
-        hits = [self._hit(rank, row, parsed, True, copies.get(row[2], ())) for rank, row in enumerate(rows[:limit], 1)]
-        return article, hits
+        return article, Q.Or(clauses), ParsedQuery(ranked_terms={t for _, t in key})
 
     def resolve(self, ident: str) -> int:
         """Docnum of an article by id, by path, or by a unique prefix of either.
@@ -929,6 +1156,29 @@ def _case_of(typed: str, form: str) -> str:
     if typed[:1].isupper():
         return form[:1].upper() + form[1:]
     return form
+
+
+def period_of(date: str, by: str) -> str:
+    """The period ("day", "week", "month" or "year") of an ISO date: 2019-01-05,
+    2019-W01 (ISO week), 2019-01, 2019; "" when undated."""
+    if not date:
+        return ""
+    if by == "year":
+        return date[:4]
+    if by == "month":
+        return date[:7]
+    if by == "day":
+        return date[:10]
+    try:
+        year, week, _ = datetime.date.fromisoformat(date[:10]).isocalendar()
+    except ValueError:
+        return ""
+    return f"{year}-W{week:02}"
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """Scores rounded to 6 decimals as `top` rounds them (Python's `round`)."""
+    return np.array([round(v, 6) for v in values.tolist()], dtype=float)
 
 
 def _count(mask: np.ndarray) -> int:

@@ -163,7 +163,7 @@ def test_options_move_the_folders(articles: Path, tmp_path: Path) -> None:
 
 def test_usage_errors_exit_2(articles: Path) -> None:
     assert CliRunner().invoke(cli, ["search"]).exit_code == 2
-    assert CliRunner().invoke(cli, ["search", "x", "-n", "0"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["search", "x", "-n", "-1"]).exit_code == 2
     assert CliRunner().invoke(cli, ["nope"]).exit_code == 2
 
 

@@ -1,6 +1,6 @@
 """The README's search examples print what the README shows.
 
-Every `$ archive search …` and `$ archive similar …` example after the README sets
+Every `$ archive search …`, `$ archive similar …` and `$ archive trend …` example after the README sets
 `ARCHIVE_ARTICLES=tests/fixtures/newsroom` is run on that fixture archive, and its
 output compared with the README's, line for line.
 """
@@ -29,7 +29,7 @@ def examples() -> list[tuple[str, str]]:
     for block in re.findall(r"```console\n(.*?)```", text, re.S):
         for part in re.split(r"^\$ ", block, flags=re.M)[1:]:
             command, _, output = part.partition("\n")
-            if command.startswith(("archive search", "archive similar")):
+            if command.startswith(("archive search", "archive similar", "archive trend")):
                 found.append((command, output))
     return found
 
