@@ -52,6 +52,19 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """How far a long piece of work is: `done` of `total` `unit`s of `phase`
+    ("Indexing" counts bytes of the files read, with `articles` indexed so far;
+    "Merging" counts articles; "Writing" counts postings)."""
+
+    phase: str
+    done: int
+    total: int
+    unit: str
+    articles: int = 0
+
+
 @dataclass(slots=True)
 class IngestReport:
     added: int = 0
@@ -63,6 +76,9 @@ class IngestReport:
     seconds: float = 0.0
     rebuilt: bool = False  # built from scratch (a new index, or `--rebuild`, or another schema)
     created: bool = False  # there was no index yet
+    articles: int = 0  # articles indexed from the files added or updated (a .jsonl file holds many)
+    merged: int = 0  # articles of existing segments rewritten by merging
+    segments: int = 0  # segments of the index after the run
 
     @property
     def changed(self) -> bool:
