@@ -213,12 +213,12 @@ def warm_queries(index: Path, keywords: list[str], pasted: list[str]) -> dict:
         for name, queries, kwargs in (("keywords", keywords, {}), ("pasted_headlines", pasted, {}),
                                       ("facets", keywords[:20], {"facets": True}),
                                       ("sort_date", keywords[20:40], {"sort": "date"})):  # fmt: skip
-            times = []
+            times, found = [], 0
             for q in queries:
                 t0 = time.perf_counter()
-                s.search(q, **kwargs)
+                found += bool(s.search(q, **kwargs).hits)
                 times.append((time.perf_counter() - t0) * 1000)
-            out[name] = percentiles(times)
+            out[name] = {**percentiles(times), "queries_with_hits": found}
     return out
 
 
@@ -262,21 +262,23 @@ def tantivy_child(articles: str, index: str, queries_file: str) -> None:
     open_s = time.perf_counter() - t0
     out = {"index_seconds": round(index_s, 2), "open_searcher_s": round(open_s, 3), "segments": s.num_segments}
 
-    def one(text: str) -> None:
+    def one(text: str) -> bool:
         words = " ".join(re.findall(r"\w+", text.lower()))
         query = ix.parse_query(words, ["title", "body"], field_boosts={"title": 2.0})
-        for _, addr in s.search(query, 10).hits:
+        hits = s.search(query, 10).hits
+        for _, addr in hits:
             s.doc(addr)
+        return bool(hits)
 
     for q in queries["keywords"][:20]:
         one(q)
     for name in ("keywords", "pasted_headlines"):
-        times = []
+        times, found = [], 0
         for q in queries[name]:
             t1 = time.perf_counter()
-            one(q)
+            found += one(q)
             times.append((time.perf_counter() - t1) * 1000)
-        out[name] = percentiles(times)
+        out[name] = {**percentiles(times), "queries_with_hits": found}
     print(json.dumps(out))
 
 
