@@ -139,6 +139,54 @@ class QueryCommand(click.Command):
         return rest
 
 
+#: Without a terminal, a line of progress at most this often (seconds).
+PROGRESS_EVERY = 5.0
+
+
+class ProgressReporter:
+    """Shows `archive.models.Step`s on stderr: a bar per phase on a terminal, else
+    a line when a phase starts and then every `PROGRESS_EVERY` seconds (a log
+    file or a pipe gets lines, not a bar redrawn)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        self.phase = ""
+        self.last = 0.0
+
+    def __call__(self, step) -> None:
+        import time
+
+        if self.tty:
+            if step.phase != self.phase:
+                self.close()
+                label = {"Indexing": "Indexing", "Merging": "Merging", "Writing": "Writing merged segment"}
+                self.bar = click.progressbar(length=max(step.total, 1), label=label.get(step.phase, step.phase),
+                                             file=sys.stderr)  # fmt: skip
+                self.bar.__enter__()
+                self.phase = step.phase
+            self.bar.update(step.done - self.bar.pos)
+            return
+        now = time.monotonic()
+        if step.phase != self.phase or now - self.last >= PROGRESS_EVERY:
+            from .render import step_text
+
+            click.echo(step_text(step), err=True)
+            self.phase, self.last = step.phase, now
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+        self.phase = ""
+
+    def __enter__(self) -> ProgressReporter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class Paths:
     """The two folders, as given to the group (option or variable; None: not given).
     `above`: the archive's root when it was found above the current folder."""
@@ -209,47 +257,38 @@ def cli(ctx: click.Context, index_dir: str | None, articles_dir: str | None) -> 
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Build a fresh index aside, then swap it in.")
+@click.option("--optimize", is_flag=True,
+              help="Then merge the whole index into one segment (faster searches; takes time, shows progress).")  # fmt: skip
 @click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
 @folder_options
 @errors_to_click
-def index(paths: Paths, rebuild: bool, wait: float, json_output: bool) -> None:
+def index(paths: Paths, rebuild: bool, optimize: bool, wait: float, json_output: bool) -> None:
     """Bring the index in step with the articles folder.
 
     New files are added, changed ones re-indexed (by content, not timestamp) and
     deleted ones removed, in one commit. Unreadable files are reported and skipped;
-    the exit status is then 3.
+    the exit status is then 3. A commit merges only small segments; --optimize
+    then merges the whole index into one (minutes on a large archive).
 
     \b
     Example:
         archive index
         archive --articles ~/press --index ~/press-index index --rebuild
+        archive index --optimize
     """
     from .ingest import ingest
     from .render import report_json, report_text
 
     paths.note_root()
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if not sys.stderr.isatty():  # a log or a pipe: no bar, not even its label
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     def on_wait() -> None:
         click.echo(f"Another archive process is writing the index; waiting up to {wait:g} s…", err=True)
 
-    try:
-        report = ingest(paths.articles, paths.index, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with ProgressReporter() as progress:
+        report = ingest(paths.articles, paths.index, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                        optimize=optimize)  # fmt: skip
     click.echo(report_json(report) if json_output else report_text(report))
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -709,25 +748,16 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
         names = ", ".join(a.name if a.name == a.query else f"{a.name} ({a.query})" for a in alerts)
         click.echo(f"Alerts on new articles: {names}.", err=True)
 
+    progress = ProgressReporter()  # of the initial run
+
     def on_batch(batch) -> None:
+        progress.close()
         click.echo(batch_text(batch), err=True)
         if alerts and batch.report.rebuilt and batch.report.added:
             click.echo("Alerts start with the next batch: this one indexed the whole archive.", err=True)
         for fired in alerter.batch(batch.report):
             click.echo(alert_json(fired) if json_output else alert_text(fired))
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:  # of the initial run
-        nonlocal bar
-        if not sys.stderr.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-        if done == total:
-            bar.__exit__(None, None, None)
 
     watcher = Watcher(
         paths.articles, paths.index, poll=poll, poll_interval=interval,
@@ -735,7 +765,10 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
         on_message=lambda text: click.echo(text, err=True),
         progress=progress,
     )  # fmt: skip
-    watcher.run()
+    try:
+        watcher.run()
+    finally:
+        progress.close()
     if watcher.cancelled:
         click.echo("Stopped; the batch in progress was cancelled: run archive index to finish it.", err=True)
         sys.exit(130)

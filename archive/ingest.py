@@ -27,15 +27,17 @@ from pathlib import Path
 
 from whoosh.fields import Schema
 
+from . import merging
 from .errors import ArticlesMissing
-from .models import Article, IngestReport, Skipped
+from .models import Article, IngestReport, Skipped, Step
 from .readers import FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
 from .store import Store, column, write_json_atomic
 
 STATCACHE = "statcache.json"
-#: Below this many files to read, no progress is reported.
+#: Below this many files and bytes to read, no progress is reported.
 PROGRESS_MIN = 200
+PROGRESS_MIN_BYTES = 1_000_000
 #: From this many files to read, reading, parsing and analysis run in worker
 #: processes, each writing its own segment (see `_index_parallel`); below it the
 #: start-up of the workers would cost more than they save.
@@ -54,7 +56,7 @@ LIMITMB = 128
 #: under 500 MB together.
 WORKERS_MB = 400
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[Step], None]
 
 
 @contextmanager
@@ -150,11 +152,15 @@ def ingest(
     wait: float = 0.0,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    optimize: bool = False,
 ) -> IngestReport:
     """Add new, update changed and remove deleted articles; one commit.
 
     With `rebuild`, a fresh index is built aside and swapped in when complete,
-    so searches keep working meanwhile.
+    so searches keep working meanwhile. The commit merges only small segments
+    (`archive.merging.tiered`); with `optimize`, all segments are then merged
+    into one, which takes time in proportion to the whole index.
+    `progress` is called with a `Step` now and then during long work.
     """
     t0 = time.perf_counter()
     root = Path(articles_dir)
@@ -193,24 +199,31 @@ def ingest(
                 writer.delete_by_term("path", path)
                 del state[path]
                 report.removed += 1
-            show = progress if progress is not None and len(to_read) >= PROGRESS_MIN else None
+            total_bytes = sum(f.size for f in to_read)
+            long_run = len(to_read) >= PROGRESS_MIN or total_bytes >= PROGRESS_MIN_BYTES
+            show = progress if progress is not None and long_run else None
             workers = worker_count(len(to_read))
             if workers > 1:
                 segments = _index_parallel(root, data_dir, to_read, state, writer, report, workers, show)
             else:
                 segments = []
+                done_bytes = 0
                 with paused_gc():
                     for n, f in enumerate(to_read, 1):
                         _index_file(root, f, state, writer, report)
-                        if show is not None and (n % 50 == 0 or n == len(to_read)):
-                            show(n, len(to_read))
+                        done_bytes += f.size
+                        if show is not None and (n % 50 == 0 or n == len(to_read) or f.size > 100_000):
+                            show(Step("Indexing", done_bytes, total_bytes, "bytes", report.articles))
             if writer is not None:
                 if report.changed or fresh:
                     writer.apply_deletions()
-                    _commit(writer, segments)
+                    _commit(writer, segments, merging.tiered(progress))
+                    report.merged += getattr(writer.writer, "merged_docs", 0)
                 else:
                     writer.cancel()  # only touched files: nothing to write
                 writer = None
+            if optimize:
+                report.merged += _optimize(ix, progress)
         except BaseException:
             if writer is not None:
                 writer.cancel()
@@ -218,10 +231,28 @@ def ingest(
         if fresh:
             store.switch(data_dir)
         generation = ix.latest_generation()
-        if fresh or report.changed or to_read:
+        report.segments = len(ix._segments())
+        if fresh or report.changed or to_read or optimize:
             _save_state(store, data_dir, generation, state)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _optimize(ix, progress: Progress | None) -> int:
+    """Merge all segments of `ix` into one; the articles rewritten."""
+    live = [s for s in ix._segments() if s.doc_count() > 0]
+    if len(ix._segments()) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
+        return 0
+    writer = ix.writer(limitmb=LIMITMB)
+    try:
+        merging.track_flush(writer, progress)
+        with paused_gc():
+            writer.commit(mergetype=merging.full(progress))
+    except BaseException:
+        writer.cancel()
+        raise
+    return getattr(writer, "merged_docs", 0)
+
 
 
 def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport) -> None:
@@ -232,7 +263,7 @@ def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, repo
             writer.add_document(**article_fields(article))
 
 
-Outcome = tuple  # ("skip", reason) | ("same", digest) | ("new", digest, notes, more notes, more skipped)
+Outcome = tuple  # ("skip", reason) | ("same", digest) | ("new", digest, notes, more notes, more skipped, articles)
 
 
 def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, list[Article]]:
@@ -254,7 +285,7 @@ def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, lis
     # Parts of a many-article file (`file.jsonl:12`) that were repaired or skipped.
     more_notes = tuple(getattr(articles, "notes", ()))
     more_skipped = tuple(getattr(articles, "skipped", ()))
-    return ("new", digest, articles[0].notes, more_notes, more_skipped), articles
+    return ("new", digest, articles[0].notes, more_notes, more_skipped, len(articles)), articles
 
 
 def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, report: IngestReport) -> bool:
@@ -268,7 +299,8 @@ def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, rep
         known.mtime_ns, known.size = f.mtime_ns, f.size
         report.unchanged += 1
         return False
-    digest, notes, more_notes, more_skipped = outcome[1:]
+    digest, notes, more_notes, more_skipped, count = outcome[1:]
+    report.articles += count
     if known is not None:
         writer.delete_by_term("path", f.path)
         report.updated += 1
@@ -330,12 +362,14 @@ class _Writer:
         self.paths = []
 
 
-def _commit(writer, segments: list) -> None:
-    """`writer.commit()`, with the segments written by workers added to the index."""
+def _commit(writer, segments: list, policy: Callable) -> None:
+    """`writer.commit(mergetype=policy)`, with the segments written by workers
+    added to the index."""
+    merging.track_flush(writer.writer if isinstance(writer, _Writer) else writer, getattr(policy, "progress", None))
     if not segments:
-        writer.commit()
+        writer.commit(mergetype=policy)
         return
-    final = writer._merge_segments(None, None, None)  # Whoosh's policy for the existing segments
+    final = writer._merge_segments(policy, None, None)  # the policy, for the existing segments
     final += segments
     if writer._added:
         final.append(writer._finalize_segment())
@@ -459,7 +493,8 @@ def _index_parallel(
                 if sent < len(batches):
                     send(inbox)
         done: dict[int, list] = {}
-        applied = files_done = 0
+        applied = bytes_done = 0
+        bytes_total = sum(f.size for f in to_read)
         while applied < len(batches):
             for inbox in wait(inboxes):
                 _, batch, outcomes = _receive(inbox)
@@ -469,10 +504,10 @@ def _index_parallel(
             while applied in done:
                 for f, outcome in zip(batches[applied], done.pop(applied), strict=True):
                     _apply(f, outcome, state, writer, report)
-                files_done += len(batches[applied])
+                bytes_done += sum(f.size for f in batches[applied])
                 applied += 1
                 if show is not None:
-                    show(files_done, len(to_read))
+                    show(Step("Indexing", bytes_done, bytes_total, "bytes", report.articles))
         for inbox in inboxes:
             outboxes[inbox].send(None)
         segments = []

@@ -306,12 +306,36 @@ def stats_json(stats: Stats) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def step_text(step) -> str:
+    """One line of progress (`archive.models.Step`), for a log or a redirected stderr."""
+    pct = f"{100 * step.done // step.total}%" if step.total else "100%"
+    if step.phase == "Indexing":
+        articles = "article" if step.articles == 1 else "articles"
+        return f"Indexing: {pct} ({_size(step.done)} of {_size(step.total)} read), {step.articles:,} {articles} indexed"
+    if step.phase == "Merging":
+        return f"Merging segments: {pct} ({step.done:,} of {step.total:,} articles)"
+    if step.phase == "Writing":
+        return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} postings)"
+    return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
+
+
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
              f"{report.unchanged} unchanged", f"{len(report.skipped)} skipped"]  # fmt: skip
+    if report.articles != report.added + report.updated:  # files of several articles (.jsonl)
+        parts[-1] += f" files; {report.articles:,} articles indexed"
+    if report.merged:
+        parts.append(f"{report.merged:,} articles merged into {report.segments} segment{'s' * (report.segments != 1)}")
     label = "New index: " if report.created else "Rebuilt: " if report.rebuilt else ""
     head = label + ", ".join(parts) + f" ({report.seconds:.2f} s)"
-    if not report.changed and not report.skipped and not report.rebuilt:
+    if not report.changed and not report.skipped and not report.rebuilt and not report.merged:
         files = "file" if report.unchanged == 1 else "files"
         head = f"Nothing to do: {report.unchanged} {files} unchanged ({report.seconds:.2f} s)"
     lines = [head]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ArticlesMissing, IndexBusy, WatchUnavailable
-from .models import IngestReport
+from .models import IngestReport, Step
 
 #: Quiet time (s) after the last event before a batch is indexed.
 QUIET = 0.3
@@ -84,7 +84,7 @@ class Watcher:
         wait: float = BUSY_WAIT,
         on_batch: Callable[[Batch], None] | None = None,
         on_message: Callable[[str], None] | None = None,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[Step], None] | None = None,
     ) -> None:
         self.root = Path(articles_dir).absolute()
         self.index = Path(index_dir).absolute()
