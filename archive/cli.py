@@ -145,14 +145,16 @@ PROGRESS_EVERY = 5.0
 
 class ProgressReporter:
     """Shows `archive.models.Step`s on stderr: a bar per phase on a terminal, else
-    a line when a phase starts and then every `PROGRESS_EVERY` seconds (a log
-    file or a pipe gets lines, not a bar redrawn)."""
+    a line every `PROGRESS_EVERY` seconds, and when a phase starts after such a
+    line (a log file or a pipe gets lines, not a bar redrawn; work done within
+    `PROGRESS_EVERY` seconds says nothing)."""
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.bar = None
         self.phase = ""
-        self.last = 0.0
+        self.last: float | None = None
+        self.said = False
 
     def __call__(self, step) -> None:
         import time
@@ -168,11 +170,14 @@ class ProgressReporter:
             self.bar.update(step.done - self.bar.pos)
             return
         now = time.monotonic()
-        if step.phase != self.phase or now - self.last >= PROGRESS_EVERY:
+        if self.last is None:
+            self.last = now  # the work starts: a line once it has lasted PROGRESS_EVERY
+        if (step.phase != self.phase and self.said) or now - self.last >= PROGRESS_EVERY:
             from .render import step_text
 
             click.echo(step_text(step), err=True)
-            self.phase, self.last = step.phase, now
+            self.last, self.said = now, True
+        self.phase = step.phase
 
     def close(self) -> None:
         if self.bar is not None:

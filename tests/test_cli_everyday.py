@@ -82,7 +82,7 @@ def test_exit_status_tells_found_from_none_from_error(news: dict, tmp_path: Path
     missing = run("search", "Alep", "--index", str(tmp_path / "none"))
     assert missing.exit_code == 2 and "No index at" in missing.stderr and "Traceback" not in missing.output
     assert run("search", env=news).exit_code == 2  # usage: no query
-    assert run("search", "Alep", "-n", "0", env=news).exit_code == 2
+    assert run("search", "Alep", "-n", "-1", env=news).exit_code == 2
 
 
 def test_exit_statuses_are_in_the_help_and_the_readme() -> None:

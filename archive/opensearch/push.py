@@ -160,7 +160,7 @@ def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: di
             known.mtime_ns, known.size = f.mtime_ns, f.size
             report.unchanged += 1
         else:
-            digest, notes, more_notes, more_skipped = outcome[1:]
+            digest, notes, more_notes, more_skipped = outcome[1:5]
             ids = [a.id for a in articles]
             out.files[f.path] = list(ids)
             for article in articles:
