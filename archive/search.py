@@ -561,8 +561,8 @@ class Searcher:
         options = dict(limit=limit, offset=offset, mode=mode, since=since, until=until, sources=sources, sort=sort,
                        facets=facets, snippets=snippets, count=count, fold=fold, dates=dates)  # fmt: skip
         result = self._search(text, suggest=suggest, **options)
-        if as_typed or result.hits or result.total or offset:
-            return result
+        if as_typed or result.hits or result.total or (offset and not count):
+            return result  # (past the first page and not counted: whether anything matches is unknown)
         if result.quoted:
             loose = self._search(text, suggest=False, strict=False, **options)
             if loose.hits or loose.total:

@@ -188,6 +188,8 @@ def test_a_misspelt_query_shows_the_results_of_its_correction(searcher: Searcher
     assert result.corrected == "Lavrov" and result.query == "Lavrof" and result.suggestion == ""
     assert [h.id for h in result.hits] == [DAMAS, TREVE, ALEP] and result.total == 3
     assert searcher.search("Lavrof Damas", mode="all").corrected == "Lavrov Damas"  # the options kept
+    page2 = searcher.search("Lavrof", limit=2, offset=2)
+    assert page2.corrected == "Lavrov" and [h.id for h in page2.hits] == [ALEP] and page2.page == 2
     assert searcher.search("Lavrof", sources=["AFP"]).total == 2
     as_typed = searcher.search("Lavrof", as_typed=True)
     assert as_typed.hits == [] and as_typed.corrected == "" and as_typed.suggestion == "Lavrov"
