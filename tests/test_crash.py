@@ -193,7 +193,7 @@ def assert_sound(index_dir: Path, allowed_counts: set[int]) -> None:
     assert lock_is_free(index_dir), "the killed process's lock still blocks"
     search = CliRunner().invoke(cli, ["search", "mot00001", "--json", "-n", "1"])
     if not Store(index_dir).exists():
-        assert search.exit_code == 1 and "No index" in search.output, (search.output, search.exception)
+        assert search.exit_code == 2 and "No index" in search.output, (search.output, search.exception)
         return
     assert search.exit_code == 0, (search.output, search.exception)
     assert [hit["id"] for hit in json.loads(search.output)["hits"]] == ["2001-02-02-article-00001.txt"]
