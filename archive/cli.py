@@ -429,7 +429,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
     \b
     Exit status (as grep's):
-      0  some article matches (--count too)
+      0  some article matches (with --count and --json too)
       1  no article matches
       2  an error: usage, no index, unreadable index… (message on stderr)
     So `if archive search -n 1 Alep >/dev/null; then …` tests for a match.

@@ -11,7 +11,10 @@ page cache). Prints each command's median and maximum wall time and the ratio of
 the medians (the goal: at most 1.5).
 
 `--importtime` prints instead the modules that `archive search` imports, slowest
-first (from `python -X importtime`), to see what to import lazily.
+first (from `python -X importtime`), to see what to import lazily. `--parts` adds,
+to the same alternation, the interpreter alone (`python -c pass`) and the imports
+`archive search` cannot do without (numpy; Click; the Whoosh modules it reads the
+index with), each alone, so that the medians show where the time goes.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 BASELINE = [sys.executable, "-c", "import whoosh.index, whoosh.qparser"]
+PARTS = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "import numpy": [sys.executable, "-c", "import numpy"],
+    "import click": [sys.executable, "-c", "import click"],
+    "import whoosh (search's)": [sys.executable, "-c",
+                                 "import whoosh.index, whoosh.query, whoosh.searching, whoosh.codec.whoosh3"],
+}  # fmt: skip
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -55,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--query", default="bombardements d'Alep")
     ap.add_argument("--importtime", action="store_true", help="list what archive search imports, slowest first")
+    ap.add_argument("--parts", action="store_true", help="also time the interpreter and each heavy import alone")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
         env = {**os.environ, "ARCHIVE_ARTICLES": str(PROJECT / "articles"), "ARCHIVE_INDEX": str(Path(tmp) / "index")}
@@ -65,16 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.importtime:
             importtime(search, env)
             return 0
-        timed(BASELINE, env), timed(search, env)  # untimed: files into the page cache, bytecode written
-        base: list[float] = []
-        ours: list[float] = []
+        commands = {"baseline": BASELINE, "search": search, **(PARTS if args.parts else {})}
+        for command in commands.values():  # untimed: files into the page cache, bytecode written
+            timed(command, env)
+        times: dict[str, list[float]] = {name: [] for name in commands}
         for i in range(args.runs):
-            pair = [(BASELINE, base), (search, ours)]
-            for command, times in pair if i % 2 == 0 else pair[::-1]:
-                times.append(timed(command, env))
-    b, a = statistics.median(base), statistics.median(ours)
-    print(f"baseline  {' '.join(BASELINE[1:])!s:<52} median {b * 1000:6.1f} ms  max {max(base) * 1000:6.1f} ms")
-    print(f"archive   search {args.query!r:<45} median {a * 1000:6.1f} ms  max {max(ours) * 1000:6.1f} ms")
+            order = list(commands) if i % 2 == 0 else list(commands)[::-1]
+            for name in order:
+                times[name].append(timed(commands[name], env))
+    b, a = statistics.median(times["baseline"]), statistics.median(times["search"])
+    print(
+        f"baseline  {' '.join(BASELINE[1:])!s:<52} median {b * 1000:6.1f} ms  max {max(times['baseline']) * 1000:6.1f} ms"
+    )
+    print(f"archive   search {args.query!r:<45} median {a * 1000:6.1f} ms  max {max(times['search']) * 1000:6.1f} ms")
+    for name in PARTS if args.parts else ():
+        print(f"part      {name:<52} median {statistics.median(times[name]) * 1000:6.1f} ms")
     print(f"ratio     {a / b:.2f}x  ({args.runs} runs each, alternated; goal: at most 1.5x)")
     return 0
 

@@ -208,10 +208,11 @@ def test_an_impossible_period_is_a_usage_error(news: dict) -> None:
     assert run("search", "Alep", "--since", "septembre 2016", "--until", "2016-09", env=news).exit_code == 0
 
 
-def test_no_progress_label_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
-    from archive.ingest import PROGRESS_MIN
+def test_no_progress_label_when_stderr_is_not_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import ingest
 
-    for i in range(PROGRESS_MIN):
+    monkeypatch.setattr(ingest, "PROGRESS_MIN", 2)  # progress reported from 2 files (200 by default)
+    for i in range(3):
         write(tmp_path / "articles" / f"{i:04}.txt", f"Article {i}\nTexte numéro {i}.\n")
     result = run("index")
     assert result.exit_code == 0
