@@ -202,3 +202,118 @@ def test_add_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
     assert (root / "undated-un-nouveau-titre.txt").read_text() == src.read_text()
     assert (root / "undated-un-nouveau-titre.txt").stat().st_mtime_ns == src.stat().st_mtime_ns
     assert not any(p.name.endswith(".adding") and not p.is_symlink() for p in root.iterdir())
+
+
+# --- 6. queries that crashed or crawled -------------------------------------------------
+
+HOSTILE_QUERIES = [
+    "alep OU " * 330 + "damas",
+    "alep OU damas OU " * 200 + "syrie",
+    "(" * 248 + "alep",
+    "(" * 248 + "alep" + ")" * 248,
+    "NOT " * 440 + "alep",
+    "alep NOT " * 200 + "damas",
+    "(NOT " * 300 + "alep",
+    "(-" * 400 + "alep",
+    "alep ET " * 240 + "damas",
+    "alep" * 5000,
+    "caf\udce9 alep",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=lambda q: f"{q[:12]!r}x{len(q)}")
+def test_hostile_queries_search_and_say_what_was_cut(newsroom: Path, query: str) -> None:
+    from archive.query import MAX_DEPTH, MAX_QUERY_CHARS
+
+    with Searcher(newsroom) as s:
+        result = s.search(query)
+    if len(query) > MAX_QUERY_CHARS:
+        assert any(f"first {MAX_QUERY_CHARS:,} characters" in note for note in result.ignored)
+    if query.startswith(("(" * 40, "NOT " * 40, "(NOT " * 40, "(-" * 40)) and len(query) <= MAX_QUERY_CHARS:
+        assert any(f"deeper than {MAX_DEPTH}" in note for note in result.ignored), result.ignored
+    if "\udce9" in query:
+        assert any("not UTF-8" in note for note in result.ignored)
+        assert result.total > 0
+    result = run("--index", str(newsroom), "search", query)
+    assert result.exit_code == 0 and "Traceback" not in result.output
+
+
+def test_nesting_within_the_bound_keeps_its_meaning(newsroom: Path) -> None:
+    with Searcher(newsroom) as s:
+        plain = [h.id for h in s.search("alep -damas", limit=20).hits]
+        nested = [h.id for h in s.search("((((alep)))) ((NOT damas))", limit=20).hits]
+        chain = [h.id for h in s.search("alep OU damas OU syrie OU onu", mode="any", limit=20).hits]
+        words = [h.id for h in s.search("alep damas syrie onu", mode="any", limit=20).hits]
+    assert plain == nested and plain
+    assert sorted(chain) == sorted(words)
+
+
+def test_the_parser_reads_at_most_the_query_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound on work: a 20,000-letter word (19 s with the old compound pattern)
+    reaches the tokenizer cut to `MAX_QUERY_CHARS`."""
+    import archive.query as query
+
+    seen: list[int] = []
+    real = query.tokenize
+
+    def tokenize(text: str, *args):
+        seen.append(len(text))
+        return real(text, *args)
+
+    monkeypatch.setattr(query, "tokenize", tokenize)
+    parsed = query.QueryParser().parse("a" * 20_000)
+    assert seen == [query.MAX_QUERY_CHARS] and parsed.ignored
+
+
+def test_compound_pattern_finds_what_the_old_one_found() -> None:
+    """The linear compound pattern (anchored at a word's start, possessive) matches
+    exactly where the backtracking one did."""
+    import random
+    import re
+
+    from archive.query import _COMPOUND
+
+    old = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+    rng = random.Random(19)
+    alphabet = "ab-_é ‐1'’"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert [m.span() for m in _COMPOUND.finditer(text)] == [m.span() for m in old.finditer(text)], text
+
+
+def test_fuzzy_and_wildcard_words_are_expanded_once(newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound on work: each pattern walks the index's words once per search (Whoosh
+    walked them again for every count, ranking and highlight: 44 times each)."""
+    from whoosh import query as Q
+
+    calls: list[str] = []
+    for cls in (Q.FuzzyTerm, Q.Prefix, Q.Wildcard):
+        real = cls._btexts
+
+        def counted(self, reader, real=real):
+            calls.append(self.text)
+            return real(self, reader)
+
+        monkeypatch.setattr(cls, "_btexts", counted)
+    with Searcher(newsroom) as s:
+        result = s.search("Lavrof~2 bombard* bomb*ment syrie~2 -damas~1", facets=True, sort="relevance")
+        assert result.hits
+    assert sorted(calls) == sorted(["lavrof", "bombard", "bomb*ment", "syrie", "damas"])
+
+
+def test_fuzzy_expansion_is_bounded(newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.search as search
+
+    monkeypatch.setattr(search, "MAX_EXPANSION", 3)
+    with Searcher(newsroom) as s:
+        result = s.search("bo*")
+        assert any("rarest words matching bo*" in note for note in result.ignored), result.ignored
+        (pattern,) = s.parser.parse("bo*").patterns
+        assert len(pattern.words) == 3
+
+
+@pytest.mark.parametrize("command", ["show", "similar"])
+def test_non_utf8_article_id_is_a_clear_error(newsroom: Path, command: str) -> None:
+    result = CliRunner().invoke(cli, ["--index", str(newsroom), command, "caf\udce9.txt"])
+    assert result.exit_code == 1 and "not valid UTF-8" in result.output, result.output
+    assert not isinstance(result.exception, UnicodeError)
