@@ -317,3 +317,99 @@ def test_non_utf8_article_id_is_a_clear_error(newsroom: Path, command: str) -> N
     result = CliRunner().invoke(cli, ["--index", str(newsroom), command, "caf\udce9.txt"])
     assert result.exit_code == 1 and "not valid UTF-8" in result.output, result.output
     assert not isinstance(result.exception, UnicodeError)
+
+
+# --- 3. no hang, no memory blow-up from small files -------------------------------------
+
+
+def test_fifos_and_devices_are_skipped_not_read(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "bon.txt", "Le bon\nTexte lisible.\n")
+    os.mkfifo(root / "p.txt")
+    (root / "zero.txt").symlink_to("/dev/zero")
+    (root / "hasard.md").symlink_to("/dev/urandom")
+    report = ingest(root, index)  # today: blocks forever on the FIFO
+    assert report.added == 1
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert "FIFO" in reasons["p.txt"] and "device" in reasons["zero.txt"] and "device" in reasons["hasard.md"]
+    os.mkfifo(tmp_path / "q.txt")
+    result = run("--index", str(index), "--articles", str(root), "add", str(tmp_path / "q.txt"))
+    assert result.exit_code != 0 and "FIFO" in result.output
+    result = run("--index", str(index), "--articles", str(root), "check")
+    assert result.exit_code == 3 and "FIFO" in result.output
+
+
+def test_a_file_growing_past_the_limit_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound on memory: at most the article limit (and one byte) is read, whatever
+    the file's size says."""
+    import archive.readers as readers
+
+    root = tmp_path / "articles"
+    big = write(root / "gros.txt", "Titre\n" + "mot " * 3000)
+    monkeypatch.setattr(readers, "MAX_ARTICLE_BYTES", 1000)
+    real_stat = os.stat
+
+    class Small:  # the size at stat time: small (the file then "grew")
+        def __init__(self, st: os.stat_result) -> None:
+            self.st = st
+
+        def __getattr__(self, name: str):
+            return 10 if name == "st_size" else getattr(self.st, name)
+
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: Small(real_stat(self, **kw)))
+    with pytest.raises(readers.ReadError, match="too large"):
+        readers.read_bytes(root, big.name)
+
+
+PATHOLOGICAL_MARKDOWN = ["*a ", "_a ", "[", "<", "~~a ", "[a](", "![", "**a _b ", "[^", "`` `"]
+
+
+@pytest.mark.parametrize("unit", PATHOLOGICAL_MARKDOWN)
+def test_pathological_markdown_is_read(tmp_path: Path, unit: str) -> None:
+    """Each of these, 300 KB of it, never ended (quadratic patterns); now linear: the
+    benchmark `benchmarks/hostile_inputs.py` times them."""
+    root = tmp_path / "articles"
+    write(root / "piege.md", "# Titre\n\n" + unit * (300_000 // len(unit)) + "\n\nFin du texte.\n")
+    from archive.readers import read_articles
+
+    (article,) = read_articles(root, "piege.md")
+    assert article.title == "Titre" and article.body.endswith("Fin du texte.")
+
+
+def test_markdown_inline_still_strips_markup() -> None:
+    from archive.formats import markdown_inline
+
+    cases = {
+        "**gras** et *italique* et ***les deux***": "gras et italique et les deux",
+        "**gras avec _souligné_ dedans**": "gras avec souligné dedans",
+        "~~barré~~ [lien](https://fr.wikipedia.org/wiki/Alep_(ville)) ![image](x.png)": "barré lien",
+        "<https://exemple.fr> et <auteur@exemple.fr>": "https://exemple.fr et auteur@exemple.fr",
+        "2 * 3 * 4 et a_b_c": "2 * 3 * 4 et a_b_c",
+        "[texte][ref] et note[^1]": "texte et note",
+    }
+    for markdown, text in cases.items():
+        assert markdown_inline(markdown) == text, markdown
+
+
+def test_many_distinct_tags_are_kept_in_order(tmp_path: Path) -> None:
+    from archive.readers import read_articles
+
+    root = tmp_path / "articles"
+    tags = [f"t{i}" for i in range(50_000)]
+    write(root / "tags.json", json.dumps({"title": "Des étiquettes", "body": "Texte.", "tags": tags + tags[:10]}))
+    (article,) = read_articles(root, "tags.json")
+    assert list(article.tags) == tags
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
+    from archive.readers import ReadError, read_articles
+
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefghijklmn", "bcdefghijklmno", strict=True):  # 9**15 "lol" once expanded
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    root = tmp_path / "articles"
+    write(root / "bombe.md", "---\n" + "\n".join(lines) + "\ntitle: *o\n---\nTexte.\n")
+    with pytest.raises(ReadError, match="YAML aliases"):
+        read_articles(root, "bombe.md")
+    write(root / "court.md", "---\nauteur: &moi Jeanne\nauthor: *moi\ntitle: Court\n---\nTexte.\n")
+    assert read_articles(root, "court.md")[0].title == "Court"
