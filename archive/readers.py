@@ -415,9 +415,11 @@ def _nonblocking(path: str, flags: int) -> int:
 def _not_a_file(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "is a folder, not a file"
-    kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
-        else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
-    return f"is {kind}, not a file: not an article"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a file: not an article"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file: not an article"
+    return "is not a regular file (a socket?): not an article"
 
 
 class FileArticles(list):

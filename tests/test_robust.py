@@ -31,7 +31,7 @@ def test_undated_segment_keeps_every_date_feature(tmp_path: Path, undated_first:
     dated = {"un.txt": "Alep un\nLe 24 septembre 2016, bombardement.\n",
              "deux.txt": "Alep deux\nLe 25 septembre 2016, bombardement.\n"}  # fmt: skip
     undated = {"trois.txt": "Alep trois\nSans aucune date, bombardement.\n"}
-    for batch in ((undated, dated) if undated_first else (dated, undated)):
+    for batch in (undated, dated) if undated_first else (dated, undated):
         for name, text in batch.items():
             write(root / name, text)
         ingest(root, index)  # one segment per run
