@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
-from .readers import ReadError, checksum, discover, read_articles, unexpected
+from .readers import ReadError, checksum, discover, read_articles, read_bytes, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -129,8 +129,8 @@ class _Contents:
         for rel in self.sizes.get(len(data), ()):
             if rel not in self.sums:
                 try:
-                    self.sums[rel] = checksum((self.root / rel).read_bytes())
-                except OSError:
+                    self.sums[rel] = checksum(read_bytes(self.root, rel))
+                except (OSError, ReadError):
                     self.sums[rel] = ""
             if self.sums[rel] == digest:
                 return rel
@@ -162,7 +162,11 @@ def _add_one(root: Path, src: Path, shown: str, contents: _Contents, report: Add
     except ReadError as exc:
         report.skipped.append(Skipped(shown, str(exc)))
         return
-    data = src.read_bytes()
+    try:
+        data = read_bytes(base, full.relative_to(base).as_posix())  # a regular file, within the limit
+    except ReadError as exc:
+        report.skipped.append(Skipped(shown, str(exc)))
+        return
     digest = checksum(data)
     existing = contents.find(data, digest)
     if existing is not None:
@@ -304,7 +308,7 @@ def _stat_cache(path: Path, data_name: str) -> dict[str, tuple[int, int, str]]:
 
 def _same_content(root: Path, rel: str, indexed_sum: str) -> bool:
     try:
-        if checksum((root / rel).read_bytes()) == indexed_sum:
+        if checksum(read_bytes(root, rel)) == indexed_sum:
             return True
         # A reader may define its checksum otherwise: ask it.
         return read_articles(root, rel)[0].checksum == indexed_sum

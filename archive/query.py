@@ -44,6 +44,14 @@ from .readers import MONTHS as FULL_MONTHS
 from .readers import nfc
 from .stopwords import ELISIONS
 
+#: Longest query read, in characters (the rest is cut, and the user told): a pasted
+#: paragraph fits; a query past it is a file pasted by mistake or an attack.
+MAX_QUERY_CHARS = 2000
+#: Deepest nesting of brackets and NOT/-/+ read; deeper ones are ignored, and said so.
+MAX_DEPTH = 32
+#: Lone surrogates: the bytes of a query that were not UTF-8 (Python's surrogateescape).
+SURROGATES = re.compile("[\ud800-\udfff]")
+
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
 FIELDS = {"titre": "title", "title": "title", "source": "source", "sources": "source", "date": "date"}
 
@@ -56,7 +64,9 @@ _SCAN = re.compile(
     re.VERBOSE,
 )
 _FIELD = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)
-_COMPOUND = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+# Starts at the start of a word, and never gives letters back: linear in the word's
+# length (tried at every letter of a long word, it took 19 s for 20,000 letters).
+_COMPOUND = re.compile(r"(?<![^\W_])[^\W_]++(?:[-‐‑][^\W_]++)+")
 _ELIDED = re.compile(r"^([^\W\d_]{1,8})['’]", re.IGNORECASE)
 _WILDCARD = re.compile(r"^[^\W_]*(?:\*[^\W_]*)+$")
 _FUZZY = re.compile(r"^([^\W_]{2,})~([12])?$")
@@ -314,6 +324,8 @@ class _Grammar:
             if left is None or right is None:
                 self.lone(tok)
                 left = left or right
+            elif left.kind == "or":  # a chain of OR is one node, however long (no deep recursion)
+                left.children.append(right)
             else:
                 left = Node("or", children=[left, right])
         return left
@@ -329,6 +341,8 @@ class _Grammar:
                 if right is None or tok.value != "not":
                     self.lone(tok)
                 left = left or right
+            elif left.kind == "and":  # a chain of ET: one node
+                left.children.append(right)
             else:
                 left = Node("and", children=[left, right])
         return left
@@ -338,8 +352,17 @@ class _Grammar:
         if tok is None or tok.kind == "close" or (tok.kind == "op" and tok.value != "not"):
             return None
         self.pos += 1
+        if depth >= MAX_DEPTH and (tok.kind in ("neg", "must", "op", "open")):
+            note = f"brackets and NOT/-/+ nested deeper than {MAX_DEPTH} (the deeper ones)"
+            if note not in self.ignored:
+                self.ignored.append(note)
+            while (nxt := self.peek()) is not None and (
+                nxt.kind in ("neg", "must", "open") or (nxt.kind == "op" and nxt.value == "not")
+            ):
+                self.pos += 1
+            return self.unary(depth)
         if tok.kind in ("neg", "must") or tok.kind == "op":
-            inner = self.unary(depth)
+            inner = self.unary(depth + 1)
             if inner is None:
                 self.lone(tok)
                 return None
@@ -397,7 +420,8 @@ class QueryParser:
 
     def __init__(self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking=None,
                  sources: tuple[str, ...] = (), known: Callable[[str, str], bool] | None = None,
-                 dated: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
+                 dated: Callable[[str, str], bool] | None = None,
+                 expand: Callable[[Q.Query], tuple[Q.Query, int]] | None = None) -> None:  # fmt: skip
         from .search import DEFAULT_RANKING
 
         # Stop words always leave ranked queries, even where the index keeps them.
@@ -412,6 +436,9 @@ class QueryParser:
         # (first, last day) → whether some article is dated in that period; without
         # it (no index) a month written in words is never read as a date
         self.dated = dated
+        # a wildcard or fuzzy query → (the query of the words of the index it matches,
+        # how many matching words were left out); without it (no index) left as is
+        self.expand = expand
         self._verb_forms: dict[tuple[str, str], str] = {}  # (term, word) → `verb_form`, for this index
 
     # atoms
@@ -583,13 +610,11 @@ class QueryParser:
                 parsed.ignored.append(f"the wildcard {tok.value} (give at least two letters before *)")
                 return None
             q = Q.Prefix("exact", head) if pattern == head + "*" else Q.Wildcard("exact", pattern)
-            parsed.patterns.append(q)
-            return q
+            return self.pattern(q, tok, parsed)
         if tok.kind == "fuzzy":
             term = self.exact.term(tok.value.lower())
             q = Q.FuzzyTerm("exact", term, maxdist=int(tok.extra), prefixlength=1)
-            parsed.patterns.append(q)
-            return q
+            return self.pattern(q, tok, parsed)
         # a plain word
         term = self.ranked_term(tok.value)
         if not term:
@@ -598,6 +623,17 @@ class QueryParser:
         parsed.ranked_terms.update((term, also) if also else (term,))
         parsed.words.append(tok)
         return self.word_clause(term, tok.value, also=also)
+
+    def pattern(self, q: Q.Query, tok: Token, parsed: ParsedQuery) -> Q.Query:
+        """A wildcard or fuzzy query, expanded once to the index's words (see `expand`)."""
+        if self.expand is not None:
+            q, left_out = self.expand(q)
+            if left_out:
+                parsed.ignored.append(
+                    f"{left_out:,} of the rarest words matching {tok.value} (the most frequent are searched)"
+                )
+        parsed.patterns.append(q)
+        return q
 
     # tree
 
@@ -674,8 +710,17 @@ class QueryParser:
 
     def parse(self, text: str, dates: bool = True) -> ParsedQuery:
         """`dates`: read a month and year written as words as a date (`date_words`)."""
+        notes: list[str] = []
+        if SURROGATES.search(text):
+            text = SURROGATES.sub("", text)
+            notes.append("bytes that are not UTF-8 (check the terminal's encoding)")
+        if len(text) > MAX_QUERY_CHARS:
+            cut = text.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+            cut = cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS
+            notes.append(f"the query past its first {MAX_QUERY_CHARS:,} characters ({len(text) - cut:,} cut)")
+            text = text[:cut]
         text = nfc(text)  # `é` pasted as `e` + U+0301 is the archive's `é`
-        parsed = ParsedQuery(text=text)
+        parsed = ParsedQuery(text=text, ignored=notes)
         tokens = tokenize(text, self.exact, parsed.ignored)
         found = self.date_words(tokens) if dates else None
         if found is not None:

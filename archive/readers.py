@@ -15,6 +15,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -395,16 +396,40 @@ def read_bytes(root: Path, relpath: str) -> bytes:
         if exc.errno == errno.ELOOP:
             raise ReadError("symbolic link loop (the link leads back to itself)") from exc
         raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
-    if st.st_size > MAX_ARTICLE_BYTES and full.suffix.lower() not in MANY_PER_FILE:
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(_not_a_file(st.st_mode))
+    limit = MAX_ARTICLE_BYTES if full.suffix.lower() not in MANY_PER_FILE else None
+    if limit is not None and st.st_size > limit:
         raise ReadError(too_large(st.st_size))
     try:
-        with open(full, "rb") as f:
-            data = f.read()
+        with open(full, "rb", opener=_nonblocking) as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ReadError(_not_a_file(st.st_mode))
+            # No more than the limit, even from a file that grows while it is read.
+            data = f.read() if limit is None else f.read(limit + 1)
     except IsADirectoryError as exc:
         raise ReadError("is a folder, not a file") from exc
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
+    if limit is not None and len(data) > limit:
+        raise ReadError(too_large(len(data)))
     return data
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without blocking: a file swapped for a FIFO after its stat must not hang the run."""
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def _not_a_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a file: not an article"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file: not an article"
+    return "is not a regular file (a socket?): not an article"
 
 
 class FileArticles(list):

@@ -71,9 +71,7 @@ class IndexUnpickler(pickle.Unpickler):
         except KeyError:
             pass
         if (module, name) not in ALLOWED:
-            raise UnsafePickle(
-                f"it holds a pickled {module}.{name}, which no archive index contains; refused, not run"
-            )
+            raise UnsafePickle(f"it holds a pickled {module}.{name}, which no archive index contains; refused, not run")
         found = _found[module, name] = super().find_class(module, name)
         return found
 

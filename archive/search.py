@@ -23,8 +23,8 @@ from whoosh.scoring import BM25F
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
 from .errors import ArticleNotFound, QueryError
-from .models import Article, Hit, Span, Stats
-from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
+from .models import Article, Hit, Span, Stats, printable_path
+from .query import SURROGATES, DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
 from .readers import nfc
 from .scoring import Scorer, Scores, has_term, top
 from .store import Store, column
@@ -288,6 +288,10 @@ PRELOAD_CLAUSES = 4
 #: OrangeSum-dev's 1,415 articles lack a stemmed word of their own headline), and
 #: the articles that happen to have them all are no better for it. Keyword queries
 #: are short and have few stop words; sentences are long (docs/RELEVANCE.md).
+#: Most words of the index a wildcard or fuzzy word is searched as (the most frequent
+#: of them), and most of its matching words looked at to find them.
+MAX_EXPANSION = 128
+MAX_EXPANSION_SCANNED = 4096
 #: Sorted by date, the articles with all the words still come first: they are the
 #: precise ones, and nothing else orders the rest.
 TIER_WORDS = 4
@@ -383,7 +387,29 @@ class Searcher:
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
                                   known=partial(has_term, self._reader),
-                                  dated=lambda lo, hi: bool(self._date_range(lo, hi).any()))  # fmt: skip
+                                  dated=lambda lo, hi: bool(self._date_range(lo, hi).any()),
+                                  expand=self._expand)  # fmt: skip
+
+    def _expand(self, q: Q.Query) -> tuple[Q.Query, int]:
+        """A wildcard or fuzzy query → the OR of the words of the index it matches, at
+        most `MAX_EXPANSION` of them (the most frequent), and how many were left out.
+
+        Expanded once, here: Whoosh expands a pattern again each time the query is
+        run, counted or highlighted (15 fuzzy words took 66 s on 5,000 articles),
+        and the OR of words is ranked by `archive.scoring` like any word.
+        """
+        terms: list[bytes] = []
+        seen = 0
+        for text in q._btexts(self._reader):
+            seen += 1
+            if seen > MAX_EXPANSION_SCANNED:
+                break
+            terms.append(text)
+        left_out = max(0, len(terms) - MAX_EXPANSION) + max(0, seen - MAX_EXPANSION_SCANNED)
+        if len(terms) > MAX_EXPANSION:
+            df = self._reader.doc_frequency
+            terms = sorted(terms, key=lambda t: (-df(q.fieldname, t), t))[:MAX_EXPANSION]
+        return Expanded(q, tuple(sorted(terms))), left_out
 
     def close(self) -> None:
         self._searcher.close()
@@ -1100,6 +1126,11 @@ class Searcher:
 
         Typed in either Unicode form: an id is a file's path, which is decomposed
         (NFD) when the file was named on macOS, and composed when typed."""
+        if SURROGATES.search(ident):  # bytes that are not UTF-8: no id of the index has them
+            raise ArticleNotFound(
+                f"No article with id '{printable_path(ident)}': the id is not valid UTF-8 (check the"
+                " terminal's encoding). Find ids with: archive search WORDS"
+            )
         ident = nfc(ident).strip()
         forms = dict.fromkeys((ident, unicodedata.normalize("NFD", ident)))
         for form in forms:
@@ -1179,6 +1210,36 @@ def period_of(date: str, by: str) -> str:
 def _rounded(values: np.ndarray) -> np.ndarray:
     """Scores rounded to 6 decimals as `top` rounds them (Python's `round`)."""
     return np.array([round(v, 6) for v in values.tolist()], dtype=float)
+
+
+class Expanded(Q.MultiTerm):
+    """A wildcard or fuzzy query with its words of the index found once: Whoosh
+    matches, scores and highlights it as the query it stands for (`Searcher._expand`)."""
+
+    def __init__(self, pattern: Q.Query, words: tuple[bytes, ...]) -> None:
+        self.fieldname = pattern.fieldname
+        self.text = pattern.text
+        self.boost = pattern.boost
+        self.constantscore = pattern.constantscore
+        self.pattern = pattern
+        self.words = words
+
+    def _btexts(self, ixreader) -> Iterator[bytes]:
+        return iter(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Expanded and (self.pattern, self.words) == (other.pattern, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.words))
+
+    def __repr__(self) -> str:
+        return f"Expanded({self.pattern!r}, {len(self.words)} words)"
+
+    def __unicode__(self) -> str:
+        return str(self.pattern)
+
+    __str__ = __unicode__
 
 
 def _count(mask: np.ndarray) -> int:

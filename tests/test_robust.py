@@ -31,7 +31,7 @@ def test_undated_segment_keeps_every_date_feature(tmp_path: Path, undated_first:
     dated = {"un.txt": "Alep un\nLe 24 septembre 2016, bombardement.\n",
              "deux.txt": "Alep deux\nLe 25 septembre 2016, bombardement.\n"}  # fmt: skip
     undated = {"trois.txt": "Alep trois\nSans aucune date, bombardement.\n"}
-    for batch in ((undated, dated) if undated_first else (dated, undated)):
+    for batch in (undated, dated) if undated_first else (dated, undated):
         for name, text in batch.items():
             write(root / name, text)
         ingest(root, index)  # one segment per run
@@ -202,3 +202,214 @@ def test_add_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
     assert (root / "undated-un-nouveau-titre.txt").read_text() == src.read_text()
     assert (root / "undated-un-nouveau-titre.txt").stat().st_mtime_ns == src.stat().st_mtime_ns
     assert not any(p.name.endswith(".adding") and not p.is_symlink() for p in root.iterdir())
+
+
+# --- 6. queries that crashed or crawled -------------------------------------------------
+
+HOSTILE_QUERIES = [
+    "alep OU " * 330 + "damas",
+    "alep OU damas OU " * 200 + "syrie",
+    "(" * 248 + "alep",
+    "(" * 248 + "alep" + ")" * 248,
+    "NOT " * 440 + "alep",
+    "alep NOT " * 200 + "damas",
+    "(NOT " * 300 + "alep",
+    "(-" * 400 + "alep",
+    "alep ET " * 240 + "damas",
+    "alep" * 5000,
+    "caf\udce9 alep",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=lambda q: f"{q[:12]!r}x{len(q)}")
+def test_hostile_queries_search_and_say_what_was_cut(newsroom: Path, query: str) -> None:
+    from archive.query import MAX_DEPTH, MAX_QUERY_CHARS
+
+    with Searcher(newsroom) as s:
+        result = s.search(query)
+    if len(query) > MAX_QUERY_CHARS:
+        assert any(f"first {MAX_QUERY_CHARS:,} characters" in note for note in result.ignored)
+    if query.startswith(("(" * 40, "NOT " * 40, "(NOT " * 40, "(-" * 40)) and len(query) <= MAX_QUERY_CHARS:
+        assert any(f"deeper than {MAX_DEPTH}" in note for note in result.ignored), result.ignored
+    if "\udce9" in query:
+        assert any("not UTF-8" in note for note in result.ignored)
+        assert result.total > 0
+    result = run("--index", str(newsroom), "search", query)
+    assert result.exit_code == 0 and "Traceback" not in result.output
+
+
+def test_nesting_within_the_bound_keeps_its_meaning(newsroom: Path) -> None:
+    with Searcher(newsroom) as s:
+        plain = [h.id for h in s.search("alep -damas", limit=20).hits]
+        nested = [h.id for h in s.search("((((alep)))) ((NOT damas))", limit=20).hits]
+        chain = [h.id for h in s.search("alep OU damas OU syrie OU onu", mode="any", limit=20).hits]
+        words = [h.id for h in s.search("alep damas syrie onu", mode="any", limit=20).hits]
+    assert plain == nested and plain
+    assert sorted(chain) == sorted(words)
+
+
+def test_the_parser_reads_at_most_the_query_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound on work: a 20,000-letter word (19 s with the old compound pattern)
+    reaches the tokenizer cut to `MAX_QUERY_CHARS`."""
+    import archive.query as query
+
+    seen: list[int] = []
+    real = query.tokenize
+
+    def tokenize(text: str, *args):
+        seen.append(len(text))
+        return real(text, *args)
+
+    monkeypatch.setattr(query, "tokenize", tokenize)
+    parsed = query.QueryParser().parse("a" * 20_000)
+    assert seen == [query.MAX_QUERY_CHARS] and parsed.ignored
+
+
+def test_compound_pattern_finds_what_the_old_one_found() -> None:
+    """The linear compound pattern (anchored at a word's start, possessive) matches
+    exactly where the backtracking one did."""
+    import random
+    import re
+
+    from archive.query import _COMPOUND
+
+    old = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+    rng = random.Random(19)
+    alphabet = "ab-_é ‐1'’"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert [m.span() for m in _COMPOUND.finditer(text)] == [m.span() for m in old.finditer(text)], text
+
+
+def test_fuzzy_and_wildcard_words_are_expanded_once(newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound on work: each pattern walks the index's words once per search (Whoosh
+    walked them again for every count, ranking and highlight: 44 times each)."""
+    from whoosh import query as Q
+
+    calls: list[str] = []
+    for cls in (Q.FuzzyTerm, Q.Prefix, Q.Wildcard):
+        real = cls._btexts
+
+        def counted(self, reader, real=real):
+            calls.append(self.text)
+            return real(self, reader)
+
+        monkeypatch.setattr(cls, "_btexts", counted)
+    with Searcher(newsroom) as s:
+        result = s.search("Lavrof~2 bombard* bomb*ment syrie~2 -damas~1", facets=True, sort="relevance")
+        assert result.hits
+    assert sorted(calls) == sorted(["lavrof", "bombard", "bomb*ment", "syrie", "damas"])
+
+
+def test_fuzzy_expansion_is_bounded(newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.search as search
+
+    monkeypatch.setattr(search, "MAX_EXPANSION", 3)
+    with Searcher(newsroom) as s:
+        result = s.search("bo*")
+        assert any("rarest words matching bo*" in note for note in result.ignored), result.ignored
+        (pattern,) = s.parser.parse("bo*").patterns
+        assert len(pattern.words) == 3
+
+
+@pytest.mark.parametrize("command", ["show", "similar"])
+def test_non_utf8_article_id_is_a_clear_error(newsroom: Path, command: str) -> None:
+    result = CliRunner().invoke(cli, ["--index", str(newsroom), command, "caf\udce9.txt"])
+    assert result.exit_code == 1 and "not valid UTF-8" in result.output, result.output
+    assert not isinstance(result.exception, UnicodeError)
+
+
+# --- 3. no hang, no memory blow-up from small files -------------------------------------
+
+
+def test_fifos_and_devices_are_skipped_not_read(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "bon.txt", "Le bon\nTexte lisible.\n")
+    os.mkfifo(root / "p.txt")
+    (root / "zero.txt").symlink_to("/dev/zero")
+    (root / "hasard.md").symlink_to("/dev/urandom")
+    report = ingest(root, index)  # today: blocks forever on the FIFO
+    assert report.added == 1
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert "FIFO" in reasons["p.txt"] and "device" in reasons["zero.txt"] and "device" in reasons["hasard.md"]
+    os.mkfifo(tmp_path / "q.txt")
+    result = run("--index", str(index), "--articles", str(root), "add", str(tmp_path / "q.txt"))
+    assert result.exit_code != 0 and "FIFO" in result.output
+    result = run("--index", str(index), "--articles", str(root), "check")
+    assert result.exit_code == 3 and "FIFO" in result.output
+
+
+def test_a_file_growing_past_the_limit_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bound on memory: at most the article limit (and one byte) is read, whatever
+    the file's size says."""
+    import archive.readers as readers
+
+    root = tmp_path / "articles"
+    big = write(root / "gros.txt", "Titre\n" + "mot " * 3000)
+    monkeypatch.setattr(readers, "MAX_ARTICLE_BYTES", 1000)
+    real_stat = os.stat
+
+    class Small:  # the size at stat time: small (the file then "grew")
+        def __init__(self, st: os.stat_result) -> None:
+            self.st = st
+
+        def __getattr__(self, name: str):
+            return 10 if name == "st_size" else getattr(self.st, name)
+
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: Small(real_stat(self, **kw)))
+    with pytest.raises(readers.ReadError, match="too large"):
+        readers.read_bytes(root, big.name)
+
+
+PATHOLOGICAL_MARKDOWN = ["*a ", "_a ", "[", "<", "~~a ", "[a](", "![", "**a _b ", "[^", "`` `"]
+
+
+@pytest.mark.parametrize("unit", PATHOLOGICAL_MARKDOWN)
+def test_pathological_markdown_is_read(tmp_path: Path, unit: str) -> None:
+    """Each of these, 300 KB of it, never ended (quadratic patterns); now linear: the
+    benchmark `benchmarks/hostile_inputs.py` times them."""
+    root = tmp_path / "articles"
+    write(root / "piege.md", "# Titre\n\n" + unit * (300_000 // len(unit)) + "\n\nFin du texte.\n")
+    from archive.readers import read_articles
+
+    (article,) = read_articles(root, "piege.md")
+    assert article.title == "Titre" and article.body.endswith("Fin du texte.")
+
+
+def test_markdown_inline_still_strips_markup() -> None:
+    from archive.formats import markdown_inline
+
+    cases = {
+        "**gras** et *italique* et ***les deux***": "gras et italique et les deux",
+        "**gras avec _souligné_ dedans**": "gras avec souligné dedans",
+        "~~barré~~ [lien](https://fr.wikipedia.org/wiki/Alep_(ville)) ![image](x.png)": "barré lien",
+        "<https://exemple.fr> et <auteur@exemple.fr>": "https://exemple.fr et auteur@exemple.fr",
+        "2 * 3 * 4 et a_b_c": "2 * 3 * 4 et a_b_c",
+        "[texte][ref] et note[^1]": "texte et note",
+    }
+    for markdown, text in cases.items():
+        assert markdown_inline(markdown) == text, markdown
+
+
+def test_many_distinct_tags_are_kept_in_order(tmp_path: Path) -> None:
+    from archive.readers import read_articles
+
+    root = tmp_path / "articles"
+    tags = [f"t{i}" for i in range(50_000)]
+    write(root / "tags.json", json.dumps({"title": "Des étiquettes", "body": "Texte.", "tags": tags + tags[:10]}))
+    (article,) = read_articles(root, "tags.json")
+    assert list(article.tags) == tags
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
+    from archive.readers import ReadError, read_articles
+
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefghijklmn", "bcdefghijklmno", strict=True):  # 9**15 "lol" once expanded
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    root = tmp_path / "articles"
+    write(root / "bombe.md", "---\n" + "\n".join(lines) + "\ntitle: *o\n---\nTexte.\n")
+    with pytest.raises(ReadError, match="YAML aliases"):
+        read_articles(root, "bombe.md")
+    write(root / "court.md", "---\nauteur: &moi Jeanne\nauthor: *moi\ntitle: Court\n---\nTexte.\n")
+    assert read_articles(root, "court.md")[0].title == "Court"
