@@ -12,6 +12,9 @@ then measures:
   dates of the archive once, then one-word queries drawn from the headlines
   (seeded), by month; median, p95 and max in ms; and the same by day, week, year;
 - cold `archive trend WORD` subprocesses: median of 5;
+- a streamed export (`Searcher.stream`) of the query word with the most matches:
+  this process's anonymous and file-backed resident memory at its first hit and
+  at its last;
 - `archive search WORD -n 0 --csv` for the three most frequent query words:
   wall time, bytes written and peak resident memory of the process (GNU
   time), against `-n 10`.
@@ -78,6 +81,12 @@ def words(records: list[dict], count: int, seed: int) -> list[str]:
     return out
 
 
+def memory() -> dict[str, float]:
+    """This process's resident memory (MB): anonymous (its own) and file pages (mapped files)."""
+    status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""
+    return {k: round(int(status.split(k + ":")[1].split()[0]) / 1024, 1) for k in ("RssAnon", "RssFile") if k in status}
+
+
 def child_run(cmd: list[str]) -> tuple[float, int, float | None]:
     """Wall time, bytes written to stdout, and the peak resident memory (MB) of one
     command (by GNU time, when /usr/bin/time is there; else None)."""
@@ -134,6 +143,14 @@ def main() -> int:
         out["warm_month_two_queries"] = ms(two)
         counts = sorted(((s.search(q, limit=1, snippets=False, suggest=False).total, q) for q in set(queries)),
                         reverse=True)  # fmt: skip
+        # In this process: its own (anonymous) memory and the index's mapped file
+        # pages, before the first hit of the largest export and after its last.
+        result, hits = s.stream(counts[0][1])
+        first = next(hits, None)
+        before = memory()
+        rows = 1 + sum(1 for _ in hits) if first else 0
+        out["stream_memory_mb"] = {"query": counts[0][1], "hits": rows, "at_first_hit": before, "at_last_hit": memory()}
+        log("stream", out["stream_memory_mb"])
 
     cold = []
     for q in queries[:5]:

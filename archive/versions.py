@@ -1,0 +1,152 @@
+"""Versions of one dispatch: near-duplicate articles, grouped by MinHash and LSH.
+
+An agency dispatch is republished by several outlets, each trimming a sentence,
+changing the headline or adding a paragraph. Two articles are versions of each
+other when the estimated Jaccard similarity of their sets of word shingles
+(`SHINGLE` consecutive words of the lowercased text: headline, chapô, body) is at
+least `THRESHOLD`; a version group is a connected set of such pairs. The MinHash
+signatures and the LSH index that finds candidate pairs are datasketch's
+(`MinHash`, `LeanMinHash`, `MinHashLSH`); the shingles are hashed here, with
+numpy, from one CRC-32 per word, so that a signature costs one pass over the words.
+
+`Versions` is incremental: adding an article queries the LSH index for its
+candidates and joins their groups; removing one regroups only the members of its
+group, from their stored signatures (the archive is never read again). It is
+not yet wired into `archive index` and `archive search` (see
+`benchmarks/versions.py` for what it finds on OrangeSum, and what it costs).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable
+
+import numpy as np
+
+#: Words per shingle.
+SHINGLE = 3
+#: MinHash permutations (the signature's length).
+PERMUTATIONS = 64
+#: Estimated Jaccard similarity from which two articles are versions of each other.
+THRESHOLD = 0.5
+_WORD = re.compile(r"\w+")
+_MASK = np.uint64(0xFFFFFFFF)
+_MULTIPLIERS = np.array([pow(1_000_003, j, 1 << 32) for j in range(SHINGLE)], dtype=np.uint64)
+
+
+def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
+    """The distinct 32-bit hashes of the `size`-word shingles of `text` (lowercased;
+    a text shorter than `size` words is one shingle)."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    n = max(1, len(h) - size + 1)
+    out = np.zeros(n, dtype=np.uint64)
+    multipliers = _MULTIPLIERS if size == SHINGLE else np.array([pow(1_000_003, j, 1 << 32) for j in range(size)],
+                                                                 dtype=np.uint64)  # fmt: skip
+    for j in range(min(size, len(h))):
+        out = (out + h[j : j + n] * multipliers[j]) & _MASK
+    return np.unique(out)
+
+
+def article_text(title: str, lede: str, body: str) -> str:
+    return "\n".join(p for p in (title, lede, body) if p)
+
+
+class Versions:
+    """Version groups over articles, kept up to date one article at a time."""
+
+    def __init__(self, threshold: float = THRESHOLD, permutations: int = PERMUTATIONS) -> None:
+        from datasketch import MinHash, MinHashLSH
+
+        self.threshold = threshold
+        self.permutations = permutations
+        seed = MinHash(num_perm=permutations, seed=1)
+        self._perms, self._scheme = seed.permutations, seed.scheme
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
+        self._sigs: dict[str, object] = {}  # id → LeanMinHash
+        self._parent: dict[str, str] = {}  # union-find over ids
+        self._members: dict[str, set[str]] = {}  # root → its group
+        self._order: dict[str, tuple] = {}  # id → its sort key in a group (earliest first)
+
+    def signature(self, text: str):
+        """The MinHash signature of a text (a datasketch `LeanMinHash`)."""
+        from datasketch import LeanMinHash, MinHash
+
+        m = MinHash(num_perm=self.permutations, hashfunc=int, permutations=self._perms, scheme=self._scheme)
+        m.update_batch(shingle_hashes(text).tolist())
+        return LeanMinHash(m)
+
+    def __len__(self) -> int:
+        return len(self._sigs)
+
+    def __contains__(self, ident: str) -> bool:
+        return ident in self._sigs
+
+    def add(self, ident: str, text: str, date: str = "", signature=None) -> None:
+        """Add (or replace) one article; it joins the groups of its versions."""
+        if ident in self._sigs:
+            self.remove(ident)
+        sig = signature if signature is not None else self.signature(text)
+        self._sigs[ident] = sig
+        self._parent[ident] = ident
+        self._members[ident] = {ident}
+        self._order[ident] = (date or "9999", ident)
+        for other in self._lsh.query(sig):
+            if sig.jaccard(self._sigs[other]) >= self.threshold:
+                self._union(ident, other)
+        self._lsh.insert(ident, sig)
+
+    def remove(self, ident: str) -> None:
+        """Remove one article; the rest of its group is regrouped from the stored
+        signatures (it may fall apart: the removed article may have been the link)."""
+        if ident not in self._sigs:
+            return
+        members = sorted(self._members.pop(self._find(ident)) - {ident})
+        self._lsh.remove(ident)
+        del self._sigs[ident], self._parent[ident], self._order[ident]
+        for m in members:
+            self._parent[m] = m
+            self._members[m] = {m}
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if self._sigs[a].jaccard(self._sigs[b]) >= self.threshold:
+                    self._union(a, b)
+
+    def group(self, ident: str) -> list[str]:
+        """The versions of an article, itself included, earliest first (by date,
+        then id): the first publication is the dispatch the others rework."""
+        if ident not in self._sigs:
+            return []
+        return sorted(self._members[self._find(ident)], key=self._order.__getitem__)
+
+    def groups(self) -> list[list[str]]:
+        """Every group of two articles or more, each earliest first."""
+        return sorted(
+            (sorted(g, key=self._order.__getitem__) for g in self._members.values() if len(g) > 1),
+            key=lambda g: self._order[g[0]],
+        )
+
+    def _find(self, x: str) -> str:
+        parent = self._parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            keep, other = min(ra, rb), max(ra, rb)
+            self._parent[other] = keep
+            self._members[keep] |= self._members.pop(other)
+
+
+def group_all(articles: Iterable[tuple[str, str, str]], threshold: float = THRESHOLD) -> Versions:
+    """`Versions` of (id, date, text) triples, added in order."""
+    versions = Versions(threshold)
+    for ident, date, text in articles:
+        versions.add(ident, text, date)
+    return versions
