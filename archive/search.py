@@ -606,6 +606,7 @@ class Searcher:
                 count: bool, fold: bool, dates: bool, strict: bool = True) -> SearchResult:  # fmt: skip
         """`search` for the query as typed; `strict`: a query of quoted phrases only
         finds their wording only."""
+        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, sort, offset, limit, dates=dates, strict=strict)
         result, parsed = plan.result, plan.parsed
         if plan.all_q is None:
@@ -699,6 +700,7 @@ class Searcher:
         each built when it is read, so that listing 100,000 articles never holds
         them all: what is kept is the order, one array of document numbers. Read
         the hits before closing the searcher."""
+        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, sort, 0, 0)
         result, parsed = plan.result, plan.parsed
         if plan.all_q is None:
@@ -923,6 +925,7 @@ class Searcher:
                 sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, list[str]]:  # fmt: skip
         """The articles `search` counts for `text` (its `total`, with the same
         arguments), as a mask over document numbers, and what the parser ignored."""
+        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
         if plan.all_q is None:
             return self._none(), plan.result.ignored
