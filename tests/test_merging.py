@@ -111,7 +111,10 @@ def test_optimize_merges_everything_with_progress(articles: Path, index_dir: Pat
     assert merging_steps[0].done == 0 and merging_steps[-1].done == merging_steps[-1].total == 9
 
 
-def test_cli_optimize_prints_progress_lines_when_not_on_a_terminal(articles: Path, index_dir: Path) -> None:
+def test_cli_optimize_prints_progress_lines_when_not_on_a_terminal(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.cli.PROGRESS_EVERY", 0.0)  # a merge this small lasts less than a line's interval
     ingest(articles, index_dir)
     article(articles, 1)
     ingest(articles, index_dir)

@@ -235,7 +235,7 @@ def test_hostile_queries_search_and_say_what_was_cut(newsroom: Path, query: str)
         assert any("not UTF-8" in note for note in result.ignored)
         assert result.total > 0
     result = run("--index", str(newsroom), "search", query)
-    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output  # 1: no match
 
 
 def test_nesting_within_the_bound_keeps_its_meaning(newsroom: Path) -> None:
