@@ -333,7 +333,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     if query == "-":
         query = " ".join(click.get_text_stream("stdin").read().split())
         if not query:
-            raise click.UsageError("Standard input is empty: give words to search after `archive search -`.")
+            raise click.UsageError("Give words to search: standard input (`archive search -`) is empty.")
     elif not query.strip() and not (since or until or sources):
         raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
     if since and until:

@@ -67,7 +67,7 @@ def test_a_dash_reads_the_query_from_standard_input(news: dict) -> None:
     assert json.loads(from_stdin.stdout)["query"] == "Lavrov Alep"
     assert ids(from_stdin) == ids(run("search", "Lavrov Alep", "--json", env=news))
     empty = run("search", "-", env=news, input="  \n")
-    assert empty.exit_code == 2 and "Standard input is empty" in empty.stderr
+    assert empty.exit_code == 2 and "standard input (`archive search -`) is empty" in empty.stderr
 
 
 # --- 3. exit statuses ----------------------------------------------------------------
