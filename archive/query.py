@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
-from .readers import MONTHS as FULL_MONTHS
+from .months import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
 from .stopwords import ELISIONS
 
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import Article, Skipped
+from .months import MONTHS
 
 #: Extensions read as articles, each with the name of its format (see `read_articles`).
 PARSERS = {
@@ -212,11 +213,6 @@ def normalize_text(text: str) -> str:
 # --- metadata -------------------------------------------------------------------
 
 _PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_.]?(0[1-9]|1[0-2])[-/_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
 _TEXT_DATE = re.compile(r"\b(1er|[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 
 
