@@ -45,6 +45,9 @@ EXIT_NO_MATCH = 1
 #: Exit status of `archive search` on any error (usage, missing index…): as grep's,
 #: never 1, so that `if archive search …` and `case $?` tell "none" from "failed".
 EXIT_SEARCH_ERROR = 2
+#: Exit status of `archive search` when its output pipe closes early (128 + SIGPIPE,
+#: as a shell reports grep's), so that `set -o pipefail` never reads it as "no match".
+EXIT_BROKEN_PIPE = 141
 
 
 class SearchError(click.ClickException):
@@ -67,6 +70,12 @@ def search_errors(func: Callable) -> Callable:
             raise
         except KeyboardInterrupt:
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (`| head -1`): as grep, "killed by SIGPIPE"
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
+            except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+                pass
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception:
             import traceback
 

@@ -221,3 +221,14 @@ def test_no_progress_label_when_stderr_is_not_a_terminal(tmp_path: Path, monkeyp
 
 def test_dash_V_prints_the_version() -> None:
     assert run("-V").output == run("--version").output != ""
+
+
+def test_a_closed_pipe_is_not_a_bug_nor_no_match(news: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import render
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(render, "result_text", closed)
+    result = run("search", "Alep", env=news)
+    assert result.exit_code == 141 and "Traceback" not in result.output and "internal error" not in result.output
