@@ -124,10 +124,15 @@ class QueryCommand(click.Command):
                         i += 1
                 elif not (takes_value.get(short) and arg[2:].isdigit()):  # `-n5` is `-n 5`
                     if positionals or query_at is not None:
-                        words = " ".join([*positionals, arg, *args[i + 1 :]][:4])
+                        words = [*positionals, arg]
+                        for more in args[i + 1 :]:  # the query's other words, up to an option
+                            if more in takes_value or more.split("=", 1)[0] in takes_value or more == "--":
+                                break
+                            words.append(more)
                         raise click.UsageError(
                             f"{arg!r} is not an option of archive {self.name}. A query is one argument: to"
-                            f" leave a word out, quote the whole query, e.g. archive {self.name} '{words}'",
+                            f" leave a word out, quote the whole query, e.g. archive {self.name}"
+                            f" '{' '.join(words)}'",
                             ctx,
                         )
                     query_at = i

@@ -60,6 +60,8 @@ def test_an_unquoted_exclusion_says_to_quote_the_query(news: dict) -> None:
         assert "quote" in result.stderr and "archive search '" in result.stderr, result.stderr
         assert "Traceback" not in result.output
     assert "No such option '--idnex'" in run("search", "Alep", "--idnex", "x", env=news).stderr
+    message = run("search", "Lavrov", "-Damas", "-Alep", "--since", "2016", env=news).stderr
+    assert "archive search 'Lavrov -Damas -Alep'" in message, message
 
 
 def test_a_dash_reads_the_query_from_standard_input(news: dict) -> None:
