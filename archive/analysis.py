@@ -30,6 +30,17 @@ from whoosh.analysis import Analyzer, Token
 
 from .stopwords import ELISIONS, SNOWBALL_FRENCH
 
+
+def nfc(text: str) -> str:
+    """What a user typed, in the composed Unicode form the archive is indexed in.
+
+    Text pasted from macOS, a PDF or some web pages writes `é` as `e` + U+0301
+    (NFD); the archive's text is NFC (`normalize_text`), so every user input (a
+    query, a source name, an article id, a front matter key) is composed the same
+    way before it is compared with the archive."""
+    return unicodedata.normalize("NFC", text)
+
+
 _APOS = "'’ʼ‘`´"
 _WORD = r"[^\W_]+"
 # Alternatives, in order: words kept whole despite an apostrophe; grouped numbers

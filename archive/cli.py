@@ -45,6 +45,9 @@ EXIT_NO_MATCH = 1
 #: Exit status of `archive search` on any error (usage, missing index…): as grep's,
 #: never 1, so that `if archive search …` and `case $?` tell "none" from "failed".
 EXIT_SEARCH_ERROR = 2
+#: Exit status of `archive search` when its output pipe closes early (128 + SIGPIPE,
+#: as a shell reports grep's), so that `set -o pipefail` never reads it as "no match".
+EXIT_BROKEN_PIPE = 141
 
 
 class SearchError(click.ClickException):
@@ -67,6 +70,12 @@ def search_errors(func: Callable) -> Callable:
             raise
         except KeyboardInterrupt:
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (`| head -1`): as grep, "killed by SIGPIPE"
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
+            except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+                pass
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception:
             import traceback
 
@@ -115,10 +124,15 @@ class QueryCommand(click.Command):
                         i += 1
                 elif not (takes_value.get(short) and arg[2:].isdigit()):  # `-n5` is `-n 5`
                     if positionals or query_at is not None:
-                        words = " ".join([*positionals, arg, *args[i + 1 :]][:4])
+                        words = [*positionals, arg]
+                        for more in args[i + 1 :]:  # the query's other words, up to an option
+                            if more in takes_value or more.split("=", 1)[0] in takes_value or more == "--":
+                                break
+                            words.append(more)
                         raise click.UsageError(
                             f"{arg!r} is not an option of archive {self.name}. A query is one argument: to"
-                            f" leave a word out, quote the whole query, e.g. archive {self.name} '{words}'",
+                            f" leave a word out, quote the whole query, e.g. archive {self.name}"
+                            f" '{' '.join(words)}'",
                             ctx,
                         )
                     query_at = i
@@ -450,7 +464,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     if query == "-":
         query = " ".join(click.get_text_stream("stdin").read().split())
         if not query:
-            raise click.UsageError("Standard input is empty: give words to search after `archive search -`.")
+            raise click.UsageError("Give words to search: standard input (`archive search -`) is empty.")
     elif not query.strip() and not (since or until or sources):
         raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
     if since and until:

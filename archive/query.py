@@ -39,9 +39,8 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
-from .readers import MONTHS as FULL_MONTHS
-from .readers import nfc
+from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold, nfc
+from .months import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
 from .stopwords import ELISIONS
 
 #: Longest query read, in characters (the rest is cut, and the user told): a pasted

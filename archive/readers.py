@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import Article, Skipped
+from .analysis import nfc  # noqa: F401 (re-exported: readers.nfc)
+from .months import MONTHS
 
 #: Extensions read as articles, each with the name of its format (see `read_articles`).
 PARSERS = {
@@ -208,16 +210,6 @@ def decode_article(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
-def nfc(text: str) -> str:
-    """What a user typed, in the composed Unicode form the archive is indexed in.
-
-    Text pasted from macOS, a PDF or some web pages writes `é` as `e` + U+0301
-    (NFD); the archive's text is NFC (`normalize_text`), so every user input (a
-    query, a source name, an article id, a front matter key) is composed the same
-    way before it is compared with the archive."""
-    return unicodedata.normalize("NFC", text)
-
-
 def normalize_text(text: str) -> str:
     """Unicode NFC, Unix newlines, no BOM or trailing whitespace per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
@@ -228,11 +220,6 @@ def normalize_text(text: str) -> str:
 # --- metadata -------------------------------------------------------------------
 
 _PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_.]?(0[1-9]|1[0-2])[-/_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
 _TEXT_DATE = re.compile(r"\b(1er|[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 
 

@@ -21,11 +21,10 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
+from .analysis import EXACT, RANKED, FrenchAnalyzer, fold, nfc
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats, printable_path
 from .query import SURROGATES, DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
-from .readers import nfc
 from .scoring import Scorer, Scores, has_term, top
 from .store import Store, column
 

@@ -15,6 +15,8 @@ first (from `python -X importtime`), to see what to import lazily. `--parts` add
 to the same alternation, the interpreter alone (`python -c pass`) and the imports
 `archive search` cannot do without (numpy; Click; the Whoosh modules it reads the
 index with), each alone, so that the medians show where the time goes.
+`--against DIR` adds `python -m archive search QUERY` run from another checkout
+(e.g. `git archive COMMIT | tar -x -C DIR`), to compare two versions in one run.
 """
 
 from __future__ import annotations
@@ -39,9 +41,9 @@ PARTS = {
 }  # fmt: skip
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str], cwd: Path = PROJECT) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--query", default="bombardements d'Alep")
     ap.add_argument("--importtime", action="store_true", help="list what archive search imports, slowest first")
     ap.add_argument("--parts", action="store_true", help="also time the interpreter and each heavy import alone")
+    ap.add_argument("--against", type=Path, metavar="DIR", help="also time archive search from this checkout")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
         env = {**os.environ, "ARCHIVE_ARTICLES": str(PROJECT / "articles"), "ARCHIVE_INDEX": str(Path(tmp) / "index")}
@@ -77,13 +80,16 @@ def main(argv: list[str] | None = None) -> int:
             importtime(search, env)
             return 0
         commands = {"baseline": BASELINE, "search": search, **(PARTS if args.parts else {})}
-        for command in commands.values():  # untimed: files into the page cache, bytecode written
-            timed(command, env)
+        where = {name: PROJECT for name in commands}
+        if args.against:
+            commands["against"], where["against"] = search, args.against.resolve()
+        for name, command in commands.items():  # untimed: files into the page cache, bytecode written
+            timed(command, env, where[name])
         times: dict[str, list[float]] = {name: [] for name in commands}
         for i in range(args.runs):
             order = list(commands) if i % 2 == 0 else list(commands)[::-1]
             for name in order:
-                times[name].append(timed(commands[name], env))
+                times[name].append(timed(commands[name], env, where[name]))
     b, a = statistics.median(times["baseline"]), statistics.median(times["search"])
     print(
         f"baseline  {' '.join(BASELINE[1:])!s:<52} median {b * 1000:6.1f} ms  max {max(times['baseline']) * 1000:6.1f} ms"
@@ -91,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"archive   search {args.query!r:<45} median {a * 1000:6.1f} ms  max {max(times['search']) * 1000:6.1f} ms")
     for name in PARTS if args.parts else ():
         print(f"part      {name:<52} median {statistics.median(times[name]) * 1000:6.1f} ms")
+    if args.against:
+        other = statistics.median(times["against"])
+        print(f"against   search from {str(args.against)!s:<40} median {other * 1000:6.1f} ms  ratio {other / b:.2f}x")
     print(f"ratio     {a / b:.2f}x  ({args.runs} runs each, alternated; goal: at most 1.5x)")
     return 0
 

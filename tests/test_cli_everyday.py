@@ -60,6 +60,8 @@ def test_an_unquoted_exclusion_says_to_quote_the_query(news: dict) -> None:
         assert "quote" in result.stderr and "archive search '" in result.stderr, result.stderr
         assert "Traceback" not in result.output
     assert "No such option '--idnex'" in run("search", "Alep", "--idnex", "x", env=news).stderr
+    message = run("search", "Lavrov", "-Damas", "-Alep", "--since", "2016", env=news).stderr
+    assert "archive search 'Lavrov -Damas -Alep'" in message, message
 
 
 def test_a_dash_reads_the_query_from_standard_input(news: dict) -> None:
@@ -67,7 +69,7 @@ def test_a_dash_reads_the_query_from_standard_input(news: dict) -> None:
     assert json.loads(from_stdin.stdout)["query"] == "Lavrov Alep"
     assert ids(from_stdin) == ids(run("search", "Lavrov Alep", "--json", env=news))
     empty = run("search", "-", env=news, input="  \n")
-    assert empty.exit_code == 2 and "Standard input is empty" in empty.stderr
+    assert empty.exit_code == 2 and "standard input (`archive search -`) is empty" in empty.stderr
 
 
 # --- 3. exit statuses ----------------------------------------------------------------
@@ -221,3 +223,14 @@ def test_no_progress_label_when_stderr_is_not_a_terminal(tmp_path: Path, monkeyp
 
 def test_dash_V_prints_the_version() -> None:
     assert run("-V").output == run("--version").output != ""
+
+
+def test_a_closed_pipe_is_not_a_bug_nor_no_match(news: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import render
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(render, "result_text", closed)
+    result = run("search", "Alep", env=news)
+    assert result.exit_code == 141 and "Traceback" not in result.output and "internal error" not in result.output
