@@ -31,7 +31,7 @@ from whoosh.fields import Schema
 
 from .errors import ArticlesMissing, IndexOutdated, IndexWriteFailed
 from .models import Article, IngestReport, Skipped
-from .readers import FileStat, ReadError, discover, read_articles, unexpected
+from .readers import OUTSIDE, FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
 from .store import Store, column, write_json_atomic
 
@@ -152,16 +152,19 @@ def ingest(
     wait: float = 0.0,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> IngestReport:
     """Add new, update changed and remove deleted articles; one commit.
 
     With `rebuild`, a fresh index is built aside and swapped in when complete,
     so searches keep working meanwhile. If the index folder cannot be written (a
     full disk), the index stays as it was, what the run wrote is removed, and
-    `IndexWriteFailed` says why.
+    `IndexWriteFailed` says why. A symbolic link to a file outside the articles
+    folder is reported, not read, unless `follow_symlinks`.
     """
     try:
-        return _ingest(articles_dir, index_dir, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait)
+        return _ingest(articles_dir, index_dir, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                       follow_symlinks=follow_symlinks)  # fmt: skip
     except OSError as exc:  # the articles' own read errors are reported per file: this is the index's
         raise IndexWriteFailed(str(index_dir), exc) from exc
 
@@ -174,6 +177,7 @@ def _ingest(
     wait: float,
     progress: Progress | None,
     on_wait: Callable[[], None] | None,
+    follow_symlinks: bool,
 ) -> IngestReport:
     t0 = time.perf_counter()
     root = Path(articles_dir)
@@ -197,7 +201,9 @@ def _ingest(
             ix = store.open()
             state = _load_state(store, ix)
 
-        on_disk = list(discover(root))
+        on_disk = list(discover(root, follow_symlinks=follow_symlinks))
+        report.skipped.extend(Skipped(f.path, OUTSIDE) for f in on_disk if f.outside)
+        on_disk = [f for f in on_disk if not f.outside]  # and, if indexed before, removed
         seen = {f.path for f in on_disk}
         removed = sorted(p for p in state if p not in seen)
         to_read: list[FileStat] = []

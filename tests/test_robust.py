@@ -496,3 +496,30 @@ def test_leftovers_of_killed_runs_are_removed(built: Path, articles: Path) -> No
     assert not (live / "MAIN_zzzzzzzzzzzzzzzz.pst").exists() and not (live / "MAIN.tmp").exists()
     with Searcher(built) as s:
         assert [h.id for h in s.search("nouvel").hits] == ["nouveau.txt"]
+
+
+# --- 8. symbolic links out of the archive -----------------------------------------------
+
+
+def test_symlink_to_a_file_outside_is_not_followed_unless_asked(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "alep.txt", "Alep\nBombardement du marché.\n")
+    secret = write(tmp_path / "secret.txt", "Secret\nmot de passe zanzibar\n")
+    (root / "passwd.txt").symlink_to(secret)
+    (root / "sous").mkdir()
+    (root / "sous" / "lien.txt").symlink_to("../alep.txt")  # inside: followed
+    common = ["--index", str(index), "--articles", str(root)]
+    result = run(*common, "index")
+    assert result.exit_code == 3 and "passwd.txt" in result.output and "--follow-symlinks" in result.output
+    assert run(*common, "show", "passwd.txt").exit_code == 1
+    assert run(*common, "search", "zanzibar").output.count("passwd") == 0
+    assert "sous/lien.txt" in run(*common, "search", "marché").output
+    check = run(*common, "check")
+    assert check.exit_code == 3 and "passwd.txt" in check.output
+    # Asked for: indexed; no longer asked: removed again.
+    assert run(*common, "index", "--follow-symlinks").exit_code == 0
+    assert "zanzibar" in run(*common, "show", "passwd.txt").output
+    assert run(*common, "check", "--follow-symlinks").exit_code == 0
+    report = ingest(root, index)
+    assert report.removed == 1 and [s.path for s in report.skipped] == ["passwd.txt"]
+    assert run(*common, "show", "passwd.txt").exit_code == 1
