@@ -280,10 +280,12 @@ def cli(ctx: click.Context, index_dir: str | None, articles_dir: str | None) -> 
               help="Then merge the whole index into one segment (faster searches; takes time, shows progress).")  # fmt: skip
 @click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
+@click.option("--follow-symlinks", is_flag=True,
+              help="Also read symbolic links to files outside the articles folder.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
 @folder_options
 @errors_to_click
-def index(paths: Paths, rebuild: bool, optimize: bool, wait: float, json_output: bool) -> None:
+def index(paths: Paths, rebuild: bool, optimize: bool, wait: float, follow_symlinks: bool, json_output: bool) -> None:
     """Bring the index in step with the articles folder.
 
     New files are added, changed ones re-indexed (by content, not timestamp) and
@@ -307,7 +309,7 @@ def index(paths: Paths, rebuild: bool, optimize: bool, wait: float, json_output:
 
     with ProgressReporter() as progress:
         report = ingest(paths.articles, paths.index, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
-                        optimize=optimize)  # fmt: skip
+                        optimize=optimize, follow_symlinks=follow_symlinks)  # fmt: skip
     click.echo(report_json(report) if json_output else report_text(report))
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -663,10 +665,12 @@ EXIT_OUT_OF_STEP = 1
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
+@click.option("--follow-symlinks", is_flag=True,
+              help="Also read symbolic links to files outside the articles folder.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
 @folder_options
 @errors_to_click
-def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) -> None:
+def add(paths: Paths, files: tuple[str, ...], wait: float, follow_symlinks: bool, json_output: bool) -> None:
     """File new articles into the archive, then index them.
 
     Each FILE is copied (never moved) into the articles folder as
@@ -688,7 +692,8 @@ def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) ->
     def on_wait() -> None:
         click.echo(f"Another archive process is writing the index; waiting up to {wait:g} s…", err=True)
 
-    report = add_files(list(files), paths.articles, paths.index, wait=wait, on_wait=on_wait)
+    report = add_files(list(files), paths.articles, paths.index, wait=wait, on_wait=on_wait,
+                       follow_symlinks=follow_symlinks)  # fmt: skip
     click.echo(add_json(report) if json_output else add_text(report))
     if report.index_error:
         filed = "The new files are in the articles folder but not indexed yet. " if report.added else ""
@@ -699,10 +704,12 @@ def add(paths: Paths, files: tuple[str, ...], wait: float, json_output: bool) ->
 
 @cli.command()
 @click.option("--full", is_flag=True, help="Read every file, not only those whose size or time changed.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Also read symbolic links to files outside the articles folder.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print the report as one JSON object.")
 @folder_options
 @errors_to_click
-def check(paths: Paths, full: bool, json_output: bool) -> None:
+def check(paths: Paths, full: bool, follow_symlinks: bool, json_output: bool) -> None:
     """Compare the index with the articles folder.
 
     Lists missing files (on disk, not indexed), stale ones (changed since
@@ -718,7 +725,7 @@ def check(paths: Paths, full: bool, json_output: bool) -> None:
     from .operations import check as check_archive
     from .render import check_json, check_text
 
-    report = check_archive(paths.articles, paths.index, full=full)
+    report = check_archive(paths.articles, paths.index, full=full, follow_symlinks=follow_symlinks)
     click.echo(check_json(report) if json_output else check_text(report))
     if not report.in_step:
         sys.exit(EXIT_OUT_OF_STEP)
@@ -733,9 +740,12 @@ def check(paths: Paths, full: bool, json_output: bool) -> None:
 @click.option("--alert", "alert_queries", multiple=True, metavar="QUERY",
               help="Print the new articles matching QUERY (all its words) on stdout; repeat for several.")  # fmt: skip
 @click.option("--json", "json_output", is_flag=True, help="Print alerts as JSON, one object a line.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Also read symbolic links to files outside the articles folder.")  # fmt: skip
 @folder_options
 @errors_to_click
-def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, ...], json_output: bool) -> None:
+def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, ...], json_output: bool,
+          follow_symlinks: bool) -> None:  # fmt: skip
     """Keep the index in step with the folder while running.
 
     Indexes once, then re-indexes whenever files are added, changed or removed
@@ -782,7 +792,7 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
         paths.articles, paths.index, poll=poll, poll_interval=interval,
         on_batch=on_batch,
         on_message=lambda text: click.echo(text, err=True),
-        progress=progress,
+        progress=progress, follow_symlinks=follow_symlinks,
     )  # fmt: skip
     try:
         watcher.run()

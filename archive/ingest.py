@@ -13,9 +13,11 @@ generation it names. After a crash it is simply rebuilt from the index.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -28,9 +30,9 @@ from pathlib import Path
 from whoosh.fields import Schema
 
 from . import merging
-from .errors import ArticlesMissing
+from .errors import ArticlesMissing, IndexOutdated, IndexWriteFailed
 from .models import Article, IngestReport, Skipped, Step
-from .readers import FileStat, ReadError, discover, read_articles, unexpected
+from .readers import OUTSIDE, FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
 from .store import Store, column, write_json_atomic
 
@@ -153,6 +155,7 @@ def ingest(
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
     optimize: bool = False,
+    follow_symlinks: bool = False,
 ) -> IngestReport:
     """Add new, update changed and remove deleted articles; one commit.
 
@@ -161,7 +164,29 @@ def ingest(
     (`archive.merging.tiered`); with `optimize`, all segments are then merged
     into one, which takes time in proportion to the whole index.
     `progress` is called with a `Step` now and then during long work.
+    If the index folder cannot be written (a full disk), the index stays as it
+    was, what the run wrote is removed, and `IndexWriteFailed` says why. A
+    symbolic link to a file outside the articles folder is reported, not read,
+    unless `follow_symlinks`.
     """
+    try:
+        return _ingest(articles_dir, index_dir, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                       optimize=optimize, follow_symlinks=follow_symlinks)  # fmt: skip
+    except OSError as exc:  # the articles' own read errors are reported per file: this is the index's
+        raise IndexWriteFailed(str(index_dir), exc) from exc
+
+
+def _ingest(
+    articles_dir: str | os.PathLike,
+    index_dir: str | os.PathLike,
+    *,
+    rebuild: bool,
+    wait: float,
+    progress: Progress | None,
+    on_wait: Callable[[], None] | None,
+    optimize: bool,
+    follow_symlinks: bool,
+) -> IngestReport:
     t0 = time.perf_counter()
     root = Path(articles_dir)
     if not root.is_dir():
@@ -170,6 +195,10 @@ def ingest(
     report = IngestReport(rebuilt=rebuild)
     with store.lock(wait=wait, on_wait=on_wait):
         existed = store.exists()
+        if existed:  # what killed or failed runs left: rebuilds' folders, segment files
+            store.clean(keep=store.pointer()["data"])
+            with contextlib.suppress(IndexOutdated):
+                store.tidy(store.data_dir())
         fresh = rebuild or not existed or store.outdated()
         if fresh:
             data_dir, ix = store.create()
@@ -180,7 +209,9 @@ def ingest(
             ix = store.open()
             state = _load_state(store, ix)
 
-        on_disk = list(discover(root))
+        on_disk = list(discover(root, follow_symlinks=follow_symlinks))
+        report.skipped.extend(Skipped(f.path, OUTSIDE) for f in on_disk if f.outside)
+        on_disk = [f for f in on_disk if not f.outside]  # and, if indexed before, removed
         seen = {f.path for f in on_disk}
         removed = sorted(p for p in state if p not in seen)
         to_read: list[FileStat] = []
@@ -194,7 +225,10 @@ def ingest(
         writer = None
         try:
             if removed or to_read:
-                writer = _Writer(ix.writer(limitmb=LIMITMB))
+                # Without Whoosh's own write lock: the store's lock already keeps writers
+                # one at a time, and a writer that fails as it starts (a full disk)
+                # would keep Whoosh's lock held in this process (`archive watch`).
+                writer = _Writer(ix.writer(limitmb=LIMITMB, _lk=False))
             for path in removed:
                 writer.delete_by_term("path", path)
                 del state[path]
@@ -226,14 +260,20 @@ def ingest(
                 report.merged += _optimize(ix, progress)
         except BaseException:
             if writer is not None:
-                writer.cancel()
+                _abandon(writer)
+            _undo(store, data_dir, fresh)
             raise
         if fresh:
-            store.switch(data_dir)
+            try:
+                store.switch(data_dir)
+            except BaseException:
+                _undo(store, data_dir, fresh)
+                raise
         generation = ix.latest_generation()
         report.segments = len(ix._segments())
         if fresh or report.changed or to_read or optimize:
-            _save_state(store, data_dir, generation, state)
+            with contextlib.suppress(OSError):  # a cache: without it the next run reads checksums
+                _save_state(store, data_dir, generation, state)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -253,6 +293,32 @@ def _optimize(ix, progress: Progress | None) -> int:
         raise
     return getattr(writer, "merged_docs", 0)
 
+
+def _abandon(writer: _Writer) -> None:
+    """Cancel a failed run's writer; on a full disk cancelling may fail too (closing
+    a segment flushes it), and Whoosh's write lock must still be released, or a
+    long-running `archive watch` could never write again."""
+    try:
+        writer.cancel()
+    except Exception:
+        w = writer.writer
+        with contextlib.suppress(Exception):
+            w._tempstorage.destroy()
+        with contextlib.suppress(Exception):
+            if w.writelock is not None:
+                w.writelock.release()
+        w.is_closed = True
+
+
+def _undo(store: Store, data_dir: Path, fresh: bool) -> None:
+    """After a failed run: remove the new data folder of a rebuild, or the files a
+    failed commit left in the live one (the last commit's files stay)."""
+    if fresh:
+        if store.pointer_name() != data_dir.name:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    else:
+        with contextlib.suppress(Exception):
+            store.tidy(data_dir)
 
 
 def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport) -> None:
@@ -427,14 +493,17 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
             writer._close_segment()
         # The parent's writer removes the temporary folder shared by all writers.
         outbox.send(("segments", segments))
-    except BaseException:
+    except BaseException as exc:
         try:
             if writer is not None:
                 writer._close_segment()
         except Exception:
             pass
         try:
-            outbox.send(("error", traceback.format_exc()))
+            if isinstance(exc, OSError) and exc.errno:  # a full disk: the parent says so as for its own writes
+                outbox.send(("oserror", exc.errno, exc.strerror or str(exc)))
+            else:
+                outbox.send(("error", traceback.format_exc()))
         except Exception:
             pass
 
@@ -530,6 +599,8 @@ def _receive(conn) -> tuple:
         msg = conn.recv()
     except EOFError:
         raise RuntimeError("an indexing worker process died; run archive index again") from None
+    if msg[0] == "oserror":
+        raise OSError(msg[1], msg[2])
     if msg[0] == "error":
         raise RuntimeError(f"an indexing worker failed:\n{msg[1]}")
     return msg

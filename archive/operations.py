@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
-from .readers import ReadError, checksum, discover, read_articles, read_bytes, unexpected
+from .readers import OUTSIDE, ReadError, checksum, discover, read_articles, read_bytes, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -84,6 +84,7 @@ def add_files(
     wait: float = 0.0,
     on_wait=None,
     progress=None,
+    follow_symlinks: bool = False,
 ) -> AddReport:
     """Copy new article files into the archive under canonical names, then index.
 
@@ -109,7 +110,9 @@ def add_files(
     from .ingest import ingest
 
     try:
-        report.index = ingest(root, index_dir, wait=wait, on_wait=on_wait, progress=progress)
+        report.index = ingest(
+            root, index_dir, wait=wait, on_wait=on_wait, progress=progress, follow_symlinks=follow_symlinks
+        )
     except ArchiveError as exc:
         report.index_error = str(exc)
     return report
@@ -241,7 +244,9 @@ class CheckReport:
         return not (self.missing or self.stale or self.orphan)
 
 
-def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full: bool = False) -> CheckReport:
+def check(
+    articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full: bool = False, follow_symlinks: bool = False
+) -> CheckReport:
     """Compare the index with the folder; writes nothing and takes no lock.
 
     A file whose size and modification time match the stat cache of the last
@@ -267,7 +272,9 @@ def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full
         documents = reader.doc_count()
     cache = _stat_cache(store.root / STATCACHE, data_dir.name)
     report = CheckReport(documents=documents)
-    on_disk = list(discover(root))
+    on_disk = list(discover(root, follow_symlinks=follow_symlinks))
+    report.unindexable.extend(Skipped(f.path, OUTSIDE) for f in on_disk if f.outside)
+    on_disk = [f for f in on_disk if not f.outside]
     report.files = len(on_disk)
     seen = set()
     for f in on_disk:

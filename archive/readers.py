@@ -51,17 +51,31 @@ class FileStat:
     path: str  # relative, POSIX
     mtime_ns: int
     size: int
+    outside: bool = False  # a symbolic link to a file outside the articles folder (not followed)
 
 
-def discover(root: Path, extensions: tuple[str, ...] | None = None) -> Iterator[FileStat]:
+#: The reason given for a symbolic link that leads out of the articles folder.
+OUTSIDE = (
+    "a symbolic link to a file outside the articles folder: not followed (anyone who can write"
+    " the folder could show any file you can read); index it with --follow-symlinks"
+)
+
+
+def discover(
+    root: Path, extensions: tuple[str, ...] | None = None, follow_symlinks: bool = False
+) -> Iterator[FileStat]:
     """Every article file under `root`, sorted by relative path.
 
     Hidden files and folders (starting with a dot) are ignored, symlinked folders
-    are not followed (no loops), symlinked files are followed. An archive index
-    kept inside the folder (`articles/index/`) is not read as articles.
+    are not followed (no loops), symlinked files are followed when they lead to a
+    file inside `root` (anywhere with `follow_symlinks`; else they are listed with
+    `outside` set, to be reported). An archive index kept inside the folder
+    (`articles/index/`) is not read as articles.
     """
     exts = extensions or tuple(PARSERS)
     root_s = str(root)
+    real_root = os.path.realpath(root_s)
+    inside = real_root.rstrip(os.sep) + os.sep
     found: list[FileStat] = []
     for dirpath, dirnames, filenames in os.walk(root_s):
         if "CURRENT" in filenames and any(d.startswith("data-") for d in dirnames) and dirpath != root_s:
@@ -73,12 +87,15 @@ def discover(root: Path, extensions: tuple[str, ...] | None = None) -> Iterator[
             if name.startswith(".") or not name.lower().endswith(exts):
                 continue
             full = os.path.join(dirpath, name)
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if not follow_symlinks and os.path.islink(full) and not os.path.realpath(full).startswith(inside):
+                found.append(FileStat(rel, -1, -1, outside=True))
+                continue
             try:
                 st = os.stat(full)
             except OSError:
                 # Broken symlink or a file removed meanwhile: report it at read time.
                 st = None
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
             found.append(FileStat(rel, st.st_mtime_ns if st else -1, st.st_size if st else -1))
     found.sort(key=lambda f: f.path)
     return iter(found)

@@ -413,3 +413,113 @@ def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
         read_articles(root, "bombe.md")
     write(root / "court.md", "---\nauteur: &moi Jeanne\nauthor: *moi\ntitle: Court\n---\nTexte.\n")
     assert read_articles(root, "court.md")[0].title == "Court"
+
+
+# --- 7. a full disk -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch):
+    """Index files fail with ENOSPC once `start()` is called (Whoosh writes them all
+    through StructFile; the stat cache and CURRENT through write_json_atomic)."""
+    import errno
+
+    from whoosh.filedb.structfile import StructFile
+
+    import archive.store as store
+
+    real_write, real_json = StructFile.write, store.write_json_atomic
+    on = {"disk": False}
+
+    def write(self, *args, **kwargs):
+        if on["disk"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    def write_json(*args, **kwargs):
+        if on["disk"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_json(*args, **kwargs)
+
+    monkeypatch.setattr(StructFile, "write", write)
+    monkeypatch.setattr(store, "write_json_atomic", write_json)
+    return on
+
+
+def _files(index: Path) -> dict[str, list[str]]:
+    return {d.name: sorted(f.name for f in d.iterdir()) for d in sorted(index.iterdir()) if d.is_dir()}
+
+
+@pytest.mark.parametrize("run_kind", ["fresh", "incremental", "rebuild"])
+def test_full_disk_leaves_the_index_as_it_was(tmp_path: Path, full_disk: dict, run_kind: str) -> None:
+    from archive.errors import IndexWriteFailed
+
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "alep.txt", "Alep sous les bombes\nBombardement du marché d'Alep.\n")
+    if run_kind != "fresh":
+        ingest(root, index)
+    before = _files(index) if index.exists() else {}
+    write(root / "damas.txt", "Damas répond\nLe régime de Damas dément.\n")
+    full_disk["disk"] = True
+    args = ["--index", str(index), "--articles", str(root), "index"] + (["--rebuild"] if run_kind == "rebuild" else [])
+    result = run(*args)
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.output and "Free some space" in result.output
+    assert "Traceback" not in result.output
+    with pytest.raises(IndexWriteFailed):
+        ingest(root, index, rebuild=run_kind == "rebuild")
+    assert (_files(index) if index.exists() else {}) == before  # nothing partial left behind
+    if run_kind != "fresh":
+        with Searcher(index) as s:
+            assert [h.id for h in s.search("Alep").hits] == ["alep.txt"]
+            assert s.search("Damas").total == 0
+    full_disk["disk"] = False  # space freed: the next run just works
+    report = ingest(root, index)
+    assert report.added == (2 if run_kind == "fresh" else 1)
+    with Searcher(index) as s:
+        assert [h.id for h in s.search("Damas").hits] == ["damas.txt"]
+
+
+def test_leftovers_of_killed_runs_are_removed(built: Path, articles: Path) -> None:
+    """Data folders of killed rebuilds and segment files of a killed commit go at the next run."""
+    from archive.store import Store
+
+    store = Store(built)
+    live = store.data_dir()
+    (built / "data-1").mkdir()
+    write(built / "data-1" / "MAIN_abc.seg", b"x" * 1000)
+    write(live / "MAIN_zzzzzzzzzzzzzzzz.pst", b"partial")
+    (live / "MAIN.tmp").mkdir()
+    write(articles / "nouveau.txt", "Nouveau\nUn nouvel article.\n")
+    ingest(articles, built)
+    assert not (built / "data-1").exists()
+    assert not (live / "MAIN_zzzzzzzzzzzzzzzz.pst").exists() and not (live / "MAIN.tmp").exists()
+    with Searcher(built) as s:
+        assert [h.id for h in s.search("nouvel").hits] == ["nouveau.txt"]
+
+
+# --- 8. symbolic links out of the archive -----------------------------------------------
+
+
+def test_symlink_to_a_file_outside_is_not_followed_unless_asked(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "alep.txt", "Alep\nBombardement du marché.\n")
+    secret = write(tmp_path / "secret.txt", "Secret\nmot de passe zanzibar\n")
+    (root / "passwd.txt").symlink_to(secret)
+    (root / "sous").mkdir()
+    (root / "sous" / "lien.txt").symlink_to("../alep.txt")  # inside: followed
+    common = ["--index", str(index), "--articles", str(root)]
+    result = run(*common, "index")
+    assert result.exit_code == 3 and "passwd.txt" in result.output and "--follow-symlinks" in result.output
+    assert run(*common, "show", "passwd.txt").exit_code == 1
+    assert run(*common, "search", "zanzibar").output.count("passwd") == 0
+    assert "sous/lien.txt" in run(*common, "search", "marché").output
+    check = run(*common, "check")
+    assert check.exit_code == 3 and "passwd.txt" in check.output
+    # Asked for: indexed; no longer asked: removed again.
+    assert run(*common, "index", "--follow-symlinks").exit_code == 0
+    assert "zanzibar" in run(*common, "show", "passwd.txt").output
+    assert run(*common, "check", "--follow-symlinks").exit_code == 0
+    report = ingest(root, index)
+    assert report.removed == 1 and [s.path for s in report.skipped] == ["passwd.txt"]
+    assert run(*common, "show", "passwd.txt").exit_code == 1
