@@ -32,7 +32,7 @@ from whoosh.fields import Schema
 from . import merging
 from .errors import ArticlesMissing, IndexOutdated, IndexWriteFailed
 from .models import Article, IngestReport, Skipped, Step
-from .readers import OUTSIDE, FileStat, ReadError, discover, read_articles, unexpected
+from .readers import MANY_PER_FILE, OUTSIDE, FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
 from .store import Store, column, write_json_atomic
 
@@ -46,6 +46,8 @@ PROGRESS_MIN_BYTES = 1_000_000
 PARALLEL_MIN = 500
 #: Files per task sent to a worker.
 BATCH_FILES = 32
+#: Articles of a many-article file (.jsonl) per task sent to a worker.
+BATCH_ARTICLES = 64
 #: Memory for the postings of the writer in this process, before Whoosh spills them
 #: to a sorted run on disk (Whoosh's own estimate; resident memory grows by about
 #: 1.5× that).
@@ -236,7 +238,7 @@ def _ingest(
             total_bytes = sum(f.size for f in to_read)
             long_run = len(to_read) >= PROGRESS_MIN or total_bytes >= PROGRESS_MIN_BYTES
             show = progress if progress is not None and long_run else None
-            workers = worker_count(len(to_read))
+            workers = worker_count(_estimate_articles(root, to_read))
             if workers > 1:
                 segments = _index_parallel(root, data_dir, to_read, state, writer, report, workers, show)
             else:
@@ -244,7 +246,14 @@ def _ingest(
                 done_bytes = 0
                 with paused_gc():
                     for n, f in enumerate(to_read, 1):
-                        _index_file(root, f, state, writer, report)
+                        within = None
+                        if show is not None and f.size > 100_000:  # a file of many articles: as it goes
+
+                            def within(i: int, of: int, f: FileStat = f, before: int = done_bytes,
+                                       articles: int = report.articles) -> None:  # fmt: skip
+                                show(Step("Indexing", before + f.size * i // of, total_bytes, "bytes", articles + i))
+
+                        _index_file(root, f, state, writer, report, within)
                         done_bytes += f.size
                         if show is not None and (n % 50 == 0 or n == len(to_read) or f.size > 100_000):
                             show(Step("Indexing", done_bytes, total_bytes, "bytes", report.articles))
@@ -321,12 +330,16 @@ def _undo(store: Store, data_dir: Path, fresh: bool) -> None:
             store.tidy(data_dir)
 
 
-def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport) -> None:
+def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport,
+                within: Callable[[int, int], None] | None = None) -> None:  # fmt: skip
+    """Read and index one file; `within(i, n)` is told every 500 of its `n` articles."""
     known = state.get(f.path)
     outcome, articles = _read_file(root, f, known.checksum if known is not None else None)
     if _apply(f, outcome, state, writer, report):
-        for article in articles:
+        for i, article in enumerate(articles, 1):
             writer.add_document(**article_fields(article))
+            if within is not None and i % 500 == 0:
+                within(i, len(articles))
 
 
 Outcome = tuple  # ("skip", reason) | ("same", digest) | ("new", digest, notes, more notes, more skipped, articles)
@@ -385,13 +398,32 @@ def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, rep
 # --- parallel ingest ------------------------------------------------------------------
 
 
-def worker_count(files: int) -> int:
-    """Worker processes for reading `files` files: 0 (read in this process) below
-    `PARALLEL_MIN` or on one core; `ARCHIVE_WORKERS` overrides (0 or 1: no workers)."""
+def _estimate_articles(root: Path, to_read: list[FileStat]) -> int:
+    """About how many articles `to_read` holds: one a file, one a line of a JSON
+    Lines file, one per 3 kB of a JSON file (counted only when it matters)."""
+    estimate = len(to_read)
+    for f in to_read:
+        if estimate >= PARALLEL_MIN:
+            break
+        if f.path.lower().endswith(".jsonl"):
+            try:
+                with open(root / f.path, "rb") as fh:
+                    estimate += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+            except OSError:
+                pass
+        elif f.path.lower().endswith(MANY_PER_FILE):
+            estimate += f.size // 3000
+    return estimate
+
+
+def worker_count(articles: int) -> int:
+    """Worker processes for reading files of about `articles` articles: 0 (read in
+    this process) below `PARALLEL_MIN` or on one core; `ARCHIVE_WORKERS`
+    overrides (0 or 1: no workers)."""
     env = os.environ.get("ARCHIVE_WORKERS", "").strip()
     if env.isdigit():
-        return int(env) if files else 0
-    if files < PARALLEL_MIN:
+        return int(env) if articles else 0
+    if articles < PARALLEL_MIN:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(cores, 4) if cores > 1 else 0
@@ -475,7 +507,7 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
                 return
             if task is None:
                 break
-            batch, files = task
+            batch, files, parsed = task
             outcomes = []
             for path, mtime_ns, size, known in files:
                 outcome, articles = _read_file(base, FileStat(path, mtime_ns, size), known)
@@ -486,6 +518,12 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
                     segments.append(writer._finalize_segment())
                     writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
                     gc.collect()
+            for article in parsed:  # articles of a many-article file, parsed by the parent
+                writer.add_document(**article_fields(article))
+            if writer.memory_estimate() > budget:
+                segments.append(writer._finalize_segment())
+                writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
+                gc.collect()
             outbox.send(("done", batch, outcomes))
         if writer.doc_count():
             segments.append(writer._finalize_segment())
@@ -524,14 +562,16 @@ def _index_parallel(
     import subprocess
     from multiprocessing.connection import Connection, wait
 
-    batches = [to_read[i : i + BATCH_FILES] for i in range(0, len(to_read), BATCH_FILES)]
     limitmb = max(32, WORKERS_MB // workers)
+    tasks = _tasks(root, to_read, state, writer, report)
+    sent_tasks: dict[int, tuple[list[FileStat], list[Article], int]] = {}
     package_parent = str(Path(__file__).resolve().parent.parent)
     procs: list[subprocess.Popen] = []
     inboxes: list[Connection] = []  # what the workers send
     outboxes: dict[Connection, Connection] = {}  # worker's inbox → the pipe to it
     try:
-        for _ in range(min(workers, len(batches))):
+        many = any(f.path.lower().endswith(MANY_PER_FILE) for f in to_read)
+        for _ in range(workers if many else min(workers, -(-len(to_read) // BATCH_FILES))):
             to_child_r, to_child_w = os.pipe()
             from_child_r, from_child_w = os.pipe()
             code = (
@@ -553,27 +593,30 @@ def _index_parallel(
 
         def send(inbox: Connection) -> None:
             nonlocal sent
-            files = [(f.path, f.mtime_ns, f.size, getattr(state.get(f.path), "checksum", None)) for f in batches[sent]]
-            outboxes[inbox].send((sent, files))
+            task = next(tasks, None)
+            if task is None:
+                return
+            batch, articles, _ = sent_tasks[sent] = task
+            files = [(f.path, f.mtime_ns, f.size, getattr(state.get(f.path), "checksum", None)) for f in batch]
+            outboxes[inbox].send((sent, files, articles))
             sent += 1
 
         for inbox in inboxes:  # two batches each: a worker never waits for the next one
             for _ in range(2):
-                if sent < len(batches):
-                    send(inbox)
+                send(inbox)
         done: dict[int, list] = {}
         applied = bytes_done = 0
         bytes_total = sum(f.size for f in to_read)
-        while applied < len(batches):
+        while applied < sent:
             for inbox in wait(inboxes):
                 _, batch, outcomes = _receive(inbox)
                 done[batch] = outcomes
-                if sent < len(batches):
-                    send(inbox)
+                send(inbox)
             while applied in done:
-                for f, outcome in zip(batches[applied], done.pop(applied), strict=True):
+                files, _, nbytes = sent_tasks.pop(applied)
+                for f, outcome in zip(files, done.pop(applied), strict=True):
                     _apply(f, outcome, state, writer, report)
-                bytes_done += sum(f.size for f in batches[applied])
+                bytes_done += nbytes
                 applied += 1
                 if show is not None:
                     show(Step("Indexing", bytes_done, bytes_total, "bytes", report.articles))
@@ -592,6 +635,33 @@ def _index_parallel(
             if p.poll() is None:
                 p.terminate()
                 p.wait(5)
+
+
+def _tasks(root: Path, to_read: list[FileStat], state: dict[str, Indexed], writer,
+           report: IngestReport) -> Iterator[tuple[list[FileStat], list[Article], int]]:  # fmt: skip
+    """The work for the workers, in order: (files to read, articles already parsed,
+    bytes it stands for). Files of one article go `BATCH_FILES` at a time; a file
+    of many (.jsonl) is read and parsed here, when its turn comes, and its
+    articles go `BATCH_ARTICLES` at a time, so its analysis is shared out too."""
+    batch: list[FileStat] = []
+    for f in to_read:
+        if not f.path.lower().endswith(MANY_PER_FILE):
+            batch.append(f)
+            if len(batch) == BATCH_FILES:
+                yield batch, [], sum(x.size for x in batch)
+                batch = []
+            continue
+        known = state.get(f.path)
+        outcome, articles = _read_file(root, f, known.checksum if known is not None else None)
+        if not _apply(f, outcome, state, writer, report) or not articles:
+            yield [], [], f.size
+            continue
+        n = len(articles)
+        for i in range(0, n, BATCH_ARTICLES):
+            chunk = articles[i : i + BATCH_ARTICLES]
+            yield [], chunk, f.size * (i + len(chunk)) // n - f.size * i // n
+    if batch:
+        yield batch, [], sum(x.size for x in batch)
 
 
 def _receive(conn) -> tuple:

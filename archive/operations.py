@@ -60,6 +60,7 @@ class Filed:
 
     source: str
     path: str
+    articles: int = 1  # a file of many articles (.jsonl) holds more
 
 
 @dataclass(slots=True)
@@ -182,7 +183,7 @@ def _add_one(root: Path, src: Path, shown: str, contents: _Contents, report: Add
         name = slugify(src.stem) + ext.lower()
     rel = _copy_new(src, data, root, name)
     contents.note(rel, len(data), digest)
-    report.added.append(Filed(shown, rel))
+    report.added.append(Filed(shown, rel, len(articles)))
 
 
 def _copy_new(src: Path, data: bytes, root: Path, name: str) -> str:

@@ -358,7 +358,8 @@ def report_json(report: IngestReport) -> str:
 
 def add_text(report) -> str:
     """`archive add`: one line per file, then the indexing summary."""
-    lines = [f"added {f.path}" + (f"  (from {f.source})" if f.source != f.path else "") for f in report.added]
+    lines = [f"added {f.path}" + (f" ({f.articles:,} articles)" if f.articles != 1 else "")
+             + (f"  (from {f.source})" if f.source != f.path else "") for f in report.added]  # fmt: skip
     lines += [f"already in the archive: {f.source} (as {f.path})" for f in report.already]
     lines += [f"not added {s.path}: {s.reason}" for s in report.skipped]
     if report.index is not None:
@@ -368,7 +369,7 @@ def add_text(report) -> str:
 
 def add_json(report) -> str:
     data = {
-        "added": [{"source": f.source, "path": f.path} for f in report.added],
+        "added": [{"source": f.source, "path": f.path, "articles": f.articles} for f in report.added],
         "already": [{"source": f.source, "path": f.path} for f in report.already],
         "skipped": [{"source": s.path, "reason": s.reason} for s in report.skipped],
         "index": json.loads(report_json(report.index)) if report.index is not None else None,

@@ -1136,6 +1136,12 @@ class Searcher:
         ident = nfc(ident).strip()
         forms = dict.fromkeys((ident, unicodedata.normalize("NFD", ident)))
         for form in forms:
+            if self._searcher.document_number(id=form) is not None:
+                return self._searcher.document_number(id=form)
+            in_file = sorted(self._searcher.document_numbers(path=form))
+            if len(in_file) > 1:  # a file of many articles (.jsonl): its path is no one article's id
+                raise ArticleNotFound(self._many_in_file(form, in_file))
+        for form in forms:
             for fieldname in ("id", "path"):
                 docnum = self._searcher.document_number(**{fieldname: form})
                 if docnum is not None:
@@ -1154,6 +1160,18 @@ class Searcher:
         ids = sorted(self._searcher.stored_fields(d)["id"] for d in candidates)
         shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
         raise ArticleNotFound(f"{ident!r} matches {len(ids)} articles ({shown}); give more of the id.")
+
+    def articles_in_file(self, path: str) -> list[tuple[str, str]]:
+        """(id, headline) of each article indexed from the file `path`, in id order."""
+        docs = (self._searcher.stored_fields(d) for d in self._searcher.document_numbers(path=path.strip()))
+        return sorted(((f["id"], f.get("title", "")) for f in docs), key=lambda it: _natural(it[0]))
+
+    def _many_in_file(self, path: str, docnums: list[int]) -> str:
+        listed = self.articles_in_file(path)
+        shown = "\n".join(f"  {ident}  {title}" for ident, title in listed[:10])
+        more = f"\n  … and {len(listed) - 10:,} more" if len(listed) > 10 else ""
+        return (f"{path} holds {len(listed):,} articles; show one by its id:\n{shown}{more}\n"
+                f"(archive search --json WORDS finds the id of an article.)")  # fmt: skip
 
     def article(self, ident: str) -> Article:
         return self.article_at(self.resolve(ident))
@@ -1255,6 +1273,11 @@ def _docset(mask: np.ndarray | None) -> set[int] | None:
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _natural(ident: str) -> tuple:
+    """Sort key putting `file.jsonl:2` before `file.jsonl:10`."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ident))
 
 
 def _split(value: str) -> tuple[str, ...]:
