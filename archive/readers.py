@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import Article, Skipped
 from .analysis import nfc  # noqa: F401 (re-exported: readers.nfc)
+from .models import Article, Skipped
 from .months import MONTHS
 
 #: Extensions read as articles, each with the name of its format (see `read_articles`).
