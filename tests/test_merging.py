@@ -120,3 +120,33 @@ def test_cli_optimize_prints_progress_lines_when_not_on_a_terminal(articles: Pat
     assert "Merging segments: 0% (0 of 8 articles)" in result.stderr
     assert "8 articles merged into 1 segment" in result.stdout
     assert len(segments_of(index_dir)) == 1
+
+
+def test_merging_keeps_every_article_and_its_ranking(tmp_path: Path, index_dir: Path) -> None:
+    """A merge re-analyses stored text: the merged index must answer exactly as the segments did."""
+    import shutil
+
+    newsroom = Path(__file__).parent / "fixtures" / "newsroom"
+    root = tmp_path / "newsroom"
+    files = sorted(p for p in newsroom.rglob("*") if p.is_file())
+    for i, part in enumerate((files[::3], files[1::3], files[2::3])):
+        for src in part:
+            dest = root / src.relative_to(newsroom)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+        ingest(root, index_dir)
+    assert len(segments_of(index_dir)) == 3
+    queries = ["Alep", "bombardements d'Alep", '"Casques blancs"', "Lavrov -Damas", "source:AFP trêve", "etat"]
+
+    def answers() -> list:
+        with Searcher(index_dir) as s:
+            out = [[(h.id, round(h.score, 6), h.snippet) for h in s.search(q, limit=20).hits] for q in queries]
+            out.append(s.search("Alep", facets=True, limit=1).facets)
+            out.append([s.article(h.id) for h in s.search("Alep", limit=20).hits])
+            return out
+
+    before = answers()
+    assert any(before[:-2])
+    report = ingest(root, index_dir, optimize=True)
+    assert report.segments == 1 and report.merged == len(files) - len(report.skipped)
+    assert answers() == before
