@@ -161,7 +161,8 @@ def ingest(
     With `rebuild`, a fresh index is built aside and swapped in when complete,
     so searches keep working meanwhile. The commit merges only small segments
     (`archive.merging.tiered`); with `optimize`, all segments are then merged
-    into one, which takes time in proportion to the whole index.
+    into as few as memory allows (`archive.merging.full`), which takes time in
+    proportion to the whole index.
     `progress` is called with a `Step` now and then during long work.
     """
     t0 = time.perf_counter()
@@ -248,7 +249,8 @@ def ingest(
 
 
 def _optimize(ix, progress: Progress | None) -> int:
-    """Merge all segments of `ix` into one; the articles rewritten."""
+    """Merge all segments of `ix` (into as few as `merging.MERGE_MB` allows); the
+    articles rewritten."""
     live = [s for s in ix._segments() if s.doc_count() > 0]
     if len(ix._segments()) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
         return 0
@@ -261,7 +263,6 @@ def _optimize(ix, progress: Progress | None) -> int:
         writer.cancel()
         raise
     return getattr(writer, "merged_docs", 0)
-
 
 
 def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport,
