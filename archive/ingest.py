@@ -551,8 +551,12 @@ def _index_parallel(
         for inbox in inboxes:
             outboxes[inbox].send(None)
         segments = []
-        for inbox in inboxes:
+        if show is not None:  # each worker now writes its last segment
+            show(Step("Finishing", 0, len(inboxes), "workers", report.articles))
+        for n, inbox in enumerate(inboxes, 1):
             segments += _receive(inbox)[1]
+            if show is not None:
+                show(Step("Finishing", n, len(inboxes), "workers", report.articles))
         for p in procs:
             p.wait()
         return segments

@@ -199,6 +199,8 @@ def step_text(step) -> str:
         return f"Indexing: {pct} ({_size(step.done)} of {_size(step.total)} read), {step.articles:,} {articles} indexed"
     if step.phase == "Merging":
         return f"Merging segments: {pct} ({step.done:,} of {step.total:,} articles)"
+    if step.phase == "Finishing":
+        return f"Writing the last segments: {step.done} of {step.total} workers done"
     if step.phase == "Writing":
         return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} postings)"
     return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
