@@ -9,7 +9,7 @@ import pytest
 from archive import cli as cli_module
 from archive.ingest import ingest
 from archive.models import Step
-from archive.render import step_text
+from archive.render import report_text, step_text
 
 from .conftest import write
 
@@ -71,3 +71,13 @@ def test_workers_say_when_they_write_their_last_segments(
     phases = [s.phase for s in steps]
     assert phases[-3:] == ["Finishing"] * 3 and set(phases[:-3]) == {"Indexing"}
     assert [s.done for s in steps[-3:]] == [0, 1, 2]
+
+
+def test_the_report_suggests_optimize_when_segments_pile_up() -> None:
+    from archive.models import IngestReport
+    from archive.render import SEGMENTS_HINT
+
+    assert "--optimize" not in report_text(IngestReport(added=1, segments=SEGMENTS_HINT - 1))
+    text = report_text(IngestReport(added=1, segments=SEGMENTS_HINT))
+    assert text.endswith(f"note: the index is in {SEGMENTS_HINT} segments; "
+                         "archive index --optimize merges them for faster searches")  # fmt: skip
