@@ -176,7 +176,8 @@ class ProgressReporter:
         if self.tty:
             if step.phase != self.phase:
                 self.close()
-                label = {"Indexing": "Indexing", "Merging": "Merging", "Writing": "Writing merged segment"}
+                label = {"Indexing": "Indexing", "Merging": "Merging", "Writing": "Writing merged segment",
+                         "Finishing": "Writing segments"}
                 self.bar = click.progressbar(length=max(step.total, 1), label=label.get(step.phase, step.phase),
                                              file=sys.stderr)  # fmt: skip
                 self.bar.__enter__()

@@ -164,7 +164,8 @@ def ingest(
     With `rebuild`, a fresh index is built aside and swapped in when complete,
     so searches keep working meanwhile. The commit merges only small segments
     (`archive.merging.tiered`); with `optimize`, all segments are then merged
-    into one, which takes time in proportion to the whole index.
+    into as few as memory allows (`archive.merging.full`), which takes time in
+    proportion to the whole index.
     `progress` is called with a `Step` now and then during long work.
     If the index folder cannot be written (a full disk), the index stays as it
     was, what the run wrote is removed, and `IndexWriteFailed` says why. A
@@ -288,7 +289,8 @@ def _ingest(
 
 
 def _optimize(ix, progress: Progress | None) -> int:
-    """Merge all segments of `ix` into one; the articles rewritten."""
+    """Merge all segments of `ix` (into as few as `merging.MERGE_MB` allows); the
+    articles rewritten."""
     live = [s for s in ix._segments() if s.doc_count() > 0]
     if len(ix._segments()) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
         return 0
@@ -623,8 +625,12 @@ def _index_parallel(
         for inbox in inboxes:
             outboxes[inbox].send(None)
         segments = []
-        for inbox in inboxes:
+        if show is not None:  # each worker now writes its last segment
+            show(Step("Finishing", 0, len(inboxes), "workers", report.articles))
+        for n, inbox in enumerate(inboxes, 1):
             segments += _receive(inbox)[1]
+            if show is not None:
+                show(Step("Finishing", n, len(inboxes), "workers", report.articles))
         for p in procs:
             p.wait()
         return segments

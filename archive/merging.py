@@ -130,7 +130,7 @@ def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress 
                     for fields in stored_documents(reader):
                         bulk.add_document(**fields)
                         done += 1
-                        if progress is not None and done % 1000 == 0:
+                        if progress is not None and done % 100 == 0:
                             progress(Step("Merging", done, total, "articles"))
                         if bulk.memory_estimate() > budget:  # memory is full: one segment, then another
                             written.append(bulk._finalize_segment())

@@ -306,6 +306,11 @@ def stats_json(stats: Stats) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+#: From this many segments, the indexing report suggests `archive index --optimize`
+#: (each word of a query is looked up once per segment).
+SEGMENTS_HINT = 30
+
+
 def _size(n: int) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n >= scale:
@@ -321,6 +326,8 @@ def step_text(step) -> str:
         return f"Indexing: {pct} ({_size(step.done)} of {_size(step.total)} read), {step.articles:,} {articles} indexed"
     if step.phase == "Merging":
         return f"Merging segments: {pct} ({step.done:,} of {step.total:,} articles)"
+    if step.phase == "Finishing":
+        return f"Writing the last segments: {step.done} of {step.total} workers done"
     if step.phase == "Writing":
         return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} postings)"
     return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
@@ -343,6 +350,9 @@ def report_text(report: IngestReport) -> str:
         lines.append(f"  skipped {s.path}: {s.reason}")
     for s in report.notes:
         lines.append(f"  note {s.path}: {s.reason}")
+    if report.segments >= SEGMENTS_HINT:
+        lines.append(f"  note: the index is in {report.segments} segments; "
+                     "archive index --optimize merges them for faster searches")  # fmt: skip
     return "\n".join(lines)
 
 

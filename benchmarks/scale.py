@@ -1,7 +1,7 @@
 """The archive at N articles, measured beside tantivy on the same texts in the same run.
 
     python benchmarks/scale.py --n 20000                  # ~10 min on a busy 2-core machine
-    python benchmarks/scale.py --n 1000000 --work /big    # over an hour; needs ~25 GB of disk
+    python benchmarks/scale.py --n 1000000 --work /big --no-optimize   # over an hour; ~25 GB of disk
 
 Generates N distinct articles from `../shared/corpora/orangesum/articles.jsonl.gz`
 (seeded): each takes the headline of one OrangeSum article, perturbed (a word
@@ -308,6 +308,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--out", type=Path, help="JSON results (default benchmarks/results/scale-N.json)")
     parser.add_argument("--no-tantivy", action="store_true")
+    parser.add_argument("--no-optimize", action="store_true",
+                        help="skip `archive index --optimize` (it re-analyses every article: ~1.5 CPU-hours at 1M)")
     parser.add_argument("--tantivy-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tantivy_child:
@@ -344,9 +346,10 @@ def main() -> None:
         result["warm"] = warm_queries(index, keywords, pasted)
         log("cold searches…")
         result["cold_search"] = cold_search(articles, index, keywords)
-        log("--optimize…")
-        result["optimize"] = index_run(articles, index, "--optimize")
-        result["warm_after_optimize"] = warm_queries(index, keywords, pasted)
+        if not args.no_optimize:
+            log("--optimize…")
+            result["optimize"] = index_run(articles, index, "--optimize")
+            result["warm_after_optimize"] = warm_queries(index, keywords, pasted)
         if not args.no_tantivy:
             log("tantivy…")
             result["tantivy"] = tantivy_run(articles, work, keywords, pasted)

@@ -81,8 +81,11 @@ def test_an_incremental_commit_leaves_large_segments_untouched(
     merged = []
     for n in range(100, 112):
         article(articles, n)
+        if n > 100:  # and edit the one before, in a small segment that may be merged in this very commit
+            path = articles / f"2020-01-{(n - 1) % 28 + 1:02d}-depeche-{n - 1}.txt"
+            path.write_text(path.read_text(encoding="utf-8") + f"\nRectificatif {n - 1}.\n", encoding="utf-8")
         report = ingest(articles, index_dir)
-        assert report.added == 1
+        assert report.added == 1 and report.updated == (n > 100)
         segs = segments_of(index_dir)
         assert segs.get(large) == 32, f"the large segment was rewritten after adding article {n}"
         assert report.merged <= 10
@@ -92,7 +95,9 @@ def test_an_incremental_commit_leaves_large_segments_untouched(
     assert len(segments_of(index_dir)) <= 8  # 13 commits
     with Searcher(index_dir) as s:
         found = [h.id for h in s.search("dépêche numéro", limit=100).hits if "depeche" in h.id]
+        fixed = sorted(h.id for h in s.search("rectificatif", limit=100).hits)
     assert len(found) == len(set(found)) == 37  # every article once, none lost or doubled by merging
+    assert fixed == sorted(f"2020-01-{n % 28 + 1:02d}-depeche-{n}.txt" for n in range(100, 111))
 
 
 def test_optimize_merges_everything_with_progress(articles: Path, index_dir: Path) -> None:
@@ -123,3 +128,33 @@ def test_cli_optimize_prints_progress_lines_when_not_on_a_terminal(
     assert "Merging segments: 0% (0 of 8 articles)" in result.stderr
     assert "8 articles merged into 1 segment" in result.stdout
     assert len(segments_of(index_dir)) == 1
+
+
+def test_merging_keeps_every_article_and_its_ranking(tmp_path: Path, index_dir: Path) -> None:
+    """A merge re-analyses stored text: the merged index must answer exactly as the segments did."""
+    import shutil
+
+    newsroom = Path(__file__).parent / "fixtures" / "newsroom"
+    root = tmp_path / "newsroom"
+    files = sorted(p for p in newsroom.rglob("*") if p.is_file())
+    for part in (files[::3], files[1::3], files[2::3]):
+        for src in part:
+            dest = root / src.relative_to(newsroom)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+        ingest(root, index_dir)
+    assert len(segments_of(index_dir)) == 3
+    queries = ["Alep", "bombardements d'Alep", '"Casques blancs"', "Lavrov -Damas", "source:AFP trêve", "etat"]
+
+    def answers() -> list:
+        with Searcher(index_dir) as s:
+            out = [[(h.id, round(h.score, 6), h.snippet) for h in s.search(q, limit=20).hits] for q in queries]
+            out.append(s.search("Alep", facets=True, limit=1).facets)
+            out.append([s.article(h.id) for h in s.search("Alep", limit=20).hits])
+            return out
+
+    before = answers()
+    assert any(before[:-2])
+    report = ingest(root, index_dir, optimize=True)
+    assert report.segments == 1 and report.merged == len(files) - len(report.skipped)
+    assert answers() == before

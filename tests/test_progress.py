@@ -9,7 +9,7 @@ import pytest
 from archive import cli as cli_module
 from archive.ingest import ingest
 from archive.models import Step
-from archive.render import step_text
+from archive.render import report_text, step_text
 
 from .conftest import write
 
@@ -36,6 +36,7 @@ def test_without_a_terminal_a_line_every_few_seconds_then_per_phase(
 
 
 def test_step_text_of_each_phase() -> None:
+    assert step_text(Step("Finishing", 1, 2, "workers")) == "Writing the last segments: 1 of 2 workers done"
     assert step_text(Step("Writing", 500_000, 2_000_000, "postings")) == (
         "Writing the merged segment: 25% (500,000 of 2,000,000 postings)"
     )
@@ -55,3 +56,27 @@ def test_ingest_reports_bytes_read_and_articles_indexed(tmp_path: Path, index_di
     assert indexing and indexing[-1].done == indexing[-1].total == total
     assert indexing[-1].articles == report.articles == 210
     assert [s.done for s in indexing] == sorted(s.done for s in indexing)
+
+
+def test_workers_say_when_they_write_their_last_segments(
+    tmp_path: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    root = tmp_path / "many"
+    for n in range(210):
+        write(root / f"2020-02-{n % 28 + 1:02d}-n{n}.txt", f"Titre {n}\nCorps de l'article {n}.\n")
+    steps: list[Step] = []
+    ingest(root, index_dir, progress=steps.append)
+    phases = [s.phase for s in steps]
+    assert phases[-3:] == ["Finishing"] * 3 and set(phases[:-3]) == {"Indexing"}
+    assert [s.done for s in steps[-3:]] == [0, 1, 2]
+
+
+def test_the_report_suggests_optimize_when_segments_pile_up() -> None:
+    from archive.models import IngestReport
+    from archive.render import SEGMENTS_HINT
+
+    assert "--optimize" not in report_text(IngestReport(added=1, segments=SEGMENTS_HINT - 1))
+    text = report_text(IngestReport(added=1, segments=SEGMENTS_HINT))
+    assert text.endswith(f"note: the index is in {SEGMENTS_HINT} segments; "
+                         "archive index --optimize merges them for faster searches")  # fmt: skip
