@@ -13,8 +13,8 @@ def apply(weight: str = "1.3") -> None:
     w = float(weight)
     plain = QM.QueryParser.parse
 
-    def parse(self, text):
-        parsed = plain(self, text)
+    def parse(self, text, **options):
+        parsed = plain(self, text, **options)
         capitalized, first = set(), True
         for _, start, end in self.ranked.words(text):
             word = text[start:end]

@@ -15,8 +15,8 @@ import archive.scoring as SC
 def apply() -> None:
     plain = QM.QueryParser.parse
 
-    def parse(self, text):
-        parsed = plain(self, text)
+    def parse(self, text, **options):
+        parsed = plain(self, text, **options)
         exact = []
         for clause in parsed.clauses:
             if type(clause) is Q.Or:

@@ -16,8 +16,8 @@ def apply(weight: str = "0.5", words: str = "4") -> None:
     w, most = float(weight), int(words)
     plain = QM.QueryParser.parse
 
-    def parse(self, text):
-        parsed = plain(self, text)
+    def parse(self, text, **options):
+        parsed = plain(self, text, **options)
         m = LABEL.match(text)
         if m and len(m.group(1).split()) <= most:
             rest = {repr(c) for c in plain(self, text[m.end() :]).clauses}

@@ -13,8 +13,8 @@ import archive.query as QM
 def apply() -> None:
     plain = QM.QueryParser.parse
 
-    def parse(self, text):
-        parsed = plain(self, text)
+    def parse(self, text, **options):
+        parsed = plain(self, text, **options)
         words, first = [], True  # (capitalized, opens a sentence, exact term)
         for w, s, e in self.exact.words(text):
             words.append((text[s : s + 1].isupper(), first, self.exact.term(w)))

@@ -15,8 +15,8 @@ def apply(share: str = "1.0") -> None:
     a = float(share)
     plain = QM.QueryParser.parse
 
-    def parse(self, text):
-        parsed = plain(self, text)
+    def parse(self, text, **options):
+        parsed = plain(self, text, **options)
         counts = Counter(t for w, _, _ in self.ranked.words(text) if (t := self.ranked_term(w)))
         for clause in parsed.clauses:
             if type(clause) is Q.Or:
