@@ -374,7 +374,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         click.echo(result_text(result, use_color()))
     for what in result.ignored:
         click.echo(f"Note: ignored {what} in the query.", err=True)
-    if not result.total:
+    if not (result.total or result.hits):  # hits: of a corrected query run instead, if any
         sys.exit(EXIT_NO_MATCH)
 
 
