@@ -17,6 +17,7 @@ from math import log
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.columns import MultiColumnReader
 from whoosh.scoring import BM25F
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
@@ -346,9 +347,9 @@ class Searcher:
         self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf, exact_B=ranking.exact_B)
         self._searcher = self.ix.searcher(weighting=self.weighting)
         self._reader = self._searcher.reader()
-        self._ids = self._reader.column_reader("id")
-        self._textkeys = self._reader.column_reader("textkey")
-        self._dates = self._reader.column_reader("date")
+        self._ids = _column(self._reader, "id")
+        self._textkeys = _column(self._reader, "textkey")
+        self._dates = _column(self._reader, "date")
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
@@ -849,6 +850,21 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def _column(reader, fieldname: str):
+    """The column of `fieldname` for every document of the index.
+
+    Whoosh 2.7.4's `MultiReader.column_reader` leaves out the segments that lack
+    the column (a segment whose articles all lack the value: an `archive add` of an
+    undated article writes one without a date column), and the documents of such a
+    segment then fall on another segment's column: IndexError in `archive stats`,
+    `--sort date`, `--since`, `--facets`. Each segment's own reader answers for its
+    documents instead (one without the column gives the field's default, "")."""
+    leaves = list(reader.leaf_readers())
+    if len(leaves) == 1:
+        return leaves[0][0].column_reader(fieldname)
+    return MultiColumnReader([leaf.column_reader(fieldname) for leaf, _ in leaves], [base for _, base in leaves])
 
 
 def _count(mask: np.ndarray) -> int:
