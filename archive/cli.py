@@ -178,7 +178,7 @@ class Paths:
 _FOLDERS_HELP = (
     "Folders: --index DIR / ARCHIVE_INDEX and --articles DIR / ARCHIVE_ARTICLES, before or after the"
     " command; by default index/ and articles/ in the nearest folder, from the current one up, that"
-    " holds an archive index (else an articles/ folder; else the current folder)."
+    " holds an archive index (else in the current folder)."
 )
 
 
