@@ -164,6 +164,8 @@ def test_the_archive_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(outside)
     missing = run("search", "Alep")
     assert missing.exit_code == 2 and "No index at index" in missing.stderr
+    assert "in the current folder or any folder above it" in missing.stderr
+    assert "any folder above" not in run("stats", "--index", "index").output  # given, not looked for
 
 
 def test_locate_resolves_each_folder_not_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
