@@ -25,6 +25,18 @@ def use_color(json_output: bool = False) -> bool:
     return sys.stdout.isatty()
 
 
+def _message(exc: Exception, args: tuple) -> str:
+    """The error's message; for a missing index that was looked for (no --index or
+    ARCHIVE_INDEX), where it was looked for."""
+    from .errors import IndexMissing
+
+    text = str(exc)
+    paths = args[0] if args else None
+    if isinstance(exc, IndexMissing) and isinstance(paths, Paths) and paths.searched:
+        text += " No archive index was found in the current folder or any folder above it either."
+    return text
+
+
 def errors_to_click(func: Callable) -> Callable:
     """Turn `ArchiveError` into a clean message and exit status 1."""
 
@@ -35,7 +47,7 @@ def errors_to_click(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except ArchiveError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_message(exc, args)) from exc
 
     return wrapper
 
@@ -65,7 +77,7 @@ def search_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except ArchiveError as exc:
-            raise SearchError(str(exc)) from exc
+            raise SearchError(_message(exc, args)) from exc
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -211,17 +223,19 @@ class Paths:
     """The two folders, as given to the group (option or variable; None: not given).
     `above`: the archive's root when it was found above the current folder."""
 
-    def __init__(self, index: str | None, articles: str | None, above: str = "") -> None:
+    def __init__(self, index: str | None, articles: str | None, above: str = "", searched: bool = False) -> None:
         self.index = index
         self.articles = articles
         self.above = above
+        self.searched = searched  # the index folder was looked for, not given
 
     def resolved(self, index: str | None, articles: str | None) -> Paths:
         """With the subcommand's own --index/--articles (which win), and the folders
         given nowhere found from the current folder (`archive.locate`)."""
         from .locate import resolve
 
-        return Paths(*resolve(index or self.index, articles or self.articles))
+        given = index or self.index
+        return Paths(*resolve(given, articles or self.articles), searched=not given)
 
     def note_root(self) -> None:
         """For the commands that write: say which archive, when found above."""
@@ -232,7 +246,7 @@ class Paths:
 _FOLDERS_HELP = (
     "Folders: --index DIR / ARCHIVE_INDEX and --articles DIR / ARCHIVE_ARTICLES, before or after the"
     " command; by default index/ and articles/ in the nearest folder, from the current one up, that"
-    " holds an archive index (else an articles/ folder; else the current folder)."
+    " holds an archive index (else in the current folder)."
 )
 
 
@@ -520,7 +534,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
         click.echo(f"Note: ignored {what} in the query.", err=True)
     if note := date_words_note(result):
         click.echo(note, err=True)
-    if not result.total:
+    if not (result.total or result.hits):  # hits: of a corrected query run instead, if any
         sys.exit(EXIT_NO_MATCH)
 
 

@@ -6,9 +6,9 @@ uses it before every command):
 
 1. the nearest folder, from the current one up to the file system's root, that
    holds an index written by archive (`index/CURRENT`);
-2. failing that, the nearest that holds an `articles/` folder (an archive not
-   indexed yet: `archive index` run from inside it builds its `index/`);
-3. failing that, the current folder.
+2. failing that, the current folder (where `archive index` builds a new archive's
+   index). An `articles/` folder alone is no sign: an unrelated one above (in a
+   home folder) would otherwise get an index built beside it.
 
 Only the folders not given by an option or an environment variable are taken
 from the root found: `--index` / `ARCHIVE_INDEX` and `--articles` /
@@ -26,31 +26,19 @@ ARTICLES = "articles"
 INDEX_MARKER = "CURRENT"
 
 
-def _is_dir(path: Path) -> bool:
+def _is_file(path: Path) -> bool:
     try:
-        return path.is_dir()
+        return path.is_file()
     except OSError:  # unreadable parent, name too long…
         return False
 
 
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:
-        return False
-
-
 def find_root(start: str | os.PathLike | None = None) -> Path | None:
-    """The archive's root folder, as the module docstring defines it; None when
-    neither an index nor an articles folder is found (the current folder is then
-    the root)."""
+    """The nearest folder, from `start` (the current folder) up, that holds an
+    archive index; None when there is none (the current folder is then the root)."""
     here = Path(start if start is not None else os.getcwd()).absolute()
-    chain = [here, *here.parents]
-    for folder in chain:
+    for folder in (here, *here.parents):
         if _is_file(folder / INDEX / INDEX_MARKER):
-            return folder
-    for folder in chain:
-        if _is_dir(folder / ARTICLES):
             return folder
     return None
 

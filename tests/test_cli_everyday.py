@@ -133,16 +133,25 @@ def test_the_archive_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pyte
     write(root / "articles" / "2016" / "alep.txt", "Alep sous les bombes\nLe régime bombarde Alep.\n")
     deep = root / "articles" / "2016"
     monkeypatch.chdir(deep)
-    built = run("index")  # no index yet: the nearest folder with articles/ is the root
-    assert built.exit_code == 0, built.output
-    assert (root / "index" / "CURRENT").is_file() and not (deep / "index").exists()
-    assert built.stderr.startswith(f"Archive found in {os.path.join('..', '..')}: index ")  # says which
+    first = run("index")  # no index above: the current folder, which has no articles/
+    assert first.exit_code == 1 and "No articles folder at articles" in first.output
+    assert not (deep / "index").exists() and not (root / "index").exists()
+    monkeypatch.chdir(root)
+    assert run("index").exit_code == 0 and (root / "index" / "CURRENT").is_file()
+    monkeypatch.chdir(deep)
+    assert ids(run("search", "Alep", "--json")) == ["2016/alep.txt"]
+    write(root / "articles" / "2016" / "damas.txt", "Damas\nLe régime à Damas.\n")
+    again = run("index")
+    assert again.exit_code == 0 and "1 added" in again.stdout
+    assert again.stderr.startswith(f"Archive found in {os.path.join('..', '..')}: index ")  # says which
     notes = root / "notes" / "brouillons"
     notes.mkdir(parents=True)
     monkeypatch.chdir(notes)
     assert ids(run("search", "Alep", "--json")) == ["2016/alep.txt"]
-    assert run("stats").output.splitlines()[-1].startswith(f"index:     {os.path.join('..', '..', 'index')} ")
-    # an index is a stronger sign than an articles/ folder
+    stats = run("stats")
+    assert stats.exit_code == 0, (stats.output, stats.exception)
+    assert stats.output.splitlines()[-1].startswith(f"index:     {os.path.join('..', '..', 'index')} ")
+    # an articles/ folder is no sign of an archive: the index above still is
     write(notes / "articles" / "autre.txt", "Bangkok\nLe roi.\n")
     assert ids(run("search", "Alep", "--json")) == ["2016/alep.txt"]
     # a variable or option still wins
@@ -155,6 +164,8 @@ def test_the_archive_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(outside)
     missing = run("search", "Alep")
     assert missing.exit_code == 2 and "No index at index" in missing.stderr
+    assert "in the current folder or any folder above it" in missing.stderr
+    assert "any folder above" not in run("stats", "--index", "index").output  # given, not looked for
 
 
 def test_locate_resolves_each_folder_not_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -234,3 +245,22 @@ def test_a_closed_pipe_is_not_a_bug_nor_no_match(news: dict, monkeypatch: pytest
     monkeypatch.setattr(render, "result_text", closed)
     result = run("search", "Alep", env=news)
     assert result.exit_code == 141 and "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_an_undated_article_added_later_breaks_no_date_feature(tmp_path: Path) -> None:
+    """A segment of undated articles has no date column; Whoosh's multi-segment
+    column then sent its documents to another segment's column (IndexError)."""
+    articles = tmp_path / "articles"
+    write(articles / "2016-09-24-alep.txt", "Alep sous les bombes\nLe régime bombarde Alep.\nAvec AFP\n")
+    assert run("index").exit_code == 0
+    write(articles / "sans-date.txt", "Alep sans date\nUn article sans date sur Alep.\n")
+    assert run("index").exit_code == 0
+    write(articles / "2017-01-05-alep.txt", "Alep reconstruite\nLa reconstruction d'Alep.\nAvec Reuters\n")
+    assert run("index").exit_code == 0
+    stats = run("stats")
+    assert stats.exit_code == 0 and "2016-09-24 to 2017-01-05 (1 undated)" in stats.output, stats.output
+    dated = run("search", "Alep", "--sort", "date", "--json")
+    assert [h["date"] for h in json.loads(dated.stdout)["hits"]] == ["2016-09-24", "2017-01-05", ""]
+    assert ids(run("search", "Alep", "--since", "2017", "--json")) == ["2017-01-05-alep.txt"]
+    facets = run("search", "Alep", "--facets").stdout
+    assert "By month:  2016-09 1 · 2017-01 1 · undated 1" in facets, facets
