@@ -40,6 +40,24 @@ def errors_to_click(func: Callable) -> Callable:
     return wrapper
 
 
+class Seconds(click.ParamType):
+    """A duration: a number of seconds, 0 or more (`inf`: no limit); `nan` is refused."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        if not seconds >= 0:  # also false for nan
+            self.fail(f"{value!r} is not a number of seconds, 0 or more.", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+
+
 class Paths:
     def __init__(self, index: str, articles: str) -> None:
         self.index = index
@@ -69,7 +87,7 @@ def cli(ctx: click.Context, index_dir: str, articles_dir: str) -> None:
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Build a fresh index aside, then swap it in.")
-@click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--wait", type=SECONDS, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--follow-symlinks", is_flag=True,
               help="Also read symbolic links to files outside the articles folder.")  # fmt: skip
@@ -277,7 +295,7 @@ EXIT_OUT_OF_STEP = 1
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--wait", type=SECONDS, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--follow-symlinks", is_flag=True,
               help="Also read symbolic links to files outside the articles folder.")  # fmt: skip

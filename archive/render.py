@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import wraps
 
 from .models import Article, Hit, IngestReport, Stats
+
+# A control character, or an ESC that does not start one of the colour codes `style`
+# writes: from a headline or a file name, it would reach the terminal as a command.
+_UNSAFE = re.compile("\x1b(?!\\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character but tab, newline and our colour codes
+    written out as `\\x1b` (as `ls -b` does), so what an article holds never
+    drives the terminal."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}", text) if _UNSAFE.search(text) else text
+
+
+def _safe(render: Callable[..., str]) -> Callable[..., str]:
+    @wraps(render)
+    def wrapper(*args: object, **kwargs: object) -> str:
+        return terminal_safe(render(*args, **kwargs))
+
+    return wrapper
 
 
 def style(text: str, color: bool, **kw: object) -> str:
@@ -69,6 +91,7 @@ def result_json(result) -> str:
     return json.dumps(result_dict(result), ensure_ascii=False)
 
 
+@_safe
 def result_text(result, color: bool) -> str:
     """Hits for a terminal: a count line, the hits, then suggestion and facets."""
     lines: list[str] = []
@@ -121,6 +144,7 @@ def _hit_lines(hits: list[Hit], mode: str, color: bool) -> list[str]:
     return lines
 
 
+@_safe
 def similar_text(article: Article, hits: list[Hit], color: bool) -> str:
     head = style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
     if not hits:
@@ -137,6 +161,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+@_safe
 def article_text(article: Article, color: bool) -> str:
     lines = [style(article.title, color, bold=True)]
     meta = [article.date or "undated"]
@@ -161,6 +186,7 @@ def article_json(article: Article) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def stats_text(stats: Stats) -> str:
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dates"
     if stats.undated:
@@ -184,6 +210,7 @@ def stats_json(stats: Stats) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
              f"{report.unchanged} unchanged", f"{len(report.skipped)} skipped"]  # fmt: skip
@@ -209,6 +236,7 @@ def report_json(report: IngestReport) -> str:
 # --- add, check, watch (the report records live in operations.py and watch.py) ---
 
 
+@_safe
 def add_text(report) -> str:
     """`archive add`: one line per file, then the indexing summary."""
     lines = [f"added {f.path}" + (f"  (from {f.source})" if f.source != f.path else "") for f in report.added]
@@ -230,6 +258,7 @@ def add_json(report) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def check_text(report) -> str:
     """`archive check`: the verdict first, then each differing file."""
     if report.in_step:
@@ -255,6 +284,7 @@ def check_json(report) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def batch_text(batch) -> str:
     """`archive watch`: one line per indexing run (plus one per skipped file)."""
     import time
