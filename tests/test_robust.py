@@ -544,22 +544,39 @@ def test_unwritable_index_folder_is_a_clear_error(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 1 and "Permission denied" in result.output and "writable" in result.output
 
 
-def test_folders_of_any_depth_are_walked(tmp_path: Path) -> None:
+def test_folders_of_any_depth_are_walked() -> None:
+    import shutil
+    import tempfile
+
     from archive.readers import discover
 
-    root = tmp_path / "articles"
+    # Outside pytest's temporary folders: its clean-up of old ones recurses, and would
+    # fail on 1,500 levels (as would `shutil.rmtree`).
+    root = Path(tempfile.mkdtemp(prefix="archive-deep-")) / "articles"
     root.mkdir()
     here = os.getcwd()
+    depth = 0
     try:
         os.chdir(root)
         for _ in range(1500):  # (os.makedirs recurses too)
             os.mkdir("d")
             os.chdir("d")
+            depth += 1
         Path("fond.txt").write_text("Au fond\nTexte.\n")
-    finally:
         os.chdir(here)
-    (found,) = list(discover(root))
-    assert found.path == "d/" * 1500 + "fond.txt"
+        (found,) = list(discover(root))
+        assert found.path == "d/" * 1500 + "fond.txt"
+    finally:
+        os.chdir(root)
+        for _ in range(depth):
+            os.chdir("d")
+        if os.path.exists("fond.txt"):
+            os.remove("fond.txt")
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+        os.chdir(here)
+        shutil.rmtree(root.parent)
 
 
 def test_unreadable_subfolder_is_reported_and_its_articles_kept(
