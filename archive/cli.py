@@ -219,6 +219,24 @@ class ProgressReporter:
         self.close()
 
 
+class Seconds(click.ParamType):
+    """A duration: a number of seconds, 0 or more (`inf`: no limit); `nan` is refused."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        if not seconds >= 0:  # also false for nan
+            self.fail(f"{value!r} is not a number of seconds, 0 or more.", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+
+
 class Paths:
     """The two folders, as given to the group (option or variable; None: not given).
     `above`: the archive's root when it was found above the current folder."""
@@ -293,7 +311,7 @@ def cli(ctx: click.Context, index_dir: str | None, articles_dir: str | None) -> 
 @click.option("--rebuild", is_flag=True, help="Build a fresh index aside, then swap it in.")
 @click.option("--optimize", is_flag=True,
               help="Then merge the whole index into one segment (faster searches; takes time, shows progress).")  # fmt: skip
-@click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--wait", type=SECONDS, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--follow-symlinks", is_flag=True,
               help="Also read symbolic links to files outside the articles folder.")  # fmt: skip
@@ -678,7 +696,7 @@ EXIT_OUT_OF_STEP = 1
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--wait", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--wait", type=SECONDS, default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another indexing run to finish.")  # fmt: skip
 @click.option("--follow-symlinks", is_flag=True,
               help="Also read symbolic links to files outside the articles folder.")  # fmt: skip

@@ -60,7 +60,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 TITLE_FROM_BODY_CHARS = 150
 
 # Control characters and lone surrogates (JSON `"\ud800"`) cannot go into the index.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 
 

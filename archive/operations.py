@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
-from .readers import OUTSIDE, ReadError, checksum, discover, read_articles, read_bytes, unexpected
+from .readers import ReadError, checksum, discover, read_articles, read_bytes, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -274,8 +274,8 @@ def check(
     cache = _stat_cache(store.root / STATCACHE, data_dir.name)
     report = CheckReport(documents=documents)
     on_disk = list(discover(root, follow_symlinks=follow_symlinks))
-    report.unindexable.extend(Skipped(f.path, OUTSIDE) for f in on_disk if f.outside)
-    on_disk = [f for f in on_disk if not f.outside]
+    report.unindexable.extend(Skipped(f.path, f.problem) for f in on_disk if f.problem)
+    on_disk = [f for f in on_disk if not f.problem]
     report.files = len(on_disk)
     seen = set()
     for f in on_disk:
@@ -298,7 +298,8 @@ def check(
             continue
         if not _same_content(root, f.path, known.checksum):
             report.stale.append(f.path)
-    report.orphan = sorted(p for p in indexed if p not in seen)
+    unlisted = tuple(s.path for s in report.unindexable if s.path.endswith("/"))
+    report.orphan = sorted(p for p in indexed if p not in seen and not p.startswith(unlisted))
     report.seconds = time.perf_counter() - t0
     return report
 

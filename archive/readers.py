@@ -51,7 +51,7 @@ class FileStat:
     path: str  # relative, POSIX
     mtime_ns: int
     size: int
-    outside: bool = False  # a symbolic link to a file outside the articles folder (not followed)
+    problem: str = ""  # why it is not read (a link out of the folder, a folder that cannot be listed)
 
 
 #: The reason given for a symbolic link that leads out of the articles folder.
@@ -68,31 +68,50 @@ def discover(
 
     Hidden files and folders (starting with a dot) are ignored, symlinked folders
     are not followed (no loops), symlinked files are followed when they lead to a
-    file inside `root` (anywhere with `follow_symlinks`; else they are listed with
-    `outside` set, to be reported). An archive index kept inside the folder
-    (`articles/index/`) is not read as articles.
+    file inside `root` (anywhere with `follow_symlinks`). An archive index kept
+    inside the folder (`articles/index/`) is not read as articles. What cannot be
+    read comes with its `problem` (a link out of the folder, a folder that cannot be
+    listed), to be reported. The walk keeps its own stack: any depth of folders.
     """
     exts = extensions or tuple(PARSERS)
     root_s = str(root)
-    real_root = os.path.realpath(root_s)
-    inside = real_root.rstrip(os.sep) + os.sep
+    inside = os.path.realpath(root_s).rstrip(os.sep) + os.sep
     found: list[FileStat] = []
-    for dirpath, dirnames, filenames in os.walk(root_s):
-        if "CURRENT" in filenames and any(d.startswith("data-") for d in dirnames) and dirpath != root_s:
-            dirnames[:] = []  # an index folder (see store.py): derived data, not articles
+    stack = [(root_s, "")]
+    while stack:
+        dirpath, rel_dir = stack.pop()
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError as exc:
+            if dirpath == root_s:
+                raise
+            found.append(FileStat(rel_dir + "/", -1, -1, f"cannot read this folder ({exc.strerror or exc}):"
+                                  " its articles are not indexed"))  # fmt: skip
             continue
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        rel_dir = os.path.relpath(dirpath, root_s)
-        for name in filenames:
-            if name.startswith(".") or not name.lower().endswith(exts):
+        names = {e.name for e in entries}
+        if rel_dir and "CURRENT" in names and any(e.name.startswith("data-") for e in entries):
+            continue  # an index folder (see store.py): derived data, not articles
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            full = os.path.join(dirpath, name)
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            if not follow_symlinks and os.path.islink(full) and not os.path.realpath(full).startswith(inside):
-                found.append(FileStat(rel, -1, -1, outside=True))
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink():
+                    stack.append((entry.path, rel))
+                continue
+            if not name.lower().endswith(exts):
+                continue
+            if not follow_symlinks and entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+                found.append(FileStat(rel, -1, -1, OUTSIDE))
                 continue
             try:
-                st = os.stat(full)
+                st = os.stat(entry.path)
             except OSError:
                 # Broken symlink or a file removed meanwhile: report it at read time.
                 st = None
@@ -129,11 +148,16 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         text = _decode_or_fail(data, "utf-16")
         notes.append("decoded as UTF-16")
     else:
-        if b"\x00" in data:
+        nuls = data.count(b"\x00")
+        if nuls:
             text = _utf16_without_bom(data)
-            if text is None:
+            if text is not None:
+                notes.append("decoded as UTF-16 (no byte-order mark)")
+            elif nuls <= max(2, len(data) // 1000):  # a stray NUL or two in text: dropped, not the article
+                text, more = decode(data.replace(b"\x00", b""))
+                return text, [f"removed {nuls} NUL byte{'s' if nuls > 1 else ''}", *more]
+            else:
                 raise ReadError("binary file (contains NUL bytes); not an article")
-            notes.append("decoded as UTF-16 (no byte-order mark)")
         else:
             try:
                 text = data.decode("utf-8")
@@ -227,9 +251,16 @@ def decode_article(data: bytes) -> tuple[str, list[str]]:
     return text, notes
 
 
+#: Control characters other than tab and newline (terminal escape sequences start with
+#: ESC or CSI): never part of an article's text, and dangerous on a terminal.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def normalize_text(text: str) -> str:
-    """Unicode NFC, Unix newlines, no BOM or trailing whitespace per line."""
+    """Unicode NFC, Unix newlines, no BOM, control characters or trailing whitespace per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if CONTROLS.search(text):
+        text = CONTROLS.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
@@ -459,6 +490,9 @@ def read_text_file(root: Path, relpath: str) -> FileArticles:
     return FileArticles([parse_text(text, relpath, checksum(data), tuple(notes))])
 
 
+_OBJECT_ID = re.compile(r"\.jsonl?#", re.IGNORECASE)
+
+
 def read_articles(root: Path, relpath: str) -> FileArticles:
     """All articles in one file of the archive; raises `ReadError` with the reason.
 
@@ -477,6 +511,11 @@ def read_articles(root: Path, relpath: str) -> FileArticles:
     kind = PARSERS.get(suffix)
     if kind is None:
         raise ReadError(f"unsupported file type {suffix or '(none)'}")
+    if kind not in ("json", "jsonl") and _OBJECT_ID.search(relpath):
+        raise ReadError(
+            "the file name looks like the id of an article inside a JSON file (`file.jsonl#id`),"
+            " which it could take the place of: rename it without the `#`"
+        )
     if kind == "text":
         return read_text_file(root, relpath)
     from . import formats  # Markdown, HTML and JSON readers and their libraries

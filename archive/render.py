@@ -5,10 +5,41 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
+from functools import wraps
 
 from .models import Article, Hit, IngestReport, Stats
+
+# A control character, or an ESC that does not start one of the colour codes `style`
+# writes: from a headline or a file name, it would reach the terminal as a command.
+_UNSAFE = re.compile("\x1b(?!\\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character but tab, newline and our colour codes
+    written out as `\\x1b` (as `ls -b` does), so what an article holds never
+    drives the terminal."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}", text) if _UNSAFE.search(text) else text
+
+
+def _safe(render: Callable[..., str]) -> Callable[..., str]:
+    @wraps(render)
+    def wrapper(*args: object, **kwargs: object) -> str:
+        return terminal_safe(render(*args, **kwargs))
+
+    return wrapper
+
+
+def _safe_lines(render: Callable[..., Iterator[str]]) -> Callable[..., Iterator[str]]:
+    """`_safe` for a renderer that yields lines (a listing streamed to the terminal)."""
+
+    @wraps(render)
+    def wrapper(*args: object, **kwargs: object) -> Iterator[str]:
+        return map(terminal_safe, render(*args, **kwargs))
+
+    return wrapper
 
 
 def style(text: str, color: bool, **kw: object) -> str:
@@ -66,6 +97,7 @@ def _facet_lines(result) -> list[str]:
     ]
 
 
+@_safe
 def count_text(result) -> str:
     """`archive search --count`: the number of matching articles (then the facets, if asked)."""
     lines = [str(result.total)]
@@ -125,11 +157,13 @@ def result_json(result) -> str:
     return json.dumps(result_dict(result), ensure_ascii=False)
 
 
+@_safe
 def result_text(result, color: bool) -> str:
     """Hits for a terminal: a count line, the hits, then suggestion and facets."""
     return "\n".join(result_lines(result, result.hits, color, paged=True))
 
 
+@_safe_lines
 def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) -> Iterator[str]:
     """The lines of `result_text`, for hits read one by one (`Searcher.stream`:
     every match, so the count line says no page); `paged`: `hits` is a list."""
@@ -227,10 +261,12 @@ def result_json_chunks(result, hits: Iterable[Hit]) -> Iterator[str]:
     yield "]" + tail
 
 
+@_safe
 def similar_text(article: Article, hits: list[Hit], color: bool) -> str:
     return "\n".join(similar_lines(article, hits, color))
 
 
+@_safe_lines
 def similar_lines(article: Article, hits: Iterable[Hit], color: bool) -> Iterator[str]:
     """`similar_text` for hits read one by one."""
     yield style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
@@ -259,6 +295,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+@_safe
 def article_text(article: Article, color: bool) -> str:
     lines = [style(article.title, color, bold=True)]
     meta = [article.date or "undated"]
@@ -283,6 +320,7 @@ def article_json(article: Article) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def stats_text(stats: Stats) -> str:
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dates"
     if stats.undated:
@@ -333,6 +371,7 @@ def step_text(step) -> str:
     return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
 
 
+@_safe
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
              f"{report.unchanged} unchanged", f"{len(report.skipped)} skipped"]  # fmt: skip
@@ -366,6 +405,7 @@ def report_json(report: IngestReport) -> str:
 # --- add, check, watch (the report records live in operations.py and watch.py) ---
 
 
+@_safe
 def add_text(report) -> str:
     """`archive add`: one line per file, then the indexing summary."""
     lines = [f"added {f.path}" + (f" ({f.articles:,} articles)" if f.articles != 1 else "")
@@ -388,6 +428,7 @@ def add_json(report) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def check_text(report) -> str:
     """`archive check`: the verdict first, then each differing file."""
     if report.in_step:
@@ -413,6 +454,7 @@ def check_json(report) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+@_safe
 def batch_text(batch) -> str:
     """`archive watch`: one line per indexing run (plus one per skipped file)."""
     import time
@@ -447,6 +489,7 @@ def _bar(count: int, top: int, width: int, color: bool) -> str:
     return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
 
 
+@_safe
 def trend_text(trend, color: bool, width: int = TREND_WIDTH) -> str:
     """A bar chart, one line a period (and a query), and each query's peak."""
     what = "with all the words" if trend.mode == "all" else "with some of the words"
@@ -513,6 +556,7 @@ def trend_csv(trend) -> str:
 # --- alerts (the records live in alerts.py) ---------------------------------------
 
 
+@_safe
 def alert_text(fired) -> str:
     """One line an alert: `[name] date  headline  (id)`."""
     hit = fired.hit

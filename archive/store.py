@@ -169,6 +169,8 @@ class Store:
     @contextlib.contextmanager
     def lock(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
         """Hold the writer lock; wait up to `wait` seconds for another writer."""
+        if not wait >= 0:  # nan would wait forever
+            raise ValueError(f"wait must be a number of seconds, 0 or more, not {wait!r}")
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.root / LOCKFILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
