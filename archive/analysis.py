@@ -30,6 +30,17 @@ from whoosh.analysis import Analyzer, Token
 
 from .stopwords import ELISIONS, SNOWBALL_FRENCH
 
+
+def nfc(text: str) -> str:
+    """What a user typed, in the composed Unicode form the archive is indexed in.
+
+    Text pasted from macOS, a PDF or some web pages writes `é` as `e` + U+0301
+    (NFD); the archive's text is NFC (`normalize_text`), so every user input (a
+    query, a source name, an article id, a front matter key) is composed the same
+    way before it is compared with the archive."""
+    return unicodedata.normalize("NFC", text)
+
+
 _APOS = "'’ʼ‘`´"
 _WORD = r"[^\W_]+"
 # Alternatives, in order: words kept whole despite an apostrophe; grouped numbers
@@ -109,26 +120,12 @@ def _snowball() -> Callable[[str], str]:
     return Stemmer.Stemmer("french").stemWord
 
 
-def _light() -> Callable[[str], str]:
-    from .stemmers import light_stem
-
-    return light_stem
-
-
-def _minimal() -> Callable[[str], str]:
-    from .stemmers import minimal_stem
-
-    return minimal_stem
-
-
 def _identity() -> Callable[[str], str]:
     return lambda w: w
 
 
 STEMMERS: dict[str, Callable[[], Callable[[str], str]]] = {
     "snowball": _snowball,
-    "light": _light,
-    "minimal": _minimal,
     "none": _identity,
 }
 
@@ -137,7 +134,7 @@ class FrenchAnalyzer(Analyzer):
     """Tokenizer and filters in one pass, with a per-process term cache.
 
     Parameters (all plain values, so the analyzer pickles into the index schema):
-    `stemmer`: "snowball" | "light" | "minimal" | "none";
+    `stemmer`: "snowball" | "none" (the unstemmed field);
     `fold`: "before" (fold, then stem) | "after" (stem, then fold) | "none";
     `stop`: remove stop words (`STOP_WORDS`) from the output;
     `protected`: words never stemmed (compared after lowercasing and folding).

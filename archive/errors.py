@@ -41,6 +41,25 @@ class IndexBusy(ArchiveError):
         )
 
 
+class IndexWriteFailed(ArchiveError):
+    """The index folder could not be written (a full disk, no permission…)."""
+
+    def __init__(self, index_dir: str, exc: OSError) -> None:
+        import errno
+
+        what = exc.strerror or str(exc)
+        if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+            fix = "Free some space on that disk (or point --index elsewhere), then run archive index again."
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            fix = "Make the folder writable for you, or point --index / ARCHIVE_INDEX at one that is."
+        else:
+            fix = "Fix the cause, then run archive index again."
+        super().__init__(
+            f"Could not write the index at {index_dir} ({what}). The index is as it was before this run,"
+            f" and what this run had written is removed. {fix}"
+        )
+
+
 class ArticlesMissing(ArchiveError):
     def __init__(self, articles_dir: str) -> None:
         super().__init__(

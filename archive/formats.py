@@ -34,6 +34,7 @@ from .readers import (
     date_from_text,
     decode,
     decode_article,
+    nfc,
     normalize_text,
     parse_credit,
     parse_date,
@@ -76,7 +77,11 @@ def _scalar(value: Any) -> str:
         return _clean(value)
     if isinstance(value, bool) or value is None:
         return ""
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        # YAML reads `0x…`, `0b…` and `59:59:…` of any length as a number; past a
+        # hundred digits it is no value of an article (and str() refuses 4,300).
+        return str(value) if value.bit_length() <= 332 else ""
+    if isinstance(value, float):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -102,20 +107,19 @@ def _items(value: Any) -> list[str]:
         value = value.split(",")
     elif not isinstance(value, list):
         value = [value]
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, and a set: 50,000 tags took 63 s through a list
     for v in value:
         item = _line(v) if not isinstance(v, (list, dict)) else ""
-        if item and item not in out:
-            out.append(item)
-    return out
+        if item:
+            out[item] = None
+    return list(out)
 
 
 def _sources(value: Any) -> tuple[str, ...]:
-    out: list[str] = []
+    out: dict[str, None] = {}
     for item in _items(value):
         for name in _names(item) if len(item) < 80 else (item,):  # `AFP et Reuters`, `afp` → `AFP`
-            if name not in out:
-                out.append(name)
+            out[name] = None
     return tuple(out)
 
 
@@ -123,7 +127,7 @@ def _fields(obj: dict) -> dict[str, Any]:
     """Our field name → the object's value, by the first matching key of `FIELDS`."""
     lowered: dict[str, Any] = {}
     for key, value in obj.items():
-        lowered.setdefault(str(key).strip().lower(), value)
+        lowered.setdefault(nfc(str(key)).strip().lower(), value)  # `chapô` typed in NFD is `chapô`
     found: dict[str, Any] = {}
     for ours, theirs in FIELDS.items():
         for key in theirs:
@@ -185,14 +189,19 @@ _ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _PROTECTED = re.compile("[\ue000-\ue07f]")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)")
-_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
-_LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_FOOTNOTE = re.compile(r"\[\^[^\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+|[^@>\s]+@[^>\s]+)>")
+# Every inline pattern is linear in the paragraph's length: a span's text stops at the
+# next opening mark of its kind (`[`, `(`, `<`, `*`, `_`, `~`), so an opening mark left
+# unclosed is not followed to the end of the paragraph from each of its repeats (`*a `
+# written 20,000 times took 38 s; 300 KB never ended).
+_DEST = r"\((?:[^()]|\([^()]*\))*\)"  # a link's destination: one level of brackets inside
+_IMAGE = re.compile(r"!\[[^\[\]]*\](?:" + _DEST + r"|\[[^\[\]]*\])")
+_LINK = re.compile(r"\[([^\[\]]*)\](?:" + _DEST + r"|\[[^\[\]]*\])")
+_FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+|[^@<>\s]+@[^<>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_STARS = re.compile(r"(\*{1,3})(?=\S)(.+?)(?<=\S)\1")
-_UNDERSCORES = re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_STARS = re.compile(r"(\*{1,3})(?=[^\s*])([^*]+?)(?<=\S)\1")
+_UNDERSCORES = re.compile(r"(?<!\w)(_{1,3})(?=[^\s_])([^_]+?)(?<=\S)\1(?!\w)")
+_STRIKE = re.compile(r"~~(?=[^\s~])([^~]+?)(?<=\S)~~")
 
 
 def _protect(text: str) -> str:
@@ -278,6 +287,30 @@ def markdown_blocks(markdown: str) -> list[tuple[int, str]]:
     return blocks
 
 
+#: Most YAML aliases (`*name`) front matter may use: a few are shorthand, thousands an
+#: "alias bomb" (310 KB that expand to a 1 GB headline).
+MAX_ALIASES = 100
+
+
+def _front_matter_loader() -> type:
+    """PyYAML's safe loader, refusing front matter with more than `MAX_ALIASES` aliases."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    raise ReadError(
+                        f"malformed front matter: more than {MAX_ALIASES} YAML aliases (*name); write the values out"
+                    )
+            return super().compose_node(parent, index)
+
+    return Loader
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """YAML front matter (between `---` lines at the very top) → (its fields, the rest)."""
     lines = text.split("\n")
@@ -291,7 +324,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     import yaml  # lazy: only Markdown files with front matter need it
 
     try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
+        data = yaml.load("\n".join(lines[1:end]), Loader=_front_matter_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

@@ -13,9 +13,11 @@ generation it names. After a crash it is simply rebuilt from the index.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -27,21 +29,25 @@ from pathlib import Path
 
 from whoosh.fields import Schema
 
-from .errors import ArticlesMissing
-from .models import Article, IngestReport, Skipped
-from .readers import FileStat, ReadError, discover, read_articles
+from . import merging
+from .errors import ArticlesMissing, IndexOutdated, IndexWriteFailed
+from .models import Article, IngestReport, Skipped, Step
+from .readers import MANY_PER_FILE, OUTSIDE, FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
-from .store import Store, write_json_atomic
+from .store import Store, column, write_json_atomic
 
 STATCACHE = "statcache.json"
-#: Below this many files to read, no progress is reported.
+#: Below this many files and bytes to read, no progress is reported.
 PROGRESS_MIN = 200
+PROGRESS_MIN_BYTES = 1_000_000
 #: From this many files to read, reading, parsing and analysis run in worker
 #: processes, each writing its own segment (see `_index_parallel`); below it the
 #: start-up of the workers would cost more than they save.
 PARALLEL_MIN = 500
 #: Files per task sent to a worker.
 BATCH_FILES = 32
+#: Articles of a many-article file (.jsonl) per task sent to a worker.
+BATCH_ARTICLES = 64
 #: Memory for the postings of the writer in this process, before Whoosh spills them
 #: to a sorted run on disk (Whoosh's own estimate; resident memory grows by about
 #: 1.5× that).
@@ -54,7 +60,7 @@ LIMITMB = 128
 #: under 500 MB together.
 WORKERS_MB = 400
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[Step], None]
 
 
 @contextmanager
@@ -130,8 +136,8 @@ def state_from_index(ix) -> dict[str, Indexed]:
     with ix.reader() as reader:
         if reader.doc_count() == 0:
             return state
-        paths = reader.column_reader("path")
-        sums = reader.column_reader("checksum")
+        paths = column(reader, "path")
+        sums = column(reader, "checksum")
         for docnum in reader.all_doc_ids():
             state[paths[docnum]] = Indexed(sums[docnum])
     return state
@@ -150,12 +156,39 @@ def ingest(
     wait: float = 0.0,
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
+    optimize: bool = False,
+    follow_symlinks: bool = False,
 ) -> IngestReport:
     """Add new, update changed and remove deleted articles; one commit.
 
     With `rebuild`, a fresh index is built aside and swapped in when complete,
-    so searches keep working meanwhile.
+    so searches keep working meanwhile. The commit merges only small segments
+    (`archive.merging.tiered`); with `optimize`, all segments are then merged
+    into one, which takes time in proportion to the whole index.
+    `progress` is called with a `Step` now and then during long work.
+    If the index folder cannot be written (a full disk), the index stays as it
+    was, what the run wrote is removed, and `IndexWriteFailed` says why. A
+    symbolic link to a file outside the articles folder is reported, not read,
+    unless `follow_symlinks`.
     """
+    try:
+        return _ingest(articles_dir, index_dir, rebuild=rebuild, wait=wait, progress=progress, on_wait=on_wait,
+                       optimize=optimize, follow_symlinks=follow_symlinks)  # fmt: skip
+    except OSError as exc:  # the articles' own read errors are reported per file: this is the index's
+        raise IndexWriteFailed(str(index_dir), exc) from exc
+
+
+def _ingest(
+    articles_dir: str | os.PathLike,
+    index_dir: str | os.PathLike,
+    *,
+    rebuild: bool,
+    wait: float,
+    progress: Progress | None,
+    on_wait: Callable[[], None] | None,
+    optimize: bool,
+    follow_symlinks: bool,
+) -> IngestReport:
     t0 = time.perf_counter()
     root = Path(articles_dir)
     if not root.is_dir():
@@ -164,6 +197,10 @@ def ingest(
     report = IngestReport(rebuilt=rebuild)
     with store.lock(wait=wait, on_wait=on_wait):
         existed = store.exists()
+        if existed:  # what killed or failed runs left: rebuilds' folders, segment files
+            store.clean(keep=store.pointer()["data"])
+            with contextlib.suppress(IndexOutdated):
+                store.tidy(store.data_dir())
         fresh = rebuild or not existed or store.outdated()
         if fresh:
             data_dir, ix = store.create()
@@ -174,7 +211,9 @@ def ingest(
             ix = store.open()
             state = _load_state(store, ix)
 
-        on_disk = list(discover(root))
+        on_disk = list(discover(root, follow_symlinks=follow_symlinks))
+        report.skipped.extend(Skipped(f.path, OUTSIDE) for f in on_disk if f.outside)
+        on_disk = [f for f in on_disk if not f.outside]  # and, if indexed before, removed
         seen = {f.path for f in on_disk}
         removed = sorted(p for p in state if p not in seen)
         to_read: list[FileStat] = []
@@ -188,51 +227,122 @@ def ingest(
         writer = None
         try:
             if removed or to_read:
-                writer = _Writer(ix.writer(limitmb=LIMITMB))
+                # Without Whoosh's own write lock: the store's lock already keeps writers
+                # one at a time, and a writer that fails as it starts (a full disk)
+                # would keep Whoosh's lock held in this process (`archive watch`).
+                writer = _Writer(ix.writer(limitmb=LIMITMB, _lk=False))
             for path in removed:
                 writer.delete_by_term("path", path)
                 del state[path]
                 report.removed += 1
-            show = progress if progress is not None and len(to_read) >= PROGRESS_MIN else None
-            workers = worker_count(len(to_read))
+            total_bytes = sum(f.size for f in to_read)
+            long_run = len(to_read) >= PROGRESS_MIN or total_bytes >= PROGRESS_MIN_BYTES
+            show = progress if progress is not None and long_run else None
+            workers = worker_count(_estimate_articles(root, to_read))
             if workers > 1:
                 segments = _index_parallel(root, data_dir, to_read, state, writer, report, workers, show)
             else:
                 segments = []
+                done_bytes = 0
                 with paused_gc():
                     for n, f in enumerate(to_read, 1):
-                        _index_file(root, f, state, writer, report)
-                        if show is not None and (n % 50 == 0 or n == len(to_read)):
-                            show(n, len(to_read))
+                        within = None
+                        if show is not None and f.size > 100_000:  # a file of many articles: as it goes
+
+                            def within(i: int, of: int, f: FileStat = f, before: int = done_bytes,
+                                       articles: int = report.articles) -> None:  # fmt: skip
+                                show(Step("Indexing", before + f.size * i // of, total_bytes, "bytes", articles + i))
+
+                        _index_file(root, f, state, writer, report, within)
+                        done_bytes += f.size
+                        if show is not None and (n % 50 == 0 or n == len(to_read) or f.size > 100_000):
+                            show(Step("Indexing", done_bytes, total_bytes, "bytes", report.articles))
             if writer is not None:
                 if report.changed or fresh:
                     writer.apply_deletions()
-                    _commit(writer, segments)
+                    _commit(writer, segments, merging.tiered(progress))
+                    report.merged += getattr(writer.writer, "merged_docs", 0)
                 else:
                     writer.cancel()  # only touched files: nothing to write
                 writer = None
+            if optimize:
+                report.merged += _optimize(ix, progress)
         except BaseException:
             if writer is not None:
-                writer.cancel()
+                _abandon(writer)
+            _undo(store, data_dir, fresh)
             raise
         if fresh:
-            store.switch(data_dir)
+            try:
+                store.switch(data_dir)
+            except BaseException:
+                _undo(store, data_dir, fresh)
+                raise
         generation = ix.latest_generation()
-        if fresh or report.changed or to_read:
-            _save_state(store, data_dir, generation, state)
+        report.segments = len(ix._segments())
+        if fresh or report.changed or to_read or optimize:
+            with contextlib.suppress(OSError):  # a cache: without it the next run reads checksums
+                _save_state(store, data_dir, generation, state)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport) -> None:
+def _optimize(ix, progress: Progress | None) -> int:
+    """Merge all segments of `ix` into one; the articles rewritten."""
+    live = [s for s in ix._segments() if s.doc_count() > 0]
+    if len(ix._segments()) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
+        return 0
+    writer = ix.writer(limitmb=LIMITMB)
+    try:
+        merging.track_flush(writer, progress)
+        with paused_gc():
+            writer.commit(mergetype=merging.full(progress))
+    except BaseException:
+        writer.cancel()
+        raise
+    return getattr(writer, "merged_docs", 0)
+
+
+def _abandon(writer: _Writer) -> None:
+    """Cancel a failed run's writer; on a full disk cancelling may fail too (closing
+    a segment flushes it), and Whoosh's write lock must still be released, or a
+    long-running `archive watch` could never write again."""
+    try:
+        writer.cancel()
+    except Exception:
+        w = writer.writer
+        with contextlib.suppress(Exception):
+            w._tempstorage.destroy()
+        with contextlib.suppress(Exception):
+            if w.writelock is not None:
+                w.writelock.release()
+        w.is_closed = True
+
+
+def _undo(store: Store, data_dir: Path, fresh: bool) -> None:
+    """After a failed run: remove the new data folder of a rebuild, or the files a
+    failed commit left in the live one (the last commit's files stay)."""
+    if fresh:
+        if store.pointer_name() != data_dir.name:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    else:
+        with contextlib.suppress(Exception):
+            store.tidy(data_dir)
+
+
+def _index_file(root: Path, f: FileStat, state: dict[str, Indexed], writer, report: IngestReport,
+                within: Callable[[int, int], None] | None = None) -> None:  # fmt: skip
+    """Read and index one file; `within(i, n)` is told every 500 of its `n` articles."""
     known = state.get(f.path)
     outcome, articles = _read_file(root, f, known.checksum if known is not None else None)
     if _apply(f, outcome, state, writer, report):
-        for article in articles:
+        for i, article in enumerate(articles, 1):
             writer.add_document(**article_fields(article))
+            if within is not None and i % 500 == 0:
+                within(i, len(articles))
 
 
-Outcome = tuple  # ("skip", reason) | ("same", digest) | ("new", digest, notes, more notes, more skipped)
+Outcome = tuple  # ("skip", reason) | ("same", digest) | ("new", digest, notes, more notes, more skipped, articles)
 
 
 def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, list[Article]]:
@@ -244,6 +354,8 @@ def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, lis
         return ("skip", str(exc)), []
     except OSError as exc:
         return ("skip", f"cannot read: {exc.strerror or exc}"), []
+    except Exception as exc:  # a reader's bug must not cost the other files their run
+        return ("skip", unexpected(exc)), []
     if (after.st_mtime_ns, after.st_size) != (f.mtime_ns, f.size):
         return ("skip", "changed while being read; run archive index again"), []
     digest = articles[0].checksum
@@ -252,7 +364,7 @@ def _read_file(root: Path, f: FileStat, known: str | None) -> tuple[Outcome, lis
     # Parts of a many-article file (`file.jsonl:12`) that were repaired or skipped.
     more_notes = tuple(getattr(articles, "notes", ()))
     more_skipped = tuple(getattr(articles, "skipped", ()))
-    return ("new", digest, articles[0].notes, more_notes, more_skipped), articles
+    return ("new", digest, articles[0].notes, more_notes, more_skipped, len(articles)), articles
 
 
 def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, report: IngestReport) -> bool:
@@ -266,7 +378,8 @@ def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, rep
         known.mtime_ns, known.size = f.mtime_ns, f.size
         report.unchanged += 1
         return False
-    digest, notes, more_notes, more_skipped = outcome[1:]
+    digest, notes, more_notes, more_skipped, count = outcome[1:]
+    report.articles += count
     if known is not None:
         writer.delete_by_term("path", f.path)
         report.updated += 1
@@ -285,13 +398,32 @@ def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, rep
 # --- parallel ingest ------------------------------------------------------------------
 
 
-def worker_count(files: int) -> int:
-    """Worker processes for reading `files` files: 0 (read in this process) below
-    `PARALLEL_MIN` or on one core; `ARCHIVE_WORKERS` overrides (0 or 1: no workers)."""
+def _estimate_articles(root: Path, to_read: list[FileStat]) -> int:
+    """About how many articles `to_read` holds: one a file, one a line of a JSON
+    Lines file, one per 3 kB of a JSON file (counted only when it matters)."""
+    estimate = len(to_read)
+    for f in to_read:
+        if estimate >= PARALLEL_MIN:
+            break
+        if f.path.lower().endswith(".jsonl"):
+            try:
+                with open(root / f.path, "rb") as fh:
+                    estimate += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+            except OSError:
+                pass
+        elif f.path.lower().endswith(MANY_PER_FILE):
+            estimate += f.size // 3000
+    return estimate
+
+
+def worker_count(articles: int) -> int:
+    """Worker processes for reading files of about `articles` articles: 0 (read in
+    this process) below `PARALLEL_MIN` or on one core; `ARCHIVE_WORKERS`
+    overrides (0 or 1: no workers)."""
     env = os.environ.get("ARCHIVE_WORKERS", "").strip()
     if env.isdigit():
-        return int(env) if files else 0
-    if files < PARALLEL_MIN:
+        return int(env) if articles else 0
+    if articles < PARALLEL_MIN:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(cores, 4) if cores > 1 else 0
@@ -328,12 +460,14 @@ class _Writer:
         self.paths = []
 
 
-def _commit(writer, segments: list) -> None:
-    """`writer.commit()`, with the segments written by workers added to the index."""
+def _commit(writer, segments: list, policy: Callable) -> None:
+    """`writer.commit(mergetype=policy)`, with the segments written by workers
+    added to the index."""
+    merging.track_flush(writer.writer if isinstance(writer, _Writer) else writer, getattr(policy, "progress", None))
     if not segments:
-        writer.commit()
+        writer.commit(mergetype=policy)
         return
-    final = writer._merge_segments(None, None, None)  # Whoosh's policy for the existing segments
+    final = writer._merge_segments(policy, None, None)  # the policy, for the existing segments
     final += segments
     if writer._added:
         final.append(writer._finalize_segment())
@@ -373,7 +507,7 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
                 return
             if task is None:
                 break
-            batch, files = task
+            batch, files, parsed = task
             outcomes = []
             for path, mtime_ns, size, known in files:
                 outcome, articles = _read_file(base, FileStat(path, mtime_ns, size), known)
@@ -384,6 +518,12 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
                     segments.append(writer._finalize_segment())
                     writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
                     gc.collect()
+            for article in parsed:  # articles of a many-article file, parsed by the parent
+                writer.add_document(**article_fields(article))
+            if writer.memory_estimate() > budget:
+                segments.append(writer._finalize_segment())
+                writer = BulkSegmentWriter(whoosh_index.open_dir(data_dir), _lk=False)
+                gc.collect()
             outbox.send(("done", batch, outcomes))
         if writer.doc_count():
             segments.append(writer._finalize_segment())
@@ -391,14 +531,17 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
             writer._close_segment()
         # The parent's writer removes the temporary folder shared by all writers.
         outbox.send(("segments", segments))
-    except BaseException:
+    except BaseException as exc:
         try:
             if writer is not None:
                 writer._close_segment()
         except Exception:
             pass
         try:
-            outbox.send(("error", traceback.format_exc()))
+            if isinstance(exc, OSError) and exc.errno:  # a full disk: the parent says so as for its own writes
+                outbox.send(("oserror", exc.errno, exc.strerror or str(exc)))
+            else:
+                outbox.send(("error", traceback.format_exc()))
         except Exception:
             pass
 
@@ -419,14 +562,16 @@ def _index_parallel(
     import subprocess
     from multiprocessing.connection import Connection, wait
 
-    batches = [to_read[i : i + BATCH_FILES] for i in range(0, len(to_read), BATCH_FILES)]
     limitmb = max(32, WORKERS_MB // workers)
+    tasks = _tasks(root, to_read, state, writer, report)
+    sent_tasks: dict[int, tuple[list[FileStat], list[Article], int]] = {}
     package_parent = str(Path(__file__).resolve().parent.parent)
     procs: list[subprocess.Popen] = []
     inboxes: list[Connection] = []  # what the workers send
     outboxes: dict[Connection, Connection] = {}  # worker's inbox → the pipe to it
     try:
-        for _ in range(min(workers, len(batches))):
+        many = any(f.path.lower().endswith(MANY_PER_FILE) for f in to_read)
+        for _ in range(workers if many else min(workers, -(-len(to_read) // BATCH_FILES))):
             to_child_r, to_child_w = os.pipe()
             from_child_r, from_child_w = os.pipe()
             code = (
@@ -448,29 +593,33 @@ def _index_parallel(
 
         def send(inbox: Connection) -> None:
             nonlocal sent
-            files = [(f.path, f.mtime_ns, f.size, getattr(state.get(f.path), "checksum", None)) for f in batches[sent]]
-            outboxes[inbox].send((sent, files))
+            task = next(tasks, None)
+            if task is None:
+                return
+            batch, articles, _ = sent_tasks[sent] = task
+            files = [(f.path, f.mtime_ns, f.size, getattr(state.get(f.path), "checksum", None)) for f in batch]
+            outboxes[inbox].send((sent, files, articles))
             sent += 1
 
         for inbox in inboxes:  # two batches each: a worker never waits for the next one
             for _ in range(2):
-                if sent < len(batches):
-                    send(inbox)
+                send(inbox)
         done: dict[int, list] = {}
-        applied = files_done = 0
-        while applied < len(batches):
+        applied = bytes_done = 0
+        bytes_total = sum(f.size for f in to_read)
+        while applied < sent:
             for inbox in wait(inboxes):
                 _, batch, outcomes = _receive(inbox)
                 done[batch] = outcomes
-                if sent < len(batches):
-                    send(inbox)
+                send(inbox)
             while applied in done:
-                for f, outcome in zip(batches[applied], done.pop(applied), strict=True):
+                files, _, nbytes = sent_tasks.pop(applied)
+                for f, outcome in zip(files, done.pop(applied), strict=True):
                     _apply(f, outcome, state, writer, report)
-                files_done += len(batches[applied])
+                bytes_done += nbytes
                 applied += 1
                 if show is not None:
-                    show(files_done, len(to_read))
+                    show(Step("Indexing", bytes_done, bytes_total, "bytes", report.articles))
         for inbox in inboxes:
             outboxes[inbox].send(None)
         segments = []
@@ -488,11 +637,40 @@ def _index_parallel(
                 p.wait(5)
 
 
+def _tasks(root: Path, to_read: list[FileStat], state: dict[str, Indexed], writer,
+           report: IngestReport) -> Iterator[tuple[list[FileStat], list[Article], int]]:  # fmt: skip
+    """The work for the workers, in order: (files to read, articles already parsed,
+    bytes it stands for). Files of one article go `BATCH_FILES` at a time; a file
+    of many (.jsonl) is read and parsed here, when its turn comes, and its
+    articles go `BATCH_ARTICLES` at a time, so its analysis is shared out too."""
+    batch: list[FileStat] = []
+    for f in to_read:
+        if not f.path.lower().endswith(MANY_PER_FILE):
+            batch.append(f)
+            if len(batch) == BATCH_FILES:
+                yield batch, [], sum(x.size for x in batch)
+                batch = []
+            continue
+        known = state.get(f.path)
+        outcome, articles = _read_file(root, f, known.checksum if known is not None else None)
+        if not _apply(f, outcome, state, writer, report) or not articles:
+            yield [], [], f.size
+            continue
+        n = len(articles)
+        for i in range(0, n, BATCH_ARTICLES):
+            chunk = articles[i : i + BATCH_ARTICLES]
+            yield [], chunk, f.size * (i + len(chunk)) // n - f.size * i // n
+    if batch:
+        yield batch, [], sum(x.size for x in batch)
+
+
 def _receive(conn) -> tuple:
     try:
         msg = conn.recv()
     except EOFError:
         raise RuntimeError("an indexing worker process died; run archive index again") from None
+    if msg[0] == "oserror":
+        raise OSError(msg[1], msg[2])
     if msg[0] == "error":
         raise RuntimeError(f"an indexing worker failed:\n{msg[1]}")
     return msg

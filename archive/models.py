@@ -51,6 +51,30 @@ class Skipped:
     path: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # A file name that is not valid UTF-8 reaches Python with its bad bytes as lone
+        # surrogates, which no terminal, JSON line or index can take: shown as `\xe9`.
+        if any("\udc80" <= c <= "\udcff" for c in self.path):
+            object.__setattr__(self, "path", printable_path(self.path))
+
+
+def printable_path(path: str) -> str:
+    """`path` with the bytes of a non-UTF-8 file name written `\xe9` (as `ls -b` would)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """How far a long piece of work is: `done` of `total` `unit`s of `phase`
+    ("Indexing" counts bytes of the files read, with `articles` indexed so far;
+    "Merging" counts articles; "Writing" counts postings)."""
+
+    phase: str
+    done: int
+    total: int
+    unit: str
+    articles: int = 0
+
 
 @dataclass(slots=True)
 class IngestReport:
@@ -67,6 +91,9 @@ class IngestReport:
     # files), relative to the articles root: what `archive.alerts` looks at.
     added_paths: list[str] = field(default_factory=list)
     updated_paths: list[str] = field(default_factory=list)
+    articles: int = 0  # articles indexed from the files added or updated (a .jsonl file holds many)
+    merged: int = 0  # articles of existing segments rewritten by merging
+    segments: int = 0  # segments of the index after the run
 
     @property
     def changed(self) -> bool:

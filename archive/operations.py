@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import IngestReport, Skipped
-from .readers import ReadError, checksum, discover, read_articles
+from .readers import OUTSIDE, ReadError, checksum, discover, read_articles, read_bytes, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -59,6 +60,7 @@ class Filed:
 
     source: str
     path: str
+    articles: int = 1  # a file of many articles (.jsonl) holds more
 
 
 @dataclass(slots=True)
@@ -83,6 +85,7 @@ def add_files(
     wait: float = 0.0,
     on_wait=None,
     progress=None,
+    follow_symlinks: bool = False,
 ) -> AddReport:
     """Copy new article files into the archive under canonical names, then index.
 
@@ -108,7 +111,9 @@ def add_files(
     from .ingest import ingest
 
     try:
-        report.index = ingest(root, index_dir, wait=wait, on_wait=on_wait, progress=progress)
+        report.index = ingest(
+            root, index_dir, wait=wait, on_wait=on_wait, progress=progress, follow_symlinks=follow_symlinks
+        )
     except ArchiveError as exc:
         report.index_error = str(exc)
     return report
@@ -128,8 +133,8 @@ class _Contents:
         for rel in self.sizes.get(len(data), ()):
             if rel not in self.sums:
                 try:
-                    self.sums[rel] = checksum((self.root / rel).read_bytes())
-                except OSError:
+                    self.sums[rel] = checksum(read_bytes(self.root, rel))
+                except (OSError, ReadError):
                     self.sums[rel] = ""
             if self.sums[rel] == digest:
                 return rel
@@ -161,7 +166,11 @@ def _add_one(root: Path, src: Path, shown: str, contents: _Contents, report: Add
     except ReadError as exc:
         report.skipped.append(Skipped(shown, str(exc)))
         return
-    data = src.read_bytes()
+    try:
+        data = read_bytes(base, full.relative_to(base).as_posix())  # a regular file, within the limit
+    except ReadError as exc:
+        report.skipped.append(Skipped(shown, str(exc)))
+        return
     digest = checksum(data)
     existing = contents.find(data, digest)
     if existing is not None:
@@ -172,22 +181,31 @@ def _add_one(root: Path, src: Path, shown: str, contents: _Contents, report: Add
         name = canonical_name(articles[0].title, articles[0].date, ext)
     else:  # a collection (.jsonl…): keep its own name, made canonical
         name = slugify(src.stem) + ext.lower()
-    rel = _copy_new(src, root, name)
+    rel = _copy_new(src, data, root, name)
     contents.note(rel, len(data), digest)
-    report.added.append(Filed(shown, rel))
+    report.added.append(Filed(shown, rel, len(articles)))
 
 
-def _copy_new(src: Path, root: Path, name: str) -> str:
-    """Copy `src` to `root/name` (or `name-2`, `-3`… if taken); never overwrites.
+def _copy_new(src: Path, data: bytes, root: Path, name: str) -> str:
+    """Write `data` (the bytes read from `src`) to `root/name` (or `name-2`, `-3`…
+    if taken), with `src`'s times and mode; never overwrites.
 
     The copy is written under a hidden temporary name (ignored by indexing and
     `archive watch`), then hard-linked to its final name, which fails if the name
-    exists: the file appears complete, or not at all.
+    exists: the file appears complete, or not at all. The temporary name is new
+    and created exclusively (`tempfile.mkstemp`: O_CREAT|O_EXCL, a random part),
+    so a symbolic link planted in the folder is never followed.
     """
     stem, ext = os.path.splitext(name)
-    tmp = root / f".{name}.{os.getpid()}.adding"
-    shutil.copy2(src, tmp)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".adding", dir=root)
+    tmp = Path(tmp_name)
     try:
+        with open(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            st = os.stat(src)  # times and mode set through the descriptor: never through a name
+            os.fchmod(fd, st.st_mode & 0o777)
+            os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))
         for n in range(1, 10_000):
             candidate = name if n == 1 else f"{stem}-{n}{ext}"
             try:
@@ -227,7 +245,9 @@ class CheckReport:
         return not (self.missing or self.stale or self.orphan)
 
 
-def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full: bool = False) -> CheckReport:
+def check(
+    articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full: bool = False, follow_symlinks: bool = False
+) -> CheckReport:
     """Compare the index with the folder; writes nothing and takes no lock.
 
     A file whose size and modification time match the stat cache of the last
@@ -253,7 +273,9 @@ def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full
         documents = reader.doc_count()
     cache = _stat_cache(store.root / STATCACHE, data_dir.name)
     report = CheckReport(documents=documents)
-    on_disk = list(discover(root))
+    on_disk = list(discover(root, follow_symlinks=follow_symlinks))
+    report.unindexable.extend(Skipped(f.path, OUTSIDE) for f in on_disk if f.outside)
+    on_disk = [f for f in on_disk if not f.outside]
     report.files = len(on_disk)
     seen = set()
     for f in on_disk:
@@ -266,6 +288,8 @@ def check(articles_dir: str | os.PathLike, index_dir: str | os.PathLike, *, full
                 report.unindexable.append(Skipped(f.path, str(exc)))
             except OSError as exc:
                 report.unindexable.append(Skipped(f.path, f"cannot read: {exc.strerror or exc}"))
+            except Exception as exc:  # as `archive index` does: one file never stops the run
+                report.unindexable.append(Skipped(f.path, unexpected(exc)))
             else:
                 report.missing.append(f.path)
             continue
@@ -292,9 +316,9 @@ def _stat_cache(path: Path, data_name: str) -> dict[str, tuple[int, int, str]]:
 
 def _same_content(root: Path, rel: str, indexed_sum: str) -> bool:
     try:
-        if checksum((root / rel).read_bytes()) == indexed_sum:
+        if checksum(read_bytes(root, rel)) == indexed_sum:
             return True
         # A reader may define its checksum otherwise: ask it.
         return read_articles(root, rel)[0].checksum == indexed_sum
-    except (OSError, ReadError, IndexError):
+    except Exception:  # unreadable now: not the content the index holds
         return False

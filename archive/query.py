@@ -7,10 +7,12 @@ makes sense, and listed in `ParsedQuery.ignored` so the user is told.
     words            bombardements Alep        ranked; all words first, then some (see search.py);
                                                a verb's present plural (`attaquent`) also as
                                                its other forms (`QueryParser.verb_form`)
-    phrase           "Casques blancs"          exact wording (stop words included) first, then
-                                               the articles with its words: a pasted headline's
-                                               quotation is often reworded ("Tours": that
-                                               form first, then "tour")
+    phrase           "Casques blancs"          alone (or with other phrases, filters, exclusions):
+                                               that exact wording only, stop words included
+                                               (`ParsedQuery.quoted`); beside other words, that
+                                               wording first, then the articles with its words:
+                                               a pasted headline's quotation is often reworded
+                                               ("Tours" Festival: that form first, then "tour")
     compound         cessez-le-feu             the phrase of its parts first, then its parts
                                                as words (`anti-PMA` finds "contre la PMA"),
                                                weighing one word between them
@@ -37,9 +39,17 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold
-from .readers import MONTHS as FULL_MONTHS
+from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold, nfc
+from .months import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
 from .stopwords import ELISIONS
+
+#: Longest query read, in characters (the rest is cut, and the user told): a pasted
+#: paragraph fits; a query past it is a file pasted by mistake or an attack.
+MAX_QUERY_CHARS = 2000
+#: Deepest nesting of brackets and NOT/-/+ read; deeper ones are ignored, and said so.
+MAX_DEPTH = 32
+#: Lone surrogates: the bytes of a query that were not UTF-8 (Python's surrogateescape).
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 OPERATORS = {"ET": "and", "AND": "and", "OU": "or", "OR": "or", "SAUF": "not", "NOT": "not"}
 FIELDS = {"titre": "title", "title": "title", "source": "source", "sources": "source", "date": "date"}
@@ -53,7 +63,9 @@ _SCAN = re.compile(
     re.VERBOSE,
 )
 _FIELD = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)
-_COMPOUND = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
+# Starts at the start of a word, and never gives letters back: linear in the word's
+# length (tried at every letter of a long word, it took 19 s for 20,000 letters).
+_COMPOUND = re.compile(r"(?<![^\W_])[^\W_]++(?:[-‐‑][^\W_]++)+")
 _ELIDED = re.compile(r"^([^\W\d_]{1,8})['’]", re.IGNORECASE)
 _WILDCARD = re.compile(r"^[^\W_]*(?:\*[^\W_]*)+$")
 _FUZZY = re.compile(r"^([^\W_]{2,})~([12])?$")
@@ -86,7 +98,7 @@ def parse_period(text: str) -> tuple[str, str]:
     `2016` → 2016-01-01..2016-12-31; `septembre 2016` → 2016-09-01..2016-09-30;
     `24/09/2016` → that day.
     """
-    s = " ".join(text.strip().lower().split())
+    s = " ".join(nfc(text).strip().lower().split())
     year = month = day = None
     if m := _ISO.match(s):
         year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
@@ -311,6 +323,8 @@ class _Grammar:
             if left is None or right is None:
                 self.lone(tok)
                 left = left or right
+            elif left.kind == "or":  # a chain of OR is one node, however long (no deep recursion)
+                left.children.append(right)
             else:
                 left = Node("or", children=[left, right])
         return left
@@ -326,6 +340,8 @@ class _Grammar:
                 if right is None or tok.value != "not":
                     self.lone(tok)
                 left = left or right
+            elif left.kind == "and":  # a chain of ET: one node
+                left.children.append(right)
             else:
                 left = Node("and", children=[left, right])
         return left
@@ -335,8 +351,17 @@ class _Grammar:
         if tok is None or tok.kind == "close" or (tok.kind == "op" and tok.value != "not"):
             return None
         self.pos += 1
+        if depth >= MAX_DEPTH and (tok.kind in ("neg", "must", "op", "open")):
+            note = f"brackets and NOT/-/+ nested deeper than {MAX_DEPTH} (the deeper ones)"
+            if note not in self.ignored:
+                self.ignored.append(note)
+            while (nxt := self.peek()) is not None and (
+                nxt.kind in ("neg", "must", "open") or (nxt.kind == "op" and nxt.value == "not")
+            ):
+                self.pos += 1
+            return self.unary(depth)
         if tok.kind in ("neg", "must") or tok.kind == "op":
-            inner = self.unary(depth)
+            inner = self.unary(depth + 1)
             if inner is None:
                 self.lone(tok)
                 return None
@@ -370,6 +395,13 @@ class ParsedQuery:
     patterns: list[Q.Query] = field(default_factory=list)  # wildcard/fuzzy: expanded for highlighting
     words: list[Token] = field(default_factory=list)  # plain words, for spelling suggestions
     written: int = 0  # words as written, stop words and a phrase's words included (a compound is one)
+    # Only quoted phrases to rank by (besides filters, exclusions and operators):
+    # `"Casques blancs"` asks for that wording, as in every engine a user knows.
+    quoted: bool = False
+    # A month and year written as words in a keyword query (`Fillon septembre 2016`),
+    # read as a date filter (`QueryParser.date_words`): the words as typed, and the
+    # period's first and last day; ("", "", "") when none.
+    date_words: tuple[str, str, str] = ("", "", "")
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -386,8 +418,9 @@ class QueryParser:
     """Query text → `ParsedQuery`, with the analyzers and ranking of the index searched."""
 
     def __init__(self, ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT, ranking=None,
-                 sources: tuple[str, ...] = (),
-                 known: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
+                 sources: tuple[str, ...] = (), known: Callable[[str, str], bool] | None = None,
+                 dated: Callable[[str, str], bool] | None = None,
+                 expand: Callable[[Q.Query], tuple[Q.Query, int]] | None = None) -> None:  # fmt: skip
         from .search import DEFAULT_RANKING
 
         # Stop words always leave ranked queries, even where the index keeps them.
@@ -399,6 +432,12 @@ class QueryParser:
         # (field, term) → whether some article of the index searched has it; without
         # it (no index) a verb's plural is not told from a noun (`verb_form`)
         self.known = known
+        # (first, last day) → whether some article is dated in that period; without
+        # it (no index) a month written in words is never read as a date
+        self.dated = dated
+        # a wildcard or fuzzy query → (the query of the words of the index it matches,
+        # how many matching words were left out); without it (no index) left as is
+        self.expand = expand
         self._verb_forms: dict[tuple[str, str], str] = {}  # (term, word) → `verb_form`, for this index
 
     # atoms
@@ -570,13 +609,11 @@ class QueryParser:
                 parsed.ignored.append(f"the wildcard {tok.value} (give at least two letters before *)")
                 return None
             q = Q.Prefix("exact", head) if pattern == head + "*" else Q.Wildcard("exact", pattern)
-            parsed.patterns.append(q)
-            return q
+            return self.pattern(q, tok, parsed)
         if tok.kind == "fuzzy":
             term = self.exact.term(tok.value.lower())
             q = Q.FuzzyTerm("exact", term, maxdist=int(tok.extra), prefixlength=1)
-            parsed.patterns.append(q)
-            return q
+            return self.pattern(q, tok, parsed)
         # a plain word
         term = self.ranked_term(tok.value)
         if not term:
@@ -585,6 +622,17 @@ class QueryParser:
         parsed.ranked_terms.update((term, also) if also else (term,))
         parsed.words.append(tok)
         return self.word_clause(term, tok.value, also=also)
+
+    def pattern(self, q: Q.Query, tok: Token, parsed: ParsedQuery) -> Q.Query:
+        """A wildcard or fuzzy query, expanded once to the index's words (see `expand`)."""
+        if self.expand is not None:
+            q, left_out = self.expand(q)
+            if left_out:
+                parsed.ignored.append(
+                    f"{left_out:,} of the rarest words matching {tok.value} (the most frequent are searched)"
+                )
+        parsed.patterns.append(q)
+        return q
 
     # tree
 
@@ -613,15 +661,80 @@ class QueryParser:
             q = Q.AndNot(q, Q.Or(negative) if len(negative) > 1 else negative[0])
         return q
 
-    def parse(self, text: str) -> ParsedQuery:
-        parsed = ParsedQuery(text=text)
+    def date_words(self, tokens: list[Token]) -> tuple[int, int, str, str] | None:
+        """The month and year written as words in a keyword query, as a period:
+        (index of the month's token, of the year's, first day, last day), or None.
+
+        `Fillon septembre 2016` means the articles about Fillon of September 2016
+        far more often than those that write "septembre 2016". Read so only when
+        it is least likely to be wrong: a month in full and a year of four digits,
+        side by side, not negated, grouped or after an operator; not after a day
+        (`13 novembre 2015`, `11 septembre 2001` name events, not publication
+        dates); in a query of at most `TIER_WORDS` other words, none of them a stop
+        word (`Le chômage en septembre 2016` is a pasted headline, whose article
+        may be of October); once in the query; and only when some article is dated
+        in that month (`mai 1968` in an archive of the 2010s is an event). A year
+        alone (`Mondial 2018`, `élection 2017`) stays a word.
+        """
+        if self.dated is None:
+            return None
+        from .search import TIER_WORDS
+
+        found = []
+        depth = 0
+        for i, tok in enumerate(tokens):
+            depth += (tok.kind == "open") - (tok.kind == "close")
+            if tok.kind != "word" or tok.value not in FULL_MONTHS or depth or i + 1 >= len(tokens):
+                continue
+            year = tokens[i + 1]
+            if year.kind != "word" or not re.fullmatch(r"(?:1[89]|20)\d\d", year.value):
+                continue
+            before = tokens[i - 1] if i else None
+            if before is not None and (before.kind in ("neg", "must", "op")
+                                       or re.fullmatch(r"1er|[0-3]?\d", before.value)):  # fmt: skip
+                continue
+            found.append(i)
+        if len(found) != 1:
+            return None
+        i = found[0]
+        rest = tokens[:i] + tokens[i + 2 :]
+        if sum(t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy") for t in rest) > TIER_WORDS:
+            return None
+        if any(t.kind == "word" and not self.ranked_term(t.value) for t in rest):
+            return None  # a stop word: a sentence, not keywords
+        if any(t.kind == "field" and t.extra == "date" for t in rest):
+            return None  # a date is given: these are words
+        lo, hi = parse_period(f"{tokens[i].value} {tokens[i + 1].value}")
+        return (i, i + 1, lo, hi) if self.dated(lo, hi) else None
+
+    def parse(self, text: str, dates: bool = True) -> ParsedQuery:
+        """`dates`: read a month and year written as words as a date (`date_words`)."""
+        notes: list[str] = []
+        if SURROGATES.search(text):
+            text = SURROGATES.sub("", text)
+            notes.append("bytes that are not UTF-8 (check the terminal's encoding)")
+        if len(text) > MAX_QUERY_CHARS:
+            cut = text.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+            cut = cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS
+            notes.append(f"the query past its first {MAX_QUERY_CHARS:,} characters ({len(text) - cut:,} cut)")
+            text = text[:cut]
+        text = nfc(text)  # `é` pasted as `e` + U+0301 is the archive's `é`
+        parsed = ParsedQuery(text=text, ignored=notes)
         tokens = tokenize(text, self.exact, parsed.ignored)
+        found = self.date_words(tokens) if dates else None
+        if found is not None:
+            month, year, lo, hi = found
+            parsed.date_words = (text[tokens[month].start : tokens[year].end], lo, hi)
+            parsed.filters.append(date_range(lo, hi))
+            tokens = tokens[:month] + tokens[year + 1 :]
         parsed.written = sum(
             sum(1 for _ in self.exact.words(t.value)) if t.kind == "phrase" else 1
             for t in tokens
             if t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy")
         )
         nodes = _Grammar(tokens, parsed.ignored).sequence(0)
+        kinds = _wanted_kinds(nodes)
+        parsed.quoted = "phrase" in kinds and not kinds & {"word", "compound", "wildcard", "fuzzy"}
         seen: set[str] = set()
         kept: list[str] = []  # consecutive plain words, for proximity
         for node in nodes:
@@ -663,6 +776,17 @@ class QueryParser:
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed
+
+
+def _wanted_kinds(nodes: list[Node]) -> set[str]:
+    """The kinds of the tokens a query asks for (those it excludes left out)."""
+    kinds: set[str] = set()
+    for node in nodes:
+        if node.kind == "atom":
+            kinds.add(node.token.kind)
+        elif node.kind != "not":
+            kinds |= _wanted_kinds(node.children)
+    return kinds
 
 
 def date_range(lo: str, hi: str) -> Q.Query:

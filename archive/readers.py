@@ -15,12 +15,15 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .analysis import nfc  # noqa: F401 (re-exported: readers.nfc)
 from .models import Article, Skipped
+from .months import MONTHS
 
 #: Extensions read as articles, each with the name of its format (see `read_articles`).
 PARSERS = {
@@ -38,22 +41,41 @@ class ReadError(Exception):
     """A file that cannot be read as an article; the message is the reason."""
 
 
+def unexpected(exc: BaseException) -> str:
+    """The reason given for a file on which a reader failed in a way it did not foresee."""
+    return f"could not be read ({type(exc).__name__}: {str(exc)[:200]}); please report this file as a bug"
+
+
 @dataclass(frozen=True, slots=True)
 class FileStat:
     path: str  # relative, POSIX
     mtime_ns: int
     size: int
+    outside: bool = False  # a symbolic link to a file outside the articles folder (not followed)
 
 
-def discover(root: Path, extensions: tuple[str, ...] | None = None) -> Iterator[FileStat]:
+#: The reason given for a symbolic link that leads out of the articles folder.
+OUTSIDE = (
+    "a symbolic link to a file outside the articles folder: not followed (anyone who can write"
+    " the folder could show any file you can read); index it with --follow-symlinks"
+)
+
+
+def discover(
+    root: Path, extensions: tuple[str, ...] | None = None, follow_symlinks: bool = False
+) -> Iterator[FileStat]:
     """Every article file under `root`, sorted by relative path.
 
     Hidden files and folders (starting with a dot) are ignored, symlinked folders
-    are not followed (no loops), symlinked files are followed. An archive index
-    kept inside the folder (`articles/index/`) is not read as articles.
+    are not followed (no loops), symlinked files are followed when they lead to a
+    file inside `root` (anywhere with `follow_symlinks`; else they are listed with
+    `outside` set, to be reported). An archive index kept inside the folder
+    (`articles/index/`) is not read as articles.
     """
     exts = extensions or tuple(PARSERS)
     root_s = str(root)
+    real_root = os.path.realpath(root_s)
+    inside = real_root.rstrip(os.sep) + os.sep
     found: list[FileStat] = []
     for dirpath, dirnames, filenames in os.walk(root_s):
         if "CURRENT" in filenames and any(d.startswith("data-") for d in dirnames) and dirpath != root_s:
@@ -65,12 +87,15 @@ def discover(root: Path, extensions: tuple[str, ...] | None = None) -> Iterator[
             if name.startswith(".") or not name.lower().endswith(exts):
                 continue
             full = os.path.join(dirpath, name)
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if not follow_symlinks and os.path.islink(full) and not os.path.realpath(full).startswith(inside):
+                found.append(FileStat(rel, -1, -1, outside=True))
+                continue
             try:
                 st = os.stat(full)
             except OSError:
                 # Broken symlink or a file removed meanwhile: report it at read time.
                 st = None
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
             found.append(FileStat(rel, st.st_mtime_ns if st else -1, st.st_size if st else -1))
     found.sort(key=lambda f: f.path)
     return iter(found)
@@ -212,11 +237,6 @@ def normalize_text(text: str) -> str:
 # --- metadata -------------------------------------------------------------------
 
 _PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_.]?(0[1-9]|1[0-2])[-/_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
-}  # fmt: skip
 _TEXT_DATE = re.compile(r"\b(1er|[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 
 
@@ -380,16 +400,40 @@ def read_bytes(root: Path, relpath: str) -> bytes:
         if exc.errno == errno.ELOOP:
             raise ReadError("symbolic link loop (the link leads back to itself)") from exc
         raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
-    if st.st_size > MAX_ARTICLE_BYTES and full.suffix.lower() not in MANY_PER_FILE:
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(_not_a_file(st.st_mode))
+    limit = MAX_ARTICLE_BYTES if full.suffix.lower() not in MANY_PER_FILE else None
+    if limit is not None and st.st_size > limit:
         raise ReadError(too_large(st.st_size))
     try:
-        with open(full, "rb") as f:
-            data = f.read()
+        with open(full, "rb", opener=_nonblocking) as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ReadError(_not_a_file(st.st_mode))
+            # No more than the limit, even from a file that grows while it is read.
+            data = f.read() if limit is None else f.read(limit + 1)
     except IsADirectoryError as exc:
         raise ReadError("is a folder, not a file") from exc
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}") from exc
+    if limit is not None and len(data) > limit:
+        raise ReadError(too_large(len(data)))
     return data
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without blocking: a file swapped for a FIFO after its stat must not hang the run."""
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def _not_a_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a file: not an article"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file: not an article"
+    return "is not a regular file (a socket?): not an article"
 
 
 class FileArticles(list):
@@ -422,6 +466,13 @@ def read_articles(root: Path, relpath: str) -> FileArticles:
     `.json` file that is not JSON, or an `.html` page with no article text, is
     a `ReadError`. All articles of a file carry the checksum of its bytes.
     """
+    try:
+        relpath.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ReadError(
+            "the file name is not valid UTF-8 (an old Latin-1 or cp1252 name?): rename it,"
+            " for example with: convmv -f latin1 -t utf-8 --notest FILE"
+        ) from None
     suffix = os.path.splitext(relpath)[1].lower()
     kind = PARSERS.get(suffix)
     if kind is None:

@@ -44,14 +44,47 @@ def hit_json(hit: Hit) -> str:
     return json.dumps(hit_dict(hit), ensure_ascii=False)
 
 
+#: How the "By source" facet shows the articles with no source.
+NO_SOURCE = "(none)"
+
+
+def _facets_dict(result) -> dict | None:
+    if not result.facets:
+        return None
+    return {
+        "sources": [{"source": name or None, "count": n} for name, n in result.facets.get("sources", [])],
+        "months": [{"month": month, "count": n} for month, n in result.facets.get("months", [])],
+    }
+
+
+def _facet_lines(result) -> list[str]:
+    sources = result.facets.get("sources", [])
+    months = result.facets.get("months", [])
+    return [
+        "By source: " + (" · ".join(f"{name or NO_SOURCE} {n}" for name, n in sources) or "none"),
+        "By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none"),
+    ]
+
+
+def count_text(result) -> str:
+    """`archive search --count`: the number of matching articles (then the facets, if asked)."""
+    lines = [str(result.total)]
+    if result.facets:
+        lines += ["", *_facet_lines(result)]
+    return "\n".join(lines)
+
+
+def count_json(result) -> str:
+    """`archive search --count --json`: the result object without its hits and paging."""
+    data = result_dict(result)
+    for key in ("hits", "page", "limit", "sort"):
+        data.pop(key)
+    return json.dumps(data, ensure_ascii=False)
+
+
 def result_dict(result) -> dict:
     """The documented JSON shape of `archive search --json` (see README)."""
-    facets = None
-    if result.facets:
-        facets = {
-            "sources": [{"source": name, "count": n} for name, n in result.facets.get("sources", [])],
-            "months": [{"month": month, "count": n} for month, n in result.facets.get("months", [])],
-        }
+    facets = _facets_dict(result)
     return {
         "query": result.query,
         "mode": result.mode,
@@ -63,9 +96,29 @@ def result_dict(result) -> dict:
         "all_words": result.all_words,
         "hits": [hit_dict(h) for h in result.hits],
         "suggestion": result.suggestion or None,
+        "corrected": result.corrected or None,
+        "relaxed": result.relaxed,
+        "date_words": _date_words(result),
         "facets": facets,
         "ignored": list(result.ignored),
     }
+
+
+def _date_words(result) -> dict | None:
+    words, since, until = result.date_words
+    return {"words": words, "since": since, "until": until} if words else None
+
+
+def date_words_note(result) -> str:
+    """The note (for stderr) that a month and year in the query were read as a date, "" if not."""
+    words, since, until = result.date_words
+    if not words:
+        return ""
+    typed = result.query
+    start = typed.find(words)
+    quoted = typed[:start] + f'"{words}"' + typed[start + len(words) :] if start >= 0 else f'"{words}"'
+    return (f"Note: read {words!r} as a date: only articles of {since} to {until}. To search the words instead, "
+            f"quote them: {quoted}")  # fmt: skip
 
 
 def result_json(result) -> str:
@@ -80,7 +133,14 @@ def result_text(result, color: bool) -> str:
 def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) -> Iterator[str]:
     """The lines of `result_text`, for hits read one by one (`Searcher.stream`:
     every match, so the count line says no page); `paged`: `hits` is a list."""
-    query = f"{result.query!r}" if result.query.strip() else "the filters"
+    if result.corrected:
+        yield style(f"Showing results for {result.corrected!r}; search instead for {result.query!r} with "
+                    "--as-typed", color, fg="magenta")  # fmt: skip
+    elif result.relaxed:
+        yield style("No article has that exact wording; showing the articles with its words (--as-typed: "
+                    "that wording only)", color, fg="magenta")  # fmt: skip
+    searched = result.corrected or result.query
+    query = f"{searched!r}" if searched.strip() else "the filters"
     if (not hits) if paged else not result.total:
         yield (f"No article matches {query}." if result.page == 1 or not result.total else
                f"No more results: {result.total} in all, page {result.page} is past the end.")  # fmt: skip
@@ -103,10 +163,7 @@ def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) 
         yield style(f"Did you mean: {result.suggestion}", color, fg="magenta")
     if result.facets:
         yield ""
-        sources = result.facets.get("sources", [])
-        months = result.facets.get("months", [])
-        yield "By source: " + (" · ".join(f"{name} {n}" for name, n in sources) or "none")
-        yield "By month:  " + (" · ".join(f"{month} {n}" for month, n in months) or "none")
+        yield from _facet_lines(result)
 
 
 def _hit_lines(hits: Iterable[Hit], mode: str, color: bool) -> Iterator[str]:
@@ -249,12 +306,36 @@ def stats_json(stats: Stats) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def step_text(step) -> str:
+    """One line of progress (`archive.models.Step`), for a log or a redirected stderr."""
+    pct = f"{100 * step.done // step.total}%" if step.total else "100%"
+    if step.phase == "Indexing":
+        articles = "article" if step.articles == 1 else "articles"
+        return f"Indexing: {pct} ({_size(step.done)} of {_size(step.total)} read), {step.articles:,} {articles} indexed"
+    if step.phase == "Merging":
+        return f"Merging segments: {pct} ({step.done:,} of {step.total:,} articles)"
+    if step.phase == "Writing":
+        return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} postings)"
+    return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
+
+
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
              f"{report.unchanged} unchanged", f"{len(report.skipped)} skipped"]  # fmt: skip
+    if report.articles != report.added + report.updated:  # files of several articles (.jsonl)
+        parts[-1] += f" files; {report.articles:,} articles indexed"
+    if report.merged:
+        parts.append(f"{report.merged:,} articles merged into {report.segments} segment{'s' * (report.segments != 1)}")
     label = "New index: " if report.created else "Rebuilt: " if report.rebuilt else ""
     head = label + ", ".join(parts) + f" ({report.seconds:.2f} s)"
-    if not report.changed and not report.skipped and not report.rebuilt:
+    if not report.changed and not report.skipped and not report.rebuilt and not report.merged:
         files = "file" if report.unchanged == 1 else "files"
         head = f"Nothing to do: {report.unchanged} {files} unchanged ({report.seconds:.2f} s)"
     lines = [head]
@@ -277,7 +358,8 @@ def report_json(report: IngestReport) -> str:
 
 def add_text(report) -> str:
     """`archive add`: one line per file, then the indexing summary."""
-    lines = [f"added {f.path}" + (f"  (from {f.source})" if f.source != f.path else "") for f in report.added]
+    lines = [f"added {f.path}" + (f" ({f.articles:,} articles)" if f.articles != 1 else "")
+             + (f"  (from {f.source})" if f.source != f.path else "") for f in report.added]  # fmt: skip
     lines += [f"already in the archive: {f.source} (as {f.path})" for f in report.already]
     lines += [f"not added {s.path}: {s.reason}" for s in report.skipped]
     if report.index is not None:
@@ -287,7 +369,7 @@ def add_text(report) -> str:
 
 def add_json(report) -> str:
     data = {
-        "added": [{"source": f.source, "path": f.path} for f in report.added],
+        "added": [{"source": f.source, "path": f.path, "articles": f.articles} for f in report.added],
         "already": [{"source": f.source, "path": f.path} for f in report.already],
         "skipped": [{"source": s.path, "reason": s.reason} for s in report.skipped],
         "index": json.loads(report_json(report.index)) if report.index is not None else None,

@@ -31,7 +31,6 @@ from hashlib import md5
 from io import BytesIO
 from itertools import accumulate, chain
 from operator import sub
-from pickle import load, loads
 
 import numpy as np
 from whoosh import query as Q
@@ -41,6 +40,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from .packed import PackedPositions, PackedValues
+from .safepickle import load, loads
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000

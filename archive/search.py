@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,12 +21,12 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from .analysis import EXACT, RANKED, FrenchAnalyzer, fold
+from .analysis import EXACT, RANKED, FrenchAnalyzer, fold, nfc
 from .errors import ArticleNotFound, QueryError
-from .models import Article, Hit, Span, Stats
-from .query import DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
+from .models import Article, Hit, Span, Stats, printable_path
+from .query import SURROGATES, DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
 from .scoring import Scorer, Scores, has_term, top
-from .store import Store
+from .store import Store, column
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,10 @@ for _code in range(0x41, 0x100):
 _LETTER_VARIANTS["i"] += "yYýÝÿ"
 #: Characters beyond Latin-1, but for the punctuation block (’ “ ” – … and the like):
 #: one range class scans several times as fast as "a letter beyond Latin-1" does;
-#: `_regions` keeps the letters.
-_OTHER_LETTERS = re.compile("[\u0100-\u1fff\u2070-\U0010ffff]")
+#: `_regions` keeps the letters. Written as the complement of its two small ranges:
+#: the same characters, compiled in 0.3 ms instead of 5-20 ms (the ranges up to
+#: U+10FFFF), which every cold `archive search` paid.
+_OTHER_LETTERS = re.compile("[^\x00-\xff\u2000-\u206f]")
 
 
 def _variants(c: str) -> str:
@@ -284,6 +287,10 @@ PRELOAD_CLAUSES = 4
 #: OrangeSum-dev's 1,415 articles lack a stemmed word of their own headline), and
 #: the articles that happen to have them all are no better for it. Keyword queries
 #: are short and have few stop words; sentences are long (docs/RELEVANCE.md).
+#: Most words of the index a wildcard or fuzzy word is searched as (the most frequent
+#: of them), and most of its matching words looked at to find them.
+MAX_EXPANSION = 128
+MAX_EXPANSION_SCANNED = 4096
 #: Sorted by date, the articles with all the words still come first: they are the
 #: precise ones, and nothing else orders the rest.
 TIER_WORDS = 4
@@ -312,6 +319,14 @@ class SearchResult:
     suggestion: str = ""  # the query with its misspelt words corrected from the archive's vocabulary
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "sources", "months"
     filters: dict[str, object] = field(default_factory=dict)  # the filters applied (since, until, sources)
+    # When the query as typed matched nothing (see `Searcher.search`): the spelling
+    # suggestion whose results these are, or that its quoted phrases were read as in
+    # a longer text (their wording first, then their words).
+    corrected: str = ""
+    relaxed: bool = False
+    quoted: bool = False  # a query of quoted phrases only, read strictly (mode "all")
+    # A month and year in words read as a date filter: (the words, first day, last day)
+    date_words: tuple[str, str, str] = ("", "", "")
 
     @property
     def page(self) -> int:
@@ -359,9 +374,9 @@ class Searcher:
         self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, idf=ranking.idf, exact_B=ranking.exact_B)
         self._searcher = self.ix.searcher(weighting=self.weighting)
         self._reader = self._searcher.reader()
-        self._ids = self._reader.column_reader("id")
-        self._textkeys = self._reader.column_reader("textkey")
-        self._dates = self._reader.column_reader("date")
+        self._ids = column(self._reader, "id")
+        self._textkeys = column(self._reader, "textkey")
+        self._dates = column(self._reader, "date")
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
@@ -370,7 +385,30 @@ class Searcher:
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
-                                  known=partial(has_term, self._reader))  # fmt: skip
+                                  known=partial(has_term, self._reader),
+                                  dated=lambda lo, hi: bool(self._date_range(lo, hi).any()),
+                                  expand=self._expand)  # fmt: skip
+
+    def _expand(self, q: Q.Query) -> tuple[Q.Query, int]:
+        """A wildcard or fuzzy query → the OR of the words of the index it matches, at
+        most `MAX_EXPANSION` of them (the most frequent), and how many were left out.
+
+        Expanded once, here: Whoosh expands a pattern again each time the query is
+        run, counted or highlighted (15 fuzzy words took 66 s on 5,000 articles),
+        and the OR of words is ranked by `archive.scoring` like any word.
+        """
+        terms: list[bytes] = []
+        seen = 0
+        for text in q._btexts(self._reader):
+            seen += 1
+            if seen > MAX_EXPANSION_SCANNED:
+                break
+            terms.append(text)
+        left_out = max(0, len(terms) - MAX_EXPANSION) + max(0, seen - MAX_EXPANSION_SCANNED)
+        if len(terms) > MAX_EXPANSION:
+            df = self._reader.doc_frequency
+            terms = sorted(terms, key=lambda t: (-df(q.fieldname, t), t))[:MAX_EXPANSION]
+        return Expanded(q, tuple(sorted(terms))), left_out
 
     def close(self) -> None:
         self._searcher.close()
@@ -520,20 +558,55 @@ class Searcher:
     def search(self, text: str, *, limit: int = 10, offset: int = 0, mode: str = "auto", since: str = "",
                until: str = "", sources: tuple[str, ...] | list[str] = (), sort: str = "relevance",
                facets: bool = False, suggest: bool = True, snippets: bool = True,
-               count: bool = True, fold: bool = True) -> SearchResult:  # fmt: skip
+               count: bool = True, fold: bool = True, as_typed: bool = False,
+               dates: bool = True) -> SearchResult:  # fmt: skip
         """Rank articles for `text` (see `archive.query` for the query language).
 
         mode "auto": articles with all the words first, then articles with some of
         them (in relevance order, a query of more than `TIER_WORDS` written words is
-        ranked as "any", and `result.mode` says so); "all": only articles with
-        all the words; "any": all matches ranked together. `since`/`until` take ISO
+        ranked as "any", and a query of quoted phrases only as "all": their wording
+        only; `result.mode` says so); "all": only articles with all the words;
+        "any": all matches ranked together. `since`/`until` take ISO
         or French dates, `sources` source names (any case); `sort` is "relevance",
         "date" (oldest first) or "-date".
         `fold`: in relevance order, an article with the same headline, lede and text
         as one ranked above it (a copy: the same dispatch saved twice) is not a hit
         of its own but listed in that hit's `copies`.
+
+        When nothing matches (and not `as_typed`), as a web search engine does: a
+        misspelt query is run as its spelling suggestion, and the result says so
+        (`corrected`: the query searched; `query` stays the query as typed); a
+        query of quoted phrases only is read as a quotation in a longer text is, its
+        wording first, then its words (`relaxed`). Either only when it finds something.
+
+        `dates`: a month and year written in words in a keyword query (`Fillon
+        septembre 2016`) filter by date, when no `since`/`until` is given and
+        `QueryParser.date_words` finds it safe; `date_words` says so.
         """
-        plan = self._plan(text, mode, since, until, sources, sort, offset, limit)
+        options = dict(limit=limit, offset=offset, mode=mode, since=since, until=until, sources=sources, sort=sort,
+                       facets=facets, snippets=snippets, count=count, fold=fold, dates=dates)  # fmt: skip
+        result = self._search(text, suggest=suggest, **options)
+        if as_typed or result.hits or result.total or (offset and not count):
+            return result  # (past the first page and not counted: whether anything matches is unknown)
+        if result.quoted:
+            loose = self._search(text, suggest=False, strict=False, **options)
+            if loose.hits or loose.total:
+                loose.relaxed = True
+                return loose
+        elif result.suggestion:
+            fixed = self._search(result.suggestion, suggest=False, **options)
+            if fixed.hits or fixed.total:
+                fixed.corrected, fixed.query = fixed.query, result.query
+                return fixed
+        return result
+
+    def _search(self, text: str, *, limit: int, offset: int, mode: str, since: str, until: str,
+                sources: tuple[str, ...] | list[str], sort: str, facets: bool, suggest: bool, snippets: bool,
+                count: bool, fold: bool, dates: bool, strict: bool = True) -> SearchResult:  # fmt: skip
+        """`search` for the query as typed; `strict`: a query of quoted phrases only
+        finds their wording only."""
+        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
+        plan = self._plan(text, mode, since, until, sources, sort, offset, limit, dates=dates, strict=strict)
         result, parsed = plan.result, plan.parsed
         if plan.all_q is None:
             return result
@@ -626,6 +699,7 @@ class Searcher:
         each built when it is read, so that listing 100,000 articles never holds
         them all: what is kept is the order, one array of document numbers. Read
         the hits before closing the searcher."""
+        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, sort, 0, 0)
         result, parsed = plan.result, plan.parsed
         if plan.all_q is None:
@@ -763,17 +837,23 @@ class Searcher:
         return keys
 
     def _plan(self, text: str, mode: str, since: str, until: str, sources: tuple[str, ...] | list[str],
-              sort: str, offset: int, limit: int) -> _Plan:  # fmt: skip
+              sort: str, offset: int, limit: int, dates: bool = True, strict: bool = True) -> _Plan:  # fmt: skip
         """Parse `text` and build its all-words and any-word queries and its filters
-        (what `search` and `stream` share)."""
+        (what `search` and `stream` share). `strict`: a query of quoted phrases only
+        finds their wording only; `dates`: as `search`'s."""
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        sources = tuple(sources)
+        text, since, until = nfc(text), nfc(since), nfc(until)
+        sources = tuple(nfc(s) for s in sources)
         self._slow_sets.clear()
-        parsed = self.parser.parse(text)
-        if mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
+        parsed = self.parser.parse(text, dates=dates and not (since or until))
+        quoted = strict and mode == "auto" and parsed.quoted
+        if quoted:
+            mode = "all"  # a quoted phrase alone: only its wording (a quotation in a longer text ranks)
+        elif mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
             mode = "any"  # a long query: its article often lacks one of its words
-        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit)
+        result = SearchResult([], 0, 0, text, parsed.ignored, mode, sort, offset, limit, quoted=quoted)
+        result.date_words = parsed.date_words
         result.filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
         if parsed.nothing and not (since or until or sources):
             return _Plan(result, parsed)
@@ -811,8 +891,14 @@ class Searcher:
 
     def _facets(self, docs: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         """Counts of the articles of the mask `docs` by source (most first) and by month (in order)."""
-        by_source = [(name, _count(ids & docs)) for name, ids in self._sources_index().items()]
+        index = self._sources_index()
+        by_source = [(name, _count(ids & docs)) for name, ids in index.items()]
         by_source = sorted((kv for kv in by_source if kv[1]), key=lambda kv: (-kv[1], kv[0]))
+        with_source = self._none()
+        for ids in index.values():
+            with_source |= ids
+        if unsourced := _count(docs & ~with_source):
+            by_source.append(("", unsourced))  # articles with no source: last, as "undated" months
         names, codes = self._month_codes()
         counts = np.bincount(codes[docs], minlength=len(names))
         months = [(names[i], int(n)) for i, n in enumerate(counts.tolist()) if n and names[i]]
@@ -838,6 +924,7 @@ class Searcher:
                 sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, list[str]]:  # fmt: skip
         """The articles `search` counts for `text` (its `total`, with the same
         arguments), as a mask over document numbers, and what the parser ignored."""
+        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
         if plan.all_q is None:
             return self._none(), plan.result.ignored
@@ -894,15 +981,26 @@ class Searcher:
             best = self._near(term, df)
             if best is None:
                 continue
-            surface = text[tok.start : tok.end]
-            if surface[:1].isupper():
-                best = best[:1].upper() + best[1:]
+            best = _case_of(text[tok.start : tok.end], self._written_as(best))
             out.append(text[pos : tok.start] + best)
             pos, changed = tok.end, True
         if not changed:
             return ""
         out.append(text[pos:])
         return "".join(out)
+
+    def _written_as(self, term: str, docs: int = 5) -> str:
+        """How the articles write an indexed (folded) word: its most frequent form in
+        the first `docs` articles that have it (`melenchon` → `Mélenchon`), else `term`."""
+        pattern = re.compile(r"(?<![^\W_])" + "".join(f"[{_variants(c)}]" for c in term) + r"(?![^\W_])")
+        forms: Counter[str] = Counter()
+        for docnum in np.flatnonzero(self._term_docs("exact", term))[:docs].tolist():
+            stored = self._searcher.stored_fields(docnum)
+            for name in ("title", "lede", "body"):
+                for m in pattern.finditer(stored.get(name, "")):
+                    if self.parser.exact.term(m.group().lower()) == term:
+                        forms[m.group()] += 1
+        return forms.most_common(1)[0][0] if forms else term
 
     def _near(self, term: str, df: int) -> str | None:
         """The most frequent indexed spelling within one or two edits of `term`,
@@ -1026,18 +1124,35 @@ class Searcher:
         return article, Q.Or(clauses), ParsedQuery(ranked_terms={t for _, t in key})
 
     def resolve(self, ident: str) -> int:
-        """Docnum of an article by id, by path, or by a unique prefix of either."""
-        ident = ident.strip()
-        for fieldname in ("id", "path"):
-            docnum = self._searcher.document_number(**{fieldname: ident})
-            if docnum is not None:
-                return docnum
-        candidates = set()
-        for fieldname in ("id", "path"):
-            for term in self._reader.expand_prefix(fieldname, ident):
-                docnum = self._searcher.document_number(**{fieldname: _text(term)})
+        """Docnum of an article by id, by path, or by a unique prefix of either.
+
+        Typed in either Unicode form: an id is a file's path, which is decomposed
+        (NFD) when the file was named on macOS, and composed when typed."""
+        if SURROGATES.search(ident):  # bytes that are not UTF-8: no id of the index has them
+            raise ArticleNotFound(
+                f"No article with id '{printable_path(ident)}': the id is not valid UTF-8 (check the"
+                " terminal's encoding). Find ids with: archive search WORDS"
+            )
+        ident = nfc(ident).strip()
+        forms = dict.fromkeys((ident, unicodedata.normalize("NFD", ident)))
+        for form in forms:
+            if self._searcher.document_number(id=form) is not None:
+                return self._searcher.document_number(id=form)
+            in_file = sorted(self._searcher.document_numbers(path=form))
+            if len(in_file) > 1:  # a file of many articles (.jsonl): its path is no one article's id
+                raise ArticleNotFound(self._many_in_file(form, in_file))
+        for form in forms:
+            for fieldname in ("id", "path"):
+                docnum = self._searcher.document_number(**{fieldname: form})
                 if docnum is not None:
-                    candidates.add(docnum)
+                    return docnum
+        candidates = set()
+        for form in forms:
+            for fieldname in ("id", "path"):
+                for term in self._reader.expand_prefix(fieldname, form):
+                    docnum = self._searcher.document_number(**{fieldname: _text(term)})
+                    if docnum is not None:
+                        candidates.add(docnum)
         if len(candidates) == 1:
             return candidates.pop()
         if not candidates:
@@ -1045,6 +1160,18 @@ class Searcher:
         ids = sorted(self._searcher.stored_fields(d)["id"] for d in candidates)
         shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
         raise ArticleNotFound(f"{ident!r} matches {len(ids)} articles ({shown}); give more of the id.")
+
+    def articles_in_file(self, path: str) -> list[tuple[str, str]]:
+        """(id, headline) of each article indexed from the file `path`, in id order."""
+        docs = (self._searcher.stored_fields(d) for d in self._searcher.document_numbers(path=path.strip()))
+        return sorted(((f["id"], f.get("title", "")) for f in docs), key=lambda it: _natural(it[0]))
+
+    def _many_in_file(self, path: str, docnums: list[int]) -> str:
+        listed = self.articles_in_file(path)
+        shown = "\n".join(f"  {ident}  {title}" for ident, title in listed[:10])
+        more = f"\n  … and {len(listed) - 10:,} more" if len(listed) > 10 else ""
+        return (f"{path} holds {len(listed):,} articles; show one by its id:\n{shown}{more}\n"
+                f"(archive search --json WORDS finds the id of an article.)")  # fmt: skip
 
     def article(self, ident: str) -> Article:
         return self.article_at(self.resolve(ident))
@@ -1067,6 +1194,19 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def _case_of(typed: str, form: str) -> str:
+    """`form` (a word as the articles write it) in the case of the word as typed:
+    the archive's accents, the user's capitals (`lavrof` → `lavrov`, `MELANCHON`
+    → `MÉLENCHON`, `Melanchon` → `Mélenchon`)."""
+    if typed.islower():
+        return form.lower()
+    if typed.isupper() and len(typed) > 1:
+        return form.upper()
+    if typed[:1].isupper():
+        return form[:1].upper() + form[1:]
+    return form
 
 
 def period_of(date: str, by: str) -> str:
@@ -1092,6 +1232,36 @@ def _rounded(values: np.ndarray) -> np.ndarray:
     return np.array([round(v, 6) for v in values.tolist()], dtype=float)
 
 
+class Expanded(Q.MultiTerm):
+    """A wildcard or fuzzy query with its words of the index found once: Whoosh
+    matches, scores and highlights it as the query it stands for (`Searcher._expand`)."""
+
+    def __init__(self, pattern: Q.Query, words: tuple[bytes, ...]) -> None:
+        self.fieldname = pattern.fieldname
+        self.text = pattern.text
+        self.boost = pattern.boost
+        self.constantscore = pattern.constantscore
+        self.pattern = pattern
+        self.words = words
+
+    def _btexts(self, ixreader) -> Iterator[bytes]:
+        return iter(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Expanded and (self.pattern, self.words) == (other.pattern, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.words))
+
+    def __repr__(self) -> str:
+        return f"Expanded({self.pattern!r}, {len(self.words)} words)"
+
+    def __unicode__(self) -> str:
+        return str(self.pattern)
+
+    __str__ = __unicode__
+
+
 def _count(mask: np.ndarray) -> int:
     return int(np.count_nonzero(mask))
 
@@ -1103,6 +1273,11 @@ def _docset(mask: np.ndarray | None) -> set[int] | None:
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _natural(ident: str) -> tuple:
+    """Sort key putting `file.jsonl:2` before `file.jsonl:10`."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ident))
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -26,25 +26,48 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
-from . import mapped
+from . import mapped, safepickle
 from .errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
 from .schema import SCHEMA_VERSION, build_schema
 
 mapped.install()  # segment files read from their memory map, not copied
+safepickle.install()  # the index's pickles build only the classes an index holds
 
 POINTER = "CURRENT"
 LOCKFILE = "LOCK"
 
 
+def column(reader, fieldname: str):
+    """The column `fieldname` of every document of `reader`, indexed by docnum.
+
+    Whoosh's `MultiReader.column_reader` leaves out the segments that have no file
+    for the column (a segment where no article has a date) without shifting the
+    document numbers, so the documents after such a segment read another segment's
+    values, or past its end (`IndexError`). Each segment reader here stands in for
+    a missing column with the column's default value, at its own offset.
+    """
+    from whoosh.columns import MultiColumnReader
+
+    leaves = reader.leaf_readers()
+    if len(leaves) == 1:
+        return leaves[0][0].column_reader(fieldname)
+    return MultiColumnReader([r.column_reader(fieldname) for r, _ in leaves], [offset for _, offset in leaves])
+
+
 def write_json_atomic(path: Path, data: object) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        # json.dumps, not json.dump: only the one-shot encoder is in C (5-10x faster
-        # on the stat cache of a large archive, written after every indexing run).
-        f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            # json.dumps, not json.dump: only the one-shot encoder is in C (5-10x faster
+            # on the stat cache of a large archive, written after every indexing run).
+            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # a full disk: leave no half-written copy behind
+        raise
 
 
 class Store:
@@ -64,6 +87,14 @@ class Store:
             return None
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(str(self.root), f"unreadable {POINTER} file: {exc}") from exc
+
+    def pointer_name(self) -> str | None:
+        """The name of the live data folder, None if there is none (or it cannot be read)."""
+        try:
+            ptr = self.pointer()
+        except IndexCorrupt:
+            return None
+        return ptr.get("data") if isinstance(ptr, dict) else None
 
     def exists(self) -> bool:
         return self.pointer() is not None
@@ -102,12 +133,33 @@ class Store:
         self.root.mkdir(parents=True, exist_ok=True)
         data = self.root / f"data-{time.time_ns()}"
         data.mkdir()
-        return data, whoosh_index.create_in(str(data), schema_factory())
+        try:
+            return data, whoosh_index.create_in(str(data), schema_factory())
+        except BaseException:  # a full disk: no empty folder left behind
+            shutil.rmtree(data, ignore_errors=True)
+            raise
 
     def switch(self, data: Path) -> None:
         """Make `data` the live index, then remove the folders no longer live."""
         write_json_atomic(self.root / POINTER, {"data": data.name, "schema": SCHEMA_VERSION})
         self.clean(keep=data.name)
+
+    def tidy(self, data: Path) -> None:
+        """Remove from the data folder `data` what no commit refers to: the segment
+        files of a run that failed (a full disk) or was killed, Whoosh's temporary
+        folders. Only under the writer lock."""
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.index import TOC, clean_files
+
+        storage = FileStorage(str(data))
+        try:
+            toc = TOC.read(storage, "MAIN")
+        except Exception:  # no commit yet, or unreadable: nothing known to keep, so nothing removed
+            return
+        clean_files(storage, "MAIN", toc.generation, toc.segments)
+        for child in data.iterdir():
+            if child.name.endswith(".tmp") and child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
 
     def clean(self, keep: str) -> None:
         for child in self.root.iterdir():

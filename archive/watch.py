@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ArticlesMissing, IndexBusy, WatchUnavailable
-from .models import IngestReport
+from .models import IngestReport, Step
 
 #: Quiet time (s) after the last event before a batch is indexed.
 QUIET = 0.3
@@ -84,7 +84,8 @@ class Watcher:
         wait: float = BUSY_WAIT,
         on_batch: Callable[[Batch], None] | None = None,
         on_message: Callable[[str], None] | None = None,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[Step], None] | None = None,
+        follow_symlinks: bool = False,
     ) -> None:
         self.root = Path(articles_dir).absolute()
         self.index = Path(index_dir).absolute()
@@ -96,6 +97,7 @@ class Watcher:
         self.on_batch = on_batch or (lambda batch: None)
         self.on_message = on_message or (lambda text: None)
         self.progress = progress  # of the initial run (the only long one)
+        self.follow_symlinks = follow_symlinks
         self.mode = ""  # "inotify" (or another watchdog backend), or "polling"
         self.batches = 0
         self.cancelled = False  # the last batch was cancelled by a second signal
@@ -183,7 +185,8 @@ class Watcher:
         self._busy = True
         try:
             progress = self.progress if self.batches == 0 else None
-            report = ingest(self.root, self.index, wait=self.wait, progress=progress)
+            report = ingest(self.root, self.index, wait=self.wait, progress=progress,
+                            follow_symlinks=self.follow_symlinks)  # fmt: skip
         except IndexBusy:
             self.on_message(f"Another archive process is writing the index; trying again in {self.quiet:g} s.")
             return self.quiet

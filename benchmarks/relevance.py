@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--qrels", help="qrels TSV (qid docid rel, or qid 0 docid rel): print the scores")
     variants = ap.add_argument_group("variants (defaults: what archive search ships with)")
     variants.add_argument("--mode", choices=["auto", "all", "any"], default="auto")
-    variants.add_argument("--stemmer", choices=["snowball", "light", "minimal", "none"])
+    variants.add_argument("--stemmer", choices=["snowball", "none"])
     variants.add_argument("--fold", choices=["before", "after", "none"])
     variants.add_argument("--index-stops", action=argparse.BooleanOptionalAction, default=None,
                           help="keep stop words in the ranked fields (they still leave queries)")  # fmt: skip

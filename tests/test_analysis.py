@@ -137,7 +137,7 @@ def test_fold() -> None:
     assert fold("plain") == "plain"
 
 
-@pytest.mark.parametrize("analyzer", [RANKED, EXACT, FrenchAnalyzer(stemmer="light", fold="after")])
+@pytest.mark.parametrize("analyzer", [RANKED, EXACT, FrenchAnalyzer(stemmer="none", fold="after")])
 def test_analyzers_pickle(analyzer: FrenchAnalyzer) -> None:
     analyzer.terms("chauffe le cache")
     clone = pickle.loads(pickle.dumps(analyzer))
@@ -147,7 +147,7 @@ def test_analyzers_pickle(analyzer: FrenchAnalyzer) -> None:
 
 def test_unknown_settings_rejected() -> None:
     with pytest.raises(ValueError):
-        FrenchAnalyzer(stemmer="porter")
+        FrenchAnalyzer(stemmer="light")  # measured, not kept: docs/RELEVANCE.md
     with pytest.raises(ValueError):
         FrenchAnalyzer(fold="sideways")
 

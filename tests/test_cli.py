@@ -59,7 +59,7 @@ def test_search_json_is_one_documented_object(articles: Path) -> None:
     (line,) = result.output.splitlines()
     data = json.loads(line)
     assert set(data) == {"query", "mode", "sort", "filters", "page", "limit", "total", "all_words", "hits",
-                         "suggestion", "facets", "ignored"}  # fmt: skip
+                         "suggestion", "corrected", "relaxed", "date_words", "facets", "ignored"}  # fmt: skip
     assert data["total"] == 2 and data["page"] == 1 and data["suggestion"] is None and data["facets"] is None
     (hit,) = data["hits"]
     assert set(hit) == {"rank", "id", "score", "title", "date", "path", "sources", "snippet", "highlights", "all_words",
@@ -111,7 +111,7 @@ def test_highlight_styles_matches() -> None:
 
 def test_missing_index_says_how_to_build_it(articles: Path) -> None:
     result = CliRunner().invoke(cli, ["search", "Alep"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # archive search: 1 is "no match"
     assert "No index at" in result.output and "archive index" in result.output
     assert "Traceback" not in result.output
 
@@ -126,7 +126,7 @@ def test_an_index_of_an_older_version_is_rebuilt_by_archive_index(articles: Path
     run("index")
     (index_dir / "CURRENT").write_text('{"data": "data-1", "schema": 0}')
     result = CliRunner().invoke(cli, ["search", "Alep"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "another version of archive (schema 0, this version reads" in result.output
     assert "Rebuild it with: archive index" in result.output
     rebuilt = run("index")

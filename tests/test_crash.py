@@ -66,11 +66,11 @@ def search_ids(*args: str, process: bool = False) -> list[str]:
     """Ids found by `archive search ARGS --json` (in a process of its own, or in this one)."""
     if process:
         result = run_archive("search", *args, "--json")
-        assert result.returncode == 0, result.stderr
+        assert result.returncode in (0, 1), result.stderr  # 1: no match
         output = result.stdout
     else:
         result = CliRunner().invoke(cli, ["search", *args, "--json"])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code in (0, 1), result.output
         output = result.output
     return [hit["id"] for hit in json.loads(output)["hits"]]
 
@@ -193,7 +193,7 @@ def assert_sound(index_dir: Path, allowed_counts: set[int]) -> None:
     assert lock_is_free(index_dir), "the killed process's lock still blocks"
     search = CliRunner().invoke(cli, ["search", "mot00001", "--json", "-n", "1"])
     if not Store(index_dir).exists():
-        assert search.exit_code == 1 and "No index" in search.output, (search.output, search.exception)
+        assert search.exit_code == 2 and "No index" in search.output, (search.output, search.exception)
         return
     assert search.exit_code == 0, (search.output, search.exception)
     assert [hit["id"] for hit in json.loads(search.output)["hits"]] == ["2001-02-02-article-00001.txt"]
@@ -246,7 +246,9 @@ def test_sigkill_at_several_points_leaves_a_sound_index(tmp_path: Path) -> None:
     hits.append(f"incremental run, just committed at {at:.2f} s: {'killed' if killed else 'finished first'}")
     print(hits[-1])
     assert_sound(index_dir, {1000, 2100})
-    assert list(index_dir.glob("data-*/MAIN_WRITELOCK"))  # Whoosh's lock file, held by the dead writer
+    # No Whoosh write lock to outlive the writer: the store's flock (released by the
+    # kernel with the process) is the only one taken.
+    assert not list(index_dir.glob("data-*/MAIN_WRITELOCK"))
     done = run_archive("index", "--wait", "0")
     assert done.returncode == 0, done.stderr
     assert_in_step(index_dir, articles)

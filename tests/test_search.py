@@ -28,18 +28,21 @@ RANKING = [
     ("bombardement", "auto", [ALEP]),
     ("ALEP", "auto", [CONVOI, ALEP]),
     ("secretaire d'etat", "all", [ALEP]),
-    ("sergei lavrov", "all", []),  # Sergueï is not Sergei: the suggestion feature's job
+    ("sergei lavrov", "all", [ALEP]),  # Sergueï is not Sergei: run as the suggestion, sergueï lavrov
     ("serguei lavrov", "all", [ALEP]),
     ("syriens", "auto", [ALEP]),
     ("Syrie", "auto", [CONVOI]),
     ('"Casques blancs"', "auto", [ALEP]),
     ('"blancs Casques"', "all", []),
-    ('"blancs Casques"', "auto", [ALEP]),  # no exact wording: the words below
+    ('"blancs Casques"', "auto", [ALEP]),  # alone, its wording only; none has it: its words
+    ('"blancs Casques"', "any", [ALEP]),  # no exact wording: the words below
     ("cessez-le-feu", "auto", [ALEP]),
     ("250.000 habitants", "all", [ALEP]),
     ("300 000 tests", "all", [CONFINEMENT]),
     ('"Tours"', "all", [TOURS]),
-    ('"Tours"', "auto", [TOURS, TOUR]),  # that form first, then the word's other forms
+    ('"Tours"', "auto", [TOURS]),  # alone: that form only
+    ('"Tours"', "any", [TOURS, TOUR]),  # that form first, then the word's other forms
+    ('"Tours" Festival', "auto", [TOURS, TOUR]),  # beside other words, too
     ("tour", "all", [TOUR, TOURS]),  # both (stemming), the exact form first
     ("tours", "all", [TOURS, TOUR]),
     ("couronne", "auto", [COURONNEMENT]),

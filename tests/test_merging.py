@@ -1,0 +1,125 @@
+"""Segments: an everyday commit merges only small ones; --optimize merges all, with progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive import merging
+from archive.cli import cli
+from archive.ingest import ingest
+from archive.models import Step
+from archive.search import Searcher
+from archive.store import Store
+
+from .conftest import write
+
+
+@dataclass
+class FakeSegment:
+    segid: str
+    docs: int
+    deleted: int = 0
+
+    def doc_count_all(self) -> int:
+        return self.docs
+
+    def doc_count(self) -> int:
+        return self.docs - self.deleted
+
+
+def segments_of(index_dir: Path) -> dict[str, int]:
+    ix = Store(index_dir).open()
+    return {s.segid: s.doc_count_all() for s in ix._segments()}
+
+
+def article(articles: Path, n: int) -> None:
+    write(articles / f"2020-01-{n % 28 + 1:02d}-depeche-{n}.txt",
+          f"Dépêche numéro {n}\nLe conseil municipal de la ville {n} a voté le budget.\nAvec AFP")  # fmt: skip
+
+
+def test_tier_sizes() -> None:
+    assert merging.tier(1) == merging.tier(merging.FLOOR_DOCS - 1) == 0
+    assert merging.tier(merging.FLOOR_DOCS) == 1
+    assert merging.tier(merging.FLOOR_DOCS * merging.TIER_FACTOR) == 2
+
+
+def test_pick_never_takes_a_large_segment_at_a_million_articles() -> None:
+    # The shape that made Whoosh's MERGE_SMALL rewrite 240,817 articles on a commit of 120 changes.
+    large = [FakeSegment(f"big{i}", 13_000 - i) for i in range(60)]
+    small = [FakeSegment(f"small{i}", 100 + i) for i in range(17)]
+    chosen, drop = merging.pick_tiered(large + small)
+    assert chosen and not drop
+    assert all(s.segid.startswith("small") for s in chosen)
+    assert sum(s.doc_count() for s in chosen) <= merging.EVERYDAY_MAX_DOCS
+    assert len(chosen) == merging.SEGMENTS_PER_TIER  # the smallest full tier, its smallest first
+    assert [s.docs for s in chosen] == sorted(s.docs for s in small)[: merging.SEGMENTS_PER_TIER]
+
+
+def test_pick_leaves_a_tier_that_is_not_full_and_drops_emptied_segments() -> None:
+    segs = [FakeSegment("a", 100), FakeSegment("b", 120), FakeSegment("gone", 50, deleted=50)]
+    chosen, drop = merging.pick_tiered(segs)
+    assert chosen == [] and [s.segid for s in drop] == ["gone"]
+
+
+def test_an_incremental_commit_leaves_large_segments_untouched(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scaled down: tiers of 2, 20, 200… articles; a tier of 4 segments is merged; at
+    # most 10 articles rewritten by an everyday commit.
+    monkeypatch.setattr(merging, "FLOOR_DOCS", 2)
+    monkeypatch.setattr(merging, "SEGMENTS_PER_TIER", 4)
+    monkeypatch.setattr(merging, "EVERYDAY_MAX_DOCS", 10)
+    for n in range(25):
+        article(articles, n)
+    ingest(articles, index_dir)
+    (large,) = segments_of(index_dir)
+    assert segments_of(index_dir)[large] == 32  # 25 + the 7 of the fixture archive
+    merged = []
+    for n in range(100, 112):
+        article(articles, n)
+        report = ingest(articles, index_dir)
+        assert report.added == 1
+        segs = segments_of(index_dir)
+        assert segs.get(large) == 32, f"the large segment was rewritten after adding article {n}"
+        assert report.merged <= 10
+        assert report.segments == len(segs)
+        merged.append(report.merged)
+    assert sum(merged) > 0  # small segments were merged meanwhile
+    assert len(segments_of(index_dir)) <= 8  # 13 commits
+    with Searcher(index_dir) as s:
+        found = [h.id for h in s.search("dépêche numéro", limit=100).hits if "depeche" in h.id]
+    assert len(found) == len(set(found)) == 37  # every article once, none lost or doubled by merging
+
+
+def test_optimize_merges_everything_with_progress(articles: Path, index_dir: Path) -> None:
+    ingest(articles, index_dir)
+    for n in range(3):
+        article(articles, n)
+        ingest(articles, index_dir)
+    assert len(segments_of(index_dir)) == 4
+    (articles / "2020-01-02-depeche-1.txt").unlink()
+    steps: list[Step] = []
+    report = ingest(articles, index_dir, optimize=True, progress=steps.append)
+    assert report.removed == 1 and report.segments == 1
+    assert list(segments_of(index_dir).values()) == [9]  # the deleted article is gone from the files too
+    assert report.merged == 9
+    merging_steps = [s for s in steps if s.phase == "Merging"]
+    assert merging_steps[0].done == 0 and merging_steps[-1].done == merging_steps[-1].total == 9
+
+
+def test_cli_optimize_prints_progress_lines_when_not_on_a_terminal(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.cli.PROGRESS_EVERY", 0.0)  # a merge this small lasts less than a line's interval
+    ingest(articles, index_dir)
+    article(articles, 1)
+    ingest(articles, index_dir)
+    result = CliRunner().invoke(cli, ["--articles", str(articles), "--index", str(index_dir), "index", "--optimize"])
+    assert result.exit_code == 0, result.output
+    assert "Merging segments: 0% (0 of 8 articles)" in result.stderr
+    assert "8 articles merged into 1 segment" in result.stdout
+    assert len(segments_of(index_dir)) == 1

@@ -1,0 +1,57 @@
+"""Long work says how far it is: steps from the ingester, lines when stderr is not a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive import cli as cli_module
+from archive.ingest import ingest
+from archive.models import Step
+from archive.render import step_text
+
+from .conftest import write
+
+
+def test_without_a_terminal_a_line_every_few_seconds_then_per_phase(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("time.monotonic", lambda: clock[0])
+    reporter = cli_module.ProgressReporter()
+    assert not reporter.tty  # pytest captures stderr
+    for t, done in [(0, 0), (1, 10), (4.9, 20), (5.1, 30), (7, 40), (10.2, 50)]:
+        clock[0] = 100.0 + t
+        reporter(Step("Indexing", done * 1000, 100_000, "bytes", done))
+    clock[0] = 110.5
+    reporter(Step("Merging", 0, 5000, "articles"))
+    reporter.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [  # nothing in the first five seconds: a short run says nothing
+        "Indexing: 30% (30.0 kB of 100.0 kB read), 30 articles indexed",
+        "Indexing: 50% (50.0 kB of 100.0 kB read), 50 articles indexed",
+        "Merging segments: 0% (0 of 5,000 articles)",
+    ]
+
+
+def test_step_text_of_each_phase() -> None:
+    assert step_text(Step("Writing", 500_000, 2_000_000, "postings")) == (
+        "Writing the merged segment: 25% (500,000 of 2,000,000 postings)"
+    )
+    assert step_text(Step("Indexing", 3_500_000, 7_000_000, "bytes", 1)) == (
+        "Indexing: 50% (3.5 MB of 7.0 MB read), 1 article indexed"
+    )
+
+
+def test_ingest_reports_bytes_read_and_articles_indexed(tmp_path: Path, index_dir: Path) -> None:
+    root = tmp_path / "many"
+    total = 0
+    for n in range(210):
+        total += write(root / f"2020-02-{n % 28 + 1:02d}-n{n}.txt", f"Titre {n}\nCorps de l'article {n}.\n").stat().st_size
+    steps: list[Step] = []
+    report = ingest(root, index_dir, progress=steps.append)
+    indexing = [s for s in steps if s.phase == "Indexing"]
+    assert indexing and indexing[-1].done == indexing[-1].total == total
+    assert indexing[-1].articles == report.articles == 210
+    assert [s.done for s in indexing] == sorted(s.done for s in indexing)
