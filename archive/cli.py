@@ -381,7 +381,7 @@ def _output_format(json_output: bool, jsonl: bool, csv_output: bool) -> str:
 def _emit(lines: Iterable[str]) -> None:
     """Write `lines` to stdout as they come, a few hundred at a time (an export of
     every match is never held whole). A reader that stops early (`| head`) ends the
-    output quietly."""
+    output quietly, with exit status 141, as `archive search` reports it."""
     out = click.get_text_stream("stdout")
     chunk: list[str] = []
     try:
@@ -398,7 +398,7 @@ def _emit(lines: Iterable[str]) -> None:
         # at exit while flushing stdout.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+        sys.exit(EXIT_BROKEN_PIPE)
 
 
 @cli.command(cls=QueryCommand)

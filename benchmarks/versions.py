@@ -76,7 +76,7 @@ def main() -> int:
     records = load()
     texts = [V.article_text(r.get("title") or "", r.get("abstract") or "", r.get("body") or "") for r in records]
     out: dict = {"articles": len(records), "shingle": V.SHINGLE, "permutations": V.PERMUTATIONS,
-                 "load_avg_at_start": os.getloadavg()}  # fmt: skip
+                 "candidates": V.CANDIDATES, "load_avg_at_start": os.getloadavg()}  # fmt: skip
     t = time.perf_counter()
     import datasketch  # noqa: F401  (its import, apart)
 

@@ -157,11 +157,21 @@ def test_limit_0_with_a_page_is_a_usage_error(newsroom: Path) -> None:
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     articles = tmp_path / "many"
     for i in range(300):
-        write(articles / f"2020-01-{i % 28 + 1:02}-n{i:03}.txt", f"Nouvelle {i}\nLa grêle est tombée {i} fois.")
+        text = (
+            f"La grêle est tombée {i} fois sur la ville, les toits et les jardins ; les habitants ont compté"
+            " les dégâts toute la soirée en attendant les pompiers, qui ne sont venus que le lendemain matin."
+        )
+        write(articles / f"2020-01-{i % 28 + 1:02}-n{i:03}.txt", f"Nouvelle {i}\n{text}")
+    # more than a pipe holds (64 kB): the writer is still writing when the reader goes
     ingest(articles, tmp_path / "ix")
-    cmd = [sys.executable, "-m", "archive", "--index", str(tmp_path / "ix"), "search", "grêle", "-n", "0", "--csv"]
+    base = [sys.executable, "-m", "archive", "--index", str(tmp_path / "ix")]
+    for command in (["search", "grêle"], ["similar", "2020-01-01-n000.txt"]):
+        assert_stops_quietly([*base, *command, "-n", "0", "--csv"])
+
+
+def assert_stops_quietly(cmd: list[str]) -> None:
     proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.readline().startswith(b"rank,id,score")
     proc.stdout.close()  # as `| head -1` does
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0 and b"Traceback" not in err and b"Error" not in err
+    assert proc.returncode == 141 and b"Traceback" not in err and b"Error" not in err  # as grep killed by SIGPIPE
