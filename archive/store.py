@@ -49,6 +49,8 @@ def column(reader, fieldname: str):
     from whoosh.columns import MultiColumnReader
 
     leaves = reader.leaf_readers()
+    if not reader.doc_count_all():  # no article left (Whoosh's empty reader has no columns)
+        return []
     if len(leaves) == 1:
         return leaves[0][0].column_reader(fieldname)
     return MultiColumnReader([r.column_reader(fieldname) for r, _ in leaves], [offset for _, offset in leaves])
