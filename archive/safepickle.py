@@ -84,8 +84,19 @@ def loads(data: bytes, *args: object, **kwargs: object) -> object:
 
 
 def load(file, *args: object, **kwargs: object) -> object:
-    """`pickle.load`, with only `ALLOWED` globals."""
-    return IndexUnpickler(file).load()
+    """`pickle.load`, with only `ALLOWED` globals; `file` is left just past the pickle."""
+    if hasattr(file, "peek") or not hasattr(file, "readinto"):
+        return IndexUnpickler(file).load()
+    # As in `loads`: read through a buffer, then put the file where the pickle ends.
+    start = file.tell()
+    buffered = io.BufferedReader(file)
+    try:
+        obj = IndexUnpickler(buffered).load()
+        end = start + (buffered.tell() - start)
+    finally:
+        buffered.detach()
+    file.seek(end)
+    return obj
 
 
 _installed = False
