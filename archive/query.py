@@ -46,6 +46,8 @@ from .stopwords import ELISIONS
 #: Longest query read, in characters (the rest is cut, and the user told): a pasted
 #: paragraph fits; a query past it is a file pasted by mistake or an attack.
 MAX_QUERY_CHARS = 2000
+#: Most wildcard and fuzzy words a query searches (the others are ignored, and said so).
+MAX_PATTERNS = 4
 #: Deepest nesting of brackets and NOT/-/+ read; deeper ones are ignored, and said so.
 MAX_DEPTH = 32
 #: Lone surrogates: the bytes of a query that were not UTF-8 (Python's surrogateescape).
@@ -402,6 +404,7 @@ class ParsedQuery:
     # read as a date filter (`QueryParser.date_words`): the words as typed, and the
     # period's first and last day; ("", "", "") when none.
     date_words: tuple[str, str, str] = ("", "", "")
+    seen_patterns: dict[Q.Query, Q.Query] = field(default_factory=dict)  # wildcard/fuzzy → its expansion
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -623,8 +626,17 @@ class QueryParser:
         parsed.words.append(tok)
         return self.word_clause(term, tok.value, also=also)
 
-    def pattern(self, q: Q.Query, tok: Token, parsed: ParsedQuery) -> Q.Query:
-        """A wildcard or fuzzy query, expanded once to the index's words (see `expand`)."""
+    def pattern(self, q: Q.Query, tok: Token, parsed: ParsedQuery) -> Q.Query | None:
+        """A wildcard or fuzzy query, expanded once to the index's words (see `expand`);
+        at most `MAX_PATTERNS` a query (Whoosh ranks each of their words on its own)."""
+        if q in parsed.seen_patterns:
+            return parsed.seen_patterns[q]
+        if len(parsed.seen_patterns) >= MAX_PATTERNS:
+            note = f"the wildcard and fuzzy words after the first {MAX_PATTERNS}"
+            if note not in parsed.ignored:
+                parsed.ignored.append(note)
+            return None
+        original = q
         if self.expand is not None:
             q, left_out = self.expand(q)
             if left_out:
@@ -632,6 +644,7 @@ class QueryParser:
                     f"{left_out:,} of the rarest words matching {tok.value} (the most frequent are searched)"
                 )
         parsed.patterns.append(q)
+        parsed.seen_patterns[original] = q
         return q
 
     # tree
@@ -761,6 +774,8 @@ class QueryParser:
                     if term in seen:
                         continue
                     seen.add(term)
+                if q in parsed.clauses:  # `de* de* de*`: one clause (each ranks a hundred words)
+                    continue
                 parsed.clauses.append(q)
                 if node.kind == "atom" and tok.kind in ("phrase", "compound"):
                     # a hyphenated word, or one in quotes (`"Bouches-du-Rhône"`)

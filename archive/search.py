@@ -289,7 +289,7 @@ PRELOAD_CLAUSES = 4
 #: are short and have few stop words; sentences are long (docs/RELEVANCE.md).
 #: Most words of the index a wildcard or fuzzy word is searched as (the most frequent
 #: of them), and most of its matching words looked at to find them.
-MAX_EXPANSION = 128
+MAX_EXPANSION = 64
 MAX_EXPANSION_SCANNED = 4096
 #: Sorted by date, the articles with all the words still come first: they are the
 #: precise ones, and nothing else orders the rest.
