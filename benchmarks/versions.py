@@ -1,4 +1,7 @@
-"""What version grouping (archive.versions: MinHash/LSH) finds on OrangeSum, and what it costs.
+"""What version grouping (benchmarks/version_groups.py: MinHash/LSH) finds on OrangeSum, and what it costs.
+
+Needs datasketch (`pip install datasketch`: it brings scipy, so it is not a
+dependency of the archive until grouping ships in `archive index`).
 
     python benchmarks/versions.py                         # grouping only (a few minutes)
     python benchmarks/versions.py --index-dir /tmp/os     # also a full `archive index` of the same articles
@@ -72,7 +75,8 @@ def main() -> int:
     if not CORPUS.exists():
         print(f"{CORPUS} is absent: nothing to measure (put ../shared beside the project).", file=sys.stderr)
         return 0
-    from archive import versions as V
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import version_groups as V
 
     records = load()
     texts = [V.article_text(r.get("title") or "", r.get("abstract") or "", r.get("body") or "") for r in records]
