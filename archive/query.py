@@ -41,6 +41,7 @@ from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold, nfc
 from .months import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
+from .ranking import DEFAULT_RANKING, TIER_WORDS
 from .stopwords import ELISIONS
 
 #: Longest query read, in characters (the rest is cut, and the user told): a pasted
@@ -424,7 +425,6 @@ class QueryParser:
                  sources: tuple[str, ...] = (), known: Callable[[str, str], bool] | None = None,
                  dated: Callable[[str, str], bool] | None = None,
                  expand: Callable[[Q.Query], tuple[Q.Query, int]] | None = None) -> None:  # fmt: skip
-        from .search import DEFAULT_RANKING
 
         # Stop words always leave ranked queries, even where the index keeps them.
         self.ranked = ranked if ranked.stop else FrenchAnalyzer(**{**ranked.__getstate__(), "stop": True})
@@ -691,7 +691,6 @@ class QueryParser:
         """
         if self.dated is None:
             return None
-        from .search import TIER_WORDS
 
         found = []
         depth = 0
