@@ -382,7 +382,7 @@ def _emit(lines: Iterable[str]) -> None:
     """Write `lines` to stdout as they come, a few hundred at a time (an export of
     every match is never held whole). A reader that stops early (`| head`) ends the
     output quietly, with exit status 141, as `archive search` reports it."""
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     chunk: list[str] = []
     try:
         for line in lines:
@@ -497,7 +497,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
 
     fmt = _output_format(json_output, jsonl, csv_output)
     if query == "-":
-        query = " ".join(click.get_text_stream("stdin").read().split())
+        query = " ".join(sys.stdin.read().split())
         if not query:
             raise click.UsageError("Give words to search: standard input (`archive search -`) is empty.")
     elif not query.strip() and not (since or until or sources):
