@@ -528,9 +528,11 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     options = dict(mode=mode or "auto", since=since, until=until, sources=sources, sort=sort, fold=not copies)
     with searcher as s:
         if limit == 0 and not count_only:  # every match, streamed
-            result, hits = s.stream(query, snippets=True, **options)
+            result, hits = s.stream(query, snippets=True, as_typed=as_typed, **options)
             if facets:
-                result.facets = s.search(query, limit=1, facets=True, snippets=False, suggest=False, **options).facets
+                # (the same fallback as the stream's when nothing matches as typed)
+                result.facets = s.search(query, limit=1, facets=True, snippets=False, as_typed=as_typed,
+                                         suggest=bool(result.corrected), **options).facets  # fmt: skip
         else:
             result = s.search(
                 query, limit=limit or 1, offset=(page - 1) * limit, facets=facets, snippets=not count_only,

@@ -693,14 +693,37 @@ class Searcher:
 
     def stream(self, text: str, *, mode: str = "auto", since: str = "", until: str = "",
                sources: tuple[str, ...] | list[str] = (), sort: str = "relevance", fold: bool = True,
-               snippets: bool = True, suggest: bool = True) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
+               snippets: bool = True, suggest: bool = True,
+               as_typed: bool = False) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
         """Every match of `text`, in the order `search` pages them (same arguments):
         the result's counts at once (`hits` left empty), and the hits one by one,
         each built when it is read, so that listing 100,000 articles never holds
         them all: what is kept is the order, one array of document numbers. Read
-        the hits before closing the searcher."""
+        the hits before closing the searcher. When nothing matches (and not
+        `as_typed`), the spelling suggestion or the quoted phrases' words are
+        streamed instead, as `search` pages them (`corrected`, `relaxed`)."""
+        options = dict(mode=mode, since=since, until=until, sources=sources, sort=sort, fold=fold, snippets=snippets)
+        result, hits = self._stream(text, suggest=suggest, **options)
+        if as_typed or result.total:
+            return result, hits
+        if result.quoted:
+            loose, more = self._stream(text, suggest=False, strict=False, **options)
+            if loose.total:
+                loose.relaxed = True
+                return loose, more
+        elif result.suggestion:
+            fixed, more = self._stream(result.suggestion, suggest=False, **options)
+            if fixed.total:
+                fixed.corrected, fixed.query = fixed.query, result.query
+                return fixed, more
+        return result, hits
+
+    def _stream(self, text: str, *, mode: str, since: str, until: str, sources: tuple[str, ...] | list[str],
+                sort: str, fold: bool, snippets: bool, suggest: bool,
+                strict: bool = True) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
+        """`stream` for the query as typed; `strict` as for `_search`."""
         text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
-        plan = self._plan(text, mode, since, until, sources, sort, 0, 0)
+        plan = self._plan(text, mode, since, until, sources, sort, 0, 0, strict=strict)
         result, parsed = plan.result, plan.parsed
         if plan.all_q is None:
             return result, iter(())
