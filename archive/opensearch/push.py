@@ -163,6 +163,7 @@ def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: di
             digest, notes, more_notes, more_skipped = outcome[1:5]
             ids = [a.id for a in articles]
             out.files[f.path] = list(ids)
+            report.articles += len(ids)
             for article in articles:
                 yield index_action(article, index)
             if known is not None:
