@@ -64,8 +64,11 @@ class AlertBook:
 
     @classmethod
     def open(cls, index_dir: str | os.PathLike, articles_dir: str | os.PathLike | None = None) -> AlertBook:
-        path = alerts_path(index_dir)
-        book = cls(path, Path(articles_dir).absolute() if articles_dir is not None else None)
+        return cls._read(alerts_path(index_dir), Path(articles_dir).absolute() if articles_dir is not None else None)
+
+    @classmethod
+    def _read(cls, path: Path, articles: Path | None) -> AlertBook:
+        book = cls(path, articles)
         if not path.exists():
             return book
         try:
@@ -114,7 +117,14 @@ class AlertBook:
         return alert
 
     def record(self, fired: Iterable[Fired]) -> None:
-        """Remember that these saved alerts fired for these articles."""
+        """Remember that these saved alerts fired for these articles. The file is
+        read again first: alerts added or removed since this book was opened
+        (`archive alert add` while `archive watch` runs) are kept as they are."""
+        fired = list(fired)
+        if not fired:
+            return
+        latest = self._read(self.path, self.articles)
+        self.alerts, self.fired = latest.alerts, latest.fired
         changed = False
         for f in fired:
             if f.alert.name in self.alerts and self.alerts[f.alert.name] == f.alert.query:

@@ -103,6 +103,24 @@ def test_an_alert_fires_once_per_article(articles: Path, index_dir: Path) -> Non
     assert [(f.alert.name, f.hit.id) for f in fired] == [("girafes", "2023-03-04-grele.txt")]
 
 
+def test_alerts_added_or_removed_while_watch_runs_are_kept(articles: Path, index_dir: Path) -> None:
+    # `archive watch` holds the book it opened; `archive alert add/remove` in another
+    # terminal meanwhile must survive watch recording what fired.
+    ingest(articles, index_dir)
+    cli_run("alert", "add", "girafes", "girafes")
+    cli_run("alert", "add", "vieille", "zèbres")
+    book = AlertBook.open(index_dir, articles)
+    alerter = Alerter(index_dir, book.list(), book)
+    assert cli_run("alert", "add", "grêle", "grêle").exit_code == 0
+    assert cli_run("alert", "remove", "vieille").exit_code == 0
+    write(articles / "2023-03-03-girafes.txt", GIRAFES)
+    fired = alerter.batch(ingest(articles, index_dir))
+    assert [(f.alert.name, f.hit.id) for f in fired] == [("girafes", "2023-03-03-girafes.txt")]
+    saved = AlertBook.open(index_dir)
+    assert saved.alerts == {"girafes": "girafes", "grêle": "grêle"}
+    assert saved.fired == {"girafes": {"2023-03-03-girafes.txt"}, "grêle": set()}
+
+
 def test_an_alert_matches_all_its_words(articles: Path, index_dir: Path) -> None:
     ingest(articles, index_dir)
     alerter = Alerter(index_dir, [Alert("x", "girafes Lyon"), Alert("y", '"grêle violente"')])
