@@ -147,17 +147,23 @@ class AlertBook:
                 for name, query in self.alerts.items()
             ],
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", dir=self.path.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, indent=1)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(data, f, ensure_ascii=False, indent=1)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:  # a full disk, a folder you may not write: the old file stays
+            raise AlertError(
+                f"Cannot save the alerts in {self.path} ({exc.strerror or exc}); the file is as it was."
+                " Free some space or make its folder writable, then try again."
+            ) from None
 
 
 class Alerter:
@@ -171,6 +177,7 @@ class Alerter:
         self.index = Path(index_dir)
         self.alerts = alerts
         self.book = book
+        self.unsaved = ""  # why the last batch's fired alerts could not be recorded (a full disk…), if so
         self.fired: dict[Alert, set[str]] = {}
         for alert in alerts:
             saved = book is not None and book.alerts.get(alert.name) == alert.query
@@ -192,5 +199,8 @@ class Alerter:
                         done.add(hit.id)
                         out.append(Fired(alert, hit))
         if self.book is not None:
-            self.book.record(out)
+            try:
+                self.book.record(out)
+            except AlertError as exc:  # the alerts still print; this run remembers them
+                self.unsaved = str(exc)
         return out

@@ -821,6 +821,9 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
             click.echo("Alerts start with the next batch: this one indexed the whole archive.", err=True)
         for fired in alerter.batch(batch.report):
             click.echo(alert_json(fired) if json_output else alert_text(fired))
+        if alerter.unsaved:
+            click.echo(f"Note: {alerter.unsaved}", err=True)
+            alerter.unsaved = ""
 
 
     watcher = Watcher(

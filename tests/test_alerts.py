@@ -121,6 +121,32 @@ def test_alerts_added_or_removed_while_watch_runs_are_kept(articles: Path, index
     assert saved.fired == {"girafes": {"2023-03-03-girafes.txt"}, "grêle": set()}
 
 
+def test_a_full_disk_when_saving_alerts_says_so_and_loses_no_alert_line(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import archive.alerts
+
+    ingest(articles, index_dir)
+    assert cli_run("alert", "add", "girafes", "girafes").exit_code == 0
+    book = AlertBook.open(index_dir, articles)
+    alerter = Alerter(index_dir, book.list(), book)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(archive.alerts.tempfile, "mkstemp", full)
+    out = cli_run("alert", "add", "grêle", "grêle")
+    assert out.exit_code == 1 and "No space left on device" in out.output and "Traceback" not in out.output
+    assert "alerts" in out.output
+    write(articles / "2023-03-03-girafes.txt", GIRAFES)
+    fired = alerter.batch(ingest(articles, index_dir))  # printed by watch, though not recorded
+    assert [(f.alert.name, f.hit.id) for f in fired] == [("girafes", "2023-03-03-girafes.txt")]
+    assert "No space left on device" in alerter.unsaved
+    assert AlertBook.open(index_dir).fired == {"girafes": set()}
+
+
 def test_an_alert_matches_all_its_words(articles: Path, index_dir: Path) -> None:
     ingest(articles, index_dir)
     alerter = Alerter(index_dir, [Alert("x", "girafes Lyon"), Alert("y", '"grêle violente"')])
