@@ -665,7 +665,7 @@ def trend(paths: Paths, queries: tuple[str, ...], by: str, any_words: bool, sinc
         archive trend "gilets jaunes" "réforme des retraites"
         archive trend Alep --by week --since 2016-09 --until 2016-12 --csv
     """
-    from .render import trend_csv, trend_json, trend_text
+    from .render import date_words_note, trend_csv, trend_json, trend_text
     from .search import Searcher
     from .trend import trend as count_trend
 
@@ -684,6 +684,8 @@ def trend(paths: Paths, queries: tuple[str, ...], by: str, any_words: bool, sinc
     for s in result.series:
         for what in s.ignored:
             click.echo(f"Note: ignored {what} in the query {s.query!r}.", err=True)
+        if note := date_words_note(s):  # (a Series has the query and its date_words)
+            click.echo(note, err=True)
 
 
 def main() -> None:

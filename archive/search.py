@@ -944,15 +944,16 @@ class Searcher:
     # --- counting by period (archive.trend) --------------------------------------
 
     def matches(self, text: str, *, mode: str = "all", since: str = "", until: str = "",
-                sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+                sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, SearchResult]:  # fmt: skip
         """The articles `search` counts for `text` (its `total`, with the same
-        arguments), as a mask over document numbers, and what the parser ignored."""
+        arguments), as a mask over document numbers, and how the query was read
+        (a result without counts or hits: `ignored`, `date_words`)."""
         text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
         if plan.all_q is None:
-            return self._none(), plan.result.ignored
+            return self._none(), plan.result
         docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
-        return self._docs(docs, plan.allowed), plan.result.ignored
+        return self._docs(docs, plan.allowed), plan.result
 
     def matching_in(self, text: str, paths: list[str] | tuple[str, ...]) -> list[Hit]:
         """The articles of the files `paths` (relative to the articles root) that
