@@ -64,8 +64,11 @@ class AlertBook:
 
     @classmethod
     def open(cls, index_dir: str | os.PathLike, articles_dir: str | os.PathLike | None = None) -> AlertBook:
-        path = alerts_path(index_dir)
-        book = cls(path, Path(articles_dir).absolute() if articles_dir is not None else None)
+        return cls._read(alerts_path(index_dir), Path(articles_dir).absolute() if articles_dir is not None else None)
+
+    @classmethod
+    def _read(cls, path: Path, articles: Path | None) -> AlertBook:
+        book = cls(path, articles)
         if not path.exists():
             return book
         try:
@@ -114,7 +117,14 @@ class AlertBook:
         return alert
 
     def record(self, fired: Iterable[Fired]) -> None:
-        """Remember that these saved alerts fired for these articles."""
+        """Remember that these saved alerts fired for these articles. The file is
+        read again first: alerts added or removed since this book was opened
+        (`archive alert add` while `archive watch` runs) are kept as they are."""
+        fired = list(fired)
+        if not fired:
+            return
+        latest = self._read(self.path, self.articles)
+        self.alerts, self.fired = latest.alerts, latest.fired
         changed = False
         for f in fired:
             if f.alert.name in self.alerts and self.alerts[f.alert.name] == f.alert.query:
@@ -137,17 +147,23 @@ class AlertBook:
                 for name, query in self.alerts.items()
             ],
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", dir=self.path.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, indent=1)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(data, f, ensure_ascii=False, indent=1)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:  # a full disk, a folder you may not write: the old file stays
+            raise AlertError(
+                f"Cannot save the alerts in {self.path} ({exc.strerror or exc}); the file is as it was."
+                " Free some space or make its folder writable, then try again."
+            ) from None
 
 
 class Alerter:
@@ -161,10 +177,27 @@ class Alerter:
         self.index = Path(index_dir)
         self.alerts = alerts
         self.book = book
+        self.unsaved = ""  # why the last batch's fired alerts could not be recorded (a full disk…), if so
         self.fired: dict[Alert, set[str]] = {}
         for alert in alerts:
             saved = book is not None and book.alerts.get(alert.name) == alert.query
             self.fired[alert] = set(book.fired.get(alert.name, ())) if saved else set()
+        self._not_news()
+
+    def _not_news(self) -> None:
+        """What each alert matches in the index as it is now is not news: an article
+        re-indexed later unchanged (its .jsonl file grew by a line) or still matching
+        after an edit does not fire; one edited so that it now matches does."""
+        if not self.alerts:
+            return
+        from .search import Searcher
+
+        try:
+            with Searcher(self.index) as s:
+                for alert in self.alerts:
+                    self.fired[alert] |= s.matching_ids(alert.query)
+        except ArchiveError:  # no index yet: the run that builds it fires nothing
+            pass
 
     def batch(self, report: IngestReport) -> list[Fired]:
         """The alerts this indexing run fires: its articles that match, once each."""
@@ -182,5 +215,8 @@ class Alerter:
                         done.add(hit.id)
                         out.append(Fired(alert, hit))
         if self.book is not None:
-            self.book.record(out)
+            try:
+                self.book.record(out)
+            except AlertError as exc:  # the alerts still print; this run remembers them
+                self.unsaved = str(exc)
         return out

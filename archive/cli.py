@@ -528,9 +528,11 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     options = dict(mode=mode or "auto", since=since, until=until, sources=sources, sort=sort, fold=not copies)
     with searcher as s:
         if limit == 0 and not count_only:  # every match, streamed
-            result, hits = s.stream(query, snippets=True, **options)
+            result, hits = s.stream(query, snippets=True, as_typed=as_typed, **options)
             if facets:
-                result.facets = s.search(query, limit=1, facets=True, snippets=False, suggest=False, **options).facets
+                # (the same fallback as the stream's when nothing matches as typed)
+                result.facets = s.search(query, limit=1, facets=True, snippets=False, as_typed=as_typed,
+                                         suggest=bool(result.corrected), **options).facets  # fmt: skip
         else:
             result = s.search(
                 query, limit=limit or 1, offset=(page - 1) * limit, facets=facets, snippets=not count_only,
@@ -663,7 +665,7 @@ def trend(paths: Paths, queries: tuple[str, ...], by: str, any_words: bool, sinc
         archive trend "gilets jaunes" "réforme des retraites"
         archive trend Alep --by week --since 2016-09 --until 2016-12 --csv
     """
-    from .render import trend_csv, trend_json, trend_text
+    from .render import date_words_note, trend_csv, trend_json, trend_text
     from .search import Searcher
     from .trend import trend as count_trend
 
@@ -682,6 +684,8 @@ def trend(paths: Paths, queries: tuple[str, ...], by: str, any_words: bool, sinc
     for s in result.series:
         for what in s.ignored:
             click.echo(f"Note: ignored {what} in the query {s.query!r}.", err=True)
+        if note := date_words_note(s):  # (a Series has the query and its date_words)
+            click.echo(note, err=True)
 
 
 def main() -> None:
@@ -824,6 +828,9 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
             click.echo("Alerts start with the next batch: this one indexed the whole archive.", err=True)
         for fired in alerter.batch(batch.report):
             click.echo(alert_json(fired) if json_output else alert_text(fired))
+        if alerter.unsaved:
+            click.echo(f"Note: {alerter.unsaved}", err=True)
+            alerter.unsaved = ""
 
 
     watcher = Watcher(

@@ -613,14 +613,37 @@ class Searcher:
 
     def stream(self, text: str, *, mode: str = "auto", since: str = "", until: str = "",
                sources: tuple[str, ...] | list[str] = (), sort: str = "relevance", fold: bool = True,
-               snippets: bool = True, suggest: bool = True) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
+               snippets: bool = True, suggest: bool = True,
+               as_typed: bool = False) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
         """Every match of `text`, in the order `search` pages them (same arguments):
         the result's counts at once (`hits` left empty), and the hits one by one,
         each built when it is read, so that listing 100,000 articles never holds
         them all: what is kept is the order, one array of document numbers. Read
-        the hits before closing the searcher."""
+        the hits before closing the searcher. When nothing matches (and not
+        `as_typed`), the spelling suggestion or the quoted phrases' words are
+        streamed instead, as `search` pages them (`corrected`, `relaxed`)."""
+        options = dict(mode=mode, since=since, until=until, sources=sources, sort=sort, fold=fold, snippets=snippets)
+        result, hits = self._stream(text, suggest=suggest, **options)
+        if as_typed or result.total:
+            return result, hits
+        if result.quoted:
+            loose, more = self._stream(text, suggest=False, strict=False, **options)
+            if loose.total:
+                loose.relaxed = True
+                return loose, more
+        elif result.suggestion:
+            fixed, more = self._stream(result.suggestion, suggest=False, **options)
+            if fixed.total:
+                fixed.corrected, fixed.query = fixed.query, result.query
+                return fixed, more
+        return result, hits
+
+    def _stream(self, text: str, *, mode: str, since: str, until: str, sources: tuple[str, ...] | list[str],
+                sort: str, fold: bool, snippets: bool, suggest: bool,
+                strict: bool = True) -> tuple[SearchResult, Iterator[Hit]]:  # fmt: skip
+        """`stream` for the query as typed; `strict` as for `_search`."""
         text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
-        plan = self._plan(text, mode, since, until, sources, sort, 0, 0)
+        plan = self._plan(text, mode, since, until, sources, sort, 0, 0, strict=strict)
         result, parsed = plan.result, plan.parsed
         if plan.all_q is None:
             return result, iter(())
@@ -841,15 +864,23 @@ class Searcher:
     # --- counting by period (archive.trend) --------------------------------------
 
     def matches(self, text: str, *, mode: str = "all", since: str = "", until: str = "",
-                sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+                sources: tuple[str, ...] | list[str] = ()) -> tuple[np.ndarray, SearchResult]:  # fmt: skip
         """The articles `search` counts for `text` (its `total`, with the same
-        arguments), as a mask over document numbers, and what the parser ignored."""
+        arguments), as a mask over document numbers, and how the query was read
+        (a result without counts or hits: `ignored`, `date_words`)."""
         text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
         if plan.all_q is None:
-            return self._none(), plan.result.ignored
+            return self._none(), plan.result
         docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
-        return self._docs(docs, plan.allowed), plan.result.ignored
+        return self._docs(docs, plan.allowed), plan.result
+
+    def matching_ids(self, text: str) -> set[str]:
+        """The ids of the articles that have all the words of `text` (as `matches`
+        counts them): what an alert already matches (`archive.alerts`)."""
+        docs, _ = self.matches(text, mode="all")
+        ids = self._ids
+        return {ids[d] for d in np.flatnonzero(docs).tolist()}
 
     def matching_in(self, text: str, paths: list[str] | tuple[str, ...]) -> list[Hit]:
         """The articles of the files `paths` (relative to the articles root) that

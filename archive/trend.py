@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import QueryError
-from .search import PERIODS, Searcher, period_bounds, period_of
+from .search import PERIODS, Searcher, SearchResult, period_bounds, period_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,8 @@ class Series:
     total: int  # matching articles, dated or not
     undated: int
     ignored: tuple[str, ...] = ()  # what the query parser skipped
+    # A month and year in words read as a date filter, as `SearchResult.date_words`
+    date_words: tuple[str, str, str] = ("", "", "")
 
     @property
     def peak(self) -> tuple[int, int]:
@@ -59,10 +61,10 @@ def trend(searcher: Searcher, queries: list[str] | tuple[str, ...], *, by: str =
     if not queries:
         raise QueryError("give at least one query")
     names, codes = searcher.period_codes(by)
-    raw: list[tuple[str, np.ndarray, list[str]]] = []
+    raw: list[tuple[str, np.ndarray, SearchResult]] = []
     for text in queries:
-        docs, ignored = searcher.matches(text, mode=mode, since=since, until=until, sources=sources)
-        raw.append((text, np.bincount(codes[docs], minlength=len(names)), ignored))
+        docs, read = searcher.matches(text, mode=mode, since=since, until=until, sources=sources)
+        raw.append((text, np.bincount(codes[docs], minlength=len(names)), read))
     lo, hi = period_bounds(since, until)
     used = [i for i, name in enumerate(names) if name and any(counts[i] for _, counts, _ in raw)]
     first = period_of(lo, by) if lo else (names[used[0]] if used else "")
@@ -70,10 +72,10 @@ def trend(searcher: Searcher, queries: list[str] | tuple[str, ...], *, by: str =
     periods = tuple(span(first, last, by)) if first and last else ()
     index = {name: i for i, name in enumerate(names)}
     series = []
-    for text, counts, ignored in raw:
+    for text, counts, read in raw:
         values = tuple(int(counts[index[p]]) if p in index else 0 for p in periods)
         undated = int(counts[0]) if names[0] == "" else 0
-        series.append(Series(text, values, int(counts.sum()), undated, tuple(ignored)))
+        series.append(Series(text, values, int(counts.sum()), undated, tuple(read.ignored), read.date_words))
     filters = {k: v for k, v in (("since", since), ("until", until), ("sources", list(sources))) if v}
     return Trend(by, mode, periods, tuple(series), filters)
 

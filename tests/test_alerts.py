@@ -103,6 +103,71 @@ def test_an_alert_fires_once_per_article(articles: Path, index_dir: Path) -> Non
     assert [(f.alert.name, f.hit.id) for f in fired] == [("girafes", "2023-03-04-grele.txt")]
 
 
+def test_alerts_added_or_removed_while_watch_runs_are_kept(articles: Path, index_dir: Path) -> None:
+    # `archive watch` holds the book it opened; `archive alert add/remove` in another
+    # terminal meanwhile must survive watch recording what fired.
+    ingest(articles, index_dir)
+    cli_run("alert", "add", "girafes", "girafes")
+    cli_run("alert", "add", "vieille", "zèbres")
+    book = AlertBook.open(index_dir, articles)
+    alerter = Alerter(index_dir, book.list(), book)
+    assert cli_run("alert", "add", "grêle", "grêle").exit_code == 0
+    assert cli_run("alert", "remove", "vieille").exit_code == 0
+    write(articles / "2023-03-03-girafes.txt", GIRAFES)
+    fired = alerter.batch(ingest(articles, index_dir))
+    assert [(f.alert.name, f.hit.id) for f in fired] == [("girafes", "2023-03-03-girafes.txt")]
+    saved = AlertBook.open(index_dir)
+    assert saved.alerts == {"girafes": "girafes", "grêle": "grêle"}
+    assert saved.fired == {"girafes": {"2023-03-03-girafes.txt"}, "grêle": set()}
+
+
+def test_a_full_disk_when_saving_alerts_says_so_and_loses_no_alert_line(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import archive.alerts
+
+    ingest(articles, index_dir)
+    assert cli_run("alert", "add", "girafes", "girafes").exit_code == 0
+    book = AlertBook.open(index_dir, articles)
+    alerter = Alerter(index_dir, book.list(), book)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(archive.alerts.tempfile, "mkstemp", full)
+    out = cli_run("alert", "add", "grêle", "grêle")
+    assert out.exit_code == 1 and "No space left on device" in out.output and "Traceback" not in out.output
+    assert "alerts" in out.output
+    write(articles / "2023-03-03-girafes.txt", GIRAFES)
+    fired = alerter.batch(ingest(articles, index_dir))  # printed by watch, though not recorded
+    assert [(f.alert.name, f.hit.id) for f in fired] == [("girafes", "2023-03-03-girafes.txt")]
+    assert "No space left on device" in alerter.unsaved
+    assert AlertBook.open(index_dir).fired == {"girafes": set()}
+
+
+def test_a_line_added_to_a_feed_file_fires_only_for_its_own_article(articles: Path, index_dir: Path) -> None:
+    # A .jsonl file that grows: each change re-indexes all its articles, but only
+    # the new or edited ones are news.
+    def line(ident: str, title: str, body: str) -> str:
+        return json.dumps({"id": ident, "title": title, "body": body}, ensure_ascii=False) + "\n"
+
+    feed = articles / "fil.jsonl"
+    old = line("a", "Girafes à Tours", "Trois girafes.") + line("b", "Girafes à Lyon", "Deux girafes.")
+    old += line("c", "Grêle", "De la grêle à Lyon.")
+    write(feed, old)
+    ingest(articles, index_dir)
+    alerter = Alerter(index_dir, [Alert("girafes", "girafes")])
+    write(feed, old + line("d", "Pluie", "Il pleut à Tours."))
+    assert alerter.batch(ingest(articles, index_dir)) == []
+    write(feed, old + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes."))
+    assert [f.hit.id for f in alerter.batch(ingest(articles, index_dir))] == ["fil.jsonl#e"]
+    edited = old.replace("De la grêle à Lyon.", "De la grêle sur les girafes.")
+    write(feed, edited + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes."))
+    assert [f.hit.id for f in alerter.batch(ingest(articles, index_dir))] == ["fil.jsonl#c"]
+
+
 def test_an_alert_matches_all_its_words(articles: Path, index_dir: Path) -> None:
     ingest(articles, index_dir)
     alerter = Alerter(index_dir, [Alert("x", "girafes Lyon"), Alert("y", '"grêle violente"')])

@@ -129,8 +129,28 @@ def test_limit_0_text_lists_every_match(newsroom: Path) -> None:
     assert out.exit_code == 0, out.output
     assert out.stdout.startswith("4 articles match 'bombard*'\n")
     assert "showing" not in out.stdout and " 4. " in out.stdout
-    nothing = run(newsroom, "search", "Lavrof", "-n", "0")
+    nothing = run(newsroom, "search", "Lavrof", "-n", "0", "--as-typed")
     assert nothing.stdout.startswith("No article matches 'Lavrof'.") and "Did you mean: Lavrov" in nothing.stdout
+    assert nothing.exit_code == 1
+
+
+@pytest.mark.parametrize("query", ["Lavrof", '"blancs Casques"'])
+def test_limit_0_shows_what_a_page_shows_when_the_query_as_typed_matches_nothing(newsroom: Path, query: str) -> None:
+    # A misspelt word: the results of its correction; a wording no article has: the articles with its words.
+    paged = json.loads(run(newsroom, "search", query, "-n", "100", "--json", "--facets").stdout)
+    assert paged["total"] and (paged["corrected"] or paged["relaxed"]) and paged["facets"]["sources"]
+    streamed = run(newsroom, "search", query, "-n", "0", "--json", "--facets")
+    assert streamed.exit_code == 0, streamed.output
+    streamed_json = json.loads(streamed.stdout)
+    streamed_json.pop("limit"), paged.pop("limit")
+    assert streamed_json == paged
+    rows = list(csv.DictReader(io.StringIO(run(newsroom, "search", query, "-n", "0", "--csv").stdout)))
+    assert [r["id"] for r in rows] == [h["id"] for h in paged["hits"]]
+    text = run(newsroom, "search", query, "-n", "0").stdout
+    assert text.splitlines()[0] == run(newsroom, "search", query, "-n", "100").stdout.splitlines()[0]
+    with Searcher(newsroom) as s:
+        result, hits = s.stream(query, as_typed=True)
+        assert result.total == 0 and list(hits) == []
 
 
 def test_similar_exports_too(newsroom: Path) -> None:

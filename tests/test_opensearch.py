@@ -346,6 +346,24 @@ def test_dry_run_writes_the_template_and_bulk_pairs_with_stable_ids(tmp_path: Pa
     assert (again / "bulk.ndjson").read_bytes() == (out / "bulk.ndjson").read_bytes()
 
 
+def test_the_push_report_counts_the_articles_of_many_article_files(tmp_path: Path) -> None:
+    root = tmp_path / "articles"
+    root.mkdir()
+    (root / "a.txt").write_text("Alep sous les bombes\nLe régime bombarde Alep.\n", encoding="utf-8")
+    (root / "depeches.jsonl").write_text(
+        "".join(json.dumps({"id": f"d{i}", "title": f"Dépêche {i}", "body": "Texte."}) + "\n" for i in range(3)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "export"
+    result = CliRunner().invoke(cli, ["--articles", str(root), "push", "--dry-run", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["added"], report["articles"]) == (2, 4)
+    assert len((out / "bulk.ndjson").read_text(encoding="utf-8").splitlines()) == 8
+    text = CliRunner().invoke(cli, ["--articles", str(root), "push", "--dry-run", str(out)]).stdout
+    assert "2 added, 0 updated, 0 removed, 0 unchanged, 0 skipped files; 4 articles indexed" in text
+
+
 def test_the_push_plan_sends_only_what_changed(tmp_path: Path) -> None:
     import shutil
 

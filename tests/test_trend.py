@@ -139,3 +139,13 @@ def test_usage_errors(newsroom: Path, args: list[str], message: str) -> None:
 def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["--index", str(tmp_path / "none"), "trend", "Alep"])
     assert out.exit_code == 1 and "No index at" in out.output and "Traceback" not in out.output
+
+
+def test_a_month_in_words_read_as_a_date_is_noted_as_search_notes_it(newsroom: Path) -> None:
+    out = run(newsroom, "trend", "Lavrov septembre 2016", "Alep", "--csv")
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines()[1:] == ["2016-09,2,3"]
+    note = run(newsroom, "search", "Lavrov septembre 2016", "--count").stderr
+    assert note.startswith("Note: read 'septembre 2016' as a date")
+    assert out.stderr == note
+    assert run(newsroom, "trend", "Alep", "--csv").stderr == ""
