@@ -415,6 +415,7 @@ def _apply(f: FileStat, outcome: Outcome, state: dict[str, Indexed], writer, rep
         report.notes.append(Skipped(f.path, note))
     report.notes.extend(more_notes)
     report.skipped.extend(more_skipped)
+    report.lines_skipped += len(more_skipped)
     state[f.path] = Indexed(digest, f.mtime_ns, f.size)
     return True
 

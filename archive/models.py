@@ -92,6 +92,7 @@ class IngestReport:
     added_paths: list[str] = field(default_factory=list)
     updated_paths: list[str] = field(default_factory=list)
     articles: int = 0  # articles indexed from the files added or updated (a .jsonl file holds many)
+    lines_skipped: int = 0  # of `skipped`, the lines of many-article files (`file.jsonl:12`), not files
     merged: int = 0  # articles of existing segments rewritten by merging
     segments: int = 0  # segments of the index after the run
 

@@ -374,9 +374,11 @@ def step_text(step) -> str:
 @_safe
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
-             f"{report.unchanged} unchanged", f"{len(report.skipped)} skipped"]  # fmt: skip
-    if report.articles != report.added + report.updated:  # files of several articles (.jsonl)
+             f"{report.unchanged} unchanged", f"{len(report.skipped) - report.lines_skipped} skipped"]  # fmt: skip
+    if report.articles != report.added + report.updated or report.lines_skipped:  # files of several articles
         parts[-1] += f" files; {report.articles:,} articles indexed"
+        if report.lines_skipped:
+            parts[-1] += f", {report.lines_skipped:,} line{'s' * (report.lines_skipped != 1)} skipped"
     if report.merged:
         parts.append(f"{report.merged:,} articles merged into {report.segments} segment{'s' * (report.segments != 1)}")
     label = "New index: " if report.created else "Rebuilt: " if report.rebuilt else ""

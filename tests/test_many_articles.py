@@ -81,6 +81,23 @@ def test_progress_counts_articles_within_one_file(
                                           "1,200 articles indexed")  # fmt: skip
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_the_report_counts_skipped_lines_apart_from_skipped_files(
+    tmp_path: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    monkeypatch.setenv("ARCHIVE_WORKERS", workers)
+    root = tmp_path / "fil"
+    lines = depeches(600, words=1).splitlines()
+    lines[3], lines[9], lines[500] = "{pas du json", "[1, 2]", '"texte"'
+    write(root / "depeches.jsonl", "\n".join(lines) + "\n")
+    write(root / "vide.txt", "")
+    report = ingest(root, index_dir)
+    assert report.articles == 597 and len(report.skipped) == 4
+    head = report_text(report).splitlines()[0]
+    assert head.startswith("New index: 1 added, 0 updated, 0 removed, 0 unchanged, 1 skipped files; 597 articles"
+                           " indexed, 3 lines skipped (")  # fmt: skip
+
+
 def test_show_of_a_many_article_file_lists_its_ids(tmp_path: Path, index_dir: Path) -> None:
     root = tmp_path / "fil"
     write(root / "depeches.jsonl", depeches(12, words=1))

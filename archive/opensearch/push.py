@@ -178,6 +178,7 @@ def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: di
             report.notes.extend(Skipped(f.path, note) for note in notes)
             report.notes.extend(more_notes)
             report.skipped.extend(more_skipped)
+            report.lines_skipped += len(more_skipped)
             state[f.path] = _Pushed(digest, ids, f.mtime_ns, f.size)
         if progress is not None and (n % 50 == 0 or n == len(to_read)):
             progress(n, len(to_read))
