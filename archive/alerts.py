@@ -182,6 +182,22 @@ class Alerter:
         for alert in alerts:
             saved = book is not None and book.alerts.get(alert.name) == alert.query
             self.fired[alert] = set(book.fired.get(alert.name, ())) if saved else set()
+        self._not_news()
+
+    def _not_news(self) -> None:
+        """What each alert matches in the index as it is now is not news: an article
+        re-indexed later unchanged (its .jsonl file grew by a line) or still matching
+        after an edit does not fire; one edited so that it now matches does."""
+        if not self.alerts:
+            return
+        from .search import Searcher
+
+        try:
+            with Searcher(self.index) as s:
+                for alert in self.alerts:
+                    self.fired[alert] |= s.matching_ids(alert.query)
+        except ArchiveError:  # no index yet: the run that builds it fires nothing
+            pass
 
     def batch(self, report: IngestReport) -> list[Fired]:
         """The alerts this indexing run fires: its articles that match, once each."""

@@ -955,6 +955,13 @@ class Searcher:
         docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
         return self._docs(docs, plan.allowed), plan.result
 
+    def matching_ids(self, text: str) -> set[str]:
+        """The ids of the articles that have all the words of `text` (as `matches`
+        counts them): what an alert already matches (`archive.alerts`)."""
+        docs, _ = self.matches(text, mode="all")
+        ids = self._ids
+        return {ids[d] for d in np.flatnonzero(docs).tolist()}
+
     def matching_in(self, text: str, paths: list[str] | tuple[str, ...]) -> list[Hit]:
         """The articles of the files `paths` (relative to the articles root) that
         have all the words of `text` (as `matches` counts them), oldest first, as

@@ -147,6 +147,27 @@ def test_a_full_disk_when_saving_alerts_says_so_and_loses_no_alert_line(
     assert AlertBook.open(index_dir).fired == {"girafes": set()}
 
 
+def test_a_line_added_to_a_feed_file_fires_only_for_its_own_article(articles: Path, index_dir: Path) -> None:
+    # A .jsonl file that grows: each change re-indexes all its articles, but only
+    # the new or edited ones are news.
+    def line(ident: str, title: str, body: str) -> str:
+        return json.dumps({"id": ident, "title": title, "body": body}, ensure_ascii=False) + "\n"
+
+    feed = articles / "fil.jsonl"
+    old = line("a", "Girafes à Tours", "Trois girafes.") + line("b", "Girafes à Lyon", "Deux girafes.")
+    old += line("c", "Grêle", "De la grêle à Lyon.")
+    write(feed, old)
+    ingest(articles, index_dir)
+    alerter = Alerter(index_dir, [Alert("girafes", "girafes")])
+    write(feed, old + line("d", "Pluie", "Il pleut à Tours."))
+    assert alerter.batch(ingest(articles, index_dir)) == []
+    write(feed, old + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes."))
+    assert [f.hit.id for f in alerter.batch(ingest(articles, index_dir))] == ["fil.jsonl#e"]
+    edited = old.replace("De la grêle à Lyon.", "De la grêle sur les girafes.")
+    write(feed, edited + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes."))
+    assert [f.hit.id for f in alerter.batch(ingest(articles, index_dir))] == ["fil.jsonl#c"]
+
+
 def test_an_alert_matches_all_its_words(articles: Path, index_dir: Path) -> None:
     ingest(articles, index_dir)
     alerter = Alerter(index_dir, [Alert("x", "girafes Lyon"), Alert("y", '"grêle violente"')])
