@@ -434,7 +434,9 @@ def add_json(report) -> str:
 def check_text(report) -> str:
     """`archive check`: the verdict first, then each differing file."""
     if report.in_step:
-        head = f"In step: {report.files} files, {report.documents} documents in the index ({report.seconds:.2f} s)"
+        files = f"{report.files} file{'s' * (report.files != 1)}"
+        documents = f"{report.documents} document{'s' * (report.documents != 1)}"
+        head = f"In step: {files}, {documents} in the index ({report.seconds:.2f} s)"
     else:
         counts = f"{len(report.missing)} missing, {len(report.stale)} stale, {len(report.orphan)} orphan"
         head = f"Out of step: {counts} ({report.seconds:.2f} s). Run archive index to bring the index in step."

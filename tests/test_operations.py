@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from archive.cli import EXIT_OUT_OF_STEP, EXIT_SKIPPED, cli
 from archive.errors import ArticlesMissing, IndexMissing
-from archive.ingest import STATCACHE
+from archive.ingest import STATCACHE, ingest
 from archive.operations import add_files, canonical_name, check, slugify
 from archive.search import Searcher
 
@@ -225,6 +225,14 @@ def test_check_without_index(articles: Path, index_dir: Path) -> None:
         check(articles, index_dir)
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 1 and "archive index" in result.output
+
+
+def test_check_says_one_file_and_one_document(tmp_path: Path) -> None:
+    root, index = tmp_path / "articles", tmp_path / "index"
+    write(root / "2022-01-01-seul.txt", "Seul\nUn article seul.")
+    ingest(root, index)
+    result = CliRunner().invoke(cli, ["--articles", str(root), "--index", str(index), "check"])
+    assert result.exit_code == 0 and result.output.startswith("In step: 1 file, 1 document in the index (")
 
 
 def test_check_command_exit_status_and_json(built: Path, articles: Path) -> None:
