@@ -891,14 +891,12 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
 
     if not url and not dry_run_dir:
         raise click.UsageError("Give the cluster's --url (or ARCHIVE_OPENSEARCH_URL), or --dry-run DIR.")
-    bar = None
+    from .models import Step
+
+    reporter = ProgressReporter()  # as archive index's: a bar on a terminal, else a line now and then
 
     def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+        reporter(Step("Reading", done, total, "files"))
 
     try:
         if dry_run_dir:
@@ -915,8 +913,7 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
                 client.close()
             target = f"{url} {index_name}"
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        reporter.close()
     click.echo(report_json(report) if json_output else report_text(report, target))
     if dry_run_dir:
         where = url or "$URL"
