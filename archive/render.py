@@ -181,7 +181,8 @@ def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) 
     else:
         what = "article matches" if result.total == 1 else "articles match"
         head = f"{result.total} {what} {query}"
-        if result.mode != "all" and result.total != result.all_words:
+        # (relaxed: "all the words" were the phrase's wording, which no article has, as said above)
+        if result.mode != "all" and result.total != result.all_words and not result.relaxed:
             together = ", ranked among the others" if result.mode == "any" and result.all_words else ""
             head += f" ({result.all_words} with all the words{together})"
         if paged:
