@@ -98,6 +98,17 @@ def search_errors(func: Callable) -> Callable:
     return wrapper
 
 
+def _shell_quoted(text: str) -> str:
+    """`text` quoted for a shell, readably: 'gilets jaunes', "bombardements d'Alep"."""
+    if "'" not in text:
+        return f"'{text}'"
+    if not set(text) & set('"$`\\!'):
+        return f'"{text}"'
+    import shlex
+
+    return shlex.quote(text)
+
+
 class QueryCommand(click.Command):
     """A command whose one positional, the query, may start with `-`.
 
@@ -119,6 +130,7 @@ class QueryCommand(click.Command):
                     takes_value[name] = not (param.is_flag or param.count)
         positionals: list[str] = []
         query_at = None
+        unknown = False
         i = 0
         while i < len(args):
             arg = args[i]
@@ -127,6 +139,7 @@ class QueryCommand(click.Command):
                 break
             if arg.startswith("--"):
                 name = arg.split("=", 1)[0]
+                unknown = unknown or name not in takes_value  # click says so, first
                 if takes_value.get(name) and "=" not in arg:
                     i += 1  # its value, whatever it starts with
             elif arg.startswith("-") and arg != "-":
@@ -151,6 +164,12 @@ class QueryCommand(click.Command):
             else:
                 positionals.append(arg)
             i += 1
+        if query_at is None and len(positionals) > 1 and not unknown and not set(args) & set(ctx.help_option_names):
+            raise click.UsageError(
+                f"Got {len(positionals)} words as separate arguments. A query is one argument: quote it whole,"
+                f" e.g. archive {self.name} {_shell_quoted(' '.join(positionals))}",
+                ctx,
+            )
         if query_at is None:
             return super().parse_args(ctx, args)
         query = args[query_at]
