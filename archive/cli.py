@@ -789,7 +789,7 @@ def check(paths: Paths, full: bool, follow_symlinks: bool, json_output: bool) ->
         sys.exit(EXIT_SKIPPED)
 
 
-@cli.command()
+@cli.command(context_settings={"allow_extra_args": True})  # (to say how to quote an --alert of several words)
 @click.option("--poll", is_flag=True, help="Poll the folder instead of using file events (network drives).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True, metavar="SECONDS",
               help="Polling interval, with --poll or when file events are unavailable.")  # fmt: skip
@@ -823,6 +823,13 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
     from .render import alert_json, alert_text, batch_text
     from .watch import Watcher
 
+    if extra := click.get_current_context().args:
+        if not alert_queries:
+            raise click.UsageError(f"archive watch takes no arguments (got {' '.join(extra)}).")
+        raise click.UsageError(
+            f"Got unexpected extra arguments ({' '.join(extra)}). A query of several words is one argument:"
+            f" quote it whole, e.g. archive watch --alert {_shell_quoted(' '.join([alert_queries[-1], *extra]))}"
+        )
     paths.note_root()
     if any(not q.strip() for q in alert_queries):
         raise click.UsageError("Give words to each --alert (an empty alert matches nothing).")
@@ -964,10 +971,10 @@ def alert() -> None:
 
 @alert.command("add")
 @click.argument("name")
-@click.argument("query")
+@click.argument("query", nargs=-1, required=True, metavar="QUERY")
 @folder_options
 @errors_to_click
-def alert_add(paths: Paths, name: str, query: str) -> None:
+def alert_add(paths: Paths, name: str, query: tuple[str, ...]) -> None:
     """Save an alert: NAME, and the QUERY whose new articles it prints.
 
     QUERY is read as by `archive search --all` (all its words).
@@ -978,7 +985,13 @@ def alert_add(paths: Paths, name: str, query: str) -> None:
     """
     from .alerts import AlertBook
 
-    saved = AlertBook.open(paths.index, paths.articles).add(name, query)
+    if len(query) > 1:
+        raise click.UsageError(
+            f"Got the query as {len(query)} arguments. A query is one argument: quote it whole, e.g."
+            f" archive alert add {name if name.replace('-', '').replace('_', '').isalnum() else _shell_quoted(name)}"
+            f" {_shell_quoted(' '.join(query))}"
+        )
+    saved = AlertBook.open(paths.index, paths.articles).add(name, query[0])
     click.echo(f"Saved alert {saved.name!r}: {saved.query!r}. archive watch prints its new articles.", err=True)
 
 
