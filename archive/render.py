@@ -488,7 +488,11 @@ def batch_text(batch) -> str:
     r = batch.report
     events = f"{batch.events} event" + ("" if batch.events == 1 else "s")
     what = "initial run" if batch.number == 0 else f"batch {batch.number} ({events})"
-    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped)} skipped"
+    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped) - r.lines_skipped} skipped"
+    if r.articles != r.added + r.updated or r.lines_skipped:  # files of several articles (.jsonl), as report_text
+        parts += f" files; {r.articles:,} articles indexed"
+        if r.lines_skipped:
+            parts += f", {r.lines_skipped:,} line{'s' * (r.lines_skipped != 1)} skipped"
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
     return "\n".join(lines)
