@@ -98,6 +98,17 @@ def search_errors(func: Callable) -> Callable:
     return wrapper
 
 
+def _shell_quoted(text: str) -> str:
+    """`text` quoted for a shell, readably: 'gilets jaunes', "bombardements d'Alep"."""
+    if "'" not in text:
+        return f"'{text}'"
+    if not set(text) & set('"$`\\!'):
+        return f'"{text}"'
+    import shlex
+
+    return shlex.quote(text)
+
+
 class QueryCommand(click.Command):
     """A command whose one positional, the query, may start with `-`.
 
@@ -119,6 +130,7 @@ class QueryCommand(click.Command):
                     takes_value[name] = not (param.is_flag or param.count)
         positionals: list[str] = []
         query_at = None
+        unknown = False
         i = 0
         while i < len(args):
             arg = args[i]
@@ -127,6 +139,7 @@ class QueryCommand(click.Command):
                 break
             if arg.startswith("--"):
                 name = arg.split("=", 1)[0]
+                unknown = unknown or name not in takes_value  # click says so, first
                 if takes_value.get(name) and "=" not in arg:
                     i += 1  # its value, whatever it starts with
             elif arg.startswith("-") and arg != "-":
@@ -151,6 +164,12 @@ class QueryCommand(click.Command):
             else:
                 positionals.append(arg)
             i += 1
+        if query_at is None and len(positionals) > 1 and not unknown and not set(args) & set(ctx.help_option_names):
+            raise click.UsageError(
+                f"Got {len(positionals)} words as separate arguments. A query is one argument: quote it whole,"
+                f" e.g. archive {self.name} {_shell_quoted(' '.join(positionals))}",
+                ctx,
+            )
         if query_at is None:
             return super().parse_args(ctx, args)
         query = args[query_at]
@@ -775,7 +794,7 @@ def check(paths: Paths, full: bool, follow_symlinks: bool, json_output: bool) ->
         sys.exit(EXIT_SKIPPED)
 
 
-@cli.command()
+@cli.command(context_settings={"allow_extra_args": True})  # (to say how to quote an --alert of several words)
 @click.option("--poll", is_flag=True, help="Poll the folder instead of using file events (network drives).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True, metavar="SECONDS",
               help="Polling interval, with --poll or when file events are unavailable.")  # fmt: skip
@@ -809,6 +828,13 @@ def watch(paths: Paths, poll: bool, interval: float, alert_queries: tuple[str, .
     from .render import alert_json, alert_text, batch_text
     from .watch import Watcher
 
+    if extra := click.get_current_context().args:
+        if not alert_queries:
+            raise click.UsageError(f"archive watch takes no arguments (got {' '.join(extra)}).")
+        raise click.UsageError(
+            f"Got unexpected extra arguments ({' '.join(extra)}). A query of several words is one argument:"
+            f" quote it whole, e.g. archive watch --alert {_shell_quoted(' '.join([alert_queries[-1], *extra]))}"
+        )
     paths.note_root()
     if any(not q.strip() for q in alert_queries):
         raise click.UsageError("Give words to each --alert (an empty alert matches nothing).")
@@ -896,14 +922,12 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
 
     if not url and not dry_run_dir:
         raise click.UsageError("Give the cluster's --url (or ARCHIVE_OPENSEARCH_URL), or --dry-run DIR.")
-    bar = None
+    from .models import Step
+
+    reporter = ProgressReporter()  # as archive index's: a bar on a terminal, else a line now and then
 
     def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Reading", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+        reporter(Step("Reading", done, total, "files"))
 
     try:
         if dry_run_dir:
@@ -920,8 +944,7 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
                 client.close()
             target = f"{url} {index_name}"
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        reporter.close()
     click.echo(report_json(report) if json_output else report_text(report, target))
     if dry_run_dir:
         where = url or "$URL"
@@ -953,10 +976,10 @@ def alert() -> None:
 
 @alert.command("add")
 @click.argument("name")
-@click.argument("query")
+@click.argument("query", nargs=-1, required=True, metavar="QUERY")
 @folder_options
 @errors_to_click
-def alert_add(paths: Paths, name: str, query: str) -> None:
+def alert_add(paths: Paths, name: str, query: tuple[str, ...]) -> None:
     """Save an alert: NAME, and the QUERY whose new articles it prints.
 
     QUERY is read as by `archive search --all` (all its words).
@@ -967,7 +990,13 @@ def alert_add(paths: Paths, name: str, query: str) -> None:
     """
     from .alerts import AlertBook
 
-    saved = AlertBook.open(paths.index, paths.articles).add(name, query)
+    if len(query) > 1:
+        raise click.UsageError(
+            f"Got the query as {len(query)} arguments. A query is one argument: quote it whole, e.g."
+            f" archive alert add {name if name.replace('-', '').replace('_', '').isalnum() else _shell_quoted(name)}"
+            f" {_shell_quoted(' '.join(query))}"
+        )
+    saved = AlertBook.open(paths.index, paths.articles).add(name, query[0])
     click.echo(f"Saved alert {saved.name!r}: {saved.query!r}. archive watch prints its new articles.", err=True)
 
 

@@ -17,17 +17,34 @@ from .models import Article, Hit, IngestReport, Stats
 _UNSAFE = re.compile("\x1b(?!\\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
-def terminal_safe(text: str) -> str:
-    """`text` with every control character but tab, newline and our colour codes
-    written out as `\\x1b` (as `ls -b` does), so what an article holds never
+# Every control character but tab and newline: text without our colour codes.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str, codes: bool = True) -> str:
+    """`text` with every control character but tab, newline and (`codes`) our colour
+    codes written out as `\\x1b` (as `ls -b` does), so what an article holds never
     drives the terminal."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m[0]):02x}", text) if _UNSAFE.search(text) else text
+    unsafe = _UNSAFE if codes else _CONTROL
+    return unsafe.sub(lambda m: f"\\x{ord(m[0]):02x}", text) if unsafe.search(text) else text
+
+
+def _coloured(render: Callable, args: tuple, kwargs: dict) -> bool:
+    """Whether this call of a renderer writes colour codes (its `color` argument):
+    if not, no escape sequence in its output is ours."""
+    import inspect
+
+    params = list(inspect.signature(render).parameters)
+    if "color" not in params:
+        return False
+    at = params.index("color")
+    return bool(kwargs["color"] if "color" in kwargs else args[at] if at < len(args) else False)
 
 
 def _safe(render: Callable[..., str]) -> Callable[..., str]:
     @wraps(render)
     def wrapper(*args: object, **kwargs: object) -> str:
-        return terminal_safe(render(*args, **kwargs))
+        return terminal_safe(render(*args, **kwargs), _coloured(render, args, kwargs))
 
     return wrapper
 
@@ -37,12 +54,16 @@ def _safe_lines(render: Callable[..., Iterator[str]]) -> Callable[..., Iterator[
 
     @wraps(render)
     def wrapper(*args: object, **kwargs: object) -> Iterator[str]:
-        return map(terminal_safe, render(*args, **kwargs))
+        codes = _coloured(render, args, kwargs)
+        return (terminal_safe(line, codes) for line in render(*args, **kwargs))
 
     return wrapper
 
 
 def style(text: str, color: bool, **kw: object) -> str:
+    """`text` in colour (when `color`), its own control characters escaped: a colour
+    code in a file name is not taken for ours."""
+    text = terminal_safe(text, codes=False)
     if not color:
         return text
     import click
@@ -181,7 +202,8 @@ def result_lines(result, hits: Iterable[Hit], color: bool, paged: bool = False) 
     else:
         what = "article matches" if result.total == 1 else "articles match"
         head = f"{result.total} {what} {query}"
-        if result.mode != "all" and result.total != result.all_words:
+        # (relaxed: "all the words" were the phrase's wording, which no article has, as said above)
+        if result.mode != "all" and result.total != result.all_words and not result.relaxed:
             together = ", ranked among the others" if result.mode == "any" and result.all_words else ""
             head += f" ({result.all_words} with all the words{together})"
         if paged:
@@ -466,7 +488,11 @@ def batch_text(batch) -> str:
     r = batch.report
     events = f"{batch.events} event" + ("" if batch.events == 1 else "s")
     what = "initial run" if batch.number == 0 else f"batch {batch.number} ({events})"
-    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped)} skipped"
+    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped) - r.lines_skipped} skipped"
+    if r.articles != r.added + r.updated or r.lines_skipped:  # files of several articles (.jsonl), as report_text
+        parts += f" files; {r.articles:,} articles indexed"
+        if r.lines_skipped:
+            parts += f", {r.lines_skipped:,} line{'s' * (r.lines_skipped != 1)} skipped"
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
     return "\n".join(lines)

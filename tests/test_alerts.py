@@ -182,6 +182,14 @@ def test_empty_alert_is_a_usage_error() -> None:
     assert out.exit_code == 2 and "Give words to each --alert" in out.output
 
 
+def test_an_unquoted_alert_query_says_to_quote_it(index_dir: Path) -> None:
+    out = cli_run("alert", "add", "retraites", "réforme", "retraites")
+    assert out.exit_code == 2 and "archive alert add retraites 'réforme retraites'" in out.output, out.output
+    assert AlertBook.open(index_dir).alerts == {}
+    out = cli_run("watch", "--alert", "gilets", "jaunes")
+    assert out.exit_code == 2 and "archive watch --alert 'gilets jaunes'" in out.output, out.output
+
+
 class Watching:
     """`archive watch` as a process: stdout and stderr read as they come."""
 

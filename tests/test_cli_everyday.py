@@ -64,6 +64,17 @@ def test_an_unquoted_exclusion_says_to_quote_the_query(news: dict) -> None:
     assert "archive search 'Lavrov -Damas -Alep'" in message, message
 
 
+def test_an_unquoted_query_of_several_words_says_to_quote_it(news: dict) -> None:
+    for args, quoted in [
+        (["gilets", "jaunes"], "archive search 'gilets jaunes'"),
+        (["gilets", "jaunes", "-n", "2"], "archive search 'gilets jaunes'"),
+        (["--", "-Damas", "Lavrov"], "archive search '-Damas Lavrov'"),
+    ]:  # fmt: skip
+        result = run("search", *args, env=news)
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "A query is one argument" in result.stderr and quoted in result.stderr, result.stderr
+
+
 def test_a_dash_reads_the_query_from_standard_input(news: dict) -> None:
     from_stdin = run("search", "-", "--json", env=news, input="Lavrov\nAlep\n")
     assert json.loads(from_stdin.stdout)["query"] == "Lavrov Alep"

@@ -180,6 +180,14 @@ def test_a_quoted_phrase_no_article_has_shows_the_articles_with_its_words(search
     assert "No article matches" in run(*ix, "search", quote, "--as-typed").output
 
 
+def test_the_articles_with_a_phrase_s_words_are_not_said_to_lack_them(newsroom: Path) -> None:
+    # Shown because no article has the wording: "(0 with all the words)" would say
+    # that none has the words, when each has them all.
+    out = run("--index", str(newsroom), "search", '"blancs Casques"').output.splitlines()
+    assert out[0].startswith("No article has that exact wording")
+    assert out[1] == "3 articles match '\"blancs Casques\"'"
+
+
 # --- point 5: a misspelt query runs its correction ------------------------------------------
 
 

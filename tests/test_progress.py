@@ -80,3 +80,22 @@ def test_the_report_suggests_optimize_when_segments_pile_up() -> None:
     text = report_text(IngestReport(added=1, segments=SEGMENTS_HINT))
     assert text.endswith(f"note: the index is in {SEGMENTS_HINT} segments; "
                          "archive index --optimize merges them for faster searches")  # fmt: skip
+
+
+def test_push_shows_progress_as_index_does_without_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without a terminal: lines every PROGRESS_EVERY seconds, not a bare "Reading" label.
+    from click.testing import CliRunner
+
+    import archive.opensearch.push as push_module
+
+    monkeypatch.setattr(push_module, "PROGRESS_MIN", 1)
+    monkeypatch.setattr(cli_module, "PROGRESS_EVERY", 0.0)
+    root = tmp_path / "articles"
+    for i in range(3):
+        write(root / f"2020-01-0{i + 1}-a.txt", f"Titre {i}\nTexte {i}.")
+    result = CliRunner().invoke(cli_module.cli, ["--articles", str(root), "push", "--dry-run", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Reading: 100% (3 of 3 files)" in result.stderr.splitlines()
+    assert "Reading\n" not in result.stderr

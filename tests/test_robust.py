@@ -664,12 +664,20 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
     write(root / "lot.jsonl", json.dumps({"title": "Objet \x1b[2J piégé", "body": "Texte du piège."}) + "\n")
     name = root / "nom\x1b[2J.txt"
     write(name, "Nom piégé\nTexte du piège.\n")
+    write(root / "cache\x1b[8m.txt", "Caché piégé\nTexte du piège.\n")  # a colour code: conceal what follows
     common = ["--index", str(index), "--articles", str(root)]
     run(*common, "index")
-    for args in (["search", "piège"], ["show", "piege.txt"], ["show", "nom"], ["index"], ["check"], ["stats"]):
+    for args in (["search", "piège"], ["search", "piège", "-n", "0"], ["similar", "nom"], ["show", "piege.txt"],
+                 ["show", "nom"], ["show", "cache"], ["index"], ["check"], ["stats"]):  # fmt: skip
         output = run(*common, *args).output
         assert "\x1b" not in output and "\x9b" not in output and "\x07" not in output, (args, output)
     assert "\\x1b[2J" in run(*common, "show", "nom").output  # a file name's control characters, shown escaped
+    assert "cache\\x1b[8m.txt" in run(*common, "search", "caché").output
+    from archive.render import result_text
+
+    with Searcher(index) as s:
+        coloured = result_text(s.search("caché"), True)  # on a terminal: our colours, not the file name's
+    assert "\x1b[8m" not in coloured and "cache\\x1b[8m.txt" in coloured and "\x1b[" in coloured
     assert "Titre ]0;pwned[2J piégé" in run(*common, "show", "piege.txt").output
 
 

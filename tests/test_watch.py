@@ -314,3 +314,17 @@ def test_watch_process_stops_on_sigterm_with_a_clean_index(articles: Path, index
     assert subprocess.run([sys.executable, "-m", "archive", "index", "--wait", "0"], capture_output=True,
                           cwd=PROJECT).returncode == 0  # fmt: skip
     assert check_exit_status() == 0
+
+
+def test_the_batch_line_counts_files_and_the_articles_of_many_article_files() -> None:
+    # As archive index's report: bad lines of a .jsonl file are not skipped files.
+    from archive.models import IngestReport, Skipped
+    from archive.render import batch_text
+
+    report = IngestReport(added=1, articles=700, added_paths=["fil.jsonl"], lines_skipped=2,
+                          skipped=[Skipped("fil.jsonl:3", "malformed JSON"), Skipped("fil.jsonl:9", "not a JSON object")])  # fmt: skip
+    line = batch_text(Batch(1, 2, report)).splitlines()[0]
+    assert line.endswith("batch 1 (2 events): 1 added, 0 updated, 0 removed, 0 skipped files; 700 articles indexed,"
+                         " 2 lines skipped (0.00 s)")  # fmt: skip
+    plain = IngestReport(added=1, articles=1, added_paths=["a.txt"])
+    assert batch_text(Batch(2, 1, plain)).endswith("batch 2 (1 event): 1 added, 0 updated, 0 removed, 0 skipped (0.00 s)")
