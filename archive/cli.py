@@ -567,6 +567,12 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
             _emit(hits_jsonl(hits) if fmt == "jsonl" else hits_csv(hits))
             if result.suggestion and not result.total:
                 click.echo(f"No article matches {query!r}. Did you mean: {result.suggestion}", err=True)
+            elif result.corrected:  # what the text's first line says
+                click.echo(f"Note: showing results for {result.corrected!r}; search instead for {query!r} with"
+                           " --as-typed", err=True)  # fmt: skip
+            elif result.relaxed:
+                click.echo("Note: no article has that exact wording; these are the articles with its words"
+                           " (--as-typed: that wording only)", err=True)  # fmt: skip
         else:
             _emit(result_lines(result, hits, use_color()) if limit == 0 else [result_text(result, use_color())])
     for what in result.ignored:

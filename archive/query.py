@@ -134,6 +134,17 @@ def parse_range(text: str) -> tuple[str, str]:
     return parse_period(text)
 
 
+def backwards(lo: str, hi: str) -> bool:
+    """Whether a range read by `parse_range` ends before it starts (`2016-10..2016-09`)."""
+    return bool(lo and hi and lo > hi)
+
+
+def forwards(text: str) -> tuple[str, str]:
+    """A range written backwards (`2016-10..2016-09`), read the other way round."""
+    first, last = text.split("..", 1)
+    return parse_period(last)[0], parse_period(first)[1]
+
+
 # --- syntax tree ----------------------------------------------------------------
 
 
@@ -575,6 +586,9 @@ class QueryParser:
         except DateError as exc:
             parsed.ignored.append(str(exc).replace("cannot read", "the unreadable date:"))
             return None
+        if backwards(lo, hi):  # (2016-10..2016-09): the period meant, and a note
+            lo, hi = forwards(text)
+            parsed.ignored.append(f"the order of date:{text} (read as {lo} to {hi})")
         return date_range(lo, hi)
 
     def field_clause(self, tok: Token, parsed: ParsedQuery) -> Q.Query | None:

@@ -398,7 +398,7 @@ def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
              f"{report.unchanged} unchanged", f"{len(report.skipped) - report.lines_skipped} skipped"]  # fmt: skip
     if report.articles != report.added + report.updated or report.lines_skipped:  # files of several articles
-        parts[-1] += f" files; {report.articles:,} articles indexed"
+        parts[-1] += f" files; {report.articles:,} article{'s' * (report.articles != 1)} indexed"
         if report.lines_skipped:
             parts[-1] += f", {report.lines_skipped:,} line{'s' * (report.lines_skipped != 1)} skipped"
     if report.merged:
@@ -490,7 +490,7 @@ def batch_text(batch) -> str:
     what = "initial run" if batch.number == 0 else f"batch {batch.number} ({events})"
     parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped) - r.lines_skipped} skipped"
     if r.articles != r.added + r.updated or r.lines_skipped:  # files of several articles (.jsonl), as report_text
-        parts += f" files; {r.articles:,} articles indexed"
+        parts += f" files; {r.articles:,} article{'s' * (r.articles != 1)} indexed"
         if r.lines_skipped:
             parts += f", {r.lines_skipped:,} line{'s' * (r.lines_skipped != 1)} skipped"
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]

@@ -164,7 +164,9 @@ def test_a_line_added_to_a_feed_file_fires_only_for_its_own_article(articles: Pa
     write(feed, old + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes."))
     assert [f.hit.id for f in alerter.batch(ingest(articles, index_dir))] == ["fil.jsonl#e"]
     edited = old.replace("De la grêle à Lyon.", "De la grêle sur les girafes.")
-    write(feed, edited + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes."))
+    write(
+        feed, edited + line("d", "Pluie", "Il pleut à Tours.") + line("e", "Girafes encore", "Une girafe, des girafes.")
+    )
     assert [f.hit.id for f in alerter.batch(ingest(articles, index_dir))] == ["fil.jsonl#c"]
 
 

@@ -146,6 +146,9 @@ def test_limit_0_shows_what_a_page_shows_when_the_query_as_typed_matches_nothing
     assert streamed_json == paged
     rows = list(csv.DictReader(io.StringIO(run(newsroom, "search", query, "-n", "0", "--csv").stdout)))
     assert [r["id"] for r in rows] == [h["id"] for h in paged["hits"]]
+    for fmt in ("--csv", "--jsonl"):  # no line of its own in these formats: a note on stderr says it
+        note = run(newsroom, "search", query, "-n", "0", fmt).stderr
+        assert note.startswith("Note: showing results for 'Lavrov'" if paged["corrected"] else "Note: no article has")
     text = run(newsroom, "search", query, "-n", "0").stdout
     assert text.splitlines()[0] == run(newsroom, "search", query, "-n", "100").stdout.splitlines()[0]
     with Searcher(newsroom) as s:

@@ -227,6 +227,19 @@ def test_date_ranges() -> None:
     assert parse_range("..2015") == ("", "2015-12-31")
 
 
+def test_a_date_range_written_backwards_is_read_forwards_and_noted(newsroom: Path) -> None:
+    # As --since 2020 --until 2019 is refused with a message, never an empty result said nothing about.
+    env = ["--index", str(newsroom)]
+    forwards = run(*env, "search", "date:2016-09..2016-10", "--count")
+    backwards = CliRunner().invoke(cli, [*env, "search", "date:2016-10..2016-09", "--count"])
+    assert backwards.exit_code == 0 and backwards.stdout == forwards.stdout == "5\n"
+    assert "Note: ignored the order of date:2016-10..2016-09 (read as 2016-09-01 to 2016-10-31)" in backwards.stderr
+    from archive.opensearch.dsl import translate  # the cluster reads it the same way
+
+    there, back = translate("date:2016-09..2016-10"), translate("date:2016-10..2016-09")
+    assert (back.all, back.any) == (there.all, there.any)
+
+
 # --- through the command line -------------------------------------------------
 
 

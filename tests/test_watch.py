@@ -326,5 +326,14 @@ def test_the_batch_line_counts_files_and_the_articles_of_many_article_files() ->
     line = batch_text(Batch(1, 2, report)).splitlines()[0]
     assert line.endswith("batch 1 (2 events): 1 added, 0 updated, 0 removed, 0 skipped files; 700 articles indexed,"
                          " 2 lines skipped (0.00 s)")  # fmt: skip
+    one = IngestReport(
+        added=1, articles=1, added_paths=["fil.jsonl"], lines_skipped=1, skipped=[Skipped("fil.jsonl:2", "x")]
+    )
+    assert "0 skipped files; 1 article indexed, 1 line skipped" in batch_text(Batch(1, 1, one))
+    from archive.render import report_text
+
+    assert "0 skipped files; 1 article indexed, 1 line skipped" in report_text(one)
     plain = IngestReport(added=1, articles=1, added_paths=["a.txt"])
-    assert batch_text(Batch(2, 1, plain)).endswith("batch 2 (1 event): 1 added, 0 updated, 0 removed, 0 skipped (0.00 s)")
+    assert batch_text(Batch(2, 1, plain)).endswith(
+        "batch 2 (1 event): 1 added, 0 updated, 0 removed, 0 skipped (0.00 s)"
+    )

@@ -29,7 +29,18 @@ from typing import Any
 
 from ..analysis import fold
 from ..errors import QueryError
-from ..query import DateError, Node, ParsedQuery, QueryParser, Token, _Grammar, parse_range, tokenize
+from ..query import (
+    DateError,
+    Node,
+    ParsedQuery,
+    QueryParser,
+    Token,
+    _Grammar,
+    backwards,
+    forwards,
+    parse_range,
+    tokenize,
+)
 from ..schema import TEXT_FIELDS
 from ..search import DEFAULT_RANKING, SORTS, TIER_WORDS, period_bounds
 from .template import field_boosts
@@ -132,6 +143,8 @@ class _Translator:
                 lo, hi = parse_range(tok.value)
             except DateError:  # the local parser has noted it in `ignored`
                 return None
+            if backwards(lo, hi):  # as the local parser reads it (and notes it)
+                lo, hi = forwards(tok.value)
             return date_range(lo, hi)
         if not self.parser.ranked.terms(tok.value):
             return None
