@@ -267,9 +267,18 @@ def hits_csv(hits: Iterable[Hit]) -> Iterator[str]:
     yield line(CSV_COLUMNS)
     for hit in hits:
         yield line((
-            hit.rank, hit.id, "" if hit.score is None else hit.score, hit.date, hit.title, "; ".join(hit.sources),
-            hit.path, "true" if hit.all_words else "false", "; ".join(hit.copies), hit.snippet,
+            hit.rank, _cell(hit.id), "" if hit.score is None else hit.score, hit.date, _cell(hit.title),
+            _cell("; ".join(hit.sources)), _cell(hit.path), "true" if hit.all_words else "false",
+            _cell("; ".join(hit.copies)), _cell(hit.snippet),
         ))  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    """A CSV cell of an article's text, never read as a formula by a spreadsheet: a
+    text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'`
+    before it (an article is not trusted: `=HYPERLINK(…)` in a headline would run
+    when the export is opened)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def result_json_chunks(result, hits: Iterable[Hit]) -> Iterator[str]:
