@@ -31,7 +31,7 @@ from whoosh.fields import Schema
 
 from . import merging
 from .errors import ArchiveError, ArticlesMissing, IndexOutdated, IndexWriteFailed
-from .models import Article, IngestReport, Skipped, Step
+from .models import Article, IngestReport, Progress, Skipped, Step
 from .readers import MANY_PER_FILE, FileStat, ReadError, discover, read_articles, unexpected
 from .schema import lead, text_key
 from .store import Store, column, write_json_atomic
@@ -60,7 +60,6 @@ LIMITMB = 128
 #: under 500 MB together.
 WORKERS_MB = 400
 
-Progress = Callable[[Step], None]
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from .models import Step
+from .models import Progress, Step
 
 #: Segments below this many articles are all of the smallest tier.
 FLOOR_DOCS = 1_000
@@ -46,7 +46,6 @@ MERGE_MB = 400
 #: Everyday merges of fewer articles than this are too quick to report progress.
 PROGRESS_MIN_DOCS = 1_000
 
-Progress = Callable[[Step], None]
 
 
 def tier(docs: int) -> int:

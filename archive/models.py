@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -74,6 +75,10 @@ class Step:
     total: int
     unit: str
     articles: int = 0
+
+
+#: What long work calls now and then with how far it is.
+Progress = Callable[[Step], None]
 
 
 @dataclass(slots=True)

@@ -997,21 +997,8 @@ class Searcher:
         text (`textkey`, written at indexing)."""
         if all(a[0] != b[0] for a, b in zip(rows, rows[1:], strict=False)):
             return rows, {}  # no tie, no copy
-        kept: list[Row] = []
-        copies: dict[int, list[str]] = {}
         keys = self._textkeys
-        group: list[Row] = []  # kept rows of the current score
-        for row in rows:
-            if not group or row[0] != group[0][0] or row[0] is None:
-                group = []
-            key = keys[row[2]]
-            original = next((k for k in group if keys[k[2]] == key), None)
-            if original is None:
-                kept.append(row)
-                group.append(row)
-            else:
-                copies.setdefault(original[2], []).append(row[1])
-        return kept, copies
+        return fold_copies(rows, lambda row: keys[row[2]], lambda row: row[2])
 
     def _hit(self, rank: int, row: Row, parsed: ParsedQuery,
              snippets: bool, copies: tuple[str, ...] | list[str] = ()) -> Hit:  # fmt: skip
@@ -1145,6 +1132,26 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def fold_copies(rows: list, key: Callable, ident: Callable) -> tuple[list, dict]:
+    """`rows` (score, id, …, best first) without the copies of a row ranked above
+    them: a copy has the same score and the same `key` (the text's digest). Also
+    each kept row's copies' ids, by `ident` of the kept row. Shared by the local
+    search and the cluster's (`archive.opensearch.remote`)."""
+    kept: list = []
+    copies: dict = {}
+    group: list = []  # kept rows of the current score
+    for row in rows:
+        if not group or row[0] != group[0][0] or row[0] is None:
+            group = []
+        original = next((k for k in group if key(k) == key(row)), None)
+        if original is None:
+            kept.append(row)
+            group.append(row)
+        else:
+            copies.setdefault(ident(original), []).append(row[1])
+    return kept, copies
 
 
 def _case_of(typed: str, form: str) -> str:

@@ -22,7 +22,7 @@ from whoosh import query as Q
 from ..analysis import EXACT
 from ..models import Hit
 from ..query import ParsedQuery, edit_distance
-from ..search import FOLD_MARGIN, SearchResult, make_snippet
+from ..search import FOLD_MARGIN, SearchResult, fold_copies, make_snippet
 from .client import ClusterError, cluster_errors, connect
 from .dsl import Translation, but_not, facet_aggs, flagged, sort_clause, translate
 from .template import DEFAULT_INDEX
@@ -162,21 +162,8 @@ def _row(hit: dict[str, Any], all_words: bool, dated: bool) -> Row:
 
 def _fold(rows: list[Row]) -> tuple[list[Row], dict[str, list[str]]]:
     """`rows` without the copies of an article ranked above them (same score, same
-    `textkey`), and each kept row's copies by id: the local `Searcher._fold`."""
-    kept: list[Row] = []
-    copies: dict[str, list[str]] = {}
-    group: list[Row] = []
-    for row in rows:
-        if not group or row[0] != group[0][0] or row[0] is None:
-            group = []
-        key = row[2].get("textkey")
-        original = next((k for k in group if k[2].get("textkey") == key), None)
-        if original is None:
-            kept.append(row)
-            group.append(row)
-        else:
-            copies.setdefault(original[1], []).append(row[1])
-    return kept, copies
+    `textkey`), and each kept row's copies by id, as the local search folds them."""
+    return fold_copies(rows, lambda row: row[2].get("textkey"), lambda row: row[1])
 
 
 def _expand_patterns(text: str, parsed: ParsedQuery) -> None:
