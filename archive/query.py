@@ -418,6 +418,7 @@ class ParsedQuery:
     date_words: tuple[str, str, str] = ("", "", "")
     seen_patterns: dict[Q.Query, Q.Query] = field(default_factory=dict)  # wildcard/fuzzy → its expansion
     ignored: list[str] = field(default_factory=list)
+    nodes: list = field(default_factory=list)  # the query's syntax tree (`_Grammar`), for other engines' DSL
 
     @property
     def empty(self) -> bool:
@@ -758,7 +759,7 @@ class QueryParser:
             for t in tokens
             if t.kind in ("word", "phrase", "compound", "wildcard", "fuzzy")
         )
-        nodes = _Grammar(tokens, parsed.ignored).sequence(0)
+        nodes = parsed.nodes = _Grammar(tokens, parsed.ignored).sequence(0)
         kinds = _wanted_kinds(nodes)
         parsed.quoted = "phrase" in kinds and not kinds & {"word", "compound", "wildcard", "fuzzy"}
         seen: set[str] = set()

@@ -35,11 +35,9 @@ from ..query import (
     ParsedQuery,
     QueryParser,
     Token,
-    _Grammar,
     backwards,
     forwards,
     parse_range,
-    tokenize,
 )
 from ..schema import TEXT_FIELDS
 from ..search import DEFAULT_RANKING, SORTS, TIER_WORDS, period_bounds
@@ -219,8 +217,7 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
     sources = tuple(sources)
     parsed = _parser().parse(text)
     tr = _Translator()
-    scratch: list[str] = []  # the parser's notes are `parsed.ignored`
-    nodes = _Grammar(tokenize(text, tr.parser.exact, scratch), scratch).sequence(0)
+    nodes = parsed.nodes  # the query as the parser read it (normalised, bounded)
     clauses: list[Query] = []
     required: list[Query] = []
     excluded: list[Query] = []
@@ -251,7 +248,7 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
                 compound = not any(c.isspace() for c in tok.value.strip())
                 clauses += tr.phrase_words(tok.value, seen, compound)
     if not (clauses or required or excluded or filters):  # only stop words: as written, exactly
-        for word in dict.fromkeys(w for w, _, _ in tr.parser.exact.words(text)):
+        for word in dict.fromkeys(w for w, _, _ in tr.parser.exact.words(parsed.text)):
             if tr.parser.exact.term(word):
                 clauses.append({"multi_match": {"query": word, "fields": list(EXACT_FIELDS),
                                                 "boost": float(tr.ranking.title)}})  # fmt: skip
