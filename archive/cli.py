@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import NoReturn
 
 import click
 
@@ -62,6 +63,16 @@ EXIT_SEARCH_ERROR = 2
 EXIT_BROKEN_PIPE = 141
 
 
+def _exit_broken_pipe() -> NoReturn:
+    """The reader of stdout is gone (`| head`): nothing more to say, no complaint from
+    Python when it flushes stdout at exit, and the status a shell gives grep then."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+        pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
 class SearchError(click.ClickException):
     exit_code = EXIT_SEARCH_ERROR
 
@@ -83,11 +94,7 @@ def search_errors(func: Callable) -> Callable:
         except KeyboardInterrupt:
             sys.exit(130)
         except BrokenPipeError:  # the reader went away (`| head -1`): as grep, "killed by SIGPIPE"
-            try:
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
-            except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
-                pass
-            sys.exit(EXIT_BROKEN_PIPE)
+            _exit_broken_pipe()
         except Exception:
             import traceback
 
@@ -413,11 +420,7 @@ def _emit(lines: Iterable[str]) -> None:
             out.write("\n".join(chunk) + "\n")
         out.flush()
     except BrokenPipeError:
-        # The reader is gone: nothing more to say, and Python must not complain
-        # at exit while flushing stdout.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_BROKEN_PIPE)
+        _exit_broken_pipe()
 
 
 @cli.command(cls=QueryCommand)

@@ -178,9 +178,9 @@ def result_json(result) -> str:
     return json.dumps(result_dict(result), ensure_ascii=False)
 
 
-@_safe
 def result_text(result, color: bool) -> str:
-    """Hits for a terminal: a count line, the hits, then suggestion and facets."""
+    """Hits for a terminal: a count line, the hits, then suggestion and facets
+    (terminal-safe: `result_lines` escapes each line)."""
     return "\n".join(result_lines(result, result.hits, color, paged=True))
 
 
@@ -292,14 +292,9 @@ def result_json_chunks(result, hits: Iterable[Hit]) -> Iterator[str]:
     yield "]" + tail
 
 
-@_safe
-def similar_text(article: Article, hits: list[Hit], color: bool) -> str:
-    return "\n".join(similar_lines(article, hits, color))
-
-
 @_safe_lines
 def similar_lines(article: Article, hits: Iterable[Hit], color: bool) -> Iterator[str]:
-    """`similar_text` for hits read one by one."""
+    """The lines of `archive similar`, for hits read one by one."""
     yield style(f"Articles like {article.id} ({_short(article.title, 80)})", color, dim=True)
     shown = False
     for line in _hit_lines(hits, "any", color):
@@ -403,13 +398,20 @@ def step_text(step) -> str:
 
 
 @_safe
+def _skipped(report: IngestReport) -> str:
+    """"N skipped", and with files of several articles (.jsonl) or bad lines in them,
+    " files; M articles indexed, K lines skipped" (for `index` and `watch` alike)."""
+    text = f"{len(report.skipped) - report.lines_skipped} skipped"
+    if report.articles != report.added + report.updated or report.lines_skipped:
+        text += f" files; {report.articles:,} article{'s' * (report.articles != 1)} indexed"
+        if report.lines_skipped:
+            text += f", {report.lines_skipped:,} line{'s' * (report.lines_skipped != 1)} skipped"
+    return text
+
+
 def report_text(report: IngestReport) -> str:
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.removed} removed",
-             f"{report.unchanged} unchanged", f"{len(report.skipped) - report.lines_skipped} skipped"]  # fmt: skip
-    if report.articles != report.added + report.updated or report.lines_skipped:  # files of several articles
-        parts[-1] += f" files; {report.articles:,} article{'s' * (report.articles != 1)} indexed"
-        if report.lines_skipped:
-            parts[-1] += f", {report.lines_skipped:,} line{'s' * (report.lines_skipped != 1)} skipped"
+             f"{report.unchanged} unchanged", _skipped(report)]  # fmt: skip
     if report.merged:
         parts.append(f"{report.merged:,} articles merged into {report.segments} segment{'s' * (report.segments != 1)}")
     label = "New index: " if report.created else "Rebuilt: " if report.rebuilt else ""
@@ -497,11 +499,7 @@ def batch_text(batch) -> str:
     r = batch.report
     events = f"{batch.events} event" + ("" if batch.events == 1 else "s")
     what = "initial run" if batch.number == 0 else f"batch {batch.number} ({events})"
-    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {len(r.skipped) - r.lines_skipped} skipped"
-    if r.articles != r.added + r.updated or r.lines_skipped:  # files of several articles (.jsonl), as report_text
-        parts += f" files; {r.articles:,} article{'s' * (r.articles != 1)} indexed"
-        if r.lines_skipped:
-            parts += f", {r.lines_skipped:,} line{'s' * (r.lines_skipped != 1)} skipped"
+    parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {_skipped(r)}"
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]
     return "\n".join(lines)
