@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .analysis import nfc
 from .models import Article, Skipped
 from .readers import (
     MAX_ARTICLE_BYTES,
@@ -34,7 +35,6 @@ from .readers import (
     date_from_text,
     decode,
     decode_article,
-    nfc,
     normalize_text,
     parse_credit,
     parse_date,

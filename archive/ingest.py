@@ -268,7 +268,7 @@ def _ingest(
             if writer is not None:
                 if report.changed or fresh:
                     writer.apply_deletions()
-                    _commit(writer, segments, merging.tiered(progress))
+                    _commit(writer, segments, progress)
                     report.merged += getattr(writer.writer, "merged_docs", 0)
                 else:
                     writer.cancel()  # only touched files: nothing to write
@@ -298,8 +298,9 @@ def _ingest(
 def _optimize(ix, progress: Progress | None) -> int:
     """Merge all segments of `ix` (into as few as `merging.MERGE_MB` allows); the
     articles rewritten."""
-    live = [s for s in ix._segments() if s.doc_count() > 0]
-    if len(ix._segments()) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
+    segments = ix._segments()
+    live = [s for s in segments if s.doc_count() > 0]
+    if len(segments) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
         return 0
     writer = ix.writer(limitmb=LIMITMB)
     try:
@@ -484,10 +485,11 @@ class _Writer:
         self.paths = []
 
 
-def _commit(writer, segments: list, policy: Callable) -> None:
-    """`writer.commit(mergetype=policy)`, with the segments written by workers
-    added to the index."""
-    merging.track_flush(writer.writer if isinstance(writer, _Writer) else writer, getattr(policy, "progress", None))
+def _commit(writer: _Writer, segments: list, progress: Progress | None) -> None:
+    """`writer.commit()` with the everyday merge policy (`merging.tiered`), and
+    the segments written by workers added to the index."""
+    policy = merging.tiered(progress)
+    merging.track_flush(writer.writer, progress)
     if not segments:
         writer.commit(mergetype=policy)
         return

@@ -157,7 +157,6 @@ def tiered(progress: Progress | None = None, max_docs: int | None = None) -> Cal
         chosen, drop = pick_tiered(segments, max_docs)
         return _merge(writer, segments, chosen, drop, progress)
 
-    policy.progress = progress  # for `track_flush`
     return policy
 
 
@@ -172,7 +171,6 @@ def full(progress: Progress | None = None) -> Callable:
             return _merge(writer, segments, [], drop, progress)
         return _merge(writer, segments, live, drop, progress, always=True)
 
-    policy.progress = progress
     return policy
 
 

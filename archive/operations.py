@@ -256,7 +256,7 @@ def check(
     every file. Files not in the index are read to tell the ones indexing would
     add (`missing`) from the ones it cannot read (`unindexable`, with the reason).
     """
-    from .ingest import STATCACHE, state_from_index
+    from .ingest import STATCACHE, _unlisted, state_from_index
     from .store import Store
 
     t0 = time.perf_counter()
@@ -298,7 +298,7 @@ def check(
             continue
         if not _same_content(root, f.path, known.checksum):
             report.stale.append(f.path)
-    unlisted = tuple(s.path for s in report.unindexable if s.path.endswith("/"))
+    unlisted = _unlisted(report.unindexable)
     report.orphan = sorted(p for p in indexed if p not in seen and not p.startswith(unlisted))
     report.seconds = time.perf_counter() - t0
     return report

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import nfc  # noqa: F401 (re-exported: readers.nfc)
 from .models import Article, Skipped
 from .months import MONTHS
 

@@ -24,7 +24,7 @@ from .analysis import EXACT, RANKED, FrenchAnalyzer, fold, nfc
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats, printable_path
 from .query import SURROGATES, DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
-from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking  # noqa: F401 (re-exported)
+from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking
 from .scoring import Scorer, Scores, has_term, top
 from .store import Store, column
 
@@ -300,7 +300,6 @@ class Searcher:
         self._source_docs: dict[str, np.ndarray] | None = None
         self._filter_cache: dict[tuple, np.ndarray] = {}
         self._by_date_index: tuple[list[str], np.ndarray] | None = None
-        self._months: tuple[list[str], np.ndarray] | None = None
         self._periods: dict[str, tuple[list[str], np.ndarray]] = {}
         self._slow_sets: dict[int, tuple[Q.Query, np.ndarray]] = {}  # for one search
         self._scorer = Scorer(self._searcher, self._set, combine=ranking.combine, coord=ranking.coord)
@@ -842,24 +841,13 @@ class Searcher:
             with_source |= ids
         if unsourced := _count(docs & ~with_source):
             by_source.append(("", unsourced))  # articles with no source: last, as "undated" months
-        names, codes = self._month_codes()
+        names, codes = self.period_codes("month")
         counts = np.bincount(codes[docs], minlength=len(names))
         months = [(names[i], int(n)) for i, n in enumerate(counts.tolist()) if n and names[i]]
         out = {"sources": by_source, "months": months}  # names are sorted: months in order
         if names[0] == "" and counts[0]:
             out["months"].append(("undated", int(counts[0])))
         return out
-
-    def _month_codes(self) -> tuple[list[str], np.ndarray]:
-        """The months of the archive ("YYYY-MM", sorted; "" for undated articles) and
-        each document's index among them (computed once per searcher)."""
-        if self._months is None:
-            dates = self._dates
-            month_of = [dates[d][:7] for d in range(self._scorer.size)]
-            names = sorted(set(month_of) | {""})
-            index = {m: i for i, m in enumerate(names)}
-            self._months = (names, np.array([index[m] for m in month_of], dtype=np.int32))
-        return self._months
 
     # --- counting by period (archive.trend) --------------------------------------
 
@@ -868,7 +856,6 @@ class Searcher:
         """The articles `search` counts for `text` (its `total`, with the same
         arguments), as a mask over document numbers, and how the query was read
         (a result without counts or hits: `ignored`, `date_words`)."""
-        text = nfc(text)  # as `_plan` reads it (the suggestion is made from it too)
         plan = self._plan(text, mode, since, until, sources, "relevance", 0, 1)
         if plan.all_q is None:
             return self._none(), plan.result
@@ -898,8 +885,6 @@ class Searcher:
         """The periods of the archive's dates, by "day", "week" (ISO: 2019-W03),
         "month" or "year", sorted ("" for undated articles, first), and each
         document's index among them (computed once per searcher and kind)."""
-        if by == "month":
-            return self._month_codes()
         if by not in PERIODS:
             raise QueryError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
         if by not in self._periods:
@@ -1073,17 +1058,18 @@ class Searcher:
             )
         ident = nfc(ident).strip()
         forms = dict.fromkeys((ident, unicodedata.normalize("NFD", ident)))
+        by_path = None  # the one article of a file named by its path
         for form in forms:
-            if self._searcher.document_number(id=form) is not None:
-                return self._searcher.document_number(id=form)
-            in_file = sorted(self._searcher.document_numbers(path=form))
+            docnum = self._searcher.document_number(id=form)
+            if docnum is not None:
+                return docnum
+            in_file = list(self._searcher.document_numbers(path=form))
             if len(in_file) > 1:  # a file of many articles (.jsonl): its path is no one article's id
-                raise ArticleNotFound(self._many_in_file(form, in_file))
-        for form in forms:
-            for fieldname in ("id", "path"):
-                docnum = self._searcher.document_number(**{fieldname: form})
-                if docnum is not None:
-                    return docnum
+                raise ArticleNotFound(self._many_in_file(form))
+            if in_file and by_path is None:
+                by_path = in_file[0]
+        if by_path is not None:
+            return by_path
         candidates = set()
         for form in forms:
             for fieldname in ("id", "path"):
@@ -1104,7 +1090,7 @@ class Searcher:
         docs = (self._searcher.stored_fields(d) for d in self._searcher.document_numbers(path=path.strip()))
         return sorted(((f["id"], f.get("title", "")) for f in docs), key=lambda it: _natural(it[0]))
 
-    def _many_in_file(self, path: str, docnums: list[int]) -> str:
+    def _many_in_file(self, path: str) -> str:
         listed = self.articles_in_file(path)
         shown = "\n".join(f"  {ident}  {title}" for ident, title in listed[:10])
         more = f"\n  … and {len(listed) - 10:,} more" if len(listed) > 10 else ""
