@@ -12,7 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from math import log
@@ -736,27 +736,10 @@ class Searcher:
         return article, self._stream_hits(rows(), parsed, True, True)
 
     def _stream_hits(self, rows: Iterator[Row], parsed: ParsedQuery, snippets: bool, folding: bool) -> Iterator[Hit]:
-        pairs = self._fold_stream(rows) if folding else ((row, ()) for row in rows)
+        keys = self._textkeys
+        pairs = fold_stream(lambda row: keys[row[2]], rows) if folding else ((row, ()) for row in rows)
         for rank, (row, copies) in enumerate(pairs, 1):
             yield self._hit(rank, row, parsed, snippets, copies)
-
-    def _fold_stream(self, rows: Iterator[Row]) -> Iterator[tuple[Row, list[str]]]:
-        """`_fold` over a stream of rows: the rows of one score are held until the
-        score changes (copies have the same score), then given with their copies."""
-        keys = self._textkeys
-        group: dict[str, tuple[Row, list[str]]] = {}
-        score: float | None = None
-        for row in rows:
-            if group and (row[0] is None or row[0] != score):
-                yield from group.values()
-                group = {}
-            score = row[0]
-            key = keys[row[2]]
-            if key in group and row[0] is not None:
-                group[key][1].append(row[1])
-            else:
-                group[key if row[0] is not None else f"{key}\0{row[2]}"] = (row, [])
-        yield from group.values()
 
     def _order(self, docs: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
         """The positions of `docs` sorted by `keys` (most significant first, each
@@ -1120,23 +1103,36 @@ class Searcher:
         )  # fmt: skip
 
 
+def fold_stream(key: Callable, rows: Iterable) -> Iterator[tuple]:
+    """Rows (score, id, …, best first), each with the ids of its copies, without
+    the copies: a copy has the same score and the same `key` (the text's digest)
+    as a row above it (a row without a score is never folded). The rows of one
+    score are held until the score changes, so a stream is folded as it is read."""
+    group: dict = {}
+    score = None
+    for row in rows:
+        if group and (row[0] is None or row[0] != score):
+            yield from group.values()
+            group = {}
+        score = row[0]
+        k = key(row)
+        if k in group and row[0] is not None:
+            group[k][1].append(row[1])
+        else:
+            group[k if row[0] is not None else (k, row[1])] = (row, [])
+    yield from group.values()
+
+
 def fold_copies(rows: list, key: Callable, ident: Callable) -> tuple[list, dict]:
-    """`rows` (score, id, …, best first) without the copies of a row ranked above
-    them: a copy has the same score and the same `key` (the text's digest). Also
-    each kept row's copies' ids, by `ident` of the kept row. Shared by the local
-    search and the cluster's (`archive.opensearch.remote`)."""
+    """`fold_stream` of a list: the rows kept, and each kept row's copies' ids by
+    `ident` of the row. Shared by the local search and the cluster's
+    (`archive.opensearch.remote`)."""
     kept: list = []
     copies: dict = {}
-    group: list = []  # kept rows of the current score
-    for row in rows:
-        if not group or row[0] != group[0][0] or row[0] is None:
-            group = []
-        original = next((k for k in group if key(k) == key(row)), None)
-        if original is None:
-            kept.append(row)
-            group.append(row)
-        else:
-            copies.setdefault(ident(original), []).append(row[1])
+    for row, its in fold_stream(key, rows):
+        kept.append(row)
+        if its:
+            copies[ident(row)] = its
     return kept, copies
 
 
