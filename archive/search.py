@@ -974,13 +974,8 @@ class Searcher:
         stored = self._searcher.stored_fields(docnum)
         snippet, spans = ("", ())
         if snippets:
-            body = stored.get("body", "")
-            lede = stored.get("lede", "")
-            snippet, spans = self._snippet(body or lede, parsed)
-            if not spans and lede:
-                lede_snippet, lede_spans = self._snippet(lede, parsed)
-                if lede_spans:
-                    snippet, spans = lede_snippet, lede_spans
+            snippet, spans = best_snippet(stored.get("body", ""), stored.get("lede", ""),
+                                          lambda text: self._snippet(text, parsed))  # fmt: skip
         return Hit(
             rank=rank, id=doc_id, score=score, title=stored.get("title", ""), date=stored.get("date", ""),
             path=stored.get("path", ""), sources=_split(stored.get("sources", "")), snippet=snippet,
@@ -1101,6 +1096,18 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
+
+
+def best_snippet(body: str, lede: str, snippet: Callable[[str], tuple[str, tuple[Span, ...]]]
+                 ) -> tuple[str, tuple[Span, ...]]:  # fmt: skip
+    """The snippet of a hit: from its body (or lede, without a body), else from its
+    lede when only the lede has the query's words."""
+    text, spans = snippet(body or lede)
+    if not spans and lede:
+        lede_text, lede_spans = snippet(lede)
+        if lede_spans:
+            return lede_text, lede_spans
+    return text, spans
 
 
 def fold_stream(key: Callable, rows: Iterable) -> Iterator[tuple]:

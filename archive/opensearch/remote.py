@@ -22,7 +22,7 @@ from whoosh import query as Q
 from ..analysis import EXACT
 from ..models import Hit
 from ..query import ParsedQuery, edit_distance
-from ..search import FOLD_MARGIN, SearchResult, fold_copies, make_snippet
+from ..search import FOLD_MARGIN, SearchResult, best_snippet, fold_copies, make_snippet
 from .client import ClusterError, cluster_errors, connect
 from .dsl import Translation, but_not, facet_aggs, flagged, sort_clause, translate
 from .template import DEFAULT_INDEX
@@ -189,11 +189,7 @@ def _hit(rank: int, row: Row, parsed: ParsedQuery, snippets: bool, copies: list[
         body, lede = src.get("body") or "", src.get("lede") or ""
         if parsed.patterns:
             _expand_patterns(f"{body}\n{lede}", parsed)
-        snippet, spans = make_snippet(body or lede, parsed)
-        if not spans and lede:
-            lede_snippet, lede_spans = make_snippet(lede, parsed)
-            if lede_spans:
-                snippet, spans = lede_snippet, lede_spans
+        snippet, spans = best_snippet(body, lede, lambda text: make_snippet(text, parsed))
     return Hit(
         rank=rank, id=doc_id, score=score, title=src.get("title") or "", date=src.get("date") or "",
         path=src.get("path") or "", sources=tuple(src.get("sources") or ()), snippet=snippet, highlights=spans,
