@@ -38,8 +38,8 @@ def _message(exc: Exception, args: tuple) -> str:
     return text
 
 
-def errors_to_click(func: Callable) -> Callable:
-    """Turn `ArchiveError` into a clean message and exit status 1."""
+def errors_to_click(func: Callable, exception: type[click.ClickException] = click.ClickException) -> Callable:
+    """Turn `ArchiveError` into a clean message and `exception`'s exit status (1)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
@@ -48,7 +48,7 @@ def errors_to_click(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except ArchiveError as exc:
-            raise click.ClickException(_message(exc, args)) from exc
+            raise exception(_message(exc, args)) from exc
 
     return wrapper
 
@@ -80,15 +80,12 @@ class SearchError(click.ClickException):
 def search_errors(func: Callable) -> Callable:
     """`errors_to_click` for `search`: an `ArchiveError` exits 2, not 1 (1 is "no
     match"); so does a bug (with its traceback), and Ctrl-C exits 130."""
+    func = errors_to_click(func, SearchError)
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        from .errors import ArchiveError
-
         try:
             return func(*args, **kwargs)
-        except ArchiveError as exc:
-            raise SearchError(_message(exc, args)) from exc
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except KeyboardInterrupt:
