@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold, nfc
-from .months import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
+from .dates import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
 from .ranking import DEFAULT_RANKING, TIER_WORDS
 from .stopwords import ELISIONS
 

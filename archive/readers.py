@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import Article, Skipped
-from .months import MONTHS
+from .dates import MONTHS
 
 #: Extensions read as articles, each with the name of its format (see `read_articles`).
 PARSERS = {
