@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import nfc
+from .dates import date_from_path, date_from_text, parse_date
 from .models import Article, Skipped
 from .readers import (
     MAX_ARTICLE_BYTES,
@@ -31,13 +32,10 @@ from .readers import (
     ReadError,
     _names,
     checksum,
-    date_from_path,
-    date_from_text,
     decode,
     decode_article,
     normalize_text,
     parse_credit,
-    parse_date,
     read_bytes,
     repair_mojibake,
     split_credit,

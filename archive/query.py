@@ -31,8 +31,6 @@ punctuation (`?`, `:` after a space, `…`, `«»`) is never syntax.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +38,7 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, STOP_WORDS, FrenchAnalyzer, fold, nfc
-from .dates import MONTHS as FULL_MONTHS  # not .readers: a search need not import them
+from .dates import DateError, backwards, forwards, is_day, is_month, is_year, parse_period, parse_range
 from .ranking import DEFAULT_RANKING, TIER_WORDS
 from .stopwords import ELISIONS
 
@@ -73,76 +71,6 @@ _ELIDED = re.compile(r"^([^\W\d_]{1,8})['’]", re.IGNORECASE)
 _WILDCARD = re.compile(r"^[^\W_]*(?:\*[^\W_]*)+$")
 _FUZZY = re.compile(r"^([^\W_]{2,})~([12])?$")
 _EDGE_PUNCT = re.compile(r"^[^\w*]+|[^\w*~]+$")
-
-
-# --- dates ---------------------------------------------------------------------
-
-#: Month names as in dates written in full (readers.MONTHS), and their abbreviations.
-MONTHS = {
-    **FULL_MONTHS, "janv": 1, "févr": 2, "fevr": 2, "fév": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9,
-    "sep": 9, "oct": 10, "nov": 11, "déc": 12, "dec": 12,
-}  # fmt: skip
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_MY = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
-_WORDS_DATE = re.compile(r"^(?:(1er|\d{1,2})\s+)?([^\W\d_]+)\.?\s+(\d{4})$", re.IGNORECASE)
-
-
-class DateError(ValueError):
-    """A date the archive cannot read; the message lists the accepted forms."""
-
-
-DATE_FORMS = "2016-09-24, 2016-09, 2016, 24/09/2016, 09/2016, 24 septembre 2016 or septembre 2016"
-
-
-def parse_period(text: str) -> tuple[str, str]:
-    """A date or period in ISO or French form → (first day, last day), ISO.
-
-    `2016` → 2016-01-01..2016-12-31; `septembre 2016` → 2016-09-01..2016-09-30;
-    `24/09/2016` → that day.
-    """
-    s = " ".join(nfc(text).strip().lower().split())
-    year = month = day = None
-    if m := _ISO.match(s):
-        year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
-    elif m := _DMY.match(s):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
-    elif m := _MY.match(s):
-        month, year = int(m[1]), int(m[2])
-    elif (m := _WORDS_DATE.match(s)) and m[2] in MONTHS:
-        day = (1 if m[1] == "1er" else int(m[1])) if m[1] else None
-        month, year = MONTHS[m[2]], int(m[3])
-    else:
-        raise DateError(f"cannot read the date {text!r}; write it as {DATE_FORMS}")
-    try:
-        if month is None:
-            return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
-        if day is None:
-            last = calendar.monthrange(year, month)[1]
-            return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
-        iso = dt.date(year, month, day).isoformat()
-        return iso, iso
-    except ValueError:
-        raise DateError(f"no such date {text!r}; write it as {DATE_FORMS}") from None
-
-
-def parse_range(text: str) -> tuple[str, str]:
-    """`2016-09`, or a range `2016-01..2016-06` (either end may be empty) → (first, last)."""
-    if ".." in text:
-        lo, hi = text.split("..", 1)
-        return (parse_period(lo)[0] if lo.strip() else ""), (parse_period(hi)[1] if hi.strip() else "")
-    return parse_period(text)
-
-
-def backwards(lo: str, hi: str) -> bool:
-    """Whether a range read by `parse_range` ends before it starts (`2016-10..2016-09`)."""
-    return bool(lo and hi and lo > hi)
-
-
-def forwards(text: str) -> tuple[str, str]:
-    """A range written backwards (`2016-10..2016-09`), read the other way round."""
-    first, last = text.split("..", 1)
-    return parse_period(last)[0], parse_period(first)[1]
 
 
 # --- syntax tree ----------------------------------------------------------------
@@ -711,14 +639,13 @@ class QueryParser:
         depth = 0
         for i, tok in enumerate(tokens):
             depth += (tok.kind == "open") - (tok.kind == "close")
-            if tok.kind != "word" or tok.value not in FULL_MONTHS or depth or i + 1 >= len(tokens):
+            if tok.kind != "word" or not is_month(tok.value) or depth or i + 1 >= len(tokens):
                 continue
             year = tokens[i + 1]
-            if year.kind != "word" or not re.fullmatch(r"(?:1[89]|20)\d\d", year.value):
+            if year.kind != "word" or not is_year(year.value):
                 continue
             before = tokens[i - 1] if i else None
-            if before is not None and (before.kind in ("neg", "must", "op")
-                                       or re.fullmatch(r"1er|[0-3]?\d", before.value)):  # fmt: skip
+            if before is not None and (before.kind in ("neg", "must", "op") or is_day(before.value)):
                 continue
             found.append(i)
         if len(found) != 1:

@@ -10,7 +10,6 @@ to the folder.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import errno
 import hashlib
 import os
@@ -21,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dates import date_from_path, date_from_text
 from .models import Article, Skipped
-from .dates import MONTHS
 
 #: Extensions read as articles, each with the name of its format (see `read_articles`).
 PARSERS = {
@@ -265,62 +264,6 @@ def normalize_text(text: str) -> str:
 
 
 # --- metadata -------------------------------------------------------------------
-
-_PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_.]?(0[1-9]|1[0-2])[-/_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_TEXT_DATE = re.compile(r"\b(1er|[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})\b", re.IGNORECASE)
-
-
-_ISO_DATE = re.compile(r"^\s*((?:1[89]|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
-_DMY_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]((?:1[89]|20)\d{2})\s*$")
-
-
-def parse_date(value: object) -> str:
-    """A date field's value → ISO date, else "".
-
-    Accepts `datetime.date`/`datetime` (as YAML gives them), ISO dates and
-    timestamps (`2016-09-24`, `2016-09-24T10:00:00Z`), day-first numeric dates
-    (`24/09/2016`, `24.09.2016`) and French dates (`samedi 24 septembre 2016`).
-    """
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        return ""
-    m = _ISO_DATE.match(value)
-    if m:
-        return _valid(int(m[1]), int(m[2]), int(m[3]))
-    m = _DMY_DATE.match(value)
-    if m:
-        return _valid(int(m[3]), int(m[2]), int(m[1]))
-    return date_from_text(value[:200])
-
-
-def _valid(y: int, m: int, d: int) -> str:
-    try:
-        return dt.date(y, m, d).isoformat()
-    except ValueError:
-        return ""
-
-
-def date_from_path(relpath: str) -> str:
-    """`2016-09-24`, `2016/09/24`, `20160924` in the path → ISO date, else ""."""
-    for m in _PATH_DATE.finditer(relpath):
-        iso = _valid(int(m[1]), int(m[2]), int(m[3]))
-        if iso:
-            return iso
-    return ""
-
-
-def date_from_text(text: str) -> str:
-    """The first explicit full date written in French (`24 septembre 2016`), else ""."""
-    for m in _TEXT_DATE.finditer(text[:5000]):
-        day = 1 if m[1].lower() == "1er" else int(m[1])
-        iso = _valid(int(m[3]), MONTHS[m[2].lower()], day)
-        if iso:
-            return iso
-    return ""
-
 
 AGENCIES = (
     "AFP", "Reuters", "AP", "Associated Press", "ANSA", "DPA", "EFE", "Belga", "ATS",

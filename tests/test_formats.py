@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.dates import parse_date
 from archive.formats import markdown_blocks, markdown_inline, parse_markdown
-from archive.readers import MAX_ARTICLE_BYTES, ReadError, checksum, discover, parse_date, read_articles
+from archive.readers import MAX_ARTICLE_BYTES, ReadError, checksum, discover, read_articles
 
 from .conftest import write
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.cli import cli
-from archive.query import DateError, parse_period, parse_range
+from archive.dates import DateError, parse_period, parse_range
 from archive.search import QueryParser, Searcher
 
 from .conftest import FIXTURES

@@ -8,11 +8,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from archive.dates import date_from_path, date_from_text
 from archive.readers import (
     CONTROLS,
     ReadError,
-    date_from_path,
-    date_from_text,
     decode,
     discover,
     parse_credit,
