@@ -223,7 +223,8 @@ HOSTILE_QUERIES = [
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=lambda q: f"{q[:12]!r}x{len(q)}")
 def test_hostile_queries_search_and_say_what_was_cut(newsroom: Path, query: str) -> None:
-    from archive.query import MAX_DEPTH, MAX_QUERY_CHARS
+    from archive.query import MAX_QUERY_CHARS
+    from archive.querylang import MAX_DEPTH
 
     with Searcher(newsroom) as s:
         result = s.search(query)
@@ -271,7 +272,7 @@ def test_compound_pattern_finds_what_the_old_one_found() -> None:
     import random
     import re
 
-    from archive.query import _COMPOUND
+    from archive.querylang import _COMPOUND
 
     old = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)+")
     rng = random.Random(19)
