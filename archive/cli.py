@@ -375,7 +375,7 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     """Check a --since/--until date early, so a typo is a usage error (exit 2)."""
     if not value:
         return ""
-    from .query import DateError, parse_period
+    from .dates import DateError, parse_period
 
     try:
         parse_period(value)
@@ -522,7 +522,7 @@ def search(paths: Paths, query: str, limit: int, page: int, mode: str | None, si
     elif not query.strip() and not (since or until or sources):
         raise click.UsageError("Give words to search, or a filter (--since, --until, --source).")
     if since and until:
-        from .query import parse_period
+        from .dates import parse_period
 
         if parse_period(since)[0] > parse_period(until)[1]:
             raise click.UsageError(
