@@ -50,9 +50,9 @@ def main() -> None:
     ap.add_argument("--index", help="an index for the fuzzy-query case")
     args = ap.parse_args()
 
-    from archive.formats import markdown_blocks
     from archive.query import QueryParser
     from archive.readers import read_articles
+    from archive.readers.markdown import markdown_blocks
 
     for unit in ("*a ", "_a ", "[", "<", "[a](", "~~a "):
         text = unit * args.scale

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     import trafilatura  # noqa: F401
 
-    from archive import formats  # noqa: F401
+    from archive.readers import html  # noqa: F401
 
     import_s = time.perf_counter() - t0
 

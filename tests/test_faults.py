@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import archive.ingest as ingest_module
-import archive.readers as readers
+import archive.readers.files as readers
 from archive.cli import EXIT_SKIPPED, cli
-from archive.readers import MAX_ARTICLE_BYTES, FileArticles, ReadError, checksum, read_articles
+from archive.readers import FileArticles, ReadError, checksum, read_articles
+from archive.readers.files import MAX_ARTICLE_BYTES
 
 from .conftest import shared_or_skip, write
 from .test_formats import MARKDOWN, PAGE, jsonl

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from archive.dates import parse_date
-from archive.formats import markdown_blocks, markdown_inline, parse_markdown
-from archive.readers import MAX_ARTICLE_BYTES, ReadError, checksum, discover, read_articles
+from archive.readers import ReadError, checksum, discover, read_articles
+from archive.readers.files import MAX_ARTICLE_BYTES
+from archive.readers.markdown import markdown_blocks, markdown_inline, parse_markdown
 
 from .conftest import write
 
@@ -446,7 +447,7 @@ def test_format_libraries_are_imported_lazily(tmp_path: Path) -> None:
         "from archive.readers import read_articles\n"
         "CliRunner().invoke(cli, ['--help'])\n"
         f"read_articles(__import__('pathlib').Path({str(tmp_path)!r}), 'a.txt')\n"
-        "print(sorted(m for m in ('yaml', 'ftfy', 'trafilatura', 'lxml', 'archive.formats') if m in sys.modules))\n"
+        "print(sorted(m for m in ('yaml', 'ftfy', 'trafilatura', 'lxml', 'archive.readers.markdown', 'archive.readers.html', 'archive.readers.json') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

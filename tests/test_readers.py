@@ -9,15 +9,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from archive.dates import date_from_path, date_from_text
-from archive.readers import (
-    CONTROLS,
-    ReadError,
-    decode,
-    discover,
-    parse_credit,
-    parse_text,
-    read_articles,
-)
+from archive.readers import ReadError, discover, read_articles
+from archive.readers.credits import parse_credit
+from archive.readers.decoding import CONTROLS, decode
+from archive.readers.text import parse_text
 
 from .conftest import PROJECT, write
 

@@ -90,7 +90,7 @@ def test_huge_numbers_in_front_matter_are_not_text(tmp_path: Path) -> None:
 
 
 def test_a_reader_failing_unforeseen_skips_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archive.readers as readers
+    import archive.readers.text as readers
 
     root, index = tmp_path / "articles", tmp_path / "index"
     write(root / "bon.txt", "Le bon\nTexte lisible.\n")
@@ -360,7 +360,7 @@ def test_fifos_and_devices_are_skipped_not_read(tmp_path: Path) -> None:
 def test_a_file_growing_past_the_limit_is_not_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bound on memory: at most the article limit (and one byte) is read, whatever
     the file's size says."""
-    import archive.readers as readers
+    import archive.readers.files as readers
 
     root = tmp_path / "articles"
     big = write(root / "gros.txt", "Titre\n" + "mot " * 3000)
@@ -395,7 +395,7 @@ def test_pathological_markdown_is_read(tmp_path: Path, unit: str) -> None:
 
 
 def test_markdown_inline_still_strips_markup() -> None:
-    from archive.formats import markdown_inline
+    from archive.readers.markdown import markdown_inline
 
     cases = {
         "**gras** et *italique* et ***les deux***": "gras et italique et les deux",
@@ -412,7 +412,7 @@ def test_markdown_inline_still_strips_markup() -> None:
 def test_many_distinct_tags_are_kept_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bound on work: deduplicating n tags compares O(n) strings, not O(n²)
     (50,000 tags took 63 s)."""
-    import archive.formats as formats
+    import archive.readers.fields as formats
     from archive.readers import read_articles
 
     class Counted(str):

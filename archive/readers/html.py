@@ -1,0 +1,102 @@
+"""HTML (`.html`, `.htm`): a saved news page; trafilatura extracts its text and metadata."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from ..dates import date_from_path, date_from_text, parse_date
+from ..models import Article
+from .credits import parse_credit, split_credit
+from .decoding import decode
+from .fields import _SPACES, _items, _line, _paragraphs, _repair, _same, _sources, _title_from_body
+from .files import FileArticles, ReadError, checksum, read_bytes
+
+_HTML_MARKUP = re.compile(r"<(?:!doctype|html|head|body|article|main|div|p|h[1-6]|title|meta)\b", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:par|by)\s+(?P<name>[A-ZÀ-Ý][\w.’'\- ]{2,60})$")
+_BYLINE_CREDIT = re.compile(r"\bavec\s.+$", re.IGNORECASE)
+#: A page description longer than this is not a lede (some sites put the whole text there).
+LEDE_MAX_CHARS = 600
+#: Fewer words than this in the extracted text: a menu, an index page, not an article.
+MIN_HTML_WORDS = 10
+
+
+def _extract(text: str) -> dict[str, Any] | None:
+    import trafilatura  # lazy: only HTML files need it (and it is slow to import)
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    doc = trafilatura.bare_extraction(
+        text, with_metadata=True, include_comments=False, include_tables=True, include_images=False,
+        include_links=False, deduplicate=False, favor_precision=False, favor_recall=False,
+    )  # fmt: skip
+    if doc is None:
+        return None
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()) -> Article:
+    """A saved news page: article text, headline, date, author, URL by trafilatura.
+
+    The date comes from the page's metadata, else the path, else the text; the
+    sources from a credit line or dateline in the text, else a leading byline's
+    `avec AFP`, else the site's name.
+    """
+    if not _HTML_MARKUP.search(text[:200_000]):
+        raise ReadError("not an HTML page (no HTML markup found)")
+    try:
+        doc = _extract(text)
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:  # a third-party parser on arbitrary input: report, never crash
+        raise ReadError(f"HTML extraction failed ({type(exc).__name__}: {exc})") from exc
+    if not doc:
+        raise ReadError("no article text found in the HTML page")
+    fields = {k: doc.get(k) for k in ("title", "text", "date", "author", "url", "description", "sitename", "tags")}
+    fields, repaired = _repair(fields)
+    if repaired and "repaired mojibake" not in notes:
+        notes = (*notes, "repaired mojibake")
+    paragraphs = _paragraphs(fields["text"] or "")
+    if sum(len(p.split()) for p in paragraphs) < MIN_HTML_WORDS:
+        raise ReadError("no article text found in the HTML page")
+    title = _line(fields["title"] or "")
+    if title and _same(paragraphs[0], title):
+        paragraphs = paragraphs[1:]
+    elif not title:
+        title, paragraphs = _title_from_body(paragraphs)
+    author = _line(fields["author"] or "").replace("; ", ", ")
+    for i in (0, -1):
+        m = _BYLINE.match(paragraphs[i]) if paragraphs and len(paragraphs) > 1 else None
+        if m:
+            author = author or m["name"].strip()
+            paragraphs.pop(i)
+            break
+    byline_sources: tuple[str, ...] = ()
+    if author and len(paragraphs) > 1 and paragraphs[0].startswith(author) and len(paragraphs[0]) < len(author) + 80:
+        # A byline repeating the author: `Orange avec AFP, publié le mardi 10 mars 2020 à 10h10`.
+        credit = _BYLINE_CREDIT.search(paragraphs.pop(0).split(",")[0])
+        byline_sources = parse_credit(credit[0]) if credit else ()
+    sources, paragraphs = split_credit(paragraphs)
+    sources = sources or byline_sources
+    if not sources and fields["sitename"]:
+        sources = _sources(fields["sitename"])
+    body = "\n".join(paragraphs)
+    lede = _line(fields["description"] or "")
+    if len(lede) > LEDE_MAX_CHARS or _same(lede, title) or _SPACES.sub(" ", lede)[:200] in body[:2000]:
+        lede = ""
+    date = parse_date(fields["date"]) or date_from_path(relpath) or date_from_text(body)
+    tags = fields["tags"] if isinstance(fields["tags"], list) else _items(fields["tags"] or [])
+    return Article(
+        id=relpath, path=relpath, title=title, body=body, lede=lede, date=date, sources=sources,
+        checksum=digest, author=author, url=_line(fields["url"] or ""), tags=tuple(_items(tags)), notes=notes,
+    )  # fmt: skip
+
+
+def read(root: Path, relpath: str) -> FileArticles:
+    data = read_bytes(root, relpath)
+    if not data.strip():
+        raise ReadError("empty file")
+    text, notes = decode(data)  # mojibake is repaired in the extracted fields
+    return FileArticles([parse_html(text, relpath, checksum(data), tuple(notes))])
