@@ -44,18 +44,7 @@ def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
     sources from a credit line or dateline in the text, else a leading byline's
     `avec AFP`, else the site's name.
     """
-    if not _HTML_MARKUP.search(text[:200_000]):
-        raise ReadError("not an HTML page (no HTML markup found)")
-    try:
-        doc = _extract(text)
-    except (ReadError, MemoryError):
-        raise
-    except Exception as exc:  # a third-party parser on arbitrary input: report, never crash
-        raise ReadError(f"HTML extraction failed ({type(exc).__name__}: {exc})") from exc
-    if not doc:
-        raise ReadError("no article text found in the HTML page")
-    fields = {k: doc.get(k) for k in ("title", "text", "date", "author", "url", "description", "sitename", "tags")}
-    fields, repaired = _repair(fields)
+    fields, repaired = _repair(_page_fields(text))
     if repaired and "repaired mojibake" not in notes:
         notes = (*notes, "repaired mojibake")
     paragraphs = _paragraphs(fields["text"] or "")
@@ -66,32 +55,61 @@ def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
         paragraphs = paragraphs[1:]
     elif not title:
         title, paragraphs = _title_from_body(paragraphs)
-    author = _line(fields["author"] or "").replace("; ", ", ")
-    for i in (0, -1):
-        m = _BYLINE.match(paragraphs[i]) if paragraphs and len(paragraphs) > 1 else None
-        if m:
-            author = author or m["name"].strip()
-            paragraphs.pop(i)
-            break
-    byline_sources: tuple[str, ...] = ()
-    if author and len(paragraphs) > 1 and paragraphs[0].startswith(author) and len(paragraphs[0]) < len(author) + 80:
-        # A byline repeating the author: `Orange avec AFP, publié le mardi 10 mars 2020 à 10h10`.
-        credit = _BYLINE_CREDIT.search(paragraphs.pop(0).split(",")[0])
-        byline_sources = parse_credit(credit[0]) if credit else ()
+    author, byline_sources = _byline(paragraphs, _line(fields["author"] or "").replace("; ", ", "))
     sources, paragraphs = split_credit(paragraphs)
     sources = sources or byline_sources
     if not sources and fields["sitename"]:
         sources = _sources(fields["sitename"])
     body = "\n".join(paragraphs)
-    lede = _line(fields["description"] or "")
-    if len(lede) > LEDE_MAX_CHARS or _same(lede, title) or _SPACES.sub(" ", lede)[:200] in body[:2000]:
-        lede = ""
+    lede = _lede(_line(fields["description"] or ""), title, body)
     date = parse_date(fields["date"]) or date_from_path(relpath) or date_from_text(body)
     tags = fields["tags"] if isinstance(fields["tags"], list) else _items(fields["tags"] or [])
     return Article(
         id=relpath, path=relpath, title=title, body=body, lede=lede, date=date, sources=sources,
         checksum=digest, author=author, url=_line(fields["url"] or ""), tags=tuple(_items(tags)), notes=notes,
     )  # fmt: skip
+
+
+def _page_fields(text: str) -> dict[str, Any]:
+    """The page's text and metadata as trafilatura extracts them; `ReadError` if none."""
+    if not _HTML_MARKUP.search(text[:200_000]):
+        raise ReadError("not an HTML page (no HTML markup found)")
+    try:
+        doc = _extract(text)
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:  # a third-party parser on arbitrary input: report, never crash
+        raise ReadError(f"HTML extraction failed ({type(exc).__name__}: {exc})") from exc
+    if not doc:
+        raise ReadError("no article text found in the HTML page")
+    return {k: doc.get(k) for k in ("title", "text", "date", "author", "url", "description", "sitename", "tags")}
+
+
+def _byline(paragraphs: list[str], author: str) -> tuple[str, tuple[str, ...]]:
+    """The author (the page's, else a `Par …` paragraph's) and the sources a byline
+    names; byline paragraphs are taken out of `paragraphs`."""
+    for i in (0, -1):
+        m = _BYLINE.match(paragraphs[i]) if paragraphs and len(paragraphs) > 1 else None
+        if m:
+            author = author or m["name"].strip()
+            paragraphs.pop(i)
+            break
+    if author and len(paragraphs) > 1 and paragraphs[0].startswith(author) and len(paragraphs[0]) < len(author) + 80:
+        # A byline repeating the author: `Orange avec AFP, publié le mardi 10 mars 2020 à 10h10`.
+        credit = _BYLINE_CREDIT.search(paragraphs.pop(0).split(",")[0])
+        return author, parse_credit(credit[0]) if credit else ()
+    return author, ()
+
+
+def _lede(description: str, title: str, body: str) -> str:
+    """The page's description as the lede, unless it is the text, the headline or too long."""
+    if (
+        len(description) > LEDE_MAX_CHARS
+        or _same(description, title)
+        or _SPACES.sub(" ", description)[:200] in body[:2000]
+    ):
+        return ""
+    return description
 
 
 def read(root: Path, relpath: str) -> FileArticles:
