@@ -8,7 +8,7 @@
 - Which words of a query can name a month and a year (`is_month`, `is_year`,
   `is_day`), for the query parser's reading of `septembre 2016` as a date.
 
-A module of its own (importing only `analysis.nfc`): a search imports it without
+A module of its own, importing nothing of the package: a search imports it without
 the readers (their regular expressions cost a cold `archive search` about
 5% of its time: benchmarks/cold_start.py --against).
 """
@@ -18,9 +18,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from functools import cache
-
-from .analysis import nfc
 
 MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
@@ -119,7 +118,8 @@ def parse_period(text: str) -> tuple[str, str]:
     `2016` → 2016-01-01..2016-12-31; `septembre 2016` → 2016-09-01..2016-09-30;
     `24/09/2016` → that day.
     """
-    s = " ".join(nfc(text).strip().lower().split())
+    # NFC as `analysis.nfc`, without importing the analyzer (and Whoosh) into the readers
+    s = " ".join(unicodedata.normalize("NFC", text).strip().lower().split())
     year = month = day = None
     if m := _ISO.match(s):
         year, month, day = int(m[1]), m[2] and int(m[2]), m[3] and int(m[3])
