@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from archive.dates import date_from_path, date_from_text
-from archive.readers import ReadError, discover, read_articles
+from archive.readers import PARSERS, ReadError, discover, read_articles
 from archive.readers.credits import parse_credit
 from archive.readers.decoding import CONTROLS, decode
 from archive.readers.text import parse_text
@@ -29,6 +30,12 @@ def test_bundled_article() -> None:
     assert article.body.endswith("en Syrie durant sept jours.")
     assert article.body.count("\n") == 9  # ten paragraphs, one per line
     assert len(article.checksum) == 32
+
+
+def test_every_format_of_the_registry_has_its_reader() -> None:
+    """Adding a format is a module of `archive.readers` with its `read`, and one line in `PARSERS`."""
+    for suffix, name in PARSERS.items():
+        assert callable(import_module(f"archive.readers.{name}").read), suffix
 
 
 @pytest.mark.parametrize(
