@@ -329,6 +329,17 @@ def parse_tree(tokens: list[Token], ignored: list[str]) -> list[Node]:
     return _Grammar(tokens, ignored).sequence(0)
 
 
+def wanted_kinds(nodes: list[Node]) -> set[str]:
+    """The kinds of the tokens a query asks for (those it excludes left out)."""
+    kinds: set[str] = set()
+    for node in nodes:
+        if node.kind == "atom":
+            kinds.add(node.token.kind)
+        elif node.kind != "not":
+            kinds |= wanted_kinds(node.children)
+    return kinds
+
+
 # --- parsed query ------------------------------------------------------------
 
 
@@ -366,14 +377,3 @@ class ParsedQuery:
     @property
     def nothing(self) -> bool:
         return self.empty and not (self.excluded or self.filters)
-
-
-def wanted_kinds(nodes: list[Node]) -> set[str]:
-    """The kinds of the tokens a query asks for (those it excludes left out)."""
-    kinds: set[str] = set()
-    for node in nodes:
-        if node.kind == "atom":
-            kinds.add(node.token.kind)
-        elif node.kind != "not":
-            kinds |= wanted_kinds(node.children)
-    return kinds
