@@ -13,7 +13,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from math import log
 
@@ -22,7 +22,7 @@ from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer, fold, nfc
 from .errors import ArticleNotFound, QueryError
-from .models import Article, Hit, Span, Stats, printable_path
+from .models import Article, Hit, SearchResult, Span, Stats, printable_path
 from .query import SURROGATES, DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
 from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking
 from .scoring import Scorer, Scores, has_term, top
@@ -223,34 +223,6 @@ Row = tuple[float | None, str, int, bool]
 #: How many rows beyond the page are read when copies are folded, and beyond twice
 #: the shortfall when folding still left the page short.
 FOLD_MARGIN = 10
-
-
-@dataclass
-class SearchResult:
-    hits: list[Hit]
-    total: int  # articles matching at least one word (all words in mode "all")
-    all_words: int  # articles matching every word
-    query: str
-    ignored: list[str]
-    mode: str
-    sort: str = "relevance"
-    offset: int = 0
-    limit: int = 10
-    suggestion: str = ""  # the query with its misspelt words corrected from the archive's vocabulary
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "sources", "months"
-    filters: dict[str, object] = field(default_factory=dict)  # the filters applied (since, until, sources)
-    # When the query as typed matched nothing (see `Searcher.search`): the spelling
-    # suggestion whose results these are, or that its quoted phrases were read as in
-    # a longer text (their wording first, then their words).
-    corrected: str = ""
-    relaxed: bool = False
-    quoted: bool = False  # a query of quoted phrases only, read strictly (mode "all")
-    # A month and year in words read as a date filter: (the words, first day, last day)
-    date_words: tuple[str, str, str] = ("", "", "")
-
-    @property
-    def page(self) -> int:
-        return self.offset // self.limit + 1 if self.limit else 1
 
 
 @dataclass

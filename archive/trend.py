@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import QueryError
-from .search import PERIODS, Searcher, SearchResult, period_bounds, period_of
+from .models import SearchResult
+from .search import PERIODS, Searcher, period_bounds, period_of
 
 
 @dataclass(frozen=True, slots=True)
