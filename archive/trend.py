@@ -16,7 +16,8 @@ import numpy as np
 
 from .errors import QueryError
 from .models import SearchResult
-from .search import PERIODS, Searcher, period_bounds, period_of
+from .periods import PERIODS, period_bounds, period_of
+from .search import Searcher
 
 
 @dataclass(frozen=True, slots=True)
