@@ -271,9 +271,10 @@ class FrenchAnalyzer(Analyzer):
 
     def kept_plural(self, term: str, form: str) -> str:
         """The present plural in -ent (folded, unstemmed) that `form` (a word's
-        unstemmed term) is, or that a word of stem `term` would be (stem + `ent`),
-        when Snowball stems it apart from the verb's other forms; "" when there is
-        none.
+        unstemmed term) may be, or that a word of stem `term` would have (stem +
+        `ent`), which Snowball stems apart from the verb's other forms; "" when
+        there is none. (The index tells whether it is a verb:
+        `QueryParser.verb_form`.)
 
         Snowball keeps the `-ent` of `attaquent`, `refusent` (or takes it for an
         adverb's `-ment`: `réclament` → `recl`), since nouns and adjectives end the

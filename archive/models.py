@@ -134,7 +134,7 @@ class SearchResult:
     limit: int = 10
     suggestion: str = ""  # the query with its misspelt words corrected from the archive's vocabulary
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "sources", "months"
-    filters: dict[str, object] = field(default_factory=dict)  # the filters applied (since, until, sources)
+    filters: dict[str, str | list[str]] = field(default_factory=dict)  # the filters applied (since, until, sources)
     # When the query as typed matched nothing (see `Searcher.search`): the spelling
     # suggestion whose results these are, or that its quoted phrases were read as in
     # a longer text (their wording first, then their words).

@@ -66,15 +66,21 @@ class Orderer:
         if plan.first_tier:
             # The articles with all the words first (their score is the same in
             # the all-words query), then the others.
-            if plan.with_all is None:  # once (rows may be asked for again, see `archive.folding.folded_rows`)
-                with_all = plan.all_docs
-                plan.with_all = _filtered(self.scorer.matches(plan.all_q), plan.allowed) if with_all is None else with_all
-            rows = [(s, i, d, True) for s, i, d in top(scores, want, self.ids, plan.with_all)]
+            with_all = self._first_tier(plan)
+            rows = [(s, i, d, True) for s, i, d in top(scores, want, self.ids, with_all)]
             if len(rows) < want:
-                more = top(scores, want - len(rows), self.ids, plan.allowed, exclude=plan.with_all)
+                more = top(scores, want - len(rows), self.ids, plan.allowed, exclude=with_all)
                 rows += [(s, i, d, False) for s, i, d in more]
             return rows
         return [(s, i, d, mode != "any") for s, i, d in top(scores, want, self.ids, plan.allowed)]
+
+    def _first_tier(self, plan: Plan) -> np.ndarray:
+        """The filtered all-words matches, found once (`rows` may be asked for again:
+        `archive.folding.folded_rows`)."""
+        if plan.with_all is None:
+            counted = plan.all_docs
+            plan.with_all = self.scorer.matches_among(plan.all_q, plan.allowed) if counted is None else counted
+        return plan.with_all
 
     def _rows_by_date(self, plan: Plan, want: int) -> list[Row]:
         newest = plan.result.sort == "-date"
@@ -188,10 +194,6 @@ class Orderer:
         if len(names) and names[0] == "":
             keys[codes == 0] = len(names) + 1  # undated: after every date
         return keys
-
-
-def _filtered(docs: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
-    return docs & allowed if allowed is not None else docs.copy()
 
 
 def rounded(values: np.ndarray) -> np.ndarray:

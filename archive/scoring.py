@@ -573,6 +573,11 @@ class Scorer:
             self._slow[key] = (q, self.mask(docs) & self.live())
         return self._slow[key][1]
 
+    def matches_among(self, q: Q.Query, allowed: np.ndarray | None = None) -> np.ndarray:
+        """`matches(q)` in the mask `allowed` (all when None), as a mask of the caller's own."""
+        docs = self.matches(q)
+        return docs & allowed if allowed is not None else docs.copy()
+
     def _combined(self, q: Q.And | Q.Or) -> np.ndarray:
         """The intersection of an `And`'s parts, or the union of an `Or`'s."""
         if not q.subqueries:

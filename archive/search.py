@@ -277,13 +277,13 @@ class Searcher:
     def _count(self, plan: Plan) -> None:
         """The plan's all-words and any-word matches (filtered), counted in its result."""
         result, allowed, scores = plan.result, plan.allowed, plan.scores
-        all_docs = self._docs(plan.all_q, allowed)
+        all_docs = self._scorer.matches_among(plan.all_q, allowed)
         if plan.ranked_q is plan.all_q:
             any_docs = all_docs
         elif scores is not None:  # the scored articles are the any-word matches
             any_docs = scores.matched if allowed is None else allowed & scores.matched
         else:
-            any_docs = self._docs(plan.any_q, allowed)
+            any_docs = self._scorer.matches_among(plan.any_q, allowed)
         plan.all_docs, plan.any_docs = all_docs, any_docs
         result.all_words = count(all_docs)
         result.total = count(all_docs) if result.mode == "all" else count(any_docs)
@@ -312,11 +312,6 @@ class Searcher:
                     self._source_docs[name] = docs
         return self._source_docs
 
-    def _docs(self, q: Q.Query, allowed: np.ndarray | None = None) -> np.ndarray:
-        """The live articles matching `q` (no scoring), as a mask of our own."""
-        docs = self._scorer.matches(q)
-        return docs & allowed if allowed is not None else docs.copy()
-
     def _allowed(self, parsed: ParsedQuery, since: str, until: str, sources: tuple[str, ...]) -> np.ndarray | None:
         """Articles passing every filter (a mask), or None when there is no filter
         (cached: filters repeat)."""
@@ -336,7 +331,7 @@ class Searcher:
         if since or until:
             queries.append(date_range(*period_bounds(since, until)))
         for q in queries:
-            allowed = self._docs(q, allowed)
+            allowed = self._scorer.matches_among(q, allowed)
         if sources:
             wanted = {s.strip().lower() for s in sources}
             docs = self._scorer.none()
@@ -360,7 +355,7 @@ class Searcher:
         if plan.all_q is None:
             return self._scorer.none(), plan.result
         docs = plan.all_q if plan.result.mode == "all" or not plan.tiered else plan.any_q
-        return self._docs(docs, plan.allowed), plan.result
+        return self._scorer.matches_among(docs, plan.allowed), plan.result
 
     def matching_ids(self, text: str) -> set[str]:
         """The ids of the articles that have all the words of `text` (as `matches`
