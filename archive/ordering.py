@@ -16,6 +16,8 @@ from .models import SearchResult
 from .query import ParsedQuery
 from .scoring import Scorer, Scores, top
 
+#: The orders of a result: by relevance, by date (oldest first), newest first.
+SORTS = ("relevance", "date", "-date")
 #: A ranked row: score (None when sorted by date), article id, docnum, has all the words.
 Row = tuple[float | None, str, int, bool]
 

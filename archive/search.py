@@ -27,7 +27,7 @@ from .analysis import nfc
 from .errors import QueryError
 from .folding import fold_stream, folded_rows
 from .models import Article, Hit, SearchResult, Span, Stats
-from .ordering import Orderer, Plan, Row
+from .ordering import SORTS, Orderer, Plan, Row
 from .patterns import expand
 from .periods import Periods, count, facets, period_bounds
 from .query import ParsedQuery, QueryParser, date_range
@@ -39,7 +39,6 @@ from .snippets import best_snippet, make_snippet
 from .store import Store, column
 from .suggest import SUGGEST_BELOW, Suggester
 
-SORTS = ("relevance", "date", "-date")
 #: From this many words, an any-word query that Whoosh ranks (one with a wildcard or
 #: a fuzzy word; `archive.scoring` ranks the others) is scored in one pass.
 PRELOAD_CLAUSES = 4

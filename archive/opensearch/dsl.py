@@ -29,6 +29,7 @@ from typing import Any
 
 from ..analysis import fold
 from ..errors import QueryError
+from ..ordering import SORTS
 from ..periods import period_bounds
 from ..query import (
     DateError,
@@ -42,7 +43,6 @@ from ..query import (
 )
 from ..ranking import DEFAULT_RANKING, TIER_WORDS
 from ..schema import TEXT_FIELDS
-from ..search import SORTS
 from .template import field_boosts
 
 Query = dict[str, Any]
