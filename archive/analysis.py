@@ -253,6 +253,39 @@ class FrenchAnalyzer(Analyzer):
         """The index terms of `text`, in order (stop words removed)."""
         return [t for t in self.word_terms(text) if t]
 
+    # What the stemmer does to words, for those who look for a term in raw text
+    # (snippets) or guess a word's other forms (`QueryParser.verb_form`): asked for
+    # here, so that another stemmer changes them with it.
+
+    def stem_prefix(self, term: str) -> str:
+        """The start of every word (lower-cased, folded) a term may come from. Snowball
+        keeps a word's first letters but for its last two at most (it rewrites
+        endings: `chevaux` → `cheval`, `couramment` → `courant`); at least three
+        letters. Unstemmed, a term is its word."""
+        return term[: max(3, len(term) - 2)] if self.stemmer == "snowball" else term
+
+    def stem_spellings(self) -> dict[str, str]:
+        """Letters of a term → the other letters its word may have there: Snowball
+        turns a y next to a vowel into i (`payer` → `pai`)."""
+        return {"i": "yYýÝÿ"} if self.stemmer == "snowball" else {}
+
+    def kept_plural(self, term: str, form: str) -> str:
+        """The present plural in -ent (folded, unstemmed) that `form` (a word's
+        unstemmed term) may be, or that a word of stem `term` would have (stem +
+        `ent`), which Snowball stems apart from the verb's other forms; "" when
+        there is none. (The index tells whether it is a verb:
+        `QueryParser.verb_form`.)
+
+        Snowball keeps the `-ent` of `attaquent`, `refusent` (or takes it for an
+        adverb's `-ment`: `réclament` → `recl`), since nouns and adjectives end the
+        same way (`accident`), while the verb's other forms stem without it
+        (`attaque`, `attaquer` → `attaqu`). Never `-vient`/`-tient`: `vie` + `nt`
+        is not `vient`."""
+        if self.stemmer != "snowball":
+            return ""
+        plural = form if form.endswith("ent") and len(form) > 5 else term + "ent"
+        return "" if plural.endswith(("vient", "tient")) else plural
+
     def __call__(
         self,
         value: str,

@@ -116,3 +116,34 @@ class Stats:
     index_bytes: int
     index_path: str
     articles_path: str
+
+
+@dataclass
+class SearchResult:
+    """The answer to one query: a page of hits (or none, when streamed), the counts,
+    and how the query was read and run."""
+
+    hits: list[Hit]
+    total: int  # articles matching at least one word (all words in mode "all")
+    all_words: int  # articles matching every word
+    query: str
+    ignored: list[str]
+    mode: str
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 10
+    suggestion: str = ""  # the query with its misspelt words corrected from the archive's vocabulary
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "sources", "months"
+    filters: dict[str, str | list[str]] = field(default_factory=dict)  # the filters applied (since, until, sources)
+    # When the query as typed matched nothing (see `Searcher.search`): the spelling
+    # suggestion whose results these are, or that its quoted phrases were read as in
+    # a longer text (their wording first, then their words).
+    corrected: str = ""
+    relaxed: bool = False
+    quoted: bool = False  # a query of quoted phrases only, read strictly (mode "all")
+    # A month and year in words read as a date filter: (the words, first day, last day)
+    date_words: tuple[str, str, str] = ("", "", "")
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1 if self.limit else 1

@@ -74,48 +74,43 @@ class QueryParser:
         return Q.Or(alternatives, boost=share)
 
     def verb_form(self, term: str, word: str, written: str) -> str:
-        """The other stem of a verb whose present plural Snowball leaves apart, "" if none.
+        """The other stem of a verb whose present plural the stemmer leaves apart, "" if none.
 
-        Snowball keeps the `-ent` of `attaquent`, `refusent`, `travaillent` (or takes
-        it for an adverb's `-ment`: `réclament` → `recl`), since nouns and adjectives
-        end the same way (`accident`, `violent`), while the verb's other forms stem
-        without it (`attaque`, `attaquer`, `attaqué` → `attaqu`). Headlines and
-        questions are often in the present plural, their articles in other tenses.
-        The index tells them apart: a noun or adjective takes an s in the plural
+        The stemmer keeps the `-ent` of `attaquent`, `refusent`, `travaillent`
+        apart from the verb's other forms (`FrenchAnalyzer.kept_plural`): headlines
+        and questions are often in the present plural, their articles in other
+        tenses. The index tells a verb from a noun or adjective in -ent
+        (`accident`, `violent`): a noun or adjective takes an s in the plural
         (`accidents`), a verb's `-ent` never does, and a verb has an infinitive
-        (`attaquer`, `partir`, `rendre`). So a word in `-ent` that some article has,
-        no article has with an s and some article has as an infinitive
-        (`Ranking.verbs` "infinitive", the default; "plural" asks only the first
-        two) also ranks as its singular's stem (`attaquent` → `attaqu`), and a
-        word whose stem + `ent` is such a word also ranks as that form (`attaque`
-        → `attaquent`). Only words written in lower case (`Laurent` is a name),
-        never `-vient`/`-tient` (`vient` is not `vie`) nor a question word
-        (`commis` → `comm` is not `comment`).
+        (`attaquer`, `partir`, `rendre`). So a word in `-ent` that some article
+        has, no article has with an s and some article has as an infinitive also
+        ranks as its singular's stem (`attaquent` → `attaqu`), and a word whose
+        stem + `ent` is such a word also ranks as that form (`attaque` →
+        `attaquent`). Only words written in lower case (`Laurent` is a name),
+        never a question word (`commis` → `comm` is not `comment`).
         """
-        if self.known is None or self.ranking.verbs == "off" or not written.islower() or not term:
+        if self.known is None or not written.islower() or not term:
             return ""
         key = (term, word)
         alt = self._verb_forms.get(key)
         if alt is None:
             form = self.exact.term(word)
-            written_plural = form.endswith("ent") and len(form) > 5
-            plural = form if written_plural else term + "ent"
+            plural = self.ranked.kept_plural(term, form)
             alt = ""
-            if not plural.endswith(("vient", "tient")) and self._verb_plural(plural):  # `vie` is not `vient`
-                # the singular's stem; or the plural's ("" for `comment`: `commis` → comm)
-                alt = self.ranked_term(word[:-2] if written_plural else plural)
+            if plural and self._verb_plural(plural):
+                # the singular's stem (the word less its `nt`); or the plural's ("" for
+                # `comment`: `commis` → comm)
+                alt = self.ranked_term(word[:-2] if plural == form else plural)
             alt = self._verb_forms[key] = alt if alt != term else ""
         return alt
 
     def _verb_plural(self, form: str) -> bool:
-        """Some article has `form` (an unstemmed, folded word in -ent), none with an s
-        (and, with `Ranking.verbs` "infinitive", some has an infinitive of it:
-        `attaquer`, `partir`, `rendre` for `attaquent`, `partent`, `rendent`)."""
+        """Some article has `form` (an unstemmed, folded word in -ent), none with an s,
+        and some has an infinitive of it (`attaquer`, `partir`, `rendre` for
+        `attaquent`, `partent`, `rendent`)."""
         known = self.known
         if not known("exact", form) or known("exact", form + "s"):
             return False
-        if self.ranking.verbs != "infinitive":
-            return True
         return any(known("exact", form[:-3] + ending) for ending in ("er", "ir", "re"))
 
     def phrase_clause(self, text: str, boost: float | None = None) -> Q.Query | None:
@@ -146,9 +141,7 @@ class QueryParser:
             words.append((term, word, self.verb_form(term, word, text[start:end])))
         # A hyphenated word's parts weigh one word together: nearly every article
         # with `Bouches` has `Rhône`, and two idfs would count the name twice.
-        share = 1.0
-        if compound and words and self.ranking.compound_parts != "each":
-            share = 1.0 / (len(words) if self.ranking.compound_parts == "mean" else len(words) ** 0.5)
+        share = 1.0 / len(words) if compound and words else 1.0
         out = []
         for term, word, also in words:
             parsed.ranked_terms.update((term, also) if also else (term,))
@@ -334,9 +327,8 @@ class QueryParser:
         kinds = wanted_kinds(nodes)
         parsed.quoted = "phrase" in kinds and not kinds & {"word", "compound", "wildcard", "fuzzy"}
         seen: set[str] = set()
-        kept: list[str] = []  # consecutive plain words, for proximity
         for node in nodes:
-            self.place(node, parsed, seen, kept)
+            self.place(node, parsed, seen)
         if parsed.nothing:  # only stop words (`Et puis`, `est`): search them as written
             for tok in tokens:
                 if tok.kind == "word" and (term := self.exact.term(tok.value)):
@@ -344,11 +336,9 @@ class QueryParser:
                     if clause not in parsed.clauses:
                         parsed.clauses.append(clause)
                         parsed.exact_terms.add(term)
-        if self.ranking.proximity > 0:
-            parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed
 
-    def place(self, node: Node, parsed: ParsedQuery, seen: set[str], kept: list[str]) -> None:
+    def place(self, node: Node, parsed: ParsedQuery, seen: set[str]) -> None:
         """One top-level node of the tree, compiled into its role: a filter (`source:`,
         `date:`), an exclusion, a requirement, or ranked clauses (`rank_node`)."""
         tok = node.token
@@ -368,15 +358,14 @@ class QueryParser:
         elif node.kind == "must" or node.kind in ("and",) or (tok is not None and tok.kind == "field"):
             parsed.required.append(q)
         else:
-            self.rank_node(node, q, parsed, seen, kept)
+            self.rank_node(node, q, parsed, seen)
 
-    def rank_node(self, node: Node, q: Q.Query, parsed: ParsedQuery, seen: set[str], kept: list[str]) -> None:
+    def rank_node(self, node: Node, q: Q.Query, parsed: ParsedQuery, seen: set[str]) -> None:
         """A ranked node's clause, once; a phrase's or compound's words beside it
-        (`phrase_words`); `seen` the ranked terms so far, `kept` the plain words."""
+        (`phrase_words`); `seen` the ranked terms so far."""
         tok = node.token
         if node.kind == "atom" and tok.kind == "word":
             term = self.ranked.term(tok.value)
-            kept.append(self.exact.term(tok.value))
             if term in seen:
                 return
             seen.add(term)

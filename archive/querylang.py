@@ -351,7 +351,6 @@ class ParsedQuery:
     required: list[Q.Query] = field(default_factory=list)  # +word, titre:, groups joined by ET
     excluded: list[Q.Query] = field(default_factory=list)  # -word, SAUF, NOT
     filters: list[Q.Query] = field(default_factory=list)  # source:, date: (restrict, do not rank)
-    pairs: list[tuple[str, str]] = field(default_factory=list)  # consecutive words (exact terms), for proximity
     ranked_terms: set[str] = field(default_factory=set)  # for highlighting
     text: str = ""  # the query as written
     exact_terms: set[str] = field(default_factory=set)

@@ -7,16 +7,14 @@ block at a time into numpy arrays (document numbers and weights), cached between
 queries, and scores a query with array operations: a `Scores` holds a score and
 a "matched" flag for every document number of the index, so that a word's
 fields, a query's words and the parts of a tree add up as whole arrays (at
-36,000 articles an array is 290 KB; at a million, 8 MB). With `combine="sum"`
-the scores are Whoosh's (its `bm25` per field and word, boosted, summed over the
-query tree, the same operations in the same order); with "bm25f" (the default
-of `archive.search.Ranking`) a word's fields are combined before one saturation.
+36,000 articles an array is 290 KB; at a million, 8 MB). A word's fields are
+combined before one saturation (BM25F, with Lucene's idf: `archive.ranking`); the
+words of a query and the parts of a tree add up.
 
-Only plain trees are evaluated here: terms, `Or`, `And`, `AndNot`, `AndMaybe`
-and phrases (whose documents, and those of an `AndNot`'s excluded part, come from
-the caller's `query_docs`, as masks). Anything else (`Prefix`, `Wildcard`,
-`FuzzyTerm`, `Every`…) makes `scores` return None, and the caller ranks that
-query with Whoosh.
+Only plain trees are scored: terms, `Or`, `And`, `AndNot`, `AndMaybe` and
+phrases. Anything else (`Prefix`, `Wildcard`, `FuzzyTerm`, `Every`…) makes
+`scores` return None, and the caller ranks that query with Whoosh. The documents
+of any query (filters, exclusions, phrases) come from `Scorer.matches`, as masks.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from hashlib import md5
 from io import BytesIO
@@ -47,8 +45,6 @@ CACHE_POSTINGS = 4_000_000
 #: Positions kept decoded between queries (8 bytes each in the cache): those of the
 #: terms a phrase needed in most of their articles (stop words: `de`, `la`, `un`…).
 CACHE_POSITIONS = 4_000_000
-
-COMBINE = ("sum", "bm25f", "stems")
 
 Postings = tuple[np.ndarray, "np.ndarray | None"]  # document numbers (int32); weights (float64; None: all 1.0)
 _EMPTY: Postings = (np.zeros(0, dtype=np.int32), None)
@@ -462,19 +458,19 @@ class Scores:
 
 
 class Scorer:
-    """Scores of a query for every document it matches (see the module's docstring)."""
+    """The one evaluator of query trees over an index: `matches` gives the
+    documents of any query (a filter, an exclusion, a phrase) as a mask, and
+    `scores` the BM25F scores of those it can score (see the module's docstring),
+    from the same cached postings."""
 
-    def __init__(self, searcher, query_docs: Callable[[Q.Query], np.ndarray], combine: str = "sum",
-                 coord: float = 0.0) -> None:  # fmt: skip
-        if combine not in COMBINE:
-            raise ValueError(f"combine: one of {', '.join(COMBINE)}, not {combine!r}")
-        self.combine = combine
-        self.coord = coord
+    def __init__(self, searcher, dates: Sequence[str]) -> None:
         self.searcher = searcher  # Whoosh's top-level searcher, with our FrenchBM25
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()  # document numbers are below this
         self.weighting = searcher.weighting
-        self.query_docs = query_docs  # the documents of any query, as a mask (no scores)
+        self.dates = dates  # each document's ISO date ("" when undated)
+        self._by_date: tuple[list[str], np.ndarray] | None = None  # see `date_range`
+        self._slow: dict[int, tuple[Q.Query, np.ndarray]] = {}  # see `matches`
         self._postings: dict[tuple[str, str], Postings] = {}
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
@@ -539,6 +535,72 @@ class Scorer:
     def docs(self, fieldname: str, text: str) -> np.ndarray:
         """The live documents that hold a term, as a mask."""
         return self.mask(self.postings(fieldname, text)[0])
+
+    def none(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+    # --- matches -------------------------------------------------------------------
+
+    def new_query(self) -> None:
+        """Forget the phrases and patterns of the last query (see `matches`)."""
+        self._slow.clear()
+
+    def matches(self, q: Q.Query) -> np.ndarray:
+        """`q`'s live documents, as a mask, by array algebra over cached postings:
+        counting and faceting a query this way is much faster than walking
+        Whoosh's matchers. The result may be cached: do not modify it."""
+        if isinstance(q, Q.Term):
+            return self.docs(q.fieldname, q.text)
+        if isinstance(q, Q.AndNot):
+            return self.matches(q.a) & ~self.matches(q.b)
+        if isinstance(q, Q.AndMaybe):
+            return self.matches(q.a)
+        if isinstance(q, Q.And) or type(q) is Q.Or:
+            return self._combined(q)
+        if isinstance(q, Q.Every):
+            return self.live()
+        if isinstance(q, Q.Not):
+            return self.live() & ~self.matches(q.query)
+        if isinstance(q, Q.TermRange) and q.fieldname == "date":
+            return self.date_range(q.start or "", q.end or "")
+        # Phrases and wildcards walk positions: once per query object (a phrase is a
+        # clause of both the all-words and the any-word query) until `new_query`.
+        key = id(q)
+        if key not in self._slow:
+            docs = self.phrase_docs(q) if isinstance(q, Q.Phrase) else None
+            if docs is None:
+                docs = q.docs(self.searcher)
+            self._slow[key] = (q, self.mask(docs) & self.live())
+        return self._slow[key][1]
+
+    def matches_among(self, q: Q.Query, allowed: np.ndarray | None = None) -> np.ndarray:
+        """`matches(q)` in the mask `allowed` (all when None), as a mask of the caller's own."""
+        docs = self.matches(q)
+        return docs & allowed if allowed is not None else docs.copy()
+
+    def _combined(self, q: Q.And | Q.Or) -> np.ndarray:
+        """The intersection of an `And`'s parts, or the union of an `Or`'s."""
+        if not q.subqueries:
+            return self.none()
+        out = self.matches(q.subqueries[0]).copy()
+        for p in q.subqueries[1:]:
+            if isinstance(q, Q.And):
+                out &= self.matches(p)
+            else:
+                out |= self.matches(p)
+        return out
+
+    def date_range(self, lo: str, hi: str) -> np.ndarray:
+        """Dated live documents from `lo` to `hi` (ISO, inclusive; "" is open), by
+        bisection over the dates sorted once."""
+        if self._by_date is None:
+            dates = self.dates
+            pairs = sorted((dates[d], d) for d in np.flatnonzero(self.live()).tolist() if dates[d])
+            self._by_date = ([p[0] for p in pairs], np.array([p[1] for p in pairs], dtype=np.int64))
+        keys, docs = self._by_date
+        start = bisect_left(keys, lo) if lo else 0
+        end = bisect_right(keys, hi) if hi else len(keys)
+        return self.mask(docs[start:end])
 
     def phrase_docs(self, q: Q.Phrase) -> set[int] | None:
         """The documents where `q`'s words follow each other (at most `q.slop`
@@ -619,29 +681,6 @@ class Scorer:
         all_docs, all_poses = cached
         keep = self.mask(np.asarray(docs, dtype=np.int64))[all_docs]
         return all_docs[keep].astype(np.int64), all_poses[keep].astype(np.int64)
-
-    def proximity(self, pairs: list[tuple[str, str]], docs: Iterable[int], slop: int, weight: float,
-                  fieldname: str = "exact") -> dict[int, float]:  # fmt: skip
-        """A bonus for each of `docs` where the words of a pair stand in the query's
-        order at most `slop` positions apart: per pair, `weight` × the pair's mean
-        idf × a BM25 saturation of how often they do."""
-        cands = sorted(docs)
-        words = sorted({w for pair in pairs for w in pair})
-        where = {w: read_positions(self.reader, fieldname, w, cands) for w in words}
-        K1 = self.weighting.K1
-        bonus: dict[int, float] = {}
-        steps = range(1, slop + 1)
-        for a, b in pairs:
-            pa, pb = where[a], where[b]
-            if not pa or not pb:
-                continue
-            w = weight * (self.idf(fieldname, a) + self.idf(fieldname, b)) / 2 * (K1 + 1)
-            for d in pa.keys() & pb.keys():
-                follow = set(pb[d])
-                n = sum(1 for p in pa[d] if any(p + k in follow for k in steps))
-                if n:
-                    bonus[d] = bonus.get(d, 0.0) + w * n / (n + K1)
-        return bonus
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """The length byte of `fieldname` in every document (uint8)."""
@@ -732,15 +771,12 @@ class Scorer:
     def _word(self, terms: list[Q.Term], boost: float) -> Scores:
         """BM25F of one word over its fields: each field's frequency, weighted by
         the field's boost and divided by its length norm, summed, then saturated
-        once with the idf of the field where the word is most common. In "stems"
-        mode the unstemmed field ("exact") keeps a BM25 of its own."""
+        once with the idf of the field where the word is most common."""
         K1 = self.weighting.K1
-        separate = [t for t in terms if self.combine == "stems" and t.fieldname == "exact"]
-        joint = [t for t in terms if t not in separate]
         tfs = np.zeros(self.size)
         matched = np.zeros(self.size, dtype=bool)
         idf = None
-        for t in joint:
+        for t in terms:
             ids, weights = self.postings(t.fieldname, t.text)
             if not len(ids):
                 continue
@@ -760,8 +796,6 @@ class Scorer:
             docs = np.flatnonzero(matched)
             tf = tfs[docs]
             acc.values[docs] = c * tf / (K1 + tf)
-        for t in separate:
-            self._add_term(acc, t.fieldname, t.text, boost * t.boost)
         return acc
 
     def _eval(self, q: Q.Query, boost: float = 1.0) -> Scores:
@@ -771,7 +805,7 @@ class Scorer:
             self._add_term(acc, q.fieldname, q.text, boost)
             return acc
         if isinstance(q, Q.Phrase):
-            docs = self.query_docs(q)
+            docs = self.matches(q)
             acc = Scores(np.zeros(self.size), docs.copy())
             if docs.any():
                 for word in q.words:
@@ -780,7 +814,7 @@ class Scorer:
         if isinstance(q, Q.AndNot):
             acc = self._eval(q.a, boost)
             if acc.matched.any():
-                excluded = self.query_docs(q.b)
+                excluded = self.matches(q.b)
                 acc.matched &= ~excluded
                 acc.values[excluded] = 0.0
             return acc
@@ -791,25 +825,16 @@ class Scorer:
                 acc.values += np.where(acc.matched, extra.values, 0.0)
             return acc
         if type(q) is Q.Or:
-            if self.combine != "sum" and all(type(sub) is Q.Term for sub in q.subqueries):
+            if all(type(sub) is Q.Term for sub in q.subqueries):  # one word's fields
                 return self._word(q.subqueries, boost)
             acc = Scores.empty(self.size)
-            # coordination over a query's words (not over one word's fields)
-            words = len(q.subqueries) > 1 and not all(type(sub) is Q.Term for sub in q.subqueries)
-            count = np.zeros(self.size, dtype=np.int32) if self.coord and words else None
             for sub in q.subqueries:
                 if type(sub) is Q.Term:
                     self._add_term(acc, sub.fieldname, sub.text, boost * sub.boost)
-                    if count is not None:
-                        count[self.postings(sub.fieldname, sub.text)[0]] += 1
                 else:
                     part = self._eval(sub, boost)
                     acc.values += part.values
                     acc.matched |= part.matched
-                    if count is not None:
-                        count += part.matched
-            if count is not None:
-                acc.values *= (count / len(q.subqueries)) ** self.coord
             return acc
         # And: the documents every part matches, with the sum of the parts' scores
         parts = [self._eval(sub, boost) for sub in q.subqueries]

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import QueryError
-from .search import PERIODS, Searcher, SearchResult, period_bounds, period_of
+from .models import SearchResult
+from .periods import PERIODS, period_bounds, period_of
+from .search import Searcher
 
 
 @dataclass(frozen=True, slots=True)

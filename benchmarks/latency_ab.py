@@ -27,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.search import DEFAULT_RANKING, Ranking, Searcher  # noqa: E402
+from archive.ranking import DEFAULT_RANKING, Ranking  # noqa: E402
+from archive.search import Searcher  # noqa: E402
 
 
 def settings(pairs: list[str]) -> Ranking:

@@ -36,8 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from archive.analysis import EXACT, PROTECTED, RANKED, FrenchAnalyzer  # noqa: E402
 from archive.ingest import index_articles  # noqa: E402
 from archive.models import Article  # noqa: E402
+from archive.ranking import DEFAULT_RANKING, Ranking  # noqa: E402
 from archive.schema import build_schema  # noqa: E402
-from archive.search import DEFAULT_RANKING, Ranking, Searcher  # noqa: E402
+from archive.search import Searcher  # noqa: E402
 
 TOP = 100
 
@@ -170,9 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="keep stop words in the ranked fields (they still leave queries)")  # fmt: skip
     variants.add_argument("--protected", action=argparse.BooleanOptionalAction, default=None,
                           help="never stem the words of archive.analysis.PROTECTED")  # fmt: skip
-    for f in fields(Ranking):
-        kind = str if isinstance(f.default, str) else float
-        variants.add_argument(f"--{f.name}", type=kind, default=None, help=f"ranking: {f.name} (default {f.default})")
+    for f in fields(Ranking):  # the weights (the ranking's choices are fixed: docs/RELEVANCE.md)
+        variants.add_argument(f"--{f.name}", type=float, default=None, help=f"ranking: {f.name} (default {f.default})")
     variants.add_argument("--index-dir", help="keep the index here (reused when it exists) instead of a temporary one")
     variants.add_argument("--tag", default="archive")
     args = ap.parse_args(argv)

@@ -23,14 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relevance import build, evaluate, latency_summary, read_jsonl, read_qrels, run_queries  # noqa: E402
 
 from archive.analysis import EXACT, PROTECTED, FrenchAnalyzer  # noqa: E402
-from archive.search import DEFAULT_RANKING  # noqa: E402
+from archive.ranking import DEFAULT_RANKING  # noqa: E402
 
 
 def parse_ranking(spec: str):
     changes = {}
     for part in filter(None, spec.split(",")):
         key, value = part.split("=")
-        changes[key] = value if isinstance(getattr(DEFAULT_RANKING, key), str) else float(value)
+        changes[key] = float(value)  # every field of Ranking is a weight
     return replace(DEFAULT_RANKING, **changes)
 
 
@@ -40,7 +40,7 @@ def main() -> None:
     ap.add_argument("--queries", required=True)
     ap.add_argument("--qrels", required=True)
     ap.add_argument("--analysis", nargs="+", default=["snowball:before:stop"], help="stemmer:fold:stop|keep[:protected]")
-    ap.add_argument("--ranking", nargs="+", default=[""], help='"key=value,..." over Ranking fields')
+    ap.add_argument("--ranking", nargs="+", default=[""], help='"key=value,..." over Ranking\'s weights')
     ap.add_argument("--mode", nargs="+", default=["auto"])
     ap.add_argument("--limit-queries", type=int, default=0)
     ap.add_argument("--index-dir", help="one analysis only: keep its index here (reused when it exists)")

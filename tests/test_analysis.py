@@ -158,3 +158,42 @@ def test_analyzer_never_raises(text: str) -> None:
         for token in analyzer(text, positions=True, chars=True):
             assert token.text
             assert 0 <= token.startchar <= token.endchar <= len(text)
+
+
+# What the stemmer does to a word, as snippets and the query parser ask for it:
+# (word as written, the prefix its stem is found by in raw text).
+STEM_PREFIXES = [
+    ("chevaux", "chev"),  # Snowball rewrites the ending: cheval
+    ("couramment", "cou"),  # cour
+    ("bombardements", "bomba"),
+    ("payer", "pai"),  # y → i: the stem's i is the text's y (`stem_spellings`)
+    ("ONU", "onu"),  # at least three letters
+]
+
+
+@pytest.mark.parametrize("word, prefix", STEM_PREFIXES)
+def test_a_stem_is_found_by_its_prefix(word: str, prefix: str) -> None:
+    (term,) = RANKED.terms(word)
+    assert RANKED.stem_prefix(term) == prefix
+    folded = fold(word.lower())
+    spellings = RANKED.stem_spellings()
+    assert all(a == b or b in spellings.get(a, "") for a, b in zip(prefix, folded, strict=False))
+
+
+def test_an_unstemmed_term_is_its_word() -> None:
+    assert EXACT.stem_prefix("bombardements") == "bombardements"
+    assert EXACT.stem_spellings() == {} and EXACT.kept_plural("attaquent", "attaquent") == ""
+
+
+# (word, the present plural in -ent it may be or have, which Snowball stems apart
+# from its other forms; "" when none)
+KEPT_PLURALS = [
+    ("attaquent", "attaquent"),  # the word itself
+    ("attaque", "attaquent"),  # its stem + ent
+    ("vie", ""),  # `vi` + ent is `vient`, of venir
+]
+
+
+@pytest.mark.parametrize("word, plural", KEPT_PLURALS)
+def test_the_plurals_snowball_keeps_apart(word: str, plural: str) -> None:
+    assert RANKED.kept_plural(RANKED.term(word), EXACT.term(word)) == plural

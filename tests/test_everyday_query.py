@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.cli import cli
+from archive.dates import parse_period
 from archive.ingest import ingest
-from archive.query import parse_period
 from archive.readers.json import parse_json
 from archive.readers.markdown import parse_markdown
 from archive.search import Searcher

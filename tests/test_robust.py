@@ -306,8 +306,8 @@ def test_patterns_a_query_searches_are_bounded(newsroom: Path) -> None:
     """A bound on work: `de*` 300 times is one clause; past `MAX_PATTERNS` distinct
     wildcard or fuzzy words the others are ignored, and said so (300 of them took
     121 s on 5,000 articles)."""
+    from archive.patterns import MAX_EXPANSION
     from archive.query import MAX_PATTERNS
-    from archive.search import MAX_EXPANSION
 
     with Searcher(newsroom) as s:
         parsed = s.parser.parse(" ".join(["bo*"] * 300))
@@ -320,7 +320,7 @@ def test_patterns_a_query_searches_are_bounded(newsroom: Path) -> None:
 
 
 def test_fuzzy_expansion_is_bounded(newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archive.search as search
+    import archive.patterns as search
 
     monkeypatch.setattr(search, "MAX_EXPANSION", 3)
     with Searcher(newsroom) as s:

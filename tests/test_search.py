@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from archive.errors import ArticleNotFound, IndexMissing
 from archive.ingest import ingest
-from archive.search import Searcher, make_snippet, parse_query
+from archive.query import ParsedQuery, QueryParser
+from archive.search import Searcher
+from archive.snippets import make_snippet
 
 from .conftest import write
 
@@ -54,6 +56,11 @@ RANKING = [
     ("Combien ?", "auto", []),
     ("", "auto", []),
 ]
+
+
+def _parsed(text: str) -> ParsedQuery:
+    """A query as the default analyzers and ranking read it (no index)."""
+    return QueryParser().parse(text)
 
 
 @pytest.mark.parametrize("query, mode, expected", RANKING, ids=[f"{q}|{m}" for q, m, _ in RANKING])
@@ -191,13 +198,13 @@ def test_snippet_highlights_the_matched_words(built: Path) -> None:
 
 def test_snippet_picks_the_passage_with_most_words() -> None:
     text = "Alep. " + "Rien ici. " * 60 + "Les bombardements sur Alep reprennent."
-    snippet, spans = make_snippet(text, parse_query("bombardements Alep"))
+    snippet, spans = make_snippet(text, _parsed("bombardements Alep"))
     assert "bombardements sur Alep" in snippet
     assert sorted(snippet[s.start : s.end] for s in spans) == ["Alep", "bombardements"]
 
 
 def test_query_parsing_notes_what_it_ignored() -> None:
-    parsed = parse_query('"Casques blancs Alep')
+    parsed = _parsed('"Casques blancs Alep')
     assert "an unbalanced quote" in parsed.ignored
     assert len(parsed.clauses) == 3
 
@@ -255,7 +262,7 @@ def test_snippet_of_a_long_text_finds_accented_and_elided_words() -> None:
     """Long texts are scanned only around words that start like a query term."""
     filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * 40
     text = filler + "Le chef de l'État a décrété l'état d'urgence après les bombardements d’Alep. " + filler
-    snippet, spans = make_snippet(text, parse_query("etat bombardement alep"))
+    snippet, spans = make_snippet(text, _parsed("etat bombardement alep"))
     words = {snippet[s.start : s.end] for s in spans}
     assert words == {"État", "état", "bombardements", "Alep"}
 
@@ -273,7 +280,7 @@ def test_snippet_of_a_long_text_finds_accented_and_elided_words() -> None:
 def test_snippet_of_a_long_text_finds_words_whose_stem_is_not_their_start(query, text, expected) -> None:
     """The scan of a long text finds words the stemmer rewrote or that hold a ligature."""
     filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * 40
-    snippet, spans = make_snippet(filler + text + " " + filler, parse_query(query))
+    snippet, spans = make_snippet(filler + text + " " + filler, _parsed(query))
     assert {snippet[s.start : s.end] for s in spans} == expected
 
 
@@ -281,11 +288,11 @@ def test_snippet_of_a_long_text_finds_words_whose_stem_is_not_their_start(query,
 def test_snippet_shows_a_phrases_stop_words_only_in_the_phrase(long: bool) -> None:
     filler = "Un paragraphe sans rapport avec la question posée ce jour-là. " * (40 if long else 0)
     text = filler + "Le ministre de la Justice parle de la démocratie et de la presse. " + filler
-    snippet, spans = make_snippet(text, parse_query('"de la démocratie"'))
+    snippet, spans = make_snippet(text, _parsed('"de la démocratie"'))
     words = [snippet[s.start : s.end] for s in spans]
     assert words == ["de", "la", "démocratie"]
     # only stop words asked for: every one counts
-    snippet, spans = make_snippet("Le chat et la souris, le chien et les chats.", parse_query("le la les"))
+    snippet, spans = make_snippet("Le chat et la souris, le chien et les chats.", _parsed("le la les"))
     assert [snippet[s.start : s.end] for s in spans] == ["Le", "la", "le", "les"]
 
 

@@ -28,19 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..analysis import fold
+from ..dates import DateError, backwards, forwards, parse_range
 from ..errors import QueryError
-from ..query import (
-    DateError,
-    Node,
-    ParsedQuery,
-    QueryParser,
-    Token,
-    backwards,
-    forwards,
-    parse_range,
-)
+from ..ordering import SORTS
+from ..periods import period_bounds
+from ..query import QueryParser
+from ..querylang import Node, ParsedQuery, Token
+from ..ranking import DEFAULT_RANKING, TIER_WORDS
 from ..schema import TEXT_FIELDS
-from ..search import DEFAULT_RANKING, SORTS, TIER_WORDS, period_bounds
 from .template import field_boosts
 
 Query = dict[str, Any]
@@ -124,9 +119,7 @@ class _Translator:
             if term and term not in seen:
                 seen.add(term)
                 words.append(word)
-        share = 1.0
-        if compound and words and self.ranking.compound_parts != "each":
-            share = 1.0 / (len(words) if self.ranking.compound_parts == "mean" else len(words) ** 0.5)
+        share = 1.0 / len(words) if compound and words else 1.0  # a hyphenated word's parts: one word together
         return [self.word(w, share) for w in words]
 
     def compound(self, tok: Token) -> Query | None:

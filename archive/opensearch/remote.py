@@ -20,9 +20,11 @@ from typing import Any
 from whoosh import query as Q
 
 from ..analysis import EXACT
-from ..models import Hit
-from ..query import ParsedQuery, edit_distance
-from ..search import FOLD_MARGIN, SearchResult, best_snippet, fold_copies, make_snippet
+from ..folding import FOLD_MARGIN, fold_copies
+from ..models import Hit, SearchResult
+from ..query import edit_distance
+from ..querylang import ParsedQuery
+from ..snippets import best_snippet, make_snippet
 from .client import ClusterError, cluster_errors, connect
 from .dsl import Translation, but_not, facet_aggs, flagged, sort_clause, translate
 from .template import DEFAULT_INDEX

@@ -27,8 +27,8 @@ from typing import Any
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED
 
 from ..analysis import _ACCENT_SUFFIXES, _APOS, _FOLDED_STOPS, EXACT, PROTECTED, RANKED
+from ..ranking import DEFAULT_RANKING
 from ..schema import SCHEMA_VERSION, TEXT_FIELDS, FrenchTEXT, build_schema
-from ..search import DEFAULT_RANKING
 from ..stopwords import ELISIONS
 
 DEFAULT_INDEX = "archive"

@@ -1,0 +1,66 @@
+"""Wildcard and fuzzy words (`bombard*`, `Lavrof~`), expanded once into the words
+of the index they match.
+
+Whoosh expands a pattern again each time the query is run, counted or
+highlighted (15 fuzzy words took 66 s on 5,000 articles); expanded once, the OR
+of its words is ranked by `archive.scoring` like any word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh import query as Q
+
+#: Most words of the index a wildcard or fuzzy word is searched as (the most frequent
+#: of them), and most of its matching words looked at to find them.
+MAX_EXPANSION = 64
+MAX_EXPANSION_SCANNED = 4096
+
+
+def expand(reader, q: Q.Query) -> tuple[Q.Query, int]:
+    """A wildcard or fuzzy query → the OR of the words of the index of `reader` it
+    matches, at most `MAX_EXPANSION` of them (the most frequent), and how many were
+    left out."""
+    terms: list[bytes] = []
+    seen = 0
+    for text in q._btexts(reader):
+        seen += 1
+        if seen > MAX_EXPANSION_SCANNED:
+            break
+        terms.append(text)
+    left_out = max(0, len(terms) - MAX_EXPANSION) + max(0, seen - MAX_EXPANSION_SCANNED)
+    if len(terms) > MAX_EXPANSION:
+        df = reader.doc_frequency
+        terms = sorted(terms, key=lambda t: (-df(q.fieldname, t), t))[:MAX_EXPANSION]
+    return Expanded(q, tuple(sorted(terms))), left_out
+
+
+class Expanded(Q.MultiTerm):
+    """A wildcard or fuzzy query with its words of the index found once: Whoosh
+    matches, scores and highlights it as the query it stands for (`expand`)."""
+
+    def __init__(self, pattern: Q.Query, words: tuple[bytes, ...]) -> None:
+        self.fieldname = pattern.fieldname
+        self.text = pattern.text
+        self.boost = pattern.boost
+        self.constantscore = pattern.constantscore
+        self.pattern = pattern
+        self.words = words
+
+    def _btexts(self, ixreader) -> Iterator[bytes]:
+        return iter(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Expanded and (self.pattern, self.words) == (other.pattern, other.words)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.words))
+
+    def __repr__(self) -> str:
+        return f"Expanded({self.pattern!r}, {len(self.words)} words)"
+
+    def __unicode__(self) -> str:
+        return str(self.pattern)
+
+    __str__ = __unicode__
