@@ -29,7 +29,7 @@ from pathlib import Path
 
 from whoosh.fields import Schema
 
-from . import merging
+from .engine import merging
 from .errors import ArchiveError, ArticlesMissing, IndexOutdated, IndexWriteFailed
 from .models import Article, IngestReport, Progress, Skipped, Step
 from .readers import MANY_PER_FILE, FileStat, ReadError, discover, read_articles, unexpected

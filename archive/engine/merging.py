@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from .models import Progress, Step
+from ..models import Progress, Step
 
 #: Segments below this many articles are all of the smallest tier.
 FLOOR_DOCS = 1_000
@@ -91,7 +91,7 @@ def stored_documents(reader) -> Iterator[dict]:
     Re-analysing an article's stored text into a `BulkSegmentWriter` is about
     6× faster than Whoosh's `add_reader`, which decodes every posting and sorts
     them again in pure Python (about 18 ms an article on a busy 2-core machine)."""
-    from .schema import lead, text_key
+    from ..schema import lead, text_key
 
     sums = reader.column_reader("checksum")
     for docnum, stored in reader.iter_docs():
@@ -117,7 +117,7 @@ def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress 
     if chosen:
         from whoosh.index import FileIndex
 
-        from .bulkwriter import BulkSegmentWriter
+        from ..bulkwriter import BulkSegmentWriter
 
         ix = FileIndex(writer.storage, writer.schema, writer.indexname)
         budget = MERGE_MB * 1024 * 1024
