@@ -10,12 +10,13 @@ from click.testing import CliRunner
 
 import archive.ingest as ingest_module
 from archive.cli import cli
-from archive.ingest import ingest, worker_count
+from archive.ingest import ingest
 from archive.models import Step
 from archive.readers import FileStat
 from archive.render import report_text
 from archive.search import Searcher
 from archive.store import Store
+from archive.workers import estimate_articles, worker_count
 
 from .conftest import write
 
@@ -37,9 +38,9 @@ def test_a_jsonl_file_of_many_articles_is_reason_enough_for_workers(
     big = write(tmp_path / "big.jsonl", depeches(3000, words=0))
     small = write(tmp_path / "small.jsonl", depeches(30, words=0))
     files = [FileStat(p.name, 0, p.stat().st_size) for p in (big, small)]
-    assert ingest_module._estimate_articles(tmp_path, files[:1]) >= 3000
-    assert worker_count(ingest_module._estimate_articles(tmp_path, files[:1])) == 2
-    assert worker_count(ingest_module._estimate_articles(tmp_path, files[1:])) == 0
+    assert estimate_articles(tmp_path, files[:1]) >= 3000
+    assert worker_count(estimate_articles(tmp_path, files[:1])) == 2
+    assert worker_count(estimate_articles(tmp_path, files[1:])) == 0
 
 
 def test_the_articles_of_one_jsonl_file_are_analysed_by_several_workers(
