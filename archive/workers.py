@@ -243,11 +243,12 @@ def _started(count: int, data_dir: Path, root: Path, limitmb: int) -> Iterator[l
             conns.append(ours)
             proc = context.Process(target=work, args=(theirs, str(data_dir), str(root), limitmb, os.getpid()),
                                    daemon=True)  # fmt: skip
+            procs.append(proc)
             try:
-                proc.start()
+                with _ctrl_c_held():
+                    proc.start()
             finally:
                 theirs.close()  # the worker's end is the worker's: its death is then our EOF
-            procs.append(proc)
         yield conns
         for proc in procs:
             proc.join()
@@ -258,6 +259,21 @@ def _started(count: int, data_dir: Path, root: Path, limitmb: int) -> Iterator[l
             if proc.is_alive():
                 proc.terminate()
                 proc.join(5)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT held back while a worker starts: Ctrl-C is raised here once the
+    worker is started, never between the fork and the sending of its start-up
+    data (a worker left without them prints a traceback and is never ended)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class _Dispatch:
