@@ -292,8 +292,7 @@ def check(
             else:
                 report.missing.append(f.path)
             continue
-        cached = cache.get(f.path)
-        if not full and cached is not None and cached == Indexed(known.checksum, f.mtime_ns, f.size):
+        if not full and cache.get(f.path) == Indexed(known.checksum, f.mtime_ns, f.size):
             continue
         if not _same_content(root, f.path, known.checksum):
             report.stale.append(f.path)
