@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from whoosh import index as whoosh_index
+
 from .documents import FileOutcome, Run, article_fields, read_file
 from .engine.merging import BulkSegments
 from .models import Article, Progress, Step
@@ -142,8 +144,6 @@ def work(conn: Connection, data_dir: str, root: str, limitmb: int, parent: int) 
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     gc.disable()  # see `paused_gc`; collected after each segment
-    from whoosh import index as whoosh_index
-
     segments = None
     try:
         segments = BulkSegments(whoosh_index.open_dir(data_dir), limitmb)

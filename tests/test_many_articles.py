@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from archive.readers import FileStat
 from archive.render import report_text
 from archive.search import Searcher
 from archive.store import Store
-from archive.workers import estimate_articles, worker_count
+from archive.workers import Failed, estimate_articles, worker_count
 
 from .conftest import write
 
@@ -119,3 +120,13 @@ def test_add_counts_the_articles_of_a_many_article_file(tmp_path: Path, articles
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"added petit.jsonl (3 articles)  (from {src})\n")
     assert "3 added" not in result.output and "10 articles indexed" in result.output
+
+
+def test_a_worker_failure_is_raised_here_as_it_was_there() -> None:
+    full = Failed.of(OSError(errno.ENOSPC, "No space left on device")).error()
+    assert isinstance(full, OSError) and full.errno == errno.ENOSPC  # then "Free some space", as for our writes
+    try:
+        raise ValueError("a reader's bug")
+    except ValueError as exc:
+        bug = Failed.of(exc).error()
+    assert isinstance(bug, RuntimeError) and "ValueError: a reader's bug" in str(bug)
