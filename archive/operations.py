@@ -9,7 +9,6 @@ writing anything (no lock: it can run while an ingest writes).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -256,7 +255,7 @@ def check(
     every file. Files not in the index are read to tell the ones indexing would
     add (`missing`) from the ones it cannot read (`unindexable`, with the reason).
     """
-    from .ingest import STATCACHE, _unlisted, state_from_index
+    from .folderdiff import Indexed, read_stat_cache, state_from_index, unlisted
     from .store import Store
 
     t0 = time.perf_counter()
@@ -271,7 +270,7 @@ def check(
     indexed = state_from_index(ix)
     with ix.reader() as reader:
         documents = reader.doc_count()
-    cache = _stat_cache(store.root / STATCACHE, data_dir.name)
+    cache = read_stat_cache(store.root, data_dir.name) or {}
     report = CheckReport(documents=documents)
     on_disk = list(discover(root, follow_symlinks=follow_symlinks))
     report.unindexable.extend(Skipped(f.path, f.problem) for f in on_disk if f.problem)
@@ -293,26 +292,14 @@ def check(
             else:
                 report.missing.append(f.path)
             continue
-        cached = cache.get(f.path)
-        if not full and cached is not None and cached == (f.mtime_ns, f.size, known.checksum):
+        if not full and cache.get(f.path) == Indexed(known.checksum, f.mtime_ns, f.size):
             continue
         if not _same_content(root, f.path, known.checksum):
             report.stale.append(f.path)
-    unlisted = _unlisted(report.unindexable)
-    report.orphan = sorted(p for p in indexed if p not in seen and not p.startswith(unlisted))
+    kept = unlisted(report.unindexable)
+    report.orphan = sorted(p for p in indexed if p not in seen and not p.startswith(kept))
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def _stat_cache(path: Path, data_name: str) -> dict[str, tuple[int, int, str]]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            cache = json.load(f)
-        if cache.get("data") != data_name:
-            return {}
-        return {p: (m, s, c) for p, (m, s, c) in cache["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
 
 
 def _same_content(root: Path, rel: str, indexed_sum: str) -> bool:

@@ -141,14 +141,16 @@ def new_toc(index_dir: Path) -> Callable[[], bool]:
 
 
 def processes_using(index_dir: Path) -> list[str]:
-    """Command lines of live processes that name `index_dir` (indexing workers)."""
+    """Command lines of live processes that name `index_dir` in their command line or
+    environment (`archive index` and its indexing workers, which inherit ARCHIVE_INDEX)."""
     found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            text = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if str(index_dir) in text and cmdline.parent.name != str(os.getpid()):
+        if str(index_dir) in text + environ and proc.name != str(os.getpid()):
             found.append(text)
     return found
 

@@ -150,7 +150,7 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
 
     import archive.bulkwriter
     from archive.bulkwriter import BulkSegmentWriter
-    from archive.ingest import article_fields
+    from archive.documents import article_fields
     from archive.readers import discover, read_articles
     from archive.scoring import read_position_arrays, read_positions, read_postings
 
@@ -247,7 +247,7 @@ def test_whoosh_merges_segments_of_array_blocks(tmp_path, monkeypatch) -> None:
 
     import archive.bulkwriter
     from archive.bulkwriter import BulkSegmentWriter
-    from archive.ingest import article_fields
+    from archive.documents import article_fields
     from archive.readers import discover, read_articles
 
     from .conftest import FIXTURES

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import archive.ingest as ingest_module
+import archive.documents as ingest_module
 import archive.readers.files as readers
 from archive.cli import EXIT_SKIPPED, cli
 from archive.readers import FileArticles, ReadError, checksum, read_articles

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from archive.engine.commit import paused_gc
 from archive.errors import ArticlesMissing, IndexBusy
-from archive.ingest import STATCACHE, ingest, paused_gc, state_from_index
+from archive.folderdiff import STATCACHE, state_from_index
+from archive.ingest import ingest
 from archive.search import Searcher
 from archive.store import Store
 
@@ -34,12 +36,12 @@ def test_first_run_indexes_everything(articles: Path, index_dir: Path) -> None:
 
 
 def test_second_run_is_a_no_op_that_reads_nothing(built: Path, articles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archive.ingest as ingest_module
+    import archive.documents as documents
 
     def no_read(*args: object) -> None:
         raise AssertionError("an unchanged file was read")
 
-    monkeypatch.setattr(ingest_module, "read_articles", no_read)
+    monkeypatch.setattr(documents, "read_articles", no_read)
     report = ingest(articles, built)
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 7)
     assert not report.changed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -10,12 +11,13 @@ from click.testing import CliRunner
 
 import archive.ingest as ingest_module
 from archive.cli import cli
-from archive.ingest import ingest, worker_count
+from archive.ingest import ingest
 from archive.models import Step
 from archive.readers import FileStat
 from archive.render import report_text
 from archive.search import Searcher
 from archive.store import Store
+from archive.workers import Failed, estimate_articles, worker_count
 
 from .conftest import write
 
@@ -37,9 +39,9 @@ def test_a_jsonl_file_of_many_articles_is_reason_enough_for_workers(
     big = write(tmp_path / "big.jsonl", depeches(3000, words=0))
     small = write(tmp_path / "small.jsonl", depeches(30, words=0))
     files = [FileStat(p.name, 0, p.stat().st_size) for p in (big, small)]
-    assert ingest_module._estimate_articles(tmp_path, files[:1]) >= 3000
-    assert worker_count(ingest_module._estimate_articles(tmp_path, files[:1])) == 2
-    assert worker_count(ingest_module._estimate_articles(tmp_path, files[1:])) == 0
+    assert estimate_articles(tmp_path, files[:1]) >= 3000
+    assert worker_count(estimate_articles(tmp_path, files[:1])) == 2
+    assert worker_count(estimate_articles(tmp_path, files[1:])) == 0
 
 
 def test_the_articles_of_one_jsonl_file_are_analysed_by_several_workers(
@@ -118,3 +120,13 @@ def test_add_counts_the_articles_of_a_many_article_file(tmp_path: Path, articles
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"added petit.jsonl (3 articles)  (from {src})\n")
     assert "3 added" not in result.output and "10 articles indexed" in result.output
+
+
+def test_a_worker_failure_is_raised_here_as_it_was_there() -> None:
+    full = Failed.of(OSError(errno.ENOSPC, "No space left on device")).error()
+    assert isinstance(full, OSError) and full.errno == errno.ENOSPC  # then "Free some space", as for our writes
+    try:
+        raise ValueError("a reader's bug")
+    except ValueError as exc:
+        bug = Failed.of(exc).error()
+    assert isinstance(bug, RuntimeError) and "ValueError: a reader's bug" in str(bug)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive import merging
 from archive.cli import cli
+from archive.engine import merging
 from archive.ingest import ingest
 from archive.models import Step
 from archive.search import Searcher

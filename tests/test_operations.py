@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from archive.cli import EXIT_OUT_OF_STEP, EXIT_SKIPPED, cli
 from archive.errors import ArticlesMissing, IndexMissing
-from archive.ingest import STATCACHE, ingest
+from archive.folderdiff import STATCACHE
+from archive.ingest import ingest
 from archive.operations import add_files, canonical_name, check, slugify
 from archive.search import Searcher
 

@@ -209,52 +209,11 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
         raise QueryError(f"unknown mode {mode!r}; use auto, all or any")
     sources = tuple(sources)
     parsed = _parser().parse(text)
-    tr = _Translator()
-    nodes = parsed.nodes  # the query as the parser read it (normalised, bounded)
-    clauses: list[Query] = []
-    required: list[Query] = []
-    excluded: list[Query] = []
-    filters: list[Query] = []
-    seen: set[str] = set()
-    for node in nodes:
-        tok = node.token
-        if node.kind == "atom" and tok.kind == "field" and tok.extra in ("source", "date"):
-            q = tr.field(tok)
-            if q is not None:
-                filters.append(q)
-            continue
-        q = tr.compound(tok) if node.kind == "atom" and tok.kind == "compound" else tr.compile(node)
-        if q is None:
-            continue
-        if isinstance(q, tuple):
-            excluded.append(q[1])
-        elif node.kind in ("must", "and") or (tok is not None and tok.kind == "field"):
-            required.append(q)
-        else:
-            if node.kind == "atom" and tok.kind == "word":
-                term = tr.parser.ranked.term(tok.value)
-                if term in seen:
-                    continue
-                seen.add(term)
-            clauses.append(q)
-            if node.kind == "atom" and tok.kind in ("phrase", "compound"):
-                compound = not any(c.isspace() for c in tok.value.strip())
-                clauses += tr.phrase_words(tok.value, seen, compound)
-    if not (clauses or required or excluded or filters):  # only stop words: as written, exactly
-        for word in dict.fromkeys(w for w, _, _ in tr.parser.exact.words(parsed.text)):
-            if tr.parser.exact.term(word):
-                clauses.append({"multi_match": {"query": word, "fields": list(EXACT_FIELDS),
-                                                "boost": float(tr.ranking.title)}})  # fmt: skip
-    lo, hi = period_bounds(since, until)
-    if lo or hi:
-        filters.append(date_range(lo, hi))
-    if sources:
-        names = sorted({fold(s.strip().lower()) for s in sources})
-        filters.append(
-            {"terms": {"sources.folded": names}} if len(names) > 1 else {"term": {"sources.folded": names[0]}}
-        )
+    parts = _parts(parsed, _Translator())
+    parts.filters += _option_filters(since, until, sources)
     if mode == "auto" and sort == "relevance" and parsed.written > TIER_WORDS:
         mode = "any"
+    clauses, required, excluded, filters = parts.clauses, parts.required, parts.excluded, parts.filters
     empty = not (clauses or required)
     nothing = empty and not (excluded or filters)
     if empty:
@@ -271,6 +230,77 @@ def translate(text: str, *, mode: str = "auto", since: str = "", until: str = ""
         text=text, mode=mode, sort=sort, all=all_q, any=any_q, tiered=len(clauses) > 1, empty=empty,
         nothing=nothing, parsed=parsed, ignored=parsed.ignored, filters=chosen,
     )  # fmt: skip
+
+
+@dataclass
+class _Parts:
+    """A query's pieces, by the `bool` role they take."""
+
+    clauses: list[Query] = field(default_factory=list)  # words and phrases: some or all of them
+    required: list[Query] = field(default_factory=list)
+    excluded: list[Query] = field(default_factory=list)
+    filters: list[Query] = field(default_factory=list)
+
+
+def _parts(parsed: ParsedQuery, tr: _Translator) -> _Parts:
+    """The pieces of the parsed query (normalised, bounded, as the parser read it)."""
+    parts = _Parts()
+    seen: set[str] = set()  # the ranked terms of the words so far: a word counts once
+    for node in parsed.nodes:
+        _add(parts, tr, node, seen)
+    if not (parts.clauses or parts.required or parts.excluded or parts.filters):  # only stop words: as written
+        for word in dict.fromkeys(w for w, _, _ in tr.parser.exact.words(parsed.text)):
+            if tr.parser.exact.term(word):
+                parts.clauses.append({"multi_match": {"query": word, "fields": list(EXACT_FIELDS),
+                                                      "boost": float(tr.ranking.title)}})  # fmt: skip
+    return parts
+
+
+def _add(parts: _Parts, tr: _Translator, node: Node, seen: set[str]) -> None:
+    tok = node.token
+    if node.kind == "atom" and tok.kind == "field" and tok.extra in ("source", "date"):
+        q = tr.field(tok)
+        if q is not None:
+            parts.filters.append(q)
+        return
+    q = tr.compound(tok) if node.kind == "atom" and tok.kind == "compound" else tr.compile(node)
+    if q is None:
+        return
+    if isinstance(q, tuple):
+        parts.excluded.append(q[1])
+    elif node.kind in ("must", "and") or (tok is not None and tok.kind == "field"):
+        parts.required.append(q)
+    elif node.kind == "atom":
+        _add_atom(parts, tr, tok, q, seen)
+    else:
+        parts.clauses.append(q)
+
+
+def _add_atom(parts: _Parts, tr: _Translator, tok: Token, q: Query, seen: set[str]) -> None:
+    """A word (once), or a phrase beside its words as words."""
+    if tok.kind == "word":
+        term = tr.parser.ranked.term(tok.value)
+        if term in seen:
+            return
+        seen.add(term)
+    parts.clauses.append(q)
+    if tok.kind in ("phrase", "compound"):
+        compound = not any(c.isspace() for c in tok.value.strip())
+        parts.clauses += tr.phrase_words(tok.value, seen, compound)
+
+
+def _option_filters(since: str, until: str, sources: tuple[str, ...]) -> list[Query]:
+    """The filters of `--since`, `--until` and `--source`."""
+    filters = []
+    lo, hi = period_bounds(since, until)
+    if lo or hi:
+        filters.append(date_range(lo, hi))
+    if sources:
+        names = sorted({fold(s.strip().lower()) for s in sources})
+        filters.append(
+            {"terms": {"sources.folded": names}} if len(names) > 1 else {"term": {"sources.folded": names[0]}}
+        )
+    return filters
 
 
 def sort_clause(sort: str) -> list[Any]:

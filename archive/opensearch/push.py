@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents import Same, Skip, article_fields, read_file
 from ..errors import ArchiveError, ArticlesMissing
-from ..ingest import PROGRESS_MIN, _read_file, article_fields
+from ..ingest import PROGRESS_MIN
 from ..models import Article, IngestReport, Skipped
 from ..readers import discover
 from ..schema import SCHEMA_VERSION
@@ -153,14 +154,13 @@ def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: di
         progress = None
     for n, f in enumerate(to_read, 1):
         known = state.get(f.path)
-        outcome, articles = _read_file(root, f, known.checksum if known is not None else None)
-        if outcome[0] == "skip":
-            report.skipped.append(Skipped(f.path, outcome[1]))
-        elif outcome[0] == "same":
+        outcome, articles = read_file(root, f, known.checksum if known is not None else None)
+        if isinstance(outcome, Skip):
+            report.skipped.append(Skipped(f.path, outcome.reason))
+        elif isinstance(outcome, Same):
             known.mtime_ns, known.size = f.mtime_ns, f.size
             report.unchanged += 1
         else:
-            digest, notes, more_notes, more_skipped = outcome[1:5]
             ids = [a.id for a in articles]
             out.files[f.path] = list(ids)
             report.articles += len(ids)
@@ -175,11 +175,11 @@ def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: di
                 report.updated += 1
             else:
                 report.added += 1
-            report.notes.extend(Skipped(f.path, note) for note in notes)
-            report.notes.extend(more_notes)
-            report.skipped.extend(more_skipped)
-            report.lines_skipped += len(more_skipped)
-            state[f.path] = _Pushed(digest, ids, f.mtime_ns, f.size)
+            report.notes.extend(Skipped(f.path, note) for note in outcome.notes)
+            report.notes.extend(outcome.more_notes)
+            report.skipped.extend(outcome.more_skipped)
+            report.lines_skipped += len(outcome.more_skipped)
+            state[f.path] = _Pushed(outcome.digest, ids, f.mtime_ns, f.size)
         if progress is not None and (n % 50 == 0 or n == len(to_read)):
             progress(n, len(to_read))
 

@@ -25,9 +25,12 @@ trafilatura's date parser) reads the Java patterns' `\\p{L}` and variable lookbe
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 _TOKEN = r"[\p{L}\p{N}\p{M}_]+(?:(?:(?<=\p{L}\p{M}*)['’.:·](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{N}\p{M}_]+)*"
+#: Tokens with whether each is a keyword (not to be stemmed).
+Tokens = list[tuple[str, bool]]
 _NO_DECOMPOSITION = str.maketrans(
     {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )
@@ -81,30 +84,8 @@ class Chain:
             return self._regex.sub(spec["pattern"], _java_replacement(spec.get("replacement", "")), text)
         raise ValueError(f"cannot simulate the char filter {kind!r}")
 
-    def _filter(self, spec: dict[str, Any], tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    def _filter(self, spec: dict[str, Any], tokens: Tokens) -> Tokens:
         kind = spec["type"]
-        if kind == "lowercase":
-            return [(t.lower(), k) for t, k in tokens]
-        if kind == "asciifolding":
-            return [(ascii_folding(t), k) for t, k in tokens]
-        if kind == "elision":
-            articles = set(spec["articles"])
-            case = spec.get("articles_case", False)
-            out = []
-            for t, k in tokens:
-                cut = min((i for i in (t.find("'"), t.find("’")) if i >= 0), default=-1)
-                if cut >= 0 and (t[:cut].lower() if case else t[:cut]) in articles:
-                    t = t[cut + 1 :]
-                out.append((t, k))
-            return out
-        if kind == "stop":
-            words = set(spec["stopwords"])
-            if spec.get("ignore_case"):
-                return [(t, k) for t, k in tokens if t.lower() not in words]
-            return [(t, k) for t, k in tokens if t not in words]
-        if kind == "keyword_marker":
-            keywords = set(spec["keywords"])
-            return [(t, k or t in keywords) for t, k in tokens]
         if kind == "pattern_replace":
             pattern, replacement = spec["pattern"], _java_replacement(spec.get("replacement", ""))
             return [(self._regex.sub(pattern, replacement, t), k) for t, k in tokens]
@@ -114,7 +95,51 @@ class Chain:
 
                 self._stem = Stemmer.Stemmer("french").stemWord
             return [(t if k else self._stem(t), k) for t, k in tokens]
-        raise ValueError(f"cannot simulate the token filter {kind!r}")
+        if kind not in _TOKEN_FILTERS:
+            raise ValueError(f"cannot simulate the token filter {kind!r}")
+        return _TOKEN_FILTERS[kind](spec, tokens)
+
+
+def _lowercase(spec: dict[str, Any], tokens: Tokens) -> Tokens:
+    return [(t.lower(), k) for t, k in tokens]
+
+
+def _asciifolding(spec: dict[str, Any], tokens: Tokens) -> Tokens:
+    return [(ascii_folding(t), k) for t, k in tokens]
+
+
+def _elision(spec: dict[str, Any], tokens: Tokens) -> Tokens:
+    articles = set(spec["articles"])
+    case = spec.get("articles_case", False)
+    out = []
+    for t, k in tokens:
+        cut = min((i for i in (t.find("'"), t.find("’")) if i >= 0), default=-1)
+        if cut >= 0 and (t[:cut].lower() if case else t[:cut]) in articles:
+            t = t[cut + 1 :]
+        out.append((t, k))
+    return out
+
+
+def _stop(spec: dict[str, Any], tokens: Tokens) -> Tokens:
+    words = set(spec["stopwords"])
+    if spec.get("ignore_case"):
+        return [(t, k) for t, k in tokens if t.lower() not in words]
+    return [(t, k) for t, k in tokens if t not in words]
+
+
+def _keyword_marker(spec: dict[str, Any], tokens: Tokens) -> Tokens:
+    keywords = set(spec["keywords"])
+    return [(t, k or t in keywords) for t, k in tokens]
+
+
+#: The token filters that need nothing but their settings, by type.
+_TOKEN_FILTERS: dict[str, Callable[[dict[str, Any], Tokens], Tokens]] = {
+    "lowercase": _lowercase,
+    "asciifolding": _asciifolding,
+    "elision": _elision,
+    "stop": _stop,
+    "keyword_marker": _keyword_marker,
+}
 
 
 def engine_tokens(text: str, analyzer: str = "french_archive", template: dict[str, Any] | None = None) -> list[str]:

@@ -28,7 +28,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from .models import Progress, Step
+from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+
+from ..bulkwriter import BulkSegmentWriter
+from ..models import Progress, Step
+from ..schema import lead, text_key
 
 #: Segments below this many articles are all of the smallest tier.
 FLOOR_DOCS = 1_000
@@ -91,8 +96,6 @@ def stored_documents(reader) -> Iterator[dict]:
     Re-analysing an article's stored text into a `BulkSegmentWriter` is about
     6× faster than Whoosh's `add_reader`, which decodes every posting and sorts
     them again in pure Python (about 18 ms an article on a busy 2-core machine)."""
-    from .schema import lead, text_key
-
     sums = reader.column_reader("checksum")
     for docnum, stored in reader.iter_docs():
         title, lede, body = stored.get("title", ""), stored.get("lede", ""), stored.get("body", "")
@@ -104,50 +107,76 @@ def stored_documents(reader) -> Iterator[dict]:
         yield doc
 
 
-def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress | None, always: bool = False) -> list:
-    from whoosh.reading import SegmentReader
+class BulkSegments:
+    """Documents written in bulk into new segments (`BulkSegmentWriter`, without
+    Whoosh's write lock, which the caller holds), a new segment each time `budget_mb`
+    of postings is full: a merge's and an indexing worker's way of writing."""
 
+    def __init__(self, ix, budget_mb: int) -> None:
+        self.ix = ix
+        self.budget = budget_mb * 1024 * 1024
+        self.written: list = []
+        self.writer = BulkSegmentWriter(ix, _lk=False)
+
+    def add(self, fields: dict) -> None:
+        self.writer.add_document(**fields)
+
+    def roll_over(self) -> bool:
+        """When memory is full, write the segment and start another; whether it did."""
+        if self.writer.memory_estimate() <= self.budget:
+            return False
+        self.written.append(self.writer._finalize_segment())
+        self.writer = BulkSegmentWriter(self.ix, _lk=False)
+        return True
+
+    def finish(self) -> list:
+        """Write the last segment; the segments written (Whoosh `Segment`s, picklable)."""
+        if self.writer.doc_count():
+            self.written.append(self.writer._finalize_segment())
+        else:
+            self.writer._close_segment()
+        return self.written
+
+    def abandon(self) -> None:
+        """Close the segment being written, after a failure (a killed or failed run's
+        files are removed by the next one)."""
+        self.writer._close_segment()
+
+
+def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress | None, always: bool = False) -> list:
     total = sum(s.doc_count() for s in chosen)
-    done = 0
     if total < PROGRESS_MIN_DOCS and not always:
         progress = None
     if progress is not None and chosen:
         progress(Step("Merging", 0, total, "articles"))
-    written = []
-    if chosen:
-        from whoosh.index import FileIndex
-
-        from .bulkwriter import BulkSegmentWriter
-
-        ix = FileIndex(writer.storage, writer.schema, writer.indexname)
-        budget = MERGE_MB * 1024 * 1024
-        bulk = BulkSegmentWriter(ix, _lk=False)
-        try:
-            for seg in chosen:
-                reader = SegmentReader(writer.storage, writer.schema, seg)
-                try:
-                    for fields in stored_documents(reader):
-                        bulk.add_document(**fields)
-                        done += 1
-                        if progress is not None and done % 100 == 0:
-                            progress(Step("Merging", done, total, "articles"))
-                        if bulk.memory_estimate() > budget:  # memory is full: one segment, then another
-                            written.append(bulk._finalize_segment())
-                            bulk = BulkSegmentWriter(ix, _lk=False)
-                finally:
-                    reader.close()
-            if bulk.doc_count():
-                written.append(bulk._finalize_segment())
-            else:
-                bulk._close_segment()
-        except BaseException:
-            bulk._close_segment()
-            raise
+    written = _rewrite(writer, chosen, total, progress) if chosen else []
     if progress is not None and total:
         progress(Step("Merging", total, total, "articles"))
     writer.merged_docs = getattr(writer, "merged_docs", 0) + total
     gone = {id(s) for s in chosen} | {id(s) for s in drop}
     return [s for s in segments if id(s) not in gone] + written
+
+
+def _rewrite(writer, chosen: list, total: int, progress: Progress | None) -> list:
+    """The live articles of the `chosen` segments, re-analysed into new segments."""
+    bulk = BulkSegments(FileIndex(writer.storage, writer.schema, writer.indexname), MERGE_MB)
+    done = 0
+    try:
+        for seg in chosen:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            try:
+                for fields in stored_documents(reader):
+                    bulk.add(fields)
+                    done += 1
+                    if progress is not None and done % 100 == 0:
+                        progress(Step("Merging", done, total, "articles"))
+                    bulk.roll_over()
+            finally:
+                reader.close()
+        return bulk.finish()
+    except BaseException:
+        bulk.abandon()
+        raise
 
 
 def tiered(progress: Progress | None = None, max_docs: int | None = None) -> Callable:
