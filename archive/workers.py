@@ -7,14 +7,18 @@ documents; every worker analyses what it is sent into segments of its own
 The articles of a many-article file (.jsonl) are parsed here, when its turn
 comes, and shared out `BATCH_ARTICLES` at a time.
 
-Workers are `multiprocessing` processes of the `spawn` kind, entry point `work`:
-fresh interpreters, which hold none of this process's locks, threads or open
-writer (a fork would copy them all). Not `concurrent.futures`: each worker keeps
-its segment for the whole run and hands it over when told to finish, which an
-executor's interchangeable workers cannot. A worker dies with this process
-(`PR_SET_PDEATHSIG`: a killed `archive index` leaves no worker behind), ignores
-Ctrl-C (this process cancels the run and ends them), and reports a failure as a
-`Failed` message, raised here.
+A worker is `python -m archive.workers` (entry point `main`), talking to this
+process over a `multiprocessing` connection (typed, pickled messages): a fresh
+interpreter, which holds none of this process's locks, threads or open writer (a
+fork would copy them all). Not `multiprocessing.Process`: its spawn re-runs the
+caller's main script in each worker, so a script calling `ingest()` without an
+`if __name__ == "__main__":` guard would start a second ingest in every worker.
+Not `concurrent.futures`: each worker keeps its segment for the whole run and
+hands it over when told to finish, which an executor's interchangeable workers
+cannot. A worker dies with this process (`PR_SET_PDEATHSIG`: a killed `archive
+index` leaves no worker behind), runs in a process group of its own (Ctrl-C at the
+terminal is this process's, which cancels the run and ends them), and reports a
+failure as a `Failed` message, raised here.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import traceback
 from collections.abc import Iterator
@@ -234,46 +239,35 @@ def index_parallel(run: Run, data_dir: Path, to_read: list[FileStat], workers: i
 @contextmanager
 def _started(count: int, data_dir: Path, root: Path, limitmb: int) -> Iterator[list[Connection]]:
     """`count` workers, as the connections to them; ended on the way out."""
-    context = multiprocessing.get_context("spawn")
-    procs = []
+    # The worker imports this package from where this process has it (a source
+    # tree as well as an installed one).
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH"))))
+    procs: list[subprocess.Popen] = []
     conns: list[Connection] = []
     try:
         for _ in range(count):
-            ours, theirs = context.Pipe()
+            ours, theirs = multiprocessing.Pipe()
             conns.append(ours)
-            proc = context.Process(target=work, args=(theirs, str(data_dir), str(root), limitmb, os.getpid()),
-                                   daemon=True)  # fmt: skip
-            procs.append(proc)
             try:
-                with _ctrl_c_held():
-                    proc.start()
+                args = (theirs.fileno(), data_dir, root, limitmb, os.getpid())
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "archive.workers", *map(str, args)],
+                    pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, process_group=0,
+                ))  # fmt: skip
             finally:
                 theirs.close()  # the worker's end is the worker's: its death is then our EOF
         yield conns
         for proc in procs:
-            proc.join()
+            proc.wait()
     finally:
         for conn in conns:
             conn.close()
         for proc in procs:
-            if proc.is_alive():
+            if proc.poll() is None:
                 proc.terminate()
-                proc.join(5)
-
-
-@contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """SIGINT held back while a worker starts: Ctrl-C is raised here once the
-    worker is started, never between the fork and the sending of its start-up
-    data (a worker left without them prints a traceback and is never ended)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+                with suppress(subprocess.TimeoutExpired):
+                    proc.wait(5)
 
 
 class _Dispatch:
@@ -350,3 +344,18 @@ def _receive(conn: Connection):
     if isinstance(message, Failed):
         raise message.error()
     return message
+
+
+def main(argv: list[str]) -> None:
+    """`python -m archive.workers FD DATA_DIR ROOT LIMITMB PARENT`: a worker, on the
+    connection at file descriptor FD (see `_started`)."""
+    fd, data_dir, root, limitmb, parent = argv
+    work(Connection(int(fd)), data_dir, root, int(limitmb), int(parent))
+
+
+if __name__ == "__main__":
+    # Run from the module as imported (not this `__main__` copy): the messages
+    # are pickled as `archive.workers.Done`..., the names the parent knows.
+    from archive.workers import main as worker_main
+
+    worker_main(sys.argv[1:])

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from archive.search import Searcher
 from archive.store import Store
 from archive.workers import Failed, estimate_articles, worker_count
 
-from .conftest import write
+from .conftest import PROJECT, write
 
 
 def depeches(n: int, words: int = 8) -> str:
@@ -130,3 +133,19 @@ def test_a_worker_failure_is_raised_here_as_it_was_there() -> None:
     except ValueError as exc:
         bug = Failed.of(exc).error()
     assert isinstance(bug, RuntimeError) and "ValueError: a reader's bug" in str(bug)
+
+
+def test_a_script_without_a_main_guard_can_index_with_workers(tmp_path: Path, index_dir: Path) -> None:
+    """The README's "From Python" example at a script's top level: the workers are
+    not the script run again (as `multiprocessing`'s spawn would run it)."""
+    root = tmp_path / "fil"
+    write(root / "depeches.jsonl", depeches(300, words=1))
+    script = write(
+        tmp_path / "build.py",
+        f"from archive.ingest import ingest\nreport = ingest({str(root)!r}, {str(index_dir)!r})\n"
+        "print(report.added, report.articles)\n",
+    )
+    env = {**os.environ, "ARCHIVE_WORKERS": "2", "PYTHONPATH": str(PROJECT)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "1 300\n", "")
+    assert len(Store(index_dir).open()._segments()) == 2  # two workers did the work
