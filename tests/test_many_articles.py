@@ -13,7 +13,7 @@ from archive.cli import cli
 from archive.ingest import ingest, worker_count
 from archive.models import Step
 from archive.readers import FileStat
-from archive.render import report_text
+from archive.render.reports import report_text
 from archive.search import Searcher
 from archive.store import Store
 
