@@ -116,3 +116,54 @@ class Stats:
     index_bytes: int
     index_path: str
     articles_path: str
+
+
+# --- the records of `archive trend` and of alerts (`archive.trend`, `archive.alerts`) ---
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One query's counts, one a period of `Trend.periods`."""
+
+    query: str
+    counts: tuple[int, ...]
+    total: int  # matching articles, dated or not
+    undated: int
+    ignored: tuple[str, ...] = ()  # what the query parser skipped
+    # A month and year in words read as a date filter, as `SearchResult.date_words`
+    date_words: tuple[str, str, str] = ("", "", "")
+
+    @property
+    def peak(self) -> tuple[int, int]:
+        """(index of the period with the most articles (the first of equals), its count)."""
+        if not self.counts:
+            return -1, 0
+        best = max(range(len(self.counts)), key=lambda i: (self.counts[i], -i))
+        return best, self.counts[best]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """The counts of `archive trend`: one `Series` a query, over the same periods."""
+
+    by: str  # "day", "week", "month" or "year"
+    mode: str  # "all": articles with all the words; "any": with some of them
+    periods: tuple[str, ...]  # every period from the first to the last (or the filters' span), in order
+    series: tuple[Series, ...]
+    filters: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A saved search of `archive watch`: its name, and its query (all the words)."""
+
+    name: str
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """One article that fired one alert."""
+
+    alert: Alert
+    hit: Hit

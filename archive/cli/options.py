@@ -92,6 +92,22 @@ def on_wait(wait: float) -> Callable[[], None]:
     return say
 
 
+def filter_options(since_help: str, until_help: str) -> Callable[[Callable], Callable]:
+    """--since, --until and --source, for the commands that count or list articles
+    (each says in its own words what a date bounds)."""
+    source = click.option("--source", "sources", multiple=True, metavar="NAME",
+                          help="Only articles from this source (any case; repeat for several).")  # fmt: skip
+    until = click.option("--until", callback=date_option, metavar="DATE", help=until_help)
+    since = click.option("--since", callback=date_option, metavar="DATE", help=since_help)
+
+    def decorate(func: Callable) -> Callable:
+        for option in (source, until, since):  # (click lists the last applied first)
+            func = option(func)
+        return func
+
+    return decorate
+
+
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """Check a --since/--until date early, so a typo is a usage error (exit 2)."""
     if not value:

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from .exits import EXIT_NO_MATCH, errors_to_click, search_errors
-from .options import Paths, date_option, folder_options, index_name
+from .options import Paths, filter_options, folder_options, index_name
 from .output import emit, emit_hits, export_options, output_format, use_color
 from .query_arg import QueryCommand
 
 if TYPE_CHECKING:
-    from ..models import Hit
+    from ..models import Hit, Series
     from ..search import Searcher, SearchResult
-    from ..trend import Series
 
 
 @click.command(cls=QueryCommand)
@@ -27,12 +26,8 @@ if TYPE_CHECKING:
 @click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
 @click.option("--all", "mode", flag_value="all", help="Only articles with all the words.")
 @click.option("--any", "mode", flag_value="any", help="Rank articles with any of the words together.")
-@click.option("--since", callback=date_option, metavar="DATE",
-              help="Only articles of this date or later (2016-09-24, 24/09/2016, septembre 2016, 2016).")  # fmt: skip
-@click.option("--until", callback=date_option, metavar="DATE",
-              help="Only articles of this date or earlier (a month or year counts to its end).")  # fmt: skip
-@click.option("--source", "sources", multiple=True, metavar="NAME",
-              help="Only articles from this source (any case; repeat for several).")  # fmt: skip
+@filter_options("Only articles of this date or later (2016-09-24, 24/09/2016, septembre 2016, 2016).",
+                "Only articles of this date or earlier (a month or year counts to its end).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True,
               help="Order: relevance, date (oldest first) or -date (newest first).")  # fmt: skip
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
@@ -293,12 +288,8 @@ def stats(paths: Paths, json_output: bool) -> None:
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
               help="Count per day, week (ISO), month or year.")  # fmt: skip
 @click.option("--any", "any_words", is_flag=True, help="Count the articles with some of the words, not all.")
-@click.option("--since", callback=date_option, metavar="DATE",
-              help="From this date (2016-09-24, 24/09/2016, septembre 2016, 2016).")  # fmt: skip
-@click.option("--until", callback=date_option, metavar="DATE",
-              help="Up to this date (a month or year counts to its end).")  # fmt: skip
-@click.option("--source", "sources", multiple=True, metavar="NAME",
-              help="Only articles from this source (any case; repeat for several).")  # fmt: skip
+@filter_options("From this date (2016-09-24, 24/09/2016, septembre 2016, 2016).",
+                "Up to this date (a month or year counts to its end).")
 @click.option("--json", "json_output", is_flag=True, help="Print the counts as one JSON object.")
 @click.option("--csv", "csv_output", is_flag=True, help="Print the counts as CSV: one line a period, a column a query.")
 @folder_options

@@ -14,7 +14,8 @@ from .progress import ProgressReporter
 from .query_arg import shell_quoted
 
 if TYPE_CHECKING:
-    from ..alerts import Alert, Alerter
+    from ..alerts import Alerter
+    from ..models import Alert
     from ..watch import Batch
 
 

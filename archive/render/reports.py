@@ -7,11 +7,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..models import IngestReport, Step
+from ..models import Fired, IngestReport, Step
 from .terminal import safe
 
 if TYPE_CHECKING:
-    from ..alerts import Fired
     from ..operations import AddReport, CheckReport
     from ..watch import Batch
 
@@ -66,8 +65,7 @@ def report_text(report: IngestReport) -> str:
     label = "New index: " if report.created else "Rebuilt: " if report.rebuilt else ""
     head = label + ", ".join(parts) + f" ({report.seconds:.2f} s)"
     if not report.changed and not report.skipped and not report.rebuilt and not report.merged:
-        files = "file" if report.unchanged == 1 else "files"
-        head = f"Nothing to do: {report.unchanged} {files} unchanged ({report.seconds:.2f} s)"
+        head = f"Nothing to do: {_plural(report.unchanged, 'file')} unchanged ({report.seconds:.2f} s)"
     lines = [head]
     for s in report.skipped:
         lines.append(f"  skipped {s.path}: {s.reason}")
@@ -106,8 +104,7 @@ def check_text(report: CheckReport) -> str:
     lines += [f"  stale {p}: changed on disk since it was indexed" for p in report.stale]
     lines += [f"  orphan {p}: in the index, no longer on disk" for p in report.orphan]
     if report.unindexable:
-        n = len(report.unindexable)
-        lines.append(f"{n} {'file' if n == 1 else 'files'} cannot be indexed (fix or remove them):")
+        lines.append(f"{_plural(len(report.unindexable), 'file')} cannot be indexed (fix or remove them):")
         lines += [f"  unindexable {s.path}: {s.reason}" for s in report.unindexable]
     return "\n".join(lines)
 
@@ -116,8 +113,7 @@ def check_text(report: CheckReport) -> str:
 def batch_text(batch: Batch) -> str:
     """`archive watch`: one line per indexing run (plus one per skipped file)."""
     r = batch.report
-    events = f"{batch.events} event" + ("" if batch.events == 1 else "s")
-    what = "initial run" if batch.number == 0 else f"batch {batch.number} ({events})"
+    what = "initial run" if batch.number == 0 else f"batch {batch.number} ({_plural(batch.events, 'event')})"
     parts = f"{r.added} added, {r.updated} updated, {r.removed} removed, {_skipped(r)}"
     lines = [f"{time.strftime('%H:%M:%S')} {what}: {parts} ({r.seconds:.2f} s)"]
     lines += [f"  skipped {s.path}: {s.reason}" for s in r.skipped]

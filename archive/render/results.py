@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ..models import Article, Hit, Stats
+from ..models import Article, Hit, Series, Stats, Trend
 from .terminal import safe, safe_lines, style
 
 if TYPE_CHECKING:
     from ..search import SearchResult
-    from ..trend import Series, Trend
 
 #: How the "By source" facet shows the articles with no source.
 NO_SOURCE = "(none)"
