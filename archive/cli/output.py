@@ -6,10 +6,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import click
 
 from .exits import exit_broken_pipe
+
+if TYPE_CHECKING:
+    from ..models import Hit
 
 
 def use_color(json_output: bool = False) -> bool:
@@ -54,7 +58,7 @@ def emit(lines: Iterable[str]) -> None:
         exit_broken_pipe()
 
 
-def emit_hits(fmt: str, hits: Iterable) -> None:
+def emit_hits(fmt: str, hits: Iterable[Hit]) -> None:
     """The hits of a listing as `--jsonl` or `--csv` (`fmt`), one a line."""
     from ..render.machine import hits_csv, hits_jsonl
 
