@@ -15,8 +15,9 @@ from .output import emit, emit_hits, export_options, output_format, use_color
 from .query_arg import QueryCommand
 
 if TYPE_CHECKING:
-    from ..models import Hit, Series
+    from ..models import Hit
     from ..search import Searcher, SearchResult
+    from ..trend import Series
 
 
 @click.command(cls=QueryCommand)

@@ -14,8 +14,7 @@ from .progress import ProgressReporter
 from .query_arg import shell_quoted
 
 if TYPE_CHECKING:
-    from ..alerts import Alerter
-    from ..models import Alert
+    from ..alerts import Alert, Alerter
     from ..watch import Batch
 
 

@@ -11,11 +11,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from ..models import Article, Fired, Hit, IngestReport, Stats, Trend
+from ..models import Article, Hit, IngestReport, Stats
 
 if TYPE_CHECKING:
+    from ..alerts import Fired
     from ..operations import AddReport, CheckReport
     from ..search import SearchResult
+    from ..trend import Trend
 
 
 def _json(data: object) -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..models import Fired, IngestReport, Step
+from ..models import IngestReport, Step
 from .terminal import safe
 
 if TYPE_CHECKING:
+    from ..alerts import Fired
     from ..operations import AddReport, CheckReport
     from ..watch import Batch
 

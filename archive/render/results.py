@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ..models import Article, Hit, Series, Stats, Trend
+from ..models import Article, Hit, Stats
 from .terminal import safe, safe_lines, style
 
 if TYPE_CHECKING:
     from ..search import SearchResult
+    from ..trend import Series, Trend
 
 #: How the "By source" facet shows the articles with no source.
 NO_SOURCE = "(none)"
