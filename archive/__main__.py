@@ -1,3 +1,5 @@
+"""`python -m archive`: the `archive` command."""
+
 from .cli import main
 
 main()

@@ -35,6 +35,8 @@ class AlertError(ArchiveError):
 
 @dataclass(frozen=True, slots=True)
 class Alert:
+    """A saved search of `archive watch`: its name, and its query (all the words)."""
+
     name: str
     query: str
 

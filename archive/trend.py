@@ -43,6 +43,8 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class Trend:
+    """The counts of `archive trend`: one `Series` a query, over the same periods."""
+
     by: str  # "day", "week", "month" or "year"
     mode: str  # "all": articles with all the words; "any": with some of them
     periods: tuple[str, ...]  # every period from the first to the last (or the filters' span), in order

@@ -90,18 +90,18 @@ def test_search_modes(articles: Path) -> None:
 
 
 def test_colour_on_a_terminal_only(articles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive import cli as cli_module
+    from archive.cli import output
 
     run("index")
-    monkeypatch.setattr(cli_module.sys.stdout, "isatty", lambda: True, raising=False)
-    assert cli_module.use_color() is True
+    monkeypatch.setattr(output.sys.stdout, "isatty", lambda: True, raising=False)
+    assert output.use_color() is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli_module.use_color() is False
+    assert output.use_color() is False
 
 
 def test_highlight_styles_matches() -> None:
     from archive.models import Hit, Span
-    from archive.render import highlight
+    from archive.render.results import highlight
 
     hit = Hit(1, "x", 1.0, "T", "", "x", (), "les bombardements d'Alep", (Span(4, 17), Span(20, 24)))
     assert highlight(hit, color=False) == "les bombardements d'Alep"

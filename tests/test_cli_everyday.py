@@ -248,12 +248,12 @@ def test_dash_V_prints_the_version() -> None:
 
 
 def test_a_closed_pipe_is_not_a_bug_nor_no_match(news: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive import render
+    from archive.render import results
 
     def closed(*args, **kwargs):
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(render, "result_text", closed)
+    monkeypatch.setattr(results, "result_text", closed)
     result = run("search", "Alep", env=news)
     assert result.exit_code == 141 and "Traceback" not in result.output and "internal error" not in result.output
 

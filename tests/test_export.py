@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.ingest import ingest
-from archive.render import CSV_COLUMNS
+from archive.render.machine import CSV_COLUMNS
 from archive.search import Searcher
 
 from .conftest import FIXTURES, PROJECT, write
@@ -202,7 +202,7 @@ def assert_stops_quietly(cmd: list[str]) -> None:
 
 def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
     from archive.models import Hit
-    from archive.render import hits_csv
+    from archive.render.machine import hits_csv
 
     hit = Hit(rank=1, id="=cmd.txt", score=1.0, title='=HYPERLINK("http://x", "clic")', date="2020-01-01",
               path="=cmd.txt", sources=("@AFP",), snippet="-5 % sur l'année", all_words=True)  # fmt: skip

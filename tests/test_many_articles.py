@@ -17,7 +17,7 @@ from archive.cli import cli
 from archive.ingest import ingest
 from archive.models import Step
 from archive.readers import FileStat
-from archive.render import report_text
+from archive.render.reports import report_text
 from archive.search import Searcher
 from archive.store import Store
 from archive.workers import Failed, estimate_articles, worker_count

@@ -301,7 +301,7 @@ def test_remote_hits_render_as_the_local_ones(newsroom: Path) -> None:
     from archive.opensearch.push import document
     from archive.opensearch.remote import _hit
     from archive.readers import read_articles
-    from archive.render import hit_dict
+    from archive.render.machine import hit_dict
     from archive.search import Searcher
 
     for query in ("Alep Lavrov", '"Casques blancs"', "bombard*", "Lavrof~", "300 000 manifestants"):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from archive import cli as cli_module
+from archive.cli import cli, progress
 from archive.ingest import ingest
 from archive.models import Step
-from archive.render import report_text, step_text
+from archive.render.reports import report_text, step_text
 
 from .conftest import write
 
@@ -19,7 +19,7 @@ def test_without_a_terminal_a_line_every_few_seconds_then_per_phase(
 ) -> None:
     clock = [100.0]
     monkeypatch.setattr("time.monotonic", lambda: clock[0])
-    reporter = cli_module.ProgressReporter()
+    reporter = progress.ProgressReporter()
     assert not reporter.tty  # pytest captures stderr
     for t, done in [(0, 0), (1, 10), (4.9, 20), (5.1, 30), (7, 40), (10.2, 50)]:
         clock[0] = 100.0 + t
@@ -74,7 +74,7 @@ def test_workers_say_when_they_write_their_last_segments(
 
 def test_the_report_suggests_optimize_when_segments_pile_up() -> None:
     from archive.models import IngestReport
-    from archive.render import SEGMENTS_HINT
+    from archive.render.reports import SEGMENTS_HINT
 
     assert "--optimize" not in report_text(IngestReport(added=1, segments=SEGMENTS_HINT - 1))
     text = report_text(IngestReport(added=1, segments=SEGMENTS_HINT))
@@ -91,11 +91,11 @@ def test_push_shows_progress_as_index_does_without_a_terminal(
     import archive.opensearch.push as push_module
 
     monkeypatch.setattr(push_module, "PROGRESS_MIN", 1)
-    monkeypatch.setattr(cli_module, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 0.0)
     root = tmp_path / "articles"
     for i in range(3):
         write(root / f"2020-01-0{i + 1}-a.txt", f"Titre {i}\nTexte {i}.")
-    result = CliRunner().invoke(cli_module.cli, ["--articles", str(root), "push", "--dry-run", str(tmp_path / "out")])
+    result = CliRunner().invoke(cli, ["--articles", str(root), "push", "--dry-run", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "Reading: 100% (3 of 3 files)" in result.stderr.splitlines()
     assert "Reading\n" not in result.stderr

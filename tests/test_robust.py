@@ -674,7 +674,7 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
         assert "\x1b" not in output and "\x9b" not in output and "\x07" not in output, (args, output)
     assert "\\x1b[2J" in run(*common, "show", "nom").output  # a file name's control characters, shown escaped
     assert "cache\\x1b[8m.txt" in run(*common, "search", "caché").output
-    from archive.render import result_text
+    from archive.render.results import result_text
 
     with Searcher(index) as s:
         coloured = result_text(s.search("caché"), True)  # on a terminal: our colours, not the file name's

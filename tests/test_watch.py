@@ -319,7 +319,7 @@ def test_watch_process_stops_on_sigterm_with_a_clean_index(articles: Path, index
 def test_the_batch_line_counts_files_and_the_articles_of_many_article_files() -> None:
     # As archive index's report: bad lines of a .jsonl file are not skipped files.
     from archive.models import IngestReport, Skipped
-    from archive.render import batch_text
+    from archive.render.reports import batch_text
 
     report = IngestReport(added=1, articles=700, added_paths=["fil.jsonl"], lines_skipped=2,
                           skipped=[Skipped("fil.jsonl:3", "malformed JSON"), Skipped("fil.jsonl:9", "not a JSON object")])  # fmt: skip
@@ -330,7 +330,7 @@ def test_the_batch_line_counts_files_and_the_articles_of_many_article_files() ->
         added=1, articles=1, added_paths=["fil.jsonl"], lines_skipped=1, skipped=[Skipped("fil.jsonl:2", "x")]
     )
     assert "0 skipped files; 1 article indexed, 1 line skipped" in batch_text(Batch(1, 1, one))
-    from archive.render import report_text
+    from archive.render.reports import report_text
 
     assert "0 skipped files; 1 article indexed, 1 line skipped" in report_text(one)
     plain = IngestReport(added=1, articles=1, added_paths=["a.txt"])

@@ -295,7 +295,7 @@ def dry_run(articles_dir: str | os.PathLike, out_dir: str | os.PathLike, index: 
 
 def report_text(report: IngestReport, target: str) -> str:
     """`archive push`'s report: as `archive index`'s, naming where it went."""
-    from ..render import report_text as index_text
+    from ..render.reports import report_text as index_text
 
     text = index_text(report)
     if report.created:
