@@ -3,13 +3,12 @@ in turn (the order alternating between passes): the difference a ranking change
 costs, without the drift between two runs on a shared machine.
 
     python benchmarks/latency_ab.py --index-dir DIR --queries QUERIES.jsonl [--passes 3] \\
-        [--search relevance|archive] [--against name=value ...]
+        [--search relevance|archive] --against name=value [name=value ...]
 
 DIR is an index (`relevance.py --index-dir DIR` keeps one; an `archive index` one
 works too). QUERIES.jsonl has a `text` per line (the format of ../shared/eval).
-`--against` sets `archive.search.Ranking` fields for the second ranking (default:
-the ranking before verb forms and shared compound parts, `verbs=off
-compound_parts=each`). `--search relevance` runs queries as `relevance.py` does (top
+`--against` sets `archive.ranking.Ranking` weights for the second ranking (e.g.
+`exact=0`: without the unstemmed field; `phrase=0`: without the phrase bonus). `--search relevance` runs queries as `relevance.py` does (top
 100, no snippets, no count); `archive` as `archive search` does (10 hits, snippets,
 count, suggestion). `--fresh`: new searchers each pass (postings read for the first
 time, as in `speed.py`). Prints p50 / p95 of each and the median of the per-query
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", required=True, help="JSONL, a `text` per line")
     ap.add_argument("--passes", type=int, default=3)
     ap.add_argument("--search", choices=["relevance", "archive"], default="relevance")
-    ap.add_argument("--against", nargs="*", default=["verbs=off", "compound_parts=each"])
+    ap.add_argument("--against", nargs="+", required=True)
     ap.add_argument("--fresh", action="store_true",
                     help="new searchers for each pass, warmed with 20 queries only (as benchmarks/speed.py"
                          " measures: most postings read for the first time); else warmed with 200 and kept")  # fmt: skip
