@@ -24,7 +24,7 @@ def expand(reader, q: Q.Query) -> tuple[Q.Query, int]:
     left out."""
     terms: list[bytes] = []
     seen = 0
-    for text in q._btexts(reader):
+    for _, text in q.expanded_terms(reader):
         seen += 1
         if seen > MAX_EXPANSION_SCANNED:
             break
