@@ -535,7 +535,7 @@ def _worker(inbox, outbox, data_dir: str, root: str, limitmb: int) -> None:
     gc.disable()  # see `paused_gc`; collected after each segment
     from whoosh import index as whoosh_index
 
-    from .bulkwriter import BulkSegmentWriter
+    from .engine.writer import BulkSegmentWriter
 
     budget = limitmb * 1024 * 1024
     writer = None

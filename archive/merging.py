@@ -117,7 +117,7 @@ def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress 
     if chosen:
         from whoosh.index import FileIndex
 
-        from .bulkwriter import BulkSegmentWriter
+        from .engine.writer import BulkSegmentWriter
 
         ix = FileIndex(writer.storage, writer.schema, writer.indexname)
         budget = MERGE_MB * 1024 * 1024

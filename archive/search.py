@@ -21,11 +21,12 @@ import numpy as np
 from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer, fold, nfc
+from .engine.postings import has_term
 from .errors import ArticleNotFound, QueryError
 from .models import Article, Hit, Span, Stats, printable_path
 from .query import SURROGATES, DateError, ParsedQuery, QueryParser, date_range, edit_distance, parse_period
 from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking
-from .scoring import Scorer, Scores, has_term, top
+from .scoring import Scorer, Scores, top
 from .store import Store, column
 
 SNIPPET_CHARS = 220

@@ -163,14 +163,14 @@ def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
     from whoosh.codec import whoosh3
     from whoosh.filedb import structfile
 
-    from archive import safepickle, scoring
+    from archive.engine import layout, positions, postings, safepickle
 
     class Planted:
         def __reduce__(self):
             return (os.system, ("true",))
 
     payload = pickle.dumps(Planted(), 2)
-    for loads in (whoosh3.loads, columns.loads, scoring.loads, safepickle.loads):
+    for loads in (whoosh3.loads, columns.loads, postings.loads, positions.loads, layout.loads, safepickle.loads):
         with pytest.raises(pickle.UnpicklingError, match="posix.system"):
             loads(payload)
     with pytest.raises(pickle.UnpicklingError):
@@ -178,7 +178,7 @@ def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
     # What an index does hold still loads.
     from array import array
 
-    from archive.packed import PackedPositions
+    from archive.engine.packed import PackedPositions
 
     block = (array("I", [1, 2]), array("H", [3]), [b"x", PackedPositions(b"\x01", array("B", [1]), "B")])
     assert safepickle.loads(pickle.dumps(block, 2))[0] == array("I", [1, 2])
