@@ -6,11 +6,11 @@ place (`term_blocks`: the hash file's slots read from the memory map, several
 times cheaper than `HashReader.range_for_key`) and its posting blocks are
 decoded a block at a time: the ranking (`archive.scoring`) gets a whole term as
 two numpy arrays (`read_postings`), phrases get positions
-(`archive.engine.positions`). Blocks come in the three kinds a real index holds:
-postings inlined in the term table (Whoosh's writer, for a term with one
-posting), Whoosh's blocks of tuples (its writer and merges), and the blocks of
-arrays and packed positions of `archive.engine.blocks`; the tests compare each
-with Whoosh's matchers.
+(`archive.engine.positions`). Blocks come in the two kinds a real index holds:
+Whoosh's blocks of tuples (its writer and merges) and the blocks of arrays and
+packed positions of `archive.engine.blocks`; the tests compare both with
+Whoosh's matchers. (Whoosh's default codec never inlines postings in the term
+table: a term's postings are always in blocks.)
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from functools import partial
 from hashlib import md5
 from io import BytesIO
 from itertools import accumulate
-from operator import sub
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.reading import EmptyReader
 from whoosh.system import pack_ushort
 
@@ -69,12 +68,9 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     if found is None:
         return iter(())
     buf, pos, size = found
-    if buf[pos]:  # flags: the postings are inlined in the term table
-        ti = W3TermInfo.from_bytes(bytes(buf[pos : pos + size]))
-        if df is not None:
-            df.append(ti.doc_frequency())
-        return _inlined_blocks(ti, raw)
-    info = TERMINFO.unpack_from(buf, pos)  # postings in blocks: where they are
+    if buf[pos] or size != TERMINFO.size:  # flags: postings inlined (Whoosh's inlinelimit above 1)
+        raise ValueError(f"term {fieldname}:{btext!r}: postings not in blocks, as no archive index writes them")
+    info = TERMINFO.unpack_from(buf, pos)
     if df is not None:
         df.append(info[2])
     return _w3_blocks(terms, info[-2], info[-1], fieldname, btext, raw)
@@ -106,20 +102,6 @@ def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
         if pos == end:
             pos = start
     return None
-
-
-def as_deltas(numbers) -> list[int]:
-    """Ascending numbers as Whoosh stores them: the first, then each minus the one before."""
-    return [numbers[0], *map(sub, numbers[1:], numbers)] if len(numbers) else []
-
-
-def _inlined_blocks(ti, raw: bool) -> Blocks:
-    ids, weights, values = ti.inlined_postings()
-    if ids:
-        if raw:
-            yield ids[-1], lambda: (as_deltas(ids), weights)
-        else:
-            yield ids[-1], lambda: (list(ids), weights, values)
 
 
 def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, raw: bool = False) -> Blocks:
