@@ -163,14 +163,14 @@ def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
     from whoosh.codec import whoosh3
     from whoosh.filedb import structfile
 
-    from archive.engine import layout, positions, postings, safepickle
+    from archive.engine import positions, postings, safepickle
 
     class Planted:
         def __reduce__(self):
             return (os.system, ("true",))
 
     payload = pickle.dumps(Planted(), 2)
-    for loads in (whoosh3.loads, columns.loads, postings.loads, positions.loads, layout.loads, safepickle.loads):
+    for loads in (whoosh3.loads, columns.loads, postings.loads, positions.loads, safepickle.loads):
         with pytest.raises(pickle.UnpicklingError, match="posix.system"):
             loads(payload)
     with pytest.raises(pickle.UnpicklingError):

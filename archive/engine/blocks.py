@@ -20,10 +20,10 @@ from operator import sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
+from whoosh.system import emptybytes, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from .layout import KEY_VALUE_LENGTHS, TERMINFO, encode_deltas
+from .layout import BLOCK_LENGTH, KEY_VALUE_LENGTHS, TERMINFO, encode_deltas
 from .packed import PackedPositions, PackedValues, compact
 
 #: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
@@ -146,7 +146,7 @@ def _write_one(field: _Field, docnum: int, weights, values) -> Stats:
         databytes = zlib.compress(databytes, level)
     infobytes = dumps((1, docnum, maxweight, level, length_to_byte(length or None), length_to_byte(length or 0)), 2)
     write = field.write
-    write(pack_int(-(len(infobytes) + len(databytes))))
+    write(BLOCK_LENGTH.pack(-(len(infobytes) + len(databytes))))
     write(infobytes)
     write(databytes)
     return 0 + weight, 1, length or None, length or 0, maxweight, docnum, docnum
@@ -190,7 +190,7 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
             (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2
         )
         blocklength = len(infobytes) + len(databytes)
-        write(pack_int(-blocklength if end >= n else blocklength))
+        write(BLOCK_LENGTH.pack(-blocklength if end >= n else blocklength))
         write(infobytes)
         write(databytes)
     return t_weight, t_df, t_minlength, t_maxlength, t_maxweight, t_minid, t_maxid

@@ -1,23 +1,20 @@
 """The bytes of Whoosh's W3 codec that the engine writes and reads itself.
 
-`archive.engine.writer` writes posting blocks and term-table entries without
+`archive.engine.blocks` writes posting blocks and term-table entries without
 Whoosh's writer objects, and `archive.engine.postings` reads them without its
 matchers: both must agree with Whoosh 2.7.4 byte for byte, so each layout is
 defined here once, with the Whoosh code it mirrors. Also the encoding of a
-posting's positions (`whoosh.formats.Positions`), which the schema, the writer,
-the packed blocks and the readers all make or read.
+posting's positions (`whoosh.formats.Positions`), which the schema, the writer
+and the packed blocks make (`archive.engine.positions` reads many at once).
 """
 
 from __future__ import annotations
 
-from itertools import accumulate
 from operator import sub
 from pickle import dumps
 from struct import Struct
 
 from whoosh.system import pack_uint
-
-from .safepickle import loads
 
 #: `W3TermInfo.to_bytes` of a term whose postings are in blocks: flags (0), its
 #: statistics (`_terminfo_struct`), then the blocks' offset (`pack_long`) and length
@@ -41,8 +38,3 @@ def encode_positions(poses: list[int]) -> bytes:
     """`Positions.encode(poses)`, the deltas taken in C."""
     return encode_deltas([poses[0], *map(sub, poses[1:], poses)])
 
-
-def decode_positions(value: bytes) -> list[int]:
-    """`Positions.decode_positions`: a count, then pickled deltas (Whoosh's reader
-    may have cut the pickle's final stop)."""
-    return list(accumulate(loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
