@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from hashlib import blake2b
-from operator import sub
-from pickle import dumps
 
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
@@ -13,10 +11,13 @@ from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer
+from .engine.layout import encode_positions
 
-#: Bump when the schema or the analysis changes: an index of another version is
-#: refused with a message that says to rebuild it.
-SCHEMA_VERSION = 6
+#: Bump when the schema, the analysis or a pickled class's path changes (the index
+#: pickles `archive.schema.*` and `archive.engine.packed.*` classes by their module
+#: path): an index of another version is refused with a message that says to rebuild
+#: it. 7: `archive.packed` moved to `archive.engine.packed`.
+SCHEMA_VERSION = 7
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")
@@ -54,15 +55,10 @@ def _one_position(pos: int) -> bytes:
     """`Positions.encode([pos])`, shared: most words occur once in an article."""
     value = _ONE_POSITION.get(pos)
     if value is None:
-        value = Positions().encode([pos])
+        value = encode_positions([pos])
         if pos < 100_000:
             _ONE_POSITION[pos] = value
     return value
-
-
-def _encode_positions(poses: list[int]) -> bytes:
-    """`Positions.encode(poses)`, the deltas taken in C."""
-    return pack_uint(len(poses)) + dumps([poses[0], *map(sub, poses[1:], poses)], 2)
 
 
 class FrenchTEXT(TEXT):
@@ -95,7 +91,7 @@ class FrenchTEXT(TEXT):
             ]
         if type(fmt) is Positions:
             return [
-                (t, len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else _encode_positions(p))
+                (t, len(p), float(len(p)), _one_position(p[0]) if len(p) == 1 else encode_positions(p))
                 for t, p in self.positions(value)
             ]
         return super().index(value, **kwargs)
@@ -103,7 +99,7 @@ class FrenchTEXT(TEXT):
     def positions(self, value: str) -> list[tuple[bytes, list[int]]]:
         """(term, positions) of each term of `value`: what `index` gives a field of
         Whoosh's `Positions` format before the positions are encoded
-        (`archive.bulkwriter` keeps them as numbers)."""
+        (`archive.engine.writer` keeps them as numbers)."""
         poses: dict[str, list[int]] = {}
         for pos, t in enumerate(self.analyzer.word_terms(value)):
             if t:

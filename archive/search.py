@@ -24,6 +24,7 @@ import numpy as np
 from whoosh import query as Q
 
 from .analysis import nfc
+from .engine.postings import has_term
 from .errors import QueryError
 from .folding import fold_stream, folded_rows
 from .models import Article, Hit, SearchResult, Span, Stats
@@ -34,7 +35,7 @@ from .query import QueryParser, date_range
 from .querylang import ParsedQuery
 from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking
 from .resolve import resolve
-from .scoring import Scorer, Scores, has_term
+from .scoring import Scorer, Scores
 from .similar import like_query
 from .snippets import best_snippet, make_snippet
 from .store import Store, column

@@ -26,12 +26,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
-from . import mapped, safepickle
+from . import engine
 from .errors import IndexBusy, IndexCorrupt, IndexMissing, IndexOutdated
 from .schema import SCHEMA_VERSION, build_schema
 
-mapped.install()  # segment files read from their memory map, not copied
-safepickle.install()  # the index's pickles build only the classes an index holds
+engine.install()  # segment files read from their memory map, not copied; safe pickles
 
 POINTER = "CURRENT"
 LOCKFILE = "LOCK"

@@ -148,11 +148,12 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
     `boosted`: some documents and fields boosted (weights no longer frequencies)."""
     from whoosh.writing import SegmentWriter
 
-    import archive.bulkwriter
-    from archive.bulkwriter import BulkSegmentWriter
     from archive.documents import article_fields
+    from archive.engine import blocks
+    from archive.engine.positions import read_position_arrays, read_positions
+    from archive.engine.postings import read_postings
+    from archive.engine.writer import BulkSegmentWriter
     from archive.readers import discover, read_articles
-    from archive.scoring import read_position_arrays, read_positions, read_postings
 
     from .conftest import FIXTURES
 
@@ -171,10 +172,10 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
         docs = [dict(d, _boost=1.5) if i >= 100 and i % 7 == 0 else dict(d, _body_boost=2.0) if i >= 100 and i % 11 == 0
                 else d for i, d in enumerate(docs)]  # fmt: skip
     if whooshs_blocks:
-        monkeypatch.setattr(archive.bulkwriter, "COMPRESS_MIN", 0)
-        monkeypatch.setattr(archive.bulkwriter, "COUNTED_BLOCK", None)
+        monkeypatch.setattr(blocks, "COMPRESS_MIN", 0)
+        monkeypatch.setattr(blocks, "COUNTED_BLOCK", None)
     else:  # blocks of arrays: several per posting list here too
-        monkeypatch.setattr(archive.bulkwriter, "COUNTED_BLOCK", 64)
+        monkeypatch.setattr(blocks, "COUNTED_BLOCK", 64)
     std = _index_with(SegmentWriter, tmp_path / "std", docs)
     bulk = _index_with(BulkSegmentWriter, tmp_path / "bulk", docs)
     terms = list(std.all_terms())
@@ -187,27 +188,31 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
         assert [getattr(a, s, None) for s in stats] == [getattr(b, s, None) for s in stats], (fieldname, text)
         items = list(std.postings(fieldname, text).all_items())
         assert items == list(bulk.postings(fieldname, text).all_items())
-        if fieldname in ("title", "body", "exact"):  # and archive.scoring decodes them whole, as Whoosh reads them
-            ids, weights = read_postings(bulk, fieldname, text.decode("utf-8"))
+        # and the engine's readers decode them whole, as Whoosh's matchers read them: from
+        # the bulk writer's blocks and from Whoosh's own (blocks of tuples)
+        if fieldname in ("id", "title", "body", "exact"):
             m, expected = std.postings(fieldname, text), []
             while m.is_active():
                 expected.append((m.id(), m.weight()))
                 m.next()
-            assert (
-                list(zip(ids.tolist(), weights.tolist() if weights is not None else [1.0] * len(ids), strict=True))
-                == expected
-            )
+            for reader in (bulk, std):
+                ids, weights = read_postings(reader, fieldname, text.decode("utf-8"))
+                assert (
+                    list(zip(ids.tolist(), weights.tolist() if weights is not None else [1.0] * len(ids), strict=True))
+                    == expected
+                )
         if fieldname == "exact":  # and the positions, as phrases read them
             m, expected = std.postings(fieldname, text), {}
             while m.is_active():
                 expected[m.id()] = list(m.value_as("positions"))
                 m.next()
             docs = sorted(expected)
-            assert read_positions(bulk, fieldname, text.decode("utf-8"), docs) == expected
-            found, poses = read_position_arrays(bulk, fieldname, text.decode("utf-8"), docs)
-            assert sorted(zip(found.tolist(), poses.tolist(), strict=True)) == sorted(
-                (d, p) for d, ps in expected.items() for p in ps
-            )
+            for reader in (bulk, std):
+                assert read_positions(reader, fieldname, text.decode("utf-8"), docs) == expected
+                found, poses = read_position_arrays(reader, fieldname, text.decode("utf-8"), docs)
+                assert sorted(zip(found.tolist(), poses.tolist(), strict=True)) == sorted(
+                    (d, p) for d, ps in expected.items() for p in ps
+                )
     std_files, bulk_files = _segment_files(tmp_path / "std"), _segment_files(tmp_path / "bulk")
     if whooshs_blocks:  # byte for byte: postings, term table, columns
         assert std_files == bulk_files
@@ -227,7 +232,7 @@ def test_packed_values_are_the_sequence_they_pack(values: list[bytes], level: in
     """What Whoosh's block reader does with a block's values: index, iterate, unpickle."""
     import pickle
 
-    from archive.packed import PackedValues
+    from archive.engine.packed import PackedValues
 
     packed = pickle.loads(pickle.dumps(PackedValues.pack(values, level), 4))
     assert len(packed) == len(values)
@@ -245,14 +250,14 @@ def test_whoosh_merges_segments_of_array_blocks(tmp_path, monkeypatch) -> None:
     the bulk writer's array blocks and packed positions back: same postings after."""
     from whoosh import index
 
-    import archive.bulkwriter
-    from archive.bulkwriter import BulkSegmentWriter
     from archive.documents import article_fields
+    from archive.engine import blocks
+    from archive.engine.writer import BulkSegmentWriter
     from archive.readers import discover, read_articles
 
     from .conftest import FIXTURES
 
-    monkeypatch.setattr(archive.bulkwriter, "COUNTED_BLOCK", 16)
+    monkeypatch.setattr(blocks, "COUNTED_BLOCK", 16)
     root = FIXTURES / "articles"
     docs = [article_fields(a) for f in discover(root) for a in read_articles(root, f.path)]
     docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(6) for d in docs]

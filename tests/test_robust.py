@@ -163,14 +163,14 @@ def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
     from whoosh.codec import whoosh3
     from whoosh.filedb import structfile
 
-    from archive import safepickle, scoring
+    from archive.engine import positions, postings, safepickle
 
     class Planted:
         def __reduce__(self):
             return (os.system, ("true",))
 
     payload = pickle.dumps(Planted(), 2)
-    for loads in (whoosh3.loads, columns.loads, scoring.loads, safepickle.loads):
+    for loads in (whoosh3.loads, columns.loads, postings.loads, positions.loads, safepickle.loads):
         with pytest.raises(pickle.UnpicklingError, match="posix.system"):
             loads(payload)
     with pytest.raises(pickle.UnpicklingError):
@@ -178,11 +178,51 @@ def test_posting_blocks_are_unpickled_with_only_the_index_classes() -> None:
     # What an index does hold still loads.
     from array import array
 
-    from archive.packed import PackedPositions
+    from archive.engine.packed import PackedPositions
 
     block = (array("I", [1, 2]), array("H", [3]), [b"x", PackedPositions(b"\x01", array("B", [1]), "B")])
     assert safepickle.loads(pickle.dumps(block, 2))[0] == array("I", [1, 2])
     assert safepickle.loads(pickle.dumps(block, 4))[1] == array("H", [3])
+
+
+def test_an_index_of_the_old_class_paths_gets_the_rebuild_message(articles: Path, index_dir: Path, monkeypatch) -> None:
+    """The index pickles the engine's block classes by their module path: an index
+    written when they were `archive.packed.*` (schema 6) is refused with the message
+    that says to rebuild it, never an unpickling error."""
+    import sys
+
+    from archive.engine import packed
+    from archive.engine.writer import BulkSegmentWriter
+    from archive.ingest import article_fields
+    from archive.readers import discover, read_articles
+    from archive.schema import SCHEMA_VERSION
+    from archive.store import Store
+
+    # What the previous version wrote: the same classes, pickled as archive.packed.*
+    monkeypatch.setitem(sys.modules, "archive.packed", packed)
+    for cls in (packed.PackedPositions, packed.PackedValues):
+        monkeypatch.setattr(cls, "__module__", "archive.packed")
+    store = Store(index_dir)
+    data, ix = store.create()
+    writer = BulkSegmentWriter(ix)
+    for f in discover(articles):
+        for article in read_articles(articles, f.path):
+            writer.add_document(**article_fields(article))
+    writer.commit()
+    store.switch(data)
+    (index_dir / "CURRENT").write_text(json.dumps({"data": data.name, "schema": SCHEMA_VERSION - 1}))
+    monkeypatch.undo()
+    stored = b"".join(p.read_bytes() for p in data.iterdir() if p.is_file())
+    assert b"archive.packed" in stored and b"archive.engine.packed" not in stored
+
+    common = ["--index", str(index_dir), "--articles", str(articles)]
+    for args in (["search", "Alep"], ["search", '"les bombardements"'], ["stats"]):
+        result = CliRunner().invoke(cli, [*common, *args])
+        assert result.exit_code == (2 if args[0] == "search" else 1), (args, result.output)
+        assert f"(schema {SCHEMA_VERSION - 1}, this version reads {SCHEMA_VERSION})" in result.output
+        assert "Rebuild it with: archive index" in result.output and "Traceback" not in result.output
+    assert run(*common, "index").output.startswith("Rebuilt: 7 added")
+    assert run(*common, "search", "Alep").exit_code == 0
 
 
 # --- 5. `add` never follows a link planted at its temporary name ------------------------
@@ -412,7 +452,7 @@ def test_markdown_inline_still_strips_markup() -> None:
 def test_many_distinct_tags_are_kept_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bound on work: deduplicating n tags compares O(n) strings, not O(n²)
     (50,000 tags took 63 s)."""
-    import archive.readers.fields as formats
+    import archive.readers.json as formats  # the reader of tags.json, and its binding of _line
     from archive.readers import read_articles
 
     class Counted(str):

@@ -301,8 +301,8 @@ def test_bm25f_is_the_formula(index: Path, word: str) -> None:
 
 
 def test_segment_files_are_read_in_place(index: Path) -> None:
-    """archive.mapped: the files of a compound segment are not copied at open."""
-    from archive.mapped import MappedFile
+    """archive.engine.mapped: the files of a compound segment are not copied at open."""
+    from archive.engine.mapped import MappedFile
 
     with Searcher(index) as s:
         leaf, _ = next(iter(s._reader.leaf_readers()))
@@ -329,7 +329,7 @@ def test_phrases_from_cached_positions_match_whooshs(index: Path) -> None:
 def test_has_term_is_whooshs_doc_frequency_above_zero(index: Path) -> None:
     """`has_term` (what tells a verb's plural from a noun) answers as Whoosh does,
     over several segments, for terms in one, several or none of them."""
-    from archive.scoring import has_term
+    from archive.engine.postings import has_term
 
     with Searcher(index) as s:
         reader = s._reader

@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterator
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 
-from ..bulkwriter import BulkSegmentWriter
 from ..models import Progress, Step
 from ..schema import lead, text_key
+from .writer import BulkSegmentWriter
 
 #: Segments below this many articles are all of the smallest tier.
 FLOOR_DOCS = 1_000

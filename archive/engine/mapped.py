@@ -5,7 +5,8 @@ it a `BufferFile` whose stream is `BytesIO(memoryview)`: a full copy. Opening a
 36,000-article index thus copied 600 MB and took 120 ms before the first query,
 in every `archive search`. `MappedFile` is the same `BufferFile` with a stream
 that reads the map where it is; random access (`get`, what the ranking in
-`archive.scoring` uses) was already read in place. Installed by `archive.store`.
+`archive.engine.postings` uses) was already read in place. Installed by
+`archive.engine.install`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ through `IndexUnpickler`, which builds only the classes listed in `ALLOWED`
 full index of every format and query kind asks for), and refuses any other name
 before it is imported. Whoosh's readers of older index formats, which use an
 unpickler of their own, are switched off: this archive never wrote them.
-Installed by `archive.store`, like `archive.mapped`.
+Installed by `archive.engine.install`, like `archive.engine.mapped`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ ALLOWED = frozenset(
         ("collections", "defaultdict"),
         ("re", "_compile"),  # a tokenizer's pattern
         ("archive.analysis", "FrenchAnalyzer"),
-        ("archive.packed", "PackedPositions"),
-        ("archive.packed", "PackedValues"),
+        ("archive.engine.packed", "PackedPositions"),
+        ("archive.engine.packed", "PackedValues"),
         ("archive.schema", "FrenchTEXT"),
         ("whoosh.analysis.analyzers", "CompositeAnalyzer"),
         ("whoosh.analysis.filters", "LowercaseFilter"),

@@ -9,8 +9,10 @@ and their end offsets: it unpickles in two copies, and a value is cut out only
 when asked for. The joined bytes may be compressed on their own (the block
 around them then is not): reading a block's ids and weights, all that ranking
 needs, then decompresses nothing, and the positions are decompressed at the
-first value asked for. `archive.bulkwriter` writes it; an index holding it needs
-the `archive` package to be read, as its schema already does.
+first value asked for. `archive.engine.blocks` writes it; an index holding it
+needs the `archive` package to be read, as its schema already does (the class
+paths, `archive.engine.packed.*`, are part of the file format: moving them is a
+new `archive.schema.SCHEMA_VERSION`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
-from pickle import dumps
 
-from whoosh.system import pack_uint
+from .layout import encode_deltas
 
 
 class PackedValues(Sequence):
@@ -98,8 +99,8 @@ class PackedPositions(Sequence):
     their deltas (a posting's first position, then the gaps to the next) in one
     array, stored little-endian and compressed. Whoosh's block reader gets
     `values[i]`, Whoosh's encoding of posting i (`Positions.encode`: the count,
-    then the pickled deltas), made when asked for; `archive.scoring` reads the
-    numbers (`deltas`, `starts`). `archive.bulkwriter` writes it for the
+    then the pickled deltas), made when asked for; `archive.engine.postings` reads
+    the numbers (`deltas`, `starts`). `archive.engine.blocks` writes it for the
     unstemmed field: no encoded value is made per posting while indexing."""
 
     __slots__ = ("_data", "counts", "_typecode", "_compressed", "_deltas", "_starts")
@@ -151,7 +152,7 @@ class PackedPositions(Sequence):
         if not 0 <= i < len(self.counts):
             raise IndexError(i)
         starts = self.starts()
-        return pack_uint(self.counts[i]) + dumps(self.deltas()[starts[i] : starts[i + 1]].tolist(), 2)
+        return encode_deltas(self.deltas()[starts[i] : starts[i + 1]].tolist())
 
     def __iter__(self) -> Iterator[bytes]:
         for i in range(len(self.counts)):

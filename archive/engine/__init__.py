@@ -1,0 +1,73 @@
+"""The engine: where the archive reaches into Whoosh 2.7.4's private parts, and why.
+
+The archive stores its index in Whoosh's own format (W3 codec segments, compound
+files, pickled table of contents), so Whoosh can always read it. Where Whoosh's
+own code was too slow or unsafe for an archive of tens of thousands of articles,
+the modules below replace a piece of it, reading or writing the same bytes
+through Whoosh's private names. This package is the only place allowed them
+(`whoosh.x._y`, `obj._y` on a Whoosh object; `tests/test_architecture.py` checks
+it): the rest of the house calls the few functions listed at the end, and a
+Whoosh upgrade is checked here and nowhere else.
+
+What each module replaces (figures from `docs/BENCHMARKS.md`, 36,152 OrangeSum
+articles, two cores):
+
+- `writer` and `blocks`: Whoosh's `SegmentWriter` puts each posting in a sorting
+  pool, spills it to pickled runs, merges them and writes one posting at a time:
+  two thirds of the indexing time. `BulkSegmentWriter` gathers each term's
+  postings in arrays and writes each posting list in one loop; with Whoosh's
+  block sizes its files are byte for byte `SegmentWriter`'s. Its own blocks hold
+  arrays (ranked fields in blocks of 1,024) and positions packed apart: reading
+  the unstemmed field for ranking went from 534 to 235 ns per posting (95 on
+  the body), the index from 336 to 293 MB, writing a segment from 600 to 500 µs
+  per article.
+- `packed`: `PackedValues` and `PackedPositions`, the values of those blocks
+  (one joined, separately compressed bytes object instead of one bytes object
+  per posting); Whoosh's reader still gets `values[i]` in its own encoding.
+  Their class paths are pickled into the index: moving them is a new
+  `archive.schema.SCHEMA_VERSION`.
+- `layout`: the W3 codec's struct layouts and Whoosh's encoding of positions,
+  written once for the writer, the blocks, the schema and the readers.
+- `postings`, `positions`, `lengths`: a term's postings, positions and the field
+  lengths read straight from the segment files into numpy, with one term lookup
+  per segment read in place from the memory map, instead of Whoosh's tree of
+  matchers stepping one document at a time with several Python calls per
+  posting and field. With the scoring of `archive.scoring`: warm queries p50 /
+  p95 from 32.5 / 134.5 ms to 8.6 / 44.0 ms, then (blocks of arrays, numpy)
+  2.3–2.5 / 9–12 ms; phrases 6.8 → 5.0–5.5 ms.
+- `mapped`: Whoosh maps each compound segment file, then copies every file in it
+  into a `BytesIO` (`whoosh.filedb.compound.BufferFile`): 600 MB and 120 ms
+  before the first query at 36,000 articles, in every `archive search`. The
+  monkeypatch makes those files read the map in place.
+- `safepickle`: Whoosh reads the index's pickles with `pickle.loads`, which runs
+  whatever callable a pickle names; every one of those reads now builds only the
+  classes an archive index holds (a planted pickle is refused, not run).
+- `commit` and `merging` (from `archive.ingest`): a commit of the segments the
+  indexing workers wrote, assembled from `SegmentWriter`'s private steps, and
+  the merging of small segments through the bulk writer.
+
+The functions the rest of the house calls:
+
+- `install()` (by `archive.store`, before any index is opened): `mapped` and
+  `safepickle` put in place;
+- `writer.BulkSegmentWriter` (the ingester and merging);
+- `postings.read_postings`, `postings.has_term`, `postings.live_docs`,
+  `positions.read_positions`, `positions.read_position_arrays`,
+  `lengths.field_lengths`, `lengths.field_b` (`archive.scoring`, `archive.search`);
+- `layout.encode_positions` (`archive.schema`).
+
+This module imports nothing itself: `archive --version` and `archive --help` must
+not pay for Whoosh's internals or numpy (`benchmarks/cold_start.py`).
+"""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    """Put the engine's replacements in Whoosh's reading of an index (idempotent):
+    compound segment files read from their memory map, pickles that build only
+    the classes an index holds."""
+    from . import mapped, safepickle
+
+    mapped.install()
+    safepickle.install()

@@ -1,0 +1,246 @@
+"""A field's posting lists and term table, written as Whoosh's W3 codec writes them.
+
+`W3PostingsWriter` takes postings one at a time (`start_postings`, `add_posting`,
+`_write_block`, `finish_postings`) and `W3FieldWriter.finish_term` records each
+term (`W3TermInfo.to_bytes`, `OrderedHashWriter.add`). `write_field` does the
+same in one loop over the plain arrays `archive.engine.writer` gathers, and
+writes the blocks of the ranked fields as arrays, longer ones, with positions
+packed apart (`COUNTED_BLOCK`, `archive.engine.packed`), which
+`archive.engine.postings` decodes several times as fast. With `COUNTED_BLOCK =
+None` the files are byte for byte `SegmentWriter`'s (tested both ways).
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from array import array
+from itertools import accumulate
+from operator import sub
+from pickle import dumps
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.system import emptybytes, pack_uint, pack_ushort
+from whoosh.util.numeric import length_to_byte
+
+from .layout import BLOCK_LENGTH, KEY_VALUE_LENGTHS, TERMINFO, encode_deltas
+from .packed import PackedPositions, PackedValues, compact
+
+#: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
+#: blocks under 20 bytes but compresses all of them).
+COMPRESS_MIN = 256
+#: Postings per block of a ranked field (those `archive.engine.writer` counts).
+#: Blocks of every field with a posting list in blocks hold arrays (ids as
+#: `array("I")` deltas, weights as `array("f")`) and variable-size values
+#: (positions) as one `archive.engine.packed.PackedValues`, pickled with protocol
+#: 4: Whoosh's reader reads them (it unpickles, iterates ids and indexes weights and
+#: values), and `archive.engine.postings` decodes a term several times as fast as
+#: from Whoosh's blocks of tuples, in fewer bytes. None: Whoosh's own blocks (128
+#: postings, tuples).
+COUNTED_BLOCK: int | None = 1024
+
+_LITTLE = sys.byteorder == "little"
+_NO_ID = 0xFFFFFFFF  # `W3TermInfo`'s min and max id of a term without postings
+
+# A term's statistics, as `W3TermInfo` keeps them: total weight, document frequency,
+# min and max length, max weight, min and max id.
+Stats = tuple[float, int, "int | None", int, float, "int | None", "int | None"]
+
+
+class _Field:
+    """What every term of one field is written with."""
+
+    __slots__ = ("write", "tell", "limit", "comp", "arrays", "counted", "positional", "fixedsize", "get_length")
+
+    def __init__(self, fw, lengths: dict[int, int], counted: bool, positional: bool) -> None:
+        pw = fw._postwriter
+        postfile = pw._postfile
+        raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
+        self.write, self.tell = raw.write, raw.tell
+        self.arrays = COUNTED_BLOCK is not None
+        self.limit = COUNTED_BLOCK if self.arrays and counted else pw._blocklimit
+        self.comp = pw._compression
+        self.counted, self.positional = counted, positional
+        self.fixedsize = fw._fieldobj.format.fixed_value_size()
+        self.get_length = lengths.get
+
+
+def write_field(fw, terms: dict, lengths: dict[int, int], counted: bool = False, positional: bool = False) -> None:
+    """Each term's posting list and term-table entry, for the field `fw` (a
+    `W3FieldWriter`) has started. `terms`: each term's (document numbers, weights,
+    values); `counted`: they are (numbers, frequencies, None), weights and values
+    made here; `positional`: (numbers, numbers of positions, the positions'
+    deltas), the values written as `PackedPositions`. `lengths`: each document's
+    length in the field, as its length column gives it back."""
+    field = _Field(fw, lengths, counted, positional)
+    write, tell = field.write, field.tell
+    add = _term_table(fw._tindex)
+    prefix = pack_ushort(fw._fieldid)
+    key = None
+    for tbytes in sorted(terms):
+        docs, weights, values = terms[tbytes]
+        startoffset = tell()
+        write(WHOOSH3_HEADER_MAGIC)
+        if len(docs) == 1:  # most terms of a segment: the same bytes, fewer steps
+            stats = _write_one(field, docs[0], weights, values)
+        else:
+            stats = _write_blocks(field, docs, weights, values)
+        t_weight, t_df, t_minlength, t_maxlength, maxweight, t_minid, t_maxid = stats
+        # W3TermInfo.to_bytes of postings in blocks (this writer never inlines them)
+        valbytes = TERMINFO.pack(
+            0, t_weight, t_df, 0 if t_minlength is None else length_to_byte(t_minlength),
+            length_to_byte(t_maxlength), maxweight, _NO_ID if t_minid is None else t_minid,
+            _NO_ID if t_maxid is None else t_maxid, startoffset, tell() - startoffset,
+        )  # fmt: skip
+        key = prefix + tbytes
+        add(key, valbytes)
+    if key is not None:
+        fw._tindex.lastkey = key
+
+
+def _term_table(tindex):
+    """`OrderedHashWriter.add` of the term table `tindex`, inlined."""
+    dbraw = getattr(tindex.dbfile, "file", tindex.dbfile)
+    dbwrite, dbtell = dbraw.write, dbraw.tell
+    index_append = tindex.index.append
+    buckets = tindex.buckets
+    hashfn = tindex.hashfn
+    pack_lengths = KEY_VALUE_LENGTHS.pack
+
+    def add(key: bytes, valbytes: bytes) -> None:
+        pos = dbtell()
+        index_append(pos)
+        dbwrite(pack_lengths(len(key), len(valbytes)))
+        dbwrite(key)
+        dbwrite(valbytes)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+
+    return add
+
+
+def _write_one(field: _Field, docnum: int, weights, values) -> Stats:
+    """The one block of a term with one posting."""
+    if field.counted:
+        value = pack_uint(weights[0])
+        weight = maxweight = float(weights[0])
+    elif field.positional:
+        value = encode_deltas(values.tolist())
+        weight = maxweight = float(weights[0])
+    else:
+        value = values[0]
+        weight = array("f", weights)[0]
+        maxweight = weights[0] if weights[0] > 0 else 0
+    length = field.get_length(docnum)
+    fixedsize = field.fixedsize
+    if fixedsize is None or fixedsize < 0:
+        mini_values = (value,) if value else ()
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = value or emptybytes
+    mini_weights = None if weight == 1.0 else weight
+    databytes = dumps(((docnum,), mini_weights, mini_values), 2)
+    level = field.comp if len(databytes) >= COMPRESS_MIN else 0
+    if level:
+        databytes = zlib.compress(databytes, level)
+    infobytes = dumps((1, docnum, maxweight, level, length_to_byte(length or None), length_to_byte(length or 0)), 2)
+    write = field.write
+    write(BLOCK_LENGTH.pack(-(len(infobytes) + len(databytes))))
+    write(infobytes)
+    write(databytes)
+    return 0 + weight, 1, length or None, length or 0, maxweight, docnum, docnum
+
+
+def _write_blocks(field: _Field, docs, weights, values) -> Stats:
+    """The blocks of a term with several postings (`W3TermInfo.add_block` sums
+    their statistics)."""
+    n = len(docs)
+    limit = field.limit
+    get_length = field.get_length
+    write = field.write
+    # where each posting's deltas start
+    starts = array("I", (0, *accumulate(weights))) if field.positional else None
+    t_weight = t_df = t_maxlength = t_maxweight = 0
+    t_minlength = t_minid = None
+    for start in range(0, n, limit):
+        end = start + limit
+        ids = docs[start:end]
+        ws = weights[start:end]
+        wf = array("f", ws)
+        lens = list(filter(None, map(get_length, ids)))
+        minlength = min(lens) if lens else None
+        maxlength = max(lens) if lens else 0
+        top = max(ws)
+        maxweight = float(top) if field.counted or field.positional else (top if top > 0 else 0)
+        t_weight += sum(wf)
+        t_df += len(ids)
+        t_minlength = minlength if t_minlength is None else min(t_minlength, minlength)
+        t_maxlength = max(t_maxlength, maxlength)
+        t_maxweight = max(t_maxweight, maxweight)
+        if t_minid is None:
+            t_minid = ids[0]
+        t_maxid = ids[-1]
+        if starts is not None:
+            values_here = values[starts[start] : starts[min(end, n)]]
+        else:
+            values_here = values[start:end] if values is not None else None
+        databytes, level = _block_bytes(field, ids, ws, wf, values_here)
+        infobytes = dumps(
+            (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2
+        )
+        blocklength = len(infobytes) + len(databytes)
+        write(BLOCK_LENGTH.pack(-blocklength if end >= n else blocklength))
+        write(infobytes)
+        write(databytes)
+    return t_weight, t_df, t_minlength, t_maxlength, t_maxweight, t_minid, t_maxid
+
+
+def _block_bytes(field: _Field, ids, ws, wf: array, values) -> tuple[bytes, int]:
+    """`W3PostingsWriter._write_block`'s data of one block, and its compression level:
+    the ids as deltas (`delta_encode`, in C: the first id, then each id minus the one
+    before), the weights and the values."""
+    arrays = field.arrays
+    first = wf[0]
+    if wf.count(1.0) == len(wf):
+        mini_weights = None
+    elif wf.count(first) == len(wf):
+        mini_weights = first
+    else:
+        mini_weights = wf if arrays else tuple(wf)
+    mini_values, packed = _block_values(field, ws, values)
+    if packed:  # left uncompressed: the smallest arrays that hold them
+        deltas = compact((ids[0], *map(sub, ids[1:], ids)))
+        if isinstance(mini_weights, array) and all(map(float.is_integer, mini_weights)):
+            mini_weights = compact(map(int, mini_weights))
+        databytes = dumps((deltas, mini_weights, mini_values), 4)
+    elif arrays:
+        deltas = array("I", (ids[0], *map(sub, ids[1:], ids)))
+        databytes = dumps((deltas, mini_weights, mini_values), 4)
+    else:
+        databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
+    level = field.comp if len(databytes) >= COMPRESS_MIN and not packed else 0
+    if level:
+        databytes = zlib.compress(databytes, level)
+    return databytes, level
+
+
+def _block_values(field: _Field, ws, values) -> tuple[object, bool]:
+    """One block's values, and whether they are packed (compressed apart, see
+    `archive.engine.packed`; the block around them then is not)."""
+    if field.counted:  # each value is pack_uint(frequency): big-endian 4 bytes
+        be = array("I", ws)
+        if _LITTLE:
+            be.byteswap()
+        return be.tobytes(), False
+    if field.positional:
+        return PackedPositions.pack(ws, values, field.comp), True
+    fixedsize = field.fixedsize
+    if fixedsize is None or fixedsize < 0:
+        kept = filter(None, values)
+        if field.arrays:
+            return PackedValues.pack(kept, field.comp), True
+        return tuple(kept), False
+    if fixedsize == 0:
+        return None, False
+    return emptybytes.join(filter(None, values)), False

@@ -1,0 +1,107 @@
+"""The positions of a term in some documents, read straight from its posting blocks.
+
+For phrases and proximity (`archive.scoring`): Whoosh would step a matcher over
+every posting of the term and decode each posting's positions. Here only the
+blocks that may hold one of the wanted documents are decoded (their last ids
+are in the blocks' headers), the positions of the bulk writer's blocks are read
+as numbers (`PackedPositions`), and those of Whoosh's blocks are unpickled for
+all wanted postings of a block at once.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from itertools import accumulate, chain
+
+import numpy as np
+
+from .packed import PackedPositions, PackedValues
+from .postings import term_blocks
+from .safepickle import loads
+
+
+def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[int, list[int]]:
+    """The positions of one term in each of `docs` (sorted global numbers) that has it.
+
+    Only the posting blocks that may hold one of `docs` are decoded.
+    """
+    out: dict[int, list[int]] = {}
+    for found, deltas in _position_deltas(reader, fieldname, text, docs):
+        for d, ds in zip(found, deltas, strict=True):
+            out[d] = list(accumulate(ds))
+    return out
+
+
+def read_position_arrays(reader, fieldname: str, text: str, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """`read_positions` as two flat arrays: each position of the term in `docs`,
+    and its document (ascending)."""
+    found: list[int] = []
+    lists: list[list[int]] = []
+    for block_docs, deltas in _position_deltas(reader, fieldname, text, docs):
+        found.extend(block_docs)
+        lists.extend(deltas)
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    if not len(lists) or not lengths.all():
+        keep = [i for i, n in enumerate(lengths.tolist()) if n]
+        found, lists, lengths = [found[i] for i in keep], [lists[i] for i in keep], lengths[lengths > 0]
+        if not lists:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+    sums = np.cumsum(flat)
+    firsts = np.cumsum(lengths) - lengths  # where each document's deltas start
+    positions = sums - np.repeat(sums[firsts] - flat[firsts], lengths)  # the sums restart at each document
+    return np.repeat(np.array(found, dtype=np.int64), lengths), positions
+
+
+def _position_deltas(reader, fieldname: str, text: str, docs: list[int]) -> Iterator[tuple[list[int], list[list[int]]]]:
+    """For `read_positions`: per posting block holding some of `docs`, those
+    documents (global numbers) and the deltas of their positions."""
+    for leaf, base in reader.leaf_readers():
+        lo, hi = bisect_left(docs, base), bisect_left(docs, base + leaf.doc_count_all())
+        if lo == hi:
+            continue
+        wanted = [d - base for d in docs[lo:hi]]
+        last = -1  # the last id of the previous block
+        for maxid, decode in term_blocks(leaf, fieldname, leaf.schema[fieldname].to_bytes(text)):
+            j = bisect_right(wanted, last)
+            if j == len(wanted):
+                break
+            last = maxid
+            if wanted[j] > maxid:  # no wanted document in this block
+                continue
+            block_ids, _, values = decode()
+            # the wanted documents of this block, found by bisection (both are sorted)
+            k = bisect_right(wanted, maxid, j)
+            found, at = [], 0
+            for d in wanted[j:k]:
+                at = bisect_left(block_ids, d, at)
+                if at < len(block_ids) and block_ids[at] == d:
+                    found.append((d, at))
+            if found:
+                yield [d + base for d, _ in found], _block_deltas(values, [i for _, i in found])
+
+
+def _block_deltas(values, postings: list[int]) -> list[list[int]]:
+    """The position deltas of some postings (their indexes) of one block, from the
+    block's values."""
+    if isinstance(values, PackedPositions):  # the numbers themselves
+        deltas, starts = values.deltas(), values.starts()
+        return [deltas[starts[i] : starts[i + 1]].tolist() for i in postings]
+    if isinstance(values, PackedValues):  # cut out of the joined bytes here: fewer calls
+        data, ends = values.data, values.ends
+        return _many_position_deltas([data[ends[i - 1] if i else 0 : ends[i]] for i in postings])
+    return _many_position_deltas([values[i] for i in postings])
+
+
+def _many_position_deltas(values: list[bytes]) -> list[list[int]]:
+    """The position deltas of each of `values`, in one unpickling: each value is a
+    count, then a protocol-2 pickle of the list of deltas (`Positions.encode`,
+    `archive.engine.layout.encode_deltas`); their bodies, between the protocol mark
+    and the stop, are the items of one outer list."""
+    bodies = []
+    for v in values:
+        if v[4:6] != b"\x80\x02" or not v.endswith(b"."):
+            raise ValueError(f"not positions as Whoosh's Positions.encode writes them: {v[:16]!r}")
+        bodies.append(v[6:-1])
+    return loads(b"\x80\x02](" + b"".join(bodies) + b"e.")

@@ -1,0 +1,261 @@
+"""A term's postings read straight from Whoosh's W3 segment files, into numpy.
+
+Whoosh's matchers yield one posting per Python call, with several calls per
+posting and per field. Here a term is looked up in each segment's term table in
+place (`term_blocks`: the hash file's slots read from the memory map, several
+times cheaper than `HashReader.range_for_key`) and its posting blocks are
+decoded a block at a time: the ranking (`archive.scoring`) gets a whole term as
+two numpy arrays (`read_postings`), phrases get positions
+(`archive.engine.positions`). Blocks come in the two kinds a real index holds:
+Whoosh's blocks of tuples (its writer and merges) and the blocks of arrays and
+packed positions of `archive.engine.blocks`; the tests compare both with
+Whoosh's matchers. (Whoosh's default codec never inlines postings in the term
+table: a term's postings are always in blocks.)
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections.abc import Callable, Iterator
+from functools import partial
+from hashlib import md5
+from io import BytesIO
+from itertools import accumulate
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+from whoosh.reading import EmptyReader
+from whoosh.system import pack_ushort
+
+from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERMINFO
+from .safepickle import load, loads
+
+Postings = tuple[np.ndarray, "np.ndarray | None"]  # document numbers (int32); weights (float64; None: all 1.0)
+EMPTY: Postings = (np.zeros(0, dtype=np.int32), None)
+
+Block = tuple[list[int], object, object]  # local ids, weights (None: all 1.0; a float: all that), values
+Blocks = Iterator[tuple[int, Callable[[], Block]]]
+
+#: From this many postings, a block of arrays is decoded by numpy; shorter ones
+#: through a list (a numpy call costs as much as a few dozen list items).
+_NUMPY_BLOCK = 48
+#: numpy's dtype of each `array` typecode a posting block may hold (native byte order, as pickled)
+_ARRAY_DTYPES = {c: np.dtype(c if c in "bBhHiIlLqQfd" else "u4") for c in "bBhHiIlLqQfd"}
+
+
+def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[int] | None = None) -> Blocks:
+    """The posting blocks of one term in one segment, as (last local id, a function
+    that decodes the block), so that a reader can skip blocks it does not need.
+
+    Read from the segment's postings file by random access (`get`, a slice of the
+    memory map), never through its stream: that is what lets `archive.store` keep
+    segment files mapped rather than copied. No blocks when the segment lacks the
+    term (one lookup in its term table). `raw`: each function gives the block's
+    (id deltas, weights) instead, its first id absolute (`read_postings` decodes a
+    whole term at once). `df`: the term's document frequency in the segment (as
+    its term table has it) is appended to it.
+    """
+    terms = getattr(leaf, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        if isinstance(leaf, EmptyReader):  # an index without a segment
+            return iter(())
+        raise TypeError(f"not a segment of Whoosh's W3 codec: {leaf!r}")
+    fieldnum = terms._fieldmap.get(fieldname)
+    if fieldnum is None:
+        return iter(())
+    found = _lookup(terms._tindex, pack_ushort(fieldnum) + btext)
+    if found is None:
+        return iter(())
+    buf, pos, size = found
+    if buf[pos] or size != TERMINFO.size:  # flags: postings inlined (Whoosh's inlinelimit above 1)
+        raise ValueError(f"term {fieldname}:{btext!r}: postings not in blocks, as no archive index writes them")
+    info = TERMINFO.unpack_from(buf, pos)
+    if df is not None:
+        df.append(info[2])
+    return _w3_blocks(terms, info[-2], info[-1], fieldname, btext, raw)
+
+
+def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
+    """Where a key's value is in a Whoosh hash file (its buffer, position and
+    length), or None: `HashReader.range_for_key` with the slots read in place
+    (a term costs several times less to look up). The file is a compound
+    segment's, in memory (`BufferFile`, `archive.engine.mapped`), as every
+    segment Whoosh writes."""
+    buf = tindex.dbfile._buf
+    keyhash = int.from_bytes(md5(key).digest()[12:], "big")  # `filetables.md5_hash`
+    start, slots = tindex.tables[keyhash & 255]
+    if not slots:
+        return None
+    end = start + slots * HASH_SLOT.size
+    pos = start + ((keyhash >> 8) % slots) * HASH_SLOT.size
+    n = len(key)
+    for _ in range(slots):
+        slothash, itempos = HASH_SLOT.unpack_from(buf, pos)
+        if not itempos:
+            return None
+        if slothash == keyhash:
+            keylen, datalen = KEY_VALUE_LENGTHS.unpack_from(buf, itempos)
+            if keylen == n and buf[itempos + 8 : itempos + 8 + n] == key:
+                return buf, itempos + 8 + n, datalen
+        pos += HASH_SLOT.size
+        if pos == end:
+            pos = start
+    return None
+
+
+def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, raw: bool = False) -> Blocks:
+    chunk = terms._postfile.get(offset, length)
+    if chunk[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting list of {fieldname}:{btext!r}: bad block tag")
+    f = BytesIO(chunk)
+    pos = 4
+    while pos < length:
+        (size,) = BLOCK_LENGTH.unpack_from(chunk, pos)
+        f.seek(pos + 4)
+        _, maxid, _, compression, _, _ = load(f)  # the block's info tuple
+        end = pos + 4 + abs(size)
+        yield maxid, partial(_raw_block if raw else _decode_block, chunk[f.tell() : end], compression)
+        if size < 0:
+            break
+        pos = end
+
+
+def _decode_block(data: bytes, compression: int) -> Block:
+    ids, weights, values = loads(zlib.decompress(data) if compression else data)
+    return list(accumulate(ids)), weights, values
+
+
+def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
+    """A block's id deltas (its first id absolute) and weights, undecoded."""
+    ids, weights, _ = loads(zlib.decompress(data) if compression else data)
+    return ids, weights
+
+
+class _Gathered:
+    """A term's postings over every segment, as id deltas and weights, gathered a
+    block at a time: long blocks of arrays as numpy arrays, without a Python object
+    per posting; short ones (most terms have a posting or two per segment) in one
+    list."""
+
+    def __init__(self) -> None:
+        self.chunks: list[np.ndarray] = []  # deltas
+        self.wchunks: list[np.ndarray] = []  # their weights
+        self.small: list[int] = []  # deltas of short blocks, not yet in `chunks`
+        self.wsmall: list[float] = []
+        self.weighted = False
+
+    def add(self, d, w, first: int) -> None:
+        """A block's id deltas `d` (`first`: its first, as a delta from the previous
+        block's last global id) and weights `w`."""
+        if w is not None:
+            self.weighted = True
+        if len(d) >= _NUMPY_BLOCK and isinstance(d, array):
+            self._add_array(d, w, first)
+            return
+        n = len(d)
+        self.small.append(first)
+        self.small.extend(d[1:])
+        if w is None:
+            self.wsmall.extend([1.0] * n)
+        elif isinstance(w, float):
+            self.wsmall.extend([w] * n)
+        else:
+            self.wsmall.extend(map(float, w))
+
+    def _add_array(self, d: array, w, first: int) -> None:
+        self._flush_small()
+        n = len(d)
+        part = np.frombuffer(d, dtype=_ARRAY_DTYPES[d.typecode]).astype(np.int64)
+        part[0] = first
+        self.chunks.append(part)
+        if w is None:
+            self.wchunks.append(np.ones(n))
+        elif isinstance(w, float):
+            self.wchunks.append(np.full(n, w))
+        elif isinstance(w, array):
+            self.wchunks.append(np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode]).astype(np.float64))
+        else:
+            self.wchunks.append(np.array(w, dtype=np.float64))
+
+    def _flush_small(self) -> None:
+        if self.small:
+            self.chunks.append(np.array(self.small, dtype=np.int64))
+            self.wchunks.append(np.array(self.wsmall))
+            self.small, self.wsmall = [], []
+
+    def postings(self) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The global ids (one cumulative sum) and weights (None: all 1.0); None
+        when there are none."""
+        self._flush_small()
+        chunks, wchunks = self.chunks, self.wchunks
+        if not chunks:
+            return None
+        ids = np.cumsum(np.concatenate(chunks) if len(chunks) > 1 else chunks[0])
+        weights = (np.concatenate(wchunks) if len(wchunks) > 1 else wchunks[0]) if self.weighted else None
+        return ids, weights
+
+
+def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None,
+                  live: np.ndarray | None = None) -> Postings:  # fmt: skip
+    """The live postings of one term over every segment: global document numbers,
+    ascending, and their weights (the term's frequency in the field; None when
+    all are 1.0), as numpy arrays.
+
+    A block's first id is absolute (in its segment) and the others are deltas: the
+    first is made a delta from the previous block's last global id, so one
+    cumulative sum decodes the whole term, all segments together. `df`: each
+    segment's document frequency of the term (deleted documents included, as
+    Whoosh counts them) is appended to it. `live`: a mask of the live documents,
+    when the caller has one.
+    """
+    gathered = _Gathered()
+    deletions = False
+    prev = 0  # the last global id so far
+    for leaf, base in reader.leaf_readers():
+        btext = leaf.schema[fieldname].to_bytes(text)
+        for maxid, decode in term_blocks(leaf, fieldname, btext, raw=True, df=df):
+            d, w = decode()
+            gathered.add(d, w, d[0] + base - prev)
+            prev = base + maxid
+        if leaf.has_deletions():
+            deletions = True
+    found = gathered.postings()
+    if found is None:
+        return EMPTY
+    ids, weights = found
+    if deletions:
+        if live is None:
+            live = live_docs(reader)
+        keep = live[ids]
+        ids = ids[keep]
+        weights = weights[keep] if weights is not None else None
+    return ids.astype(np.int32), weights
+
+
+def has_term(reader, fieldname: str, text: str) -> bool:
+    """Whether some document of `reader` (deleted ones included) has the term: one
+    lookup in each segment's term table (its postings left unread), stopping at
+    the first that has it; Whoosh's `doc_frequency` asks every segment."""
+    for leaf, _ in reader.leaf_readers():
+        if fieldname not in leaf.schema:
+            continue
+        found: list[int] = []  # `term_blocks` appends the term's frequency when it finds it
+        term_blocks(leaf, fieldname, leaf.schema[fieldname].to_bytes(text), raw=True, df=found)
+        if found:
+            return True
+    return False
+
+
+def live_docs(reader) -> np.ndarray:
+    """A mask of the live documents of `reader`, over its global document numbers."""
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, base in reader.leaf_readers():
+        if leaf.has_deletions():
+            live[deleted_docs(leaf) + base] = False
+    return live
+
+
+def deleted_docs(leaf) -> np.ndarray:
+    """The deleted (local) document numbers of one segment's reader."""
+    return np.fromiter(leaf._segment.deleted_docs(), dtype=np.int64)
