@@ -122,7 +122,7 @@ def whoosh_private_names() -> frozenset[str]:
     names = set()
     for path in Path(whoosh.__file__).parent.rglob("*.py"):
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)  # Whoosh's old escape sequences
+            warnings.simplefilter("ignore")  # Whoosh's old escape sequences (SyntaxWarning, DeprecationWarning)
             tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
