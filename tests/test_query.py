@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import query as Q
 
 from archive.cli import cli
 from archive.query import DateError, parse_period, parse_range
@@ -361,6 +362,26 @@ def test_a_hyphenated_words_parts_share_one_words_weight() -> None:
     clauses = QueryParser().parse("Bouches-du-Rhône mariage").clauses
     assert [round(c.boost, 2) for c in clauses] == [0.4, 0.5, 0.5, 1.0]  # wording, bouch, rhon, mariag
     assert [c.boost for c in QueryParser().parse('"Touche pas à mon poste"').clauses[1:]] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        # a question's subject-verb inversion: the verb a word, the pronoun a stop word, no phrase
+        ("Que dois-je faire ?", ["dois", "fair"]),
+        ("Faut-il partir ?", ["faut", "part"]),
+        ("Peut-on manger ?", ["peut", "mang"]),
+        ("Pense-t-elle revenir ?", ["pens", "reven"]),  # the euphonic -t-
+        ("Sont-ils partis ?", ["part"]),
+        ("Qu'est-ce qu'un employeur ?", ["employeur"]),
+        # compounds stay compounds: their wording, then their parts
+        ("cessez-le-feu", ['exact:"cessez le feu"', "cess", "feu"]),
+        ("rendez-vous manqué", ['exact:"rendez vous"', "rend", "manqu"]),
+    ],
+)
+def test_a_question_inversion_is_words_not_a_compound(text: str, words: list[str]) -> None:
+    clauses = QueryParser().parse(text).clauses
+    assert [str(c) if isinstance(c, Q.Phrase) else c.subqueries[2].text for c in clauses] == words
 
 
 # --- never a traceback ------------------------------------------------------
