@@ -12,21 +12,27 @@ over the same corpus). The variants are measurement only: the shipped ranking is
 `shipped` (no patch); docs/RELEVANCE.md, section "Headlines and French questions",
 has the figures and says which one shipped and why.
 
-Variants (`name:key=value,…`):
+Variants (`name:key=value,…`, joined with `+`):
 
-- `shipped`: the code as it is.
-- `joint`: a word's headline frequency inside its one BM25F saturation, with the
-  other fields (the ranking before issue 18).
-- `apart:idf=title|word,k1=K,scale=none|distinct,also=0|1`: the headline scored
-  apart, its own BM25 (`idf=title`: the headline field's idf; `word`: the word's
-  idf over its fields), added to the BM25F of the other fields; `k1` its own K1
-  (default: the ranking's); `scale=distinct`: multiplied by the share of distinct
-  headlines among the articles that have one; `also=1`: the headline also stays
-  in the BM25F sum.
+- `shipped`: the code as it is (a headline in its word's one BM25F saturation;
+  inversions read as words).
+- `joint`: the headline in the word's one BM25F saturation, recomputed here (the
+  same scores as `shipped`; the base the other scorer variants patch).
+- `apart:idf=title|word,k1=K,scale=none|distinct|shared,also=0|1`: the headline
+  scored apart, its own saturation (`idf=title`: the headline field's idf; `word`:
+  the word's idf over its fields), added to the BM25F of the other fields; `k1` its
+  own K1 (default: the ranking's); `scale=distinct`: multiplied by the share of
+  distinct headlines among the articles that have one; `scale=shared`: an article's
+  divided by the number of articles with the same headline; `also=1`: the headline
+  also stays in the BM25F sum. Not shipped (docs/RELEVANCE.md says why).
 - `compounds`: French subject-verb inversions (`dois-je`, `a-t-il`) read as
-  hyphenated compounds again (the parser before issue 18).
-- `qwords_title`: the question words of the query (`comment`, `pourquoi`…) rank
-  against the headline (its own BM25, never required).
+  hyphenated compounds again (the parser before issue 18); `joint+compounds` is
+  the code before issue 18.
+- `qwords_title`: the interrogatives of the query (`comment`, `pourquoi`…) rank
+  against the headline (an optional term over the whole query, never required).
+
+`--make-proxies DIR` writes the proxy collections (`make_proxies`); `--latency
+VARIANT` times the shipped code against a variant, query by query (`latency`).
 """
 
 from __future__ import annotations
@@ -64,6 +70,18 @@ def _distinct_share(searcher) -> float:
     titles = [f.get("title") or "" for f in searcher.all_stored_fields()]
     titles = [t for t in titles if t.strip()]
     return len(set(titles)) / len(titles) if titles else 1.0
+
+
+def _sharing(searcher, size: int) -> np.ndarray:
+    """For each document number, how many articles have its headline (1 without one)."""
+    titles = [""] * size
+    for d in range(size):
+        if not searcher.reader().is_deleted(d):
+            titles[d] = (searcher.stored_fields(d).get("title") or "").strip()
+    counts: dict[str, int] = {}
+    for t in titles:
+        counts[t] = counts.get(t, 0) + 1
+    return np.array([counts[t] if t else 1 for t in titles], dtype=np.float64)
 
 
 def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", also: int = 0, apart: bool = True):
@@ -126,6 +144,11 @@ def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", 
             factor = share_cache[key]
         docs = np.flatnonzero(tmatched)
         tf = ttf[docs]
+        if scale == "shared":  # each article's headline evidence divided among the articles with that headline
+            key = ("shared", id(self))
+            if key not in share_cache:
+                share_cache[key] = _sharing(self.searcher, self.size)
+            factor = 1.0 / share_cache[key][docs]
         acc.values[docs] += factor * boost * tidf * (k + 1) * tf / (k + tf)
         acc.matched |= tmatched
         return acc
