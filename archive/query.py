@@ -260,6 +260,13 @@ QUESTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+#: The question words that give a question its form (not the grammar of
+#: `QUESTION_WORDS`: `est`, `a`, `il`): they say nothing of an answer's text, but a
+#: headline asking the same question has them (`ParsedQuery.asked`).
+INTERROGATIVES = frozenset(
+    {"combien", "comment", "pourquoi", "quand", "quoi", "lequel", "laquelle", "lesquels", "lesquelles"}
+)
+
 _FUNCTION_WORDS = frozenset(fold(w) for w in STOP_WORDS) | QUESTION_WORDS
 
 
@@ -412,6 +419,9 @@ class ParsedQuery:
     required: list[Q.Query] = field(default_factory=list)  # +word, titre:, groups joined by ET
     excluded: list[Q.Query] = field(default_factory=list)  # -word, SAUF, NOT
     filters: list[Q.Query] = field(default_factory=list)  # source:, date: (restrict, do not rank)
+    # The query's interrogatives (`comment`, `pourquoi`…) in the headline field: they
+    # add to an article's score, never decide whether it matches (`INTERROGATIVES`).
+    asked: list[Q.Query] = field(default_factory=list)
     pairs: list[tuple[str, str]] = field(default_factory=list)  # consecutive words (exact terms), for proximity
     ranked_terms: set[str] = field(default_factory=set)  # for highlighting
     text: str = ""  # the query as written
@@ -812,6 +822,12 @@ class QueryParser:
                     if clause not in parsed.clauses:
                         parsed.clauses.append(clause)
                         parsed.exact_terms.add(term)
+        if not parsed.empty:
+            for word, _, _ in self.exact.words(text):
+                if self.exact.term(word) in INTERROGATIVES and (term := self.ranked.term(word)):
+                    asked = Q.Term("title", term, boost=self.ranking.title)
+                    if asked not in parsed.asked:
+                        parsed.asked.append(asked)
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed

@@ -15,7 +15,7 @@ has the figures and says which one shipped and why.
 Variants (`name:key=value,…`, joined with `+`):
 
 - `shipped`: the code as it is (a headline in its word's one BM25F saturation;
-  inversions read as words).
+  inversions read as words; the query's interrogatives ranked against headlines).
 - `joint`: the headline in the word's one BM25F saturation, recomputed here (the
   same scores as `shipped`; the base the other scorer variants patch).
 - `apart:idf=title|word,k1=K,scale=none|distinct|shared,also=0|1`: the headline
@@ -26,10 +26,11 @@ Variants (`name:key=value,…`, joined with `+`):
   divided by the number of articles with the same headline; `also=1`: the headline
   also stays in the BM25F sum. Not shipped (docs/RELEVANCE.md says why).
 - `compounds`: French subject-verb inversions (`dois-je`, `a-t-il`) read as
-  hyphenated compounds again (the parser before issue 18); `joint+compounds` is
-  the code before issue 18.
-- `qwords_title`: the interrogatives of the query (`comment`, `pourquoi`…) rank
-  against the headline (an optional term over the whole query, never required).
+  hyphenated compounds again (the parser before issue 18).
+- `asked_off`: the query's interrogatives (`comment`, `pourquoi`…) not ranked
+  against headlines (before issue 18); `joint+compounds+asked_off` is the code
+  before issue 18. (Measured first as `qwords_title`, a patch adding them to the
+  code before, the same rule: docs/RELEVANCE.md.)
 
 `--make-proxies DIR` writes the proxy collections (`make_proxies`); `--latency
 VARIANT` times the shipped code against a variant, query by query (`latency`).
@@ -52,17 +53,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from relevance import evaluate, latency_summary, read_jsonl, read_qrels, run_queries, write_trec  # noqa: E402
-from whoosh import query as Q  # noqa: E402
 
 from archive import query as query_module  # noqa: E402
 from archive import scoring  # noqa: E402
 from archive.search import DEFAULT_RANKING  # noqa: E402
-
-#: The question words that give a question its form (`comment`, `pourquoi`…), as
-#: opposed to the grammar words of `archive.query.QUESTION_WORDS` (`est`, `a`, `il`).
-INTERROGATIVES = frozenset(
-    {"combien", "comment", "pourquoi", "quand", "quoi", "lequel", "laquelle", "lesquels", "lesquelles"}
-)
 
 
 def _distinct_share(searcher) -> float:
@@ -181,32 +175,16 @@ def _compounds():
 
 
 @contextmanager
-def _qwords_title():
-    """Question words rank against the headline, never required: the plan's
-    queries become `AndMaybe(query, question words in the headline)`."""
-    from archive import search as search_module
+def _asked_off():
+    """The query's interrogatives not ranked against headlines (before issue 18)."""
+    original = query_module.QueryParser.parse
 
-    original = search_module.Searcher._plan
+    def parse(self, text, dates=True):
+        parsed = original(self, text, dates)
+        parsed.asked = []
+        return parsed
 
-    def _plan(self, text, *args, **kwargs):
-        plan = original(self, text, *args, **kwargs)
-        if plan.all_q is None or plan.parsed.empty:
-            return plan
-        extra = []
-        for w, _, _ in self.parser.exact.words(plan.parsed.text):
-            form = self.parser.exact.term(w)
-            term = self.parser.ranked.term(w)
-            if form in INTERROGATIVES and term:
-                q = Q.Term("title", term, boost=self.ranking.title)
-                if q not in extra:
-                    extra.append(q)
-        if extra:
-            opt = Q.Or(extra) if len(extra) > 1 else extra[0]
-            plan.all_q = Q.AndMaybe(plan.all_q, opt)
-            plan.any_q = Q.AndMaybe(plan.any_q, opt)
-        return plan
-
-    with mock.patch.object(search_module.Searcher, "_plan", _plan):
+    with mock.patch.object(query_module.QueryParser, "parse", parse):
         yield
 
 
@@ -224,8 +202,8 @@ def variant_patches(spec: str, stack: ExitStack) -> None:
             stack.enter_context(mock.patch.object(scoring.Scorer, "_word", word))
         elif name == "compounds":
             stack.enter_context(_compounds())
-        elif name == "qwords_title":
-            stack.enter_context(_qwords_title())
+        elif name == "asked_off":
+            stack.enter_context(_asked_off())
         else:
             raise SystemExit(f"unknown variant {name!r}")
 

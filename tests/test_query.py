@@ -433,6 +433,27 @@ def test_a_headline_that_is_the_query_ranks_its_article_first(tmp_path: Path, qu
     assert ids[:2] == ["passeport.txt", "mairies.txt"]
 
 
+def test_a_questions_interrogatives_rank_against_headlines_never_required(tmp_path: Path) -> None:
+    """`comment`, `pourquoi`… say nothing of an answer's text (they leave the ranked
+    words) but a headline that asks the same question has them (issue 18)."""
+    parsed = QueryParser().parse("Pourquoi le prix du pain augmente-t-il ?")
+    assert parsed.asked == [Q.Term("title", "pourquoi", boost=1.5)]
+    assert "pourquoi" not in parsed.ranked_terms
+    body = "Le prix de la baguette a augmenté de dix centimes chez les boulangers de la ville."
+    write(tmp_path / "articles" / "constat.txt", f"Le prix du pain augmente\n\n{body}\n")
+    write(tmp_path / "articles" / "question.txt", f"Pourquoi le prix du pain augmente\n\n{body}\n")
+    write(tmp_path / "articles" / "meteo.txt", "Il pleut\n\nLa pluie tombe sur la ville.\n")
+    ix = ["--index", str(tmp_path / "index")]
+    assert run(*ix, "--articles", str(tmp_path / "articles"), "index").exit_code == 0
+
+    def ids(query: str) -> list[str]:
+        return [hit["id"] for hit in json.loads(run(*ix, "search", query, "--json").output)["hits"]]
+
+    assert ids("Pourquoi le prix du pain augmente ?") == ["question.txt", "constat.txt"]
+    assert ids("le prix du pain augmente") == ["constat.txt", "question.txt"]  # the shorter headline
+    assert ids("Pourquoi il pleut") == ["meteo.txt"]  # never required
+
+
 # --- never a traceback ------------------------------------------------------
 
 PIECES = list("aéÉzZ09\"“”«»()-+*~?:…',’ \u00a0") + ["ET", "OU", "SAUF", "NOT", "titre:", "source:", "date:",
