@@ -791,6 +791,10 @@ class QueryParser:
                 if q is not None:
                     parsed.filters.append(q)
                 continue
+            if node.kind == "atom" and tok.kind == "word" and self.exact.term(tok.value) in INTERROGATIVES:
+                asked = Q.Term("title", self.ranked.term(tok.value), boost=self.ranking.title)
+                if asked.text and asked not in parsed.asked:
+                    parsed.asked.append(asked)  # a plain word of the query, not negated, quoted or grouped
             if node.kind == "atom" and tok.kind == "compound":
                 q = self.compound(tok, parsed)
             else:
@@ -822,12 +826,8 @@ class QueryParser:
                     if clause not in parsed.clauses:
                         parsed.clauses.append(clause)
                         parsed.exact_terms.add(term)
-        if not parsed.empty:
-            for word, _, _ in self.exact.words(text):
-                if self.exact.term(word) in INTERROGATIVES and (term := self.ranked.term(word)):
-                    asked = Q.Term("title", term, boost=self.ranking.title)
-                    if asked not in parsed.asked:
-                        parsed.asked.append(asked)
+        if parsed.empty:
+            parsed.asked.clear()
         if self.ranking.proximity > 0:
             parsed.pairs = sorted({(a, b) for a, b in zip(kept, kept[1:], strict=False) if a and b and a != b})
         return parsed

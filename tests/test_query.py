@@ -439,6 +439,7 @@ def test_a_questions_interrogatives_rank_against_headlines_never_required(tmp_pa
     parsed = QueryParser().parse("Pourquoi le prix du pain augmente-t-il ?")
     assert parsed.asked == [Q.Term("title", "pourquoi", boost=1.5)]
     assert "pourquoi" not in parsed.ranked_terms
+    assert QueryParser().parse("Alep -pourquoi").asked == []  # only the query's plain words
     body = "Le prix de la baguette a augmenté de dix centimes chez les boulangers de la ville."
     write(tmp_path / "articles" / "constat.txt", f"Le prix du pain augmente\n\n{body}\n")
     write(tmp_path / "articles" / "question.txt", f"Pourquoi le prix du pain augmente\n\n{body}\n")
