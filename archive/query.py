@@ -15,7 +15,17 @@ from whoosh import query as Q
 
 from .analysis import EXACT, RANKED, FrenchAnalyzer, fold, nfc
 from .dates import DateError, backwards, forwards, is_day, is_month, is_year, parse_period, parse_range
-from .querylang import QUESTION_WORDS, SURROGATES, Node, ParsedQuery, Token, parse_tree, tokenize, wanted_kinds
+from .querylang import (
+    INTERROGATIVES,
+    QUESTION_WORDS,
+    SURROGATES,
+    Node,
+    ParsedQuery,
+    Token,
+    parse_tree,
+    tokenize,
+    wanted_kinds,
+)
 from .ranking import DEFAULT_RANKING, TIER_WORDS
 
 #: Longest query read, in characters (the rest is cut, and the user told): a pasted
@@ -336,6 +346,8 @@ class QueryParser:
                     if clause not in parsed.clauses:
                         parsed.clauses.append(clause)
                         parsed.exact_terms.add(term)
+        if parsed.empty:
+            parsed.asked.clear()
         return parsed
 
     def place(self, node: Node, parsed: ParsedQuery, seen: set[str]) -> None:
@@ -347,6 +359,10 @@ class QueryParser:
             if q is not None:
                 parsed.filters.append(q)
             return
+        if node.kind == "atom" and tok.kind == "word" and self.exact.term(tok.value) in INTERROGATIVES:
+            asked = Q.Term("title", self.ranked.term(tok.value), boost=self.ranking.title)
+            if asked.text and asked not in parsed.asked:
+                parsed.asked.append(asked)  # a plain word of the query, not negated, quoted or grouped
         if node.kind == "atom" and tok.kind == "compound":
             q = self.compound(tok, parsed)
         else:

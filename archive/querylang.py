@@ -190,6 +190,13 @@ QUESTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+#: The question words that give a question its form (not the grammar of
+#: `QUESTION_WORDS`: `est`, `a`, `il`): they say nothing of an answer's text, but a
+#: headline asking the same question has them (`ParsedQuery.asked`).
+INTERROGATIVES = frozenset(
+    {"combien", "comment", "pourquoi", "quand", "quoi", "lequel", "laquelle", "lesquels", "lesquelles"}
+)
+
 _FUNCTION_WORDS = frozenset(fold(w) for w in STOP_WORDS) | QUESTION_WORDS
 
 
@@ -199,12 +206,22 @@ def _function_words_only(compound: str, exact: FrenchAnalyzer) -> bool:
     return all(w in _FUNCTION_WORDS for w in words)
 
 
+#: A subject pronoun after a verb, with or without the euphonic `-t-`: French
+#: questions invert subject and verb (`dois-je`, `faut-il`, `peut-on`, `a-t-elle`,
+#: `est-ce`). The one compound noun of that shape in common use is `rendez-vous`.
+_INVERSION = re.compile(
+    r"^(?!rendez[-‐‑]vous$).*[-‐‑](?:t[-‐‑])?(?:je|tu|il|elle|on|nous|vous|ils|elles|ce)$", re.IGNORECASE
+)
+
+
 def _word_tokens(chunk: str, offset: int, exact: FrenchAnalyzer) -> list[Token]:
-    """A run of plain text: compounds (as phrases) and words."""
+    """A run of plain text: compounds (as phrases) and words. A question's
+    inversion (`dois-je`, `pense-t-il`) is words: the verb a word, the pronoun a
+    stop word, no phrase (every article with `dois-je` is not an answer)."""
     tokens: list[Token] = []
     pos = 0
     for cm in _COMPOUND.finditer(chunk):
-        if _function_words_only(cm.group(), exact):
+        if _INVERSION.match(cm.group()) or _function_words_only(cm.group(), exact):
             continue  # its words are read as plain words below
         tokens.extend(_plain_words(chunk[pos : cm.start()], offset + pos, exact))
         tokens.append(Token("compound", cm.group(), offset + cm.start(), offset + cm.end()))
@@ -351,6 +368,9 @@ class ParsedQuery:
     required: list[Q.Query] = field(default_factory=list)  # +word, titre:, groups joined by ET
     excluded: list[Q.Query] = field(default_factory=list)  # -word, SAUF, NOT
     filters: list[Q.Query] = field(default_factory=list)  # source:, date: (restrict, do not rank)
+    # The query's interrogatives (`comment`, `pourquoi`…) in the headline field: they
+    # add to an article's score, never decide whether it matches (`INTERROGATIVES`).
+    asked: list[Q.Query] = field(default_factory=list)
     ranked_terms: set[str] = field(default_factory=set)  # for highlighting
     text: str = ""  # the query as written
     exact_terms: set[str] = field(default_factory=set)

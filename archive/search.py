@@ -256,6 +256,8 @@ class Searcher:
         else:
             all_q = _and(parsed.clauses + parsed.required)
             any_q = _and(parsed.required + ([_or(parsed.clauses)] if parsed.clauses else []))
+            if parsed.asked:  # a question's interrogatives: ranked against headlines, never required
+                all_q, any_q = Q.AndMaybe(all_q, _or(parsed.asked)), Q.AndMaybe(any_q, _or(parsed.asked))
             if len(parsed.clauses) >= PRELOAD_CLAUSES and type(any_q) is Q.Or and not parsed.excluded:
                 # A long query (a pasted headline): score every match into an array
                 # at once rather than through a deep tree of union matchers (about

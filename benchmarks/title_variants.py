@@ -1,0 +1,345 @@
+"""The ranking variants of issue 18 (headlines as evidence, French questions), on kept indexes.
+
+    python benchmarks/title_variants.py --set ../shared/eval/orangesum-chapo \\
+        --index-dir /tmp/rank/idx-orangesum-chapo --variants shipped joint apart:idf=word …
+
+Each variant patches the scorer or the query parser for the time of one run of
+`relevance.py`'s search phase (`run_queries`, the path of `archive search`) on an
+index built beforehand by `relevance.py --index-dir`; it prints one JSON line per
+variant with nDCG@10, MRR@10, Recall@100 and the query p50/p95 (`--out` appends
+them to a file). `--queries`/`--qrels` replace the set's own (a proxy collection
+over the same corpus). The variants are measurement only: the shipped ranking is
+`shipped` (no patch); docs/RELEVANCE.md, section "Headlines and French questions",
+has the figures and says which one shipped and why.
+
+Variants (`name:key=value,…`, joined with `+`):
+
+- `shipped`: the code as it is (a headline in its word's one BM25F saturation;
+  inversions read as words; the query's interrogatives ranked against headlines).
+- `joint`: the headline in the word's one BM25F saturation, recomputed here (the
+  same scores as `shipped`; the base the other scorer variants patch).
+- `apart:idf=title|word,k1=K,scale=none|distinct|shared,also=0|1`: the headline
+  scored apart, its own saturation (`idf=title`: the headline field's idf; `word`:
+  the word's idf over its fields), added to the BM25F of the other fields; `k1` its
+  own K1 (default: the ranking's); `scale=distinct`: multiplied by the share of
+  distinct headlines among the articles that have one; `scale=shared`: an article's
+  divided by the number of articles with the same headline; `also=1`: the headline
+  also stays in the BM25F sum. Not shipped (docs/RELEVANCE.md says why).
+- `compounds`: French subject-verb inversions (`dois-je`, `a-t-il`) read as
+  hyphenated compounds again (the parser before issue 18).
+- `asked_off`: the query's interrogatives (`comment`, `pourquoi`…) not ranked
+  against headlines (before issue 18); `joint+compounds+asked_off` is the code
+  before issue 18. (Measured first as `qwords_title`, a patch adding them to the
+  code before, the same rule: docs/RELEVANCE.md.)
+
+`--make-proxies DIR` writes the proxy collections (`make_proxies`); `--latency
+VARIANT` times the shipped code against a variant, query by query (`latency`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from relevance import evaluate, latency_summary, read_jsonl, read_qrels, run_queries, write_trec  # noqa: E402
+
+from archive import query as query_module  # noqa: E402
+from archive import scoring  # noqa: E402
+from archive.search import DEFAULT_RANKING  # noqa: E402
+
+
+def _distinct_share(searcher) -> float:
+    """Distinct headlines / articles with a headline (1.0 when every headline is its own)."""
+    titles = [f.get("title") or "" for f in searcher.all_stored_fields()]
+    titles = [t for t in titles if t.strip()]
+    return len(set(titles)) / len(titles) if titles else 1.0
+
+
+def _sharing(searcher, size: int) -> np.ndarray:
+    """For each document number, how many articles have its headline (1 without one)."""
+    titles = [""] * size
+    for d in range(size):
+        if not searcher.reader().is_deleted(d):
+            titles[d] = (searcher.stored_fields(d).get("title") or "").strip()
+    counts: dict[str, int] = {}
+    for t in titles:
+        counts[t] = counts.get(t, 0) + 1
+    return np.array([counts[t] if t else 1 for t in titles], dtype=np.float64)
+
+
+def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", also: int = 0, apart: bool = True):
+    """A `Scorer._word` with the headline in the joint sum (`apart=False`) or scored apart."""
+    share_cache: dict[int, float] = {}
+
+    def _word(self, terms, boost):
+        K1 = self.weighting.K1
+        titles = [t for t in terms if apart and t.fieldname == "title"]
+        joint = [t for t in terms if t not in titles or also]
+        tfs = np.zeros(self.size)
+        matched = np.zeros(self.size, dtype=bool)
+        word_idf = None
+        for t in joint:
+            ids, weights = self.postings(t.fieldname, t.text)
+            if not len(ids):
+                continue
+            term_idf = self.idf(t.fieldname, t.text)
+            word_idf = term_idf if word_idf is None else min(word_idf, term_idf)
+            norm = self.norms(t.fieldname)
+            lens = self.lengths(t.fieldname)[ids]
+            if weights is None:
+                tfs[ids] += (t.boost / norm)[lens]
+            else:
+                tfs[ids] += t.boost * weights / norm[lens]
+            matched[ids] = True
+        acc = scoring.Scores(np.zeros(self.size), matched)
+        if word_idf is not None:
+            docs = np.flatnonzero(matched)
+            tf = tfs[docs]
+            acc.values[docs] = boost * word_idf * (K1 + 1) * tf / (K1 + tf)
+        if not titles:
+            return acc
+        ttf = np.zeros(self.size)
+        tmatched = np.zeros(self.size, dtype=bool)
+        tidf = None
+        for t in titles:
+            ids, weights = self.postings(t.fieldname, t.text)
+            if not len(ids):
+                continue
+            term_idf = self.idf(t.fieldname, t.text)
+            tidf = term_idf if tidf is None else min(tidf, term_idf)
+            norm = self.norms(t.fieldname)
+            lens = self.lengths(t.fieldname)[ids]
+            if weights is None:
+                ttf[ids] += (t.boost / norm)[lens]
+            else:
+                ttf[ids] += t.boost * weights / norm[lens]
+            tmatched[ids] = True
+        if tidf is None:
+            return acc
+        if idf == "word" and word_idf is not None:
+            tidf = min(tidf, word_idf)
+        k = K1 if k1 is None else k1
+        factor = 1.0
+        if scale == "distinct":
+            key = id(self)
+            if key not in share_cache:
+                share_cache[key] = _distinct_share(self.searcher)
+            factor = share_cache[key]
+        docs = np.flatnonzero(tmatched)
+        tf = ttf[docs]
+        if scale == "shared":  # each article's headline evidence divided among the articles with that headline
+            key = ("shared", id(self))
+            if key not in share_cache:
+                share_cache[key] = _sharing(self.searcher, self.size)
+            factor = 1.0 / share_cache[key][docs]
+        acc.values[docs] += factor * boost * tidf * (k + 1) * tf / (k + tf)
+        acc.matched |= tmatched
+        return acc
+
+    return _word
+
+
+@contextmanager
+def _compounds():
+    """Inversions read as compounds again: the parser before issue 18."""
+    original = query_module._word_tokens
+
+    def _word_tokens(chunk, offset, exact):
+        tokens, pos = [], 0
+        for cm in query_module._COMPOUND.finditer(chunk):
+            if query_module._function_words_only(cm.group(), exact):
+                continue
+            tokens.extend(query_module._plain_words(chunk[pos : cm.start()], offset + pos, exact))
+            tokens.append(query_module.Token("compound", cm.group(), offset + cm.start(), offset + cm.end()))
+            pos = cm.end()
+        tokens.extend(query_module._plain_words(chunk[pos:], offset + pos, exact))
+        return tokens
+
+    if getattr(query_module, "_INVERSION", None) is None:  # the code has no inversion rule: nothing to undo
+        yield
+        return
+    with mock.patch.object(query_module, "_word_tokens", _word_tokens):
+        yield
+    del original
+
+
+@contextmanager
+def _asked_off():
+    """The query's interrogatives not ranked against headlines (before issue 18)."""
+    original = query_module.QueryParser.parse
+
+    def parse(self, text, dates=True):
+        parsed = original(self, text, dates)
+        parsed.asked = []
+        return parsed
+
+    with mock.patch.object(query_module.QueryParser, "parse", parse):
+        yield
+
+
+def variant_patches(spec: str, stack: ExitStack) -> None:
+    for part in filter(None, spec.split("+")):
+        name, _, args = part.partition(":")
+        kw = dict(a.split("=") for a in filter(None, args.split(",")))
+        if name == "shipped":
+            continue
+        if name == "joint":
+            stack.enter_context(mock.patch.object(scoring.Scorer, "_word", make_word(apart=False)))
+        elif name == "apart":
+            k1 = float(kw["k1"]) if "k1" in kw else None
+            word = make_word(kw.get("idf", "title"), k1, kw.get("scale", "none"), int(kw.get("also", 0)))
+            stack.enter_context(mock.patch.object(scoring.Scorer, "_word", word))
+        elif name == "compounds":
+            stack.enter_context(_compounds())
+        elif name == "asked_off":
+            stack.enter_context(_asked_off())
+        else:
+            raise SystemExit(f"unknown variant {name!r}")
+
+
+QUESTION_STARTS = ("pourquoi", "comment", "combien", "quand", "quel", "quelle", "quels", "quelles", "qui",
+                   "que", "faut-il", "peut-on", "est-ce", "où", "a-t-on", "doit-on")  # fmt: skip
+
+
+def make_proxies(out: Path, sample: int = 1000) -> None:
+    """Two known-item collections over `orangesum-chapo`'s corpus (headlines in):
+    `half-headlines`, the first half of `sample` headlines (at least three words,
+    a fixed random choice of the articles that are no copy); `question-headlines`,
+    the first half of every headline that opens as a question (`Pourquoi…`,
+    `Faut-il…`). A user who remembers part of a headline; not a rewording."""
+    import gzip
+    import math
+    import random
+
+    articles = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "orangesum" / "articles.jsonl.gz"
+    rows, questions = [], []
+    with gzip.open(articles, "rt", encoding="utf-8") as f:
+        for line in f:
+            obj = json.loads(line)
+            words = (obj.get("title") or "").split()
+            if obj.get("duplicate_of_other") or len(words) < 6 or not (obj.get("body") or "").strip():
+                continue
+            half = " ".join(words[: max(3, math.ceil(len(words) / 2))])
+            rows.append((obj["id"], half))
+            first = words[0].lower()
+            if first in QUESTION_STARTS or first.startswith(("qu'", "qu’")):
+                questions.append((obj["id"], half))
+    rows = sorted(random.Random(18).sample(rows, sample), key=lambda r: int(r[0].rsplit("-", 1)[-1]))
+    for name, chosen in (("half-headlines", rows), ("question-headlines", questions)):
+        folder = out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "queries.jsonl", "w", encoding="utf-8") as q, open(folder / "qrels.tsv", "w") as r:
+            for doc_id, text in chosen:
+                qid = f"{name[0]}h-{doc_id.rsplit('-', 1)[-1]}"
+                q.write(json.dumps({"id": qid, "text": text}, ensure_ascii=False) + "\n")
+                r.write(f"{qid}\t{doc_id}\t1\n")
+        print(f"{folder}: {len(chosen)} queries")
+
+
+def latency(index_dir: Path, queries: list[dict], against: str, passes: int) -> dict[str, float]:
+    """Each query run with the shipped code and with the variant `against`, in
+    turn (the order alternating between passes), in one process: p50/p95 of each
+    and the median of the per-query ratios (the variant's patches are entered
+    around each of its searches, a few microseconds)."""
+    from archive.search import Searcher
+
+    kwargs = {"limit": 100, "snippets": False, "count": False, "suggest": False}  # relevance.py's search
+    shipped, other = Searcher(index_dir), Searcher(index_dir)
+    times: dict[str, list[float]] = {"shipped": [], against: []}
+
+    def timed(name: str, searcher, text: str) -> None:
+        with ExitStack() as stack:
+            if name != "shipped":
+                variant_patches(against, stack)
+            t = time.perf_counter()
+            searcher.search(text, **kwargs)
+            times[name].append(time.perf_counter() - t)
+
+    for q in queries[:200]:  # warm both: files, postings, caches
+        timed("shipped", shipped, q["text"])
+        timed(against, other, q["text"])
+    for name in times:
+        times[name].clear()
+    for n in range(passes):
+        order = [("shipped", shipped), (against, other)]
+        for q in queries:
+            for name, searcher in order if n % 2 == 0 else order[::-1]:
+                timed(name, searcher, q["text"])
+    out: dict[str, float] = {}
+    for name, values in times.items():
+        ms = sorted(v * 1e3 for v in values)
+        out[f"{name} p50 ms"] = round(ms[len(ms) // 2], 2)
+        out[f"{name} p95 ms"] = round(ms[int(len(ms) * 0.95)], 2)
+    ratios = sorted(a / b for a, b in zip(times["shipped"], times[against], strict=True))
+    out["shipped / other, median per query"] = round(ratios[len(ratios) // 2], 3)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--make-proxies", metavar="DIR", help="write the proxy collections under DIR and stop")
+    ap.add_argument("--set", help="a folder of ../shared/eval (corpus, queries, qrels)")
+    ap.add_argument("--index-dir", help="its index, built by relevance.py --index-dir")
+    ap.add_argument("--queries", help="queries JSONL (default: the set's)")
+    ap.add_argument("--qrels", help="qrels TSV (default: the set's)")
+    ap.add_argument("--variants", nargs="+", default=["shipped"])
+    ap.add_argument("--run-dir", help="write each variant's TREC run here")
+    ap.add_argument("--out", help="append the JSON lines to this file")
+    ap.add_argument("--latency", metavar="VARIANT", help="time the shipped code against VARIANT, query by query")
+    ap.add_argument("--passes", type=int, default=2, help="with --latency: passes over the queries")
+    args = ap.parse_args(argv)
+    if args.make_proxies:
+        make_proxies(Path(args.make_proxies))
+        return 0
+    if not args.set or not args.index_dir:
+        ap.error("--set and --index-dir are required")
+    folder = Path(args.set)
+    queries = list(read_jsonl(args.queries or folder / "queries.jsonl"))
+    qrels = read_qrels(args.qrels or folder / "qrels.tsv")
+    if args.latency:
+        row = {
+            "set": folder.name,
+            "against": args.latency,
+            **latency(Path(args.index_dir), queries, args.latency, args.passes),
+        }
+        print(json.dumps(row, ensure_ascii=False))
+        return 0
+    for spec in args.variants:
+        with ExitStack() as stack:
+            variant_patches(spec, stack)
+            t = time.perf_counter()
+            run, latencies = run_queries(Path(args.index_dir), queries, replace(DEFAULT_RANKING))
+            seconds = time.perf_counter() - t
+        scores = evaluate(qrels, run)
+        row = {
+            "set": folder.name if not args.queries else Path(args.queries).parent.name,
+            "variant": spec,
+            **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()},
+            **latency_summary(latencies),
+            "seconds": round(seconds, 1),
+        }
+        if args.run_dir:
+            Path(args.run_dir).mkdir(parents=True, exist_ok=True)
+            write_trec(Path(args.run_dir) / f"{row['set']}-{spec.replace(':', '_').replace(',', '_')}.trec",
+                       queries, run, spec)  # fmt: skip
+        line = json.dumps(row, ensure_ascii=False)
+        print(line, flush=True)
+        if args.out:
+            with open(args.out, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
