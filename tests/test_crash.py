@@ -201,7 +201,7 @@ def assert_sound(index_dir: Path, allowed_counts: set[int]) -> None:
 
 
 def index_again() -> None:
-    """The run after a kill (in this process: a process of its own is what the kills test)."""
+    """The run after a kill, in this process (the killed runs are the ones that need a process of their own)."""
     done = CliRunner().invoke(cli, ["index", "--wait", "0"])
     assert done.exit_code == 0, (done.output, done.exception)
 
