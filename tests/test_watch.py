@@ -14,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from archive.cli import cli
 from archive.search import Searcher
 from archive.watch import Batch, Watcher, is_ignored
 
@@ -250,7 +252,8 @@ class WatchProcess:
 
 
 def check_exit_status() -> int:
-    return subprocess.run([sys.executable, "-m", "archive", "check"], capture_output=True, cwd=PROJECT).returncode
+    """`archive check`, in this process (the watcher's process is what is tested)."""
+    return CliRunner().invoke(cli, ["check"]).exit_code
 
 
 def test_watch_process_follows_drops_edits_and_removals(articles: Path, index_dir: Path) -> None:
@@ -311,8 +314,7 @@ def test_watch_process_stops_on_sigterm_with_a_clean_index(articles: Path, index
     ix = Store(index_dir).open()  # opens; the batch is either all in or not at all
     with ix.reader() as reader:
         assert 7 <= reader.doc_count() <= 37
-    assert subprocess.run([sys.executable, "-m", "archive", "index", "--wait", "0"], capture_output=True,
-                          cwd=PROJECT).returncode == 0  # fmt: skip
+    assert CliRunner().invoke(cli, ["index", "--wait", "0"]).exit_code == 0
     assert check_exit_status() == 0
 
 
