@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ArchiveError
-from .models import Hit, IngestReport
+from .models import Alert, Fired, IngestReport
 
 FILE_SUFFIX = ".alerts.json"
 FORMAT = 1
@@ -31,22 +31,6 @@ FORMAT = 1
 
 class AlertError(ArchiveError):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """A saved search of `archive watch`: its name, and its query (all the words)."""
-
-    name: str
-    query: str
-
-
-@dataclass(frozen=True, slots=True)
-class Fired:
-    """One article that fired one alert."""
-
-    alert: Alert
-    hit: Hit
 
 
 def alerts_path(index_dir: str | os.PathLike) -> Path:

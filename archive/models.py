@@ -147,3 +147,98 @@ class SearchResult:
     @property
     def page(self) -> int:
         return self.offset // self.limit + 1 if self.limit else 1
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """One source file and where it is in the archive (`path`, relative)."""
+
+    source: str
+    path: str
+    articles: int = 1  # a file of many articles (.jsonl) holds more
+
+
+@dataclass(slots=True)
+class AddReport:
+    added: list[Filed] = field(default_factory=list)  # copied in under `path`
+    already: list[Filed] = field(default_factory=list)  # same content already at `path`
+    skipped: list[Skipped] = field(default_factory=list)  # not copied: `path` is the source
+    index: IngestReport | None = None
+    index_error: str = ""  # why the files filed in were not indexed (then `index` is None)
+
+    @property
+    def problems(self) -> bool:
+        """Something was not filed or not indexed."""
+        return bool(self.skipped or (self.index is not None and self.index.skipped))
+
+
+@dataclass(slots=True)
+class CheckReport:
+    files: int = 0  # article files on disk
+    documents: int = 0  # documents in the index
+    missing: list[str] = field(default_factory=list)  # on disk, not in the index
+    stale: list[str] = field(default_factory=list)  # changed on disk since indexed
+    orphan: list[str] = field(default_factory=list)  # in the index, no longer on disk
+    unindexable: list[Skipped] = field(default_factory=list)  # on disk, cannot be read: never indexed
+    seconds: float = 0.0
+
+    @property
+    def in_step(self) -> bool:
+        return not (self.missing or self.stale or self.orphan)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One indexing run of the watcher."""
+
+    number: int  # 0: the initial run
+    events: int  # file events that triggered it
+    report: IngestReport
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One query's counts, one a period of `Trend.periods`."""
+
+    query: str
+    counts: tuple[int, ...]
+    total: int  # matching articles, dated or not
+    undated: int
+    ignored: tuple[str, ...] = ()  # what the query parser skipped
+    # A month and year in words read as a date filter, as `SearchResult.date_words`
+    date_words: tuple[str, str, str] = ("", "", "")
+
+    @property
+    def peak(self) -> tuple[int, int]:
+        """(index of the period with the most articles (the first of equals), its count)."""
+        if not self.counts:
+            return -1, 0
+        best = max(range(len(self.counts)), key=lambda i: (self.counts[i], -i))
+        return best, self.counts[best]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """The counts of `archive trend`: one `Series` a query, over the same periods."""
+
+    by: str  # "day", "week", "month" or "year"
+    mode: str  # "all": articles with all the words; "any": with some of them
+    periods: tuple[str, ...]  # every period from the first to the last (or the filters' span), in order
+    series: tuple[Series, ...]
+    filters: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A saved search of `archive watch`: its name, and its query (all the words)."""
+
+    name: str
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """One article that fired one alert."""
+
+    alert: Alert
+    hit: Hit

@@ -15,11 +15,10 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
-from .models import IngestReport, Skipped
+from .models import AddReport, CheckReport, Filed, Skipped
 from .readers import ReadError, checksum, discover, read_articles, read_bytes, unexpected
 
 #: Longest slug in a canonical file name (the date and extension come on top).
@@ -51,29 +50,6 @@ def canonical_name(title: str, date: str, extension: str) -> str:
 
 
 # --- archive add ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Filed:
-    """One source file and where it is in the archive (`path`, relative)."""
-
-    source: str
-    path: str
-    articles: int = 1  # a file of many articles (.jsonl) holds more
-
-
-@dataclass(slots=True)
-class AddReport:
-    added: list[Filed] = field(default_factory=list)  # copied in under `path`
-    already: list[Filed] = field(default_factory=list)  # same content already at `path`
-    skipped: list[Skipped] = field(default_factory=list)  # not copied: `path` is the source
-    index: IngestReport | None = None
-    index_error: str = ""  # why the files filed in were not indexed (then `index` is None)
-
-    @property
-    def problems(self) -> bool:
-        """Something was not filed or not indexed."""
-        return bool(self.skipped or (self.index is not None and self.index.skipped))
 
 
 def add_files(
@@ -227,21 +203,6 @@ def _copy_new(src: Path, data: bytes, root: Path, name: str) -> str:
 
 
 # --- archive check ----------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class CheckReport:
-    files: int = 0  # article files on disk
-    documents: int = 0  # documents in the index
-    missing: list[str] = field(default_factory=list)  # on disk, not in the index
-    stale: list[str] = field(default_factory=list)  # changed on disk since indexed
-    orphan: list[str] = field(default_factory=list)  # in the index, no longer on disk
-    unindexable: list[Skipped] = field(default_factory=list)  # on disk, cannot be read: never indexed
-    seconds: float = 0.0
-
-    @property
-    def in_step(self) -> bool:
-        return not (self.missing or self.stale or self.orphan)
 
 
 def check(

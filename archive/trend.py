@@ -10,46 +10,13 @@ articles are counted apart. No Whoosh here: `Searcher.matches` and
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import QueryError
-from .models import SearchResult
+from .models import SearchResult, Series, Trend
 from .periods import PERIODS, period_bounds, period_of
 from .search import Searcher
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """One query's counts, one a period of `Trend.periods`."""
-
-    query: str
-    counts: tuple[int, ...]
-    total: int  # matching articles, dated or not
-    undated: int
-    ignored: tuple[str, ...] = ()  # what the query parser skipped
-    # A month and year in words read as a date filter, as `SearchResult.date_words`
-    date_words: tuple[str, str, str] = ("", "", "")
-
-    @property
-    def peak(self) -> tuple[int, int]:
-        """(index of the period with the most articles (the first of equals), its count)."""
-        if not self.counts:
-            return -1, 0
-        best = max(range(len(self.counts)), key=lambda i: (self.counts[i], -i))
-        return best, self.counts[best]
-
-
-@dataclass(frozen=True, slots=True)
-class Trend:
-    """The counts of `archive trend`: one `Series` a query, over the same periods."""
-
-    by: str  # "day", "week", "month" or "year"
-    mode: str  # "all": articles with all the words; "any": with some of them
-    periods: tuple[str, ...]  # every period from the first to the last (or the filters' span), in order
-    series: tuple[Series, ...]
-    filters: dict[str, object] = field(default_factory=dict)
 
 
 def trend(searcher: Searcher, queries: list[str] | tuple[str, ...], *, by: str = "month", mode: str = "all",

@@ -23,11 +23,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ArticlesMissing, IndexBusy, WatchUnavailable
-from .models import IngestReport, Step
+from .models import Batch, Step
 
 #: Quiet time (s) after the last event before a batch is indexed.
 QUIET = 0.3
@@ -45,15 +44,6 @@ TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".part",
                  ".download", ".kate-swp", ".adding", ".bak", ".orig")  # fmt: skip
 TEMP_PREFIXES = (".", "#", "~$")
 TEMP_NAMES = ("4913",)  # vim's write test
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """One indexing run of the watcher."""
-
-    number: int  # 0: the initial run
-    events: int  # file events that triggered it
-    report: IngestReport
 
 
 class _Stop(BaseException):

@@ -15,9 +15,8 @@ from .output import emit, emit_hits, export_options, output_format, use_color
 from .query_arg import QueryCommand
 
 if TYPE_CHECKING:
-    from ..models import Hit, SearchResult
+    from ..models import Hit, SearchResult, Series
     from ..search import Searcher
-    from ..trend import Series
 
 
 @click.command(cls=QueryCommand)

@@ -15,7 +15,7 @@ from .query_arg import shell_quoted
 
 if TYPE_CHECKING:
     from ..alerts import Alert, Alerter
-    from ..watch import Batch
+    from ..models import Batch
 
 
 @click.command(context_settings={"allow_extra_args": True})  # (to say how to quote an --alert of several words)

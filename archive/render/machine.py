@@ -9,15 +9,8 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
-from ..models import Article, Hit, IngestReport, Stats
-
-if TYPE_CHECKING:
-    from ..alerts import Fired
-    from ..models import SearchResult
-    from ..operations import AddReport, CheckReport
-    from ..trend import Trend
+from ..models import AddReport, Article, CheckReport, Fired, Hit, IngestReport, SearchResult, Stats, Trend
 
 
 def _json(data: object) -> str:

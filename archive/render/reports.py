@@ -5,15 +5,9 @@ report (`archive index`, `push`), `archive add` and `check`, the batches of
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
-from ..models import IngestReport, Step
+from ..models import AddReport, Batch, CheckReport, Fired, IngestReport, Step
 from .terminal import safe
-
-if TYPE_CHECKING:
-    from ..alerts import Fired
-    from ..operations import AddReport, CheckReport
-    from ..watch import Batch
 
 #: From this many segments, the indexing report suggests `archive index --optimize`
 #: (each word of a query is looked up once per segment).

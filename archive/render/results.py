@@ -5,14 +5,9 @@ and trends as bar charts. Every line is terminal-safe (`archive.render.terminal`
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
-from ..models import Article, Hit, Stats
+from ..models import Article, Hit, SearchResult, Series, Stats, Trend
 from .terminal import safe, safe_lines, style
-
-if TYPE_CHECKING:
-    from ..models import SearchResult
-    from ..trend import Series, Trend
 
 #: How the "By source" facet shows the articles with no source.
 NO_SOURCE = "(none)"
