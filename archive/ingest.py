@@ -60,9 +60,8 @@ def ingest(
     was, what the run wrote is removed, and `IndexWriteFailed` says why. A
     symbolic link to a file outside the articles folder is reported, not read,
     unless `follow_symlinks`. From `workers.PARALLEL_MIN` articles on, worker
-    processes started by `multiprocessing` (spawn) do the reading: as for any
-    use of it, a script calling `ingest` keeps its top-level code under
-    `if __name__ == "__main__":` (each worker imports the script again).
+    processes (`python -m archive.workers`) do the reading; they never run the
+    calling script again, so a script needs no `if __name__ == "__main__":` guard.
     """
     if Path(index_dir).resolve() == Path(articles_dir).resolve():
         raise ArchiveError(
