@@ -60,11 +60,10 @@ class Searcher:
 
     def __init__(self, index_dir: str | os.PathLike, ranking: Ranking = DEFAULT_RANKING) -> None:
         self.store = Store(index_dir)
-        self.ix = self.store.open()
-        schema = self.ix.schema
         self.ranking = ranking
         self.weighting = FrenchBM25(B=ranking.B, K1=ranking.K1, exact_B=ranking.exact_B)
-        self._searcher = self.ix.searcher(weighting=self.weighting)
+        self.ix, self._searcher = self.store.searcher(self.weighting)
+        schema = self.ix.schema
         self._reader = self._searcher.reader()
         self._ids = column(self._reader, "id")
         self._textkeys = column(self._reader, "textkey")

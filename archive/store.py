@@ -129,6 +129,20 @@ class Store:
                 raise IndexCorrupt(str(self.root), f"{type(exc).__name__}: {exc}") from exc
         raise AssertionError("unreachable")
 
+    def searcher(self, weighting) -> tuple[whoosh_index.Index, object]:
+        """The live index and a Whoosh searcher over it. A commit may merge segments
+        and remove the old ones between the reading of the table of contents and the
+        opening of a segment it names: opened again then, from the new contents."""
+        for attempt in range(3):
+            ix = self.open()
+            try:
+                return ix, ix.searcher(weighting=weighting)
+            except FileNotFoundError as exc:
+                if attempt == 2:
+                    raise IndexCorrupt(str(self.root), f"{exc.filename}: {exc.strerror}") from exc
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
     def create(self, schema_factory: Callable = build_schema) -> tuple[Path, whoosh_index.Index]:
         """A new, empty data folder (not yet live: see `switch`)."""
         self.root.mkdir(parents=True, exist_ok=True)

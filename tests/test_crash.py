@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
@@ -363,3 +364,28 @@ def test_ctrl_c_during_index_cancels_cleanly(tmp_path: Path) -> None:
     assert_sound(index_dir, {0, 500})
     index_again()
     assert_in_step(index_dir, articles)
+
+
+def test_a_searcher_opened_while_a_commit_removes_a_segment_opens_the_new_contents(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit may merge segments and remove the old ones between a searcher's
+    reading of the table of contents and its opening of a segment: opened again,
+    from the new contents, never a traceback."""
+    from whoosh.index import FileIndex
+
+    from archive.search import Searcher
+
+    real = FileIndex.searcher
+    calls = []
+
+    def racing(self, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FileNotFoundError(2, "No such file or directory", "MAIN_gone.seg")
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(FileIndex, "searcher", racing)
+    with Searcher(built) as s:
+        assert s.search("Alep").total > 0
+    assert len(calls) == 2
