@@ -81,3 +81,11 @@ class WatchUnavailable(ArchiveError):
             f"Cannot watch {articles_dir} ({reason}). Check that the folder exists and is readable;"
             " meanwhile, run archive index after each change."
         )
+
+
+class WorkerLost(ArchiveError):
+    def __init__(self) -> None:
+        super().__init__(
+            "An indexing worker process died (killed, or out of memory?); the index is as it was."
+            " Run archive index again (ARCHIVE_WORKERS=0 indexes without workers)."
+        )

@@ -40,6 +40,7 @@ from whoosh import index as whoosh_index
 
 from .documents import FileOutcome, Run, article_fields, read_file
 from .engine.merging import BulkSegments
+from .errors import WorkerLost
 from .models import Article, Progress, Step
 from .readers import MANY_PER_FILE, FileStat
 
@@ -223,16 +224,19 @@ def index_parallel(run: Run, data_dir: Path, to_read: list[FileStat], workers: i
     count = workers if many else min(workers, -(-len(to_read) // BATCH_FILES))
     limitmb = max(32, WORKERS_MB // workers)
     with _started(count, data_dir, run.root, limitmb) as conns:
-        _Dispatch(run, conns, _batches(run, to_read), sum(f.size for f in to_read), show).hand_out()
-        for conn in conns:
-            conn.send(None)
-        segments = []
-        if show is not None:  # each worker now writes its last segment
-            show(Step("Finishing", 0, len(conns), "workers", run.report.articles))
-        for n, conn in enumerate(conns, 1):
-            segments += _receive(conn).segments
-            if show is not None:
-                show(Step("Finishing", n, len(conns), "workers", run.report.articles))
+        try:
+            _Dispatch(run, conns, _batches(run, to_read), sum(f.size for f in to_read), show).hand_out()
+            for conn in conns:
+                conn.send(None)
+            segments = []
+            if show is not None:  # each worker now writes its last segment
+                show(Step("Finishing", 0, len(conns), "workers", run.report.articles))
+            for n, conn in enumerate(conns, 1):
+                segments += _receive(conn).segments
+                if show is not None:
+                    show(Step("Finishing", n, len(conns), "workers", run.report.articles))
+        except (EOFError, ConnectionError):  # a worker's end of its connection closed: it died
+            raise WorkerLost() from None
         return segments
 
 
@@ -252,7 +256,8 @@ def _started(count: int, data_dir: Path, root: Path, limitmb: int) -> Iterator[l
             try:
                 args = (theirs.fileno(), data_dir, root, limitmb, os.getpid())
                 procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "archive.workers", *map(str, args)],
+                    # -P: this package, never a module of the current folder by that name
+                    [sys.executable, "-P", "-m", "archive.workers", *map(str, args)],
                     pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env, process_group=0,
                 ))  # fmt: skip
             finally:
@@ -337,10 +342,7 @@ def _batches(run: Run, to_read: list[FileStat]) -> Iterator[_Batch]:
 
 def _receive(conn: Connection):
     """The worker's next message (`Done`, then `Finished`); its failure raised."""
-    try:
-        message = conn.recv()
-    except EOFError:
-        raise RuntimeError("an indexing worker process died; run archive index again") from None
+    message = conn.recv()
     if isinstance(message, Failed):
         raise message.error()
     return message

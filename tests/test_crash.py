@@ -389,3 +389,38 @@ def test_a_searcher_opened_while_a_commit_removes_a_segment_opens_the_new_conten
     with Searcher(built) as s:
         assert s.search("Alep").total > 0
     assert len(calls) == 2
+
+
+def test_a_worker_killed_mid_run_gives_a_clear_message_and_the_index_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles, index_dir = tmp_path / "articles", tmp_path / "index"
+    make_articles(articles, 20)
+    assert run_archive("index").returncode == 0
+    make_articles(articles, 1500, start=20)
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    proc = subprocess.Popen(archive_cmd("index"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=PROJECT)
+    killed = False
+    try:
+        deadline = time.monotonic() + 60
+        while not killed and proc.poll() is None and time.monotonic() < deadline:
+            for pid in Path("/proc").glob("[0-9]*"):
+                try:
+                    cmdline = (pid / "cmdline").read_bytes()
+                    parent = (pid / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                except (OSError, IndexError):
+                    continue
+                if b"archive.workers" in cmdline and parent == str(proc.pid):
+                    os.kill(int(pid.name), signal.SIGKILL)
+                    killed = True
+                    break
+            time.sleep(0.02)
+        err = proc.communicate(timeout=60)[1].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert killed, "no worker seen: the run ended first"
+    assert proc.returncode == 1
+    assert "An indexing worker process died" in err and "Traceback" not in err
+    assert doc_count(index_dir) == 20  # the run's partial segments left the index as it was
+    assert run_archive("index").returncode == 0 and doc_count(index_dir) == 1520
