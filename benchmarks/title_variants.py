@@ -55,8 +55,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from relevance import evaluate, latency_summary, read_jsonl, read_qrels, run_queries, write_trec  # noqa: E402
 
 from archive import query as query_module  # noqa: E402
+from archive import querylang  # noqa: E402
 from archive import scoring  # noqa: E402
-from archive.search import DEFAULT_RANKING  # noqa: E402
+from archive.ranking import DEFAULT_RANKING  # noqa: E402
 
 
 def _distinct_share(searcher) -> float:
@@ -153,25 +154,20 @@ def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", 
 @contextmanager
 def _compounds():
     """Inversions read as compounds again: the parser before issue 18."""
-    original = query_module._word_tokens
 
     def _word_tokens(chunk, offset, exact):
         tokens, pos = [], 0
-        for cm in query_module._COMPOUND.finditer(chunk):
-            if query_module._function_words_only(cm.group(), exact):
+        for cm in querylang._COMPOUND.finditer(chunk):
+            if querylang._function_words_only(cm.group(), exact):
                 continue
-            tokens.extend(query_module._plain_words(chunk[pos : cm.start()], offset + pos, exact))
-            tokens.append(query_module.Token("compound", cm.group(), offset + cm.start(), offset + cm.end()))
+            tokens.extend(querylang._plain_words(chunk[pos : cm.start()], offset + pos, exact))
+            tokens.append(querylang.Token("compound", cm.group(), offset + cm.start(), offset + cm.end()))
             pos = cm.end()
-        tokens.extend(query_module._plain_words(chunk[pos:], offset + pos, exact))
+        tokens.extend(querylang._plain_words(chunk[pos:], offset + pos, exact))
         return tokens
 
-    if getattr(query_module, "_INVERSION", None) is None:  # the code has no inversion rule: nothing to undo
+    with mock.patch.object(querylang, "_word_tokens", _word_tokens):
         yield
-        return
-    with mock.patch.object(query_module, "_word_tokens", _word_tokens):
-        yield
-    del original
 
 
 @contextmanager
