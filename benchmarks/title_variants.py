@@ -55,8 +55,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from relevance import evaluate, latency_summary, read_jsonl, read_qrels, run_queries, write_trec  # noqa: E402
 
 from archive import query as query_module  # noqa: E402
-from archive import querylang  # noqa: E402
-from archive import scoring  # noqa: E402
+from archive import (
+    querylang,  # noqa: E402
+    scoring,  # noqa: E402
+)
 from archive.ranking import DEFAULT_RANKING  # noqa: E402
 
 
