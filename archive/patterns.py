@@ -8,9 +8,9 @@ of its words is ranked by `archive.scoring` like any word.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from whoosh import query as Q
+
+from .engine.expanded import Expanded
 
 #: Most words of the index a wildcard or fuzzy word is searched as (the most frequent
 #: of them), and most of its matching words looked at to find them.
@@ -34,33 +34,3 @@ def expand(reader, q: Q.Query) -> tuple[Q.Query, int]:
         df = reader.doc_frequency
         terms = sorted(terms, key=lambda t: (-df(q.fieldname, t), t))[:MAX_EXPANSION]
     return Expanded(q, tuple(sorted(terms))), left_out
-
-
-class Expanded(Q.MultiTerm):
-    """A wildcard or fuzzy query with its words of the index found once: Whoosh
-    matches, scores and highlights it as the query it stands for (`expand`)."""
-
-    def __init__(self, pattern: Q.Query, words: tuple[bytes, ...]) -> None:
-        self.fieldname = pattern.fieldname
-        self.text = pattern.text
-        self.boost = pattern.boost
-        self.constantscore = pattern.constantscore
-        self.pattern = pattern
-        self.words = words
-
-    def _btexts(self, ixreader) -> Iterator[bytes]:
-        return iter(self.words)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is Expanded and (self.pattern, self.words) == (other.pattern, other.words)
-
-    def __hash__(self) -> int:
-        return hash((self.pattern, self.words))
-
-    def __repr__(self) -> str:
-        return f"Expanded({self.pattern!r}, {len(self.words)} words)"
-
-    def __unicode__(self) -> str:
-        return str(self.pattern)
-
-    __str__ = __unicode__

@@ -135,16 +135,38 @@ def whoosh_private_names() -> frozenset[str]:
 
 
 def private_uses(source: str, whoosh_names: frozenset[str], own: set[str]) -> set[str]:
-    """Whoosh's private names that `source` imports or reads on an object; a name the
-    package defines itself (its own `_x`) is not counted."""
+    """Whoosh's private names that `source` imports, reads on an object, or overrides
+    in a subclass of a Whoosh class; a name the package defines itself (its own `_x`)
+    is not counted, except as such an override."""
     found = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    from_whoosh = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        and (isinstance(node, ast.Import) or (node.module or "").startswith("whoosh"))
+        for alias in node.names
+        if isinstance(node, ast.ImportFrom) or alias.name.startswith("whoosh")
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(base, (ast.Name, ast.Attribute)) and _root_name(base) in from_whoosh for base in node.bases
+        ):
+            found.update(
+                item.name for item in node.body if isinstance(item, ast.FunctionDef) and item.name in whoosh_names
+            )
         if isinstance(node, ast.Attribute) and node.attr in whoosh_names and node.attr not in own:
             found.add(node.attr)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("whoosh"):
             found.update(a.name for a in node.names if a.name.startswith("_"))
             found.update(part for part in (node.module or "").split(".") if part.startswith("_"))
     return found
+
+
+def _root_name(node: ast.expr) -> str:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def own_names(sources: list[str]) -> set[str]:
@@ -182,3 +204,23 @@ def test_private_name_finder_sees_a_leak() -> None:
     source = "def f(reader):\n    return reader._tindex\nfrom whoosh.codec import _secret\n"
     assert private_uses(source, names, set()) == {"_tindex", "_secret"}
     assert private_uses(source, names, {"_tindex"}) == {"_secret"}
+    override = "from whoosh import query as Q\nclass X(Q.MultiTerm):\n    def _tindex(self):\n        pass\n"
+    assert private_uses(override, names, {"_tindex"}) == {"_tindex"}
+
+
+def test_reading_articles_and_rendering_load_no_whoosh_or_numpy() -> None:
+    """docs/ARCHITECTURE.md's layer rules that imports can break silently: a reader
+    of any format and the renderers stay light (an `archive index` of .md files, a
+    `--help`, pay for no search engine)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import archive.readers.text, archive.readers.markdown, archive.readers.html, archive.readers.json\n"
+        "import archive.readers.jsonl, archive.dates, archive.render.results, archive.render.machine\n"
+        "import archive.render.reports, archive.models, archive.cli\n"
+        "print(sorted(m for m in ('whoosh', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[]", "")

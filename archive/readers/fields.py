@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
-from ..analysis import nfc
 from .credits import source_names
 from .decoding import normalize_text, repair_mojibake
 
@@ -92,7 +92,7 @@ def _fields(obj: dict) -> dict[str, Any]:
     """Our field name → the object's value, by the first matching key of `FIELDS`."""
     lowered: dict[str, Any] = {}
     for key, value in obj.items():
-        lowered.setdefault(nfc(str(key)).strip().lower(), value)  # `chapô` typed in NFD is `chapô`
+        lowered.setdefault(unicodedata.normalize("NFC", str(key)).strip().lower(), value)  # `chapô` typed in NFD is `chapô`
     found: dict[str, Any] = {}
     for ours, theirs in FIELDS.items():
         for key in theirs:
