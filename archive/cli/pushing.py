@@ -41,8 +41,9 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
         archive search --engine opensearch --url https://search.example.org:9200 "Alep"
         archive push --dry-run export/
     """
-    from ..opensearch.push import dry_run, report_text
+    from ..opensearch.push import dry_run
     from ..render.machine import report_json
+    from ..render.reports import push_text
 
     if not url and not dry_run_dir:
         raise click.UsageError("Give the cluster's --url (or ARCHIVE_OPENSEARCH_URL), or --dry-run DIR.")
@@ -69,7 +70,7 @@ def push(paths: Paths, url: str | None, index_name: str, dry_run_dir: str | None
             target = f"{url} {index_name}"
     finally:
         reporter.close()
-    click.echo(report_json(report) if json_output else report_text(report, target))
+    click.echo(report_json(report) if json_output else push_text(report, target))
     if dry_run_dir:
         where = url or "$URL"
         click.echo(f"Load them with:\n  curl -X PUT '{where}/_index_template/{index_name}' -H 'Content-Type: application/json'"

@@ -293,14 +293,4 @@ def dry_run(articles_dir: str | os.PathLike, out_dir: str | os.PathLike, index: 
     return work.report
 
 
-def report_text(report: IngestReport, target: str) -> str:
-    """`archive push`'s report: as `archive index`'s, naming where it went."""
-    from ..render.reports import report_text as index_text
-
-    text = index_text(report)
-    if report.created:
-        text = text.replace("New index: ", "", 1)
-    return f"{target}: {text}"
-
-
-__all__ = ["ClusterError", "document", "dry_run", "plan", "push", "report_text"]
+__all__ = ["ClusterError", "document", "dry_run", "plan", "push"]

@@ -120,3 +120,11 @@ def alert_text(fired: Fired) -> str:
     """One line an alert: `[name] date  headline  (id)`."""
     hit = fired.hit
     return f"[{fired.alert.name}] {hit.date or 'undated'}  {hit.title}  ({hit.id})"
+
+
+def push_text(report: IngestReport, target: str) -> str:
+    """`archive push`'s report: as `archive index`'s, naming where it went."""
+    text = report_text(report)
+    if report.created:
+        text = text.replace("New index: ", "", 1)
+    return f"{target}: {text}"
