@@ -385,6 +385,12 @@ def test_the_push_plan_sends_only_what_changed(tmp_path: Path) -> None:
                    ("index", "2020-01-01-neuf.txt")]  # fmt: skip
     r = third.report
     assert (r.added, r.updated, r.removed, r.unchanged) == (1, 1, 1, 9)
+    # Pushed before, emptied now: its old text leaves the cluster, as it leaves the local index.
+    (root / "2016-09-30-casques-blancs.txt").write_text("", encoding="utf-8")
+    fourth = plan(root, state, "archive")
+    assert [(a["_op_type"], a["_id"]) for a in fourth.actions] == [("delete", "2016-09-30-casques-blancs.txt")]
+    assert (fourth.report.removed, len(fourth.report.skipped)) == (1, 1)
+    assert "2016-09-30-casques-blancs.txt" not in state
 
 
 def test_push_needs_a_url_or_a_folder_and_never_takes_credentials(tmp_path: Path) -> None:

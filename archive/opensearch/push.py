@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..documents import Same, Skip, article_fields, read_file
+from ..documents import CHANGED_WHILE_READ, Same, Skip, article_fields, read_file
 from ..errors import ArchiveError, ArticlesMissing
 from ..ingest import PROGRESS_MIN
 from ..models import Article, IngestReport, Skipped
@@ -157,6 +157,13 @@ def _actions(root: Path, to_read: list, deletes: list[dict[str, Any]], state: di
         outcome, articles = read_file(root, f, known.checksum if known is not None else None)
         if isinstance(outcome, Skip):
             report.skipped.append(Skipped(f.path, outcome.reason))
+            if known is not None and outcome.reason != CHANGED_WHILE_READ:
+                # Pushed before, unreadable now (emptied, damaged): its old text goes, as
+                # from the local index (`documents.Run.apply`).
+                out.files[f.path] = list(state.pop(f.path).ids)
+                for doc_id in out.files[f.path]:
+                    yield {"_op_type": "delete", "_index": index, "_id": doc_id}
+                report.removed += 1
         elif isinstance(outcome, Same):
             known.mtime_ns, known.size = f.mtime_ns, f.size
             report.unchanged += 1
