@@ -226,6 +226,10 @@ def test_translation_table(query: str, expected: dict) -> None:
     assert translate(query).all == expected
 
 
+def test_a_pattern_written_twice_is_one_clause_as_locally() -> None:
+    assert translate("de* de* de*", mode="all").all == translate("de*", mode="all").all
+
+
 def test_the_dsl_table_has_every_row_of_the_readme_query_language_table() -> None:
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("#### The query language") :]

@@ -283,6 +283,8 @@ def _add_atom(parts: _Parts, tr: _Translator, tok: Token, q: Query, seen: set[st
         if term in seen:
             return
         seen.add(term)
+    if q in parts.clauses:  # `de* de* de*`: one clause, as locally (`QueryParser.rank_node`)
+        return
     parts.clauses.append(q)
     if tok.kind in ("phrase", "compound"):
         compound = not any(c.isspace() for c in tok.value.strip())
