@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import ArchiveError, ArticlesMissing, IndexMissing
 from .models import AddReport, CheckReport, Filed, Skipped
-from .readers import ReadError, checksum, discover, read_articles, read_bytes, unexpected
+from .readers import ReadError, checksum, discover, read_articles, read_bytes
 
 #: Longest slug in a canonical file name (the date and extension come on top).
 SLUG_MAX = 60
@@ -216,6 +216,7 @@ def check(
     every file. Files not in the index are read to tell the ones indexing would
     add (`missing`) from the ones it cannot read (`unindexable`, with the reason).
     """
+    from .documents import CHANGED_WHILE_READ, Skip, read_file
     from .folderdiff import Indexed, read_stat_cache, state_from_index, unlisted
     from .store import Store
 
@@ -241,15 +242,10 @@ def check(
     for f in on_disk:
         seen.add(f.path)
         known = indexed.get(f.path)
-        if known is None:
-            try:
-                read_articles(root, f.path)
-            except ReadError as exc:
-                report.unindexable.append(Skipped(f.path, str(exc)))
-            except OSError as exc:
-                report.unindexable.append(Skipped(f.path, f"cannot read: {exc.strerror or exc}"))
-            except Exception as exc:  # as `archive index` does: one file never stops the run
-                report.unindexable.append(Skipped(f.path, unexpected(exc)))
+        if known is None:  # read as `archive index` would: what it would add, or skip and why
+            outcome, _ = read_file(root, f, None)
+            if isinstance(outcome, Skip) and outcome.reason != CHANGED_WHILE_READ:
+                report.unindexable.append(Skipped(f.path, outcome.reason))
             else:
                 report.missing.append(f.path)
             continue
