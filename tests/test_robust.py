@@ -452,7 +452,7 @@ def test_markdown_inline_still_strips_markup() -> None:
 def test_many_distinct_tags_are_kept_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bound on work: deduplicating n tags compares O(n) strings, not O(n²)
     (50,000 tags took 63 s)."""
-    import archive.readers.json as formats  # the reader of tags.json, and its binding of _line
+    import archive.readers.json as formats  # the reader of tags.json, and its binding of one_line
     from archive.readers import read_articles
 
     class Counted(str):
@@ -464,8 +464,8 @@ def test_many_distinct_tags_are_kept_in_order(tmp_path: Path, monkeypatch: pytes
 
         __hash__ = str.__hash__
 
-    real = formats._line
-    monkeypatch.setattr(formats, "_line", lambda value: Counted(real(value)))
+    real = formats.one_line
+    monkeypatch.setattr(formats, "one_line", lambda value: Counted(real(value)))
     root = tmp_path / "articles"
     tags = [f"t{i}" for i in range(5_000)]
     write(root / "tags.json", json.dumps({"title": "Des étiquettes", "body": "Texte.", "tags": tags + tags[:10]}))

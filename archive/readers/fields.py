@@ -29,7 +29,7 @@ TITLE_FROM_BODY_CHARS = 150
 
 # Control characters and lone surrogates (JSON `"\ud800"`) cannot go into the index.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_SPACES = re.compile(r"\s+")
+SPACES = re.compile(r"\s+")
 
 
 def _clean(text: str) -> str:
@@ -55,40 +55,40 @@ def _scalar(value: Any) -> str:
     return ""
 
 
-def _line(value: Any) -> str:
-    return _SPACES.sub(" ", normalize_text(_scalar(value))).strip()
+def one_line(value: Any) -> str:
+    return SPACES.sub(" ", normalize_text(_scalar(value))).strip()
 
 
-def _paragraphs(value: Any) -> list[str]:
+def paragraphs_of(value: Any) -> list[str]:
     """A body value (a string, or a list of paragraph strings) as paragraphs."""
     if isinstance(value, list):
         value = "\n".join(_scalar(v) for v in value if isinstance(v, str))
     text = normalize_text(_scalar(value))
-    return [p for p in (_SPACES.sub(" ", ln).strip() for ln in text.split("\n")) if p]
+    return [p for p in (SPACES.sub(" ", ln).strip() for ln in text.split("\n")) if p]
 
 
-def _items(value: Any) -> list[str]:
+def text_items(value: Any) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     elif not isinstance(value, list):
         value = [value]
     out: dict[str, None] = {}  # ordered, and a set: 50,000 tags took 63 s through a list
     for v in value:
-        item = _line(v) if not isinstance(v, (list, dict)) else ""
+        item = one_line(v) if not isinstance(v, (list, dict)) else ""
         if item:
             out[item] = None
     return list(out)
 
 
-def _sources(value: Any) -> tuple[str, ...]:
+def sources_of(value: Any) -> tuple[str, ...]:
     out: dict[str, None] = {}
-    for item in _items(value):
+    for item in text_items(value):
         for name in source_names(item) if len(item) < 80 else (item,):  # `AFP et Reuters`, `afp` → `AFP`
             out[name] = None
     return tuple(out)
 
 
-def _fields(obj: dict) -> dict[str, Any]:
+def field_map(obj: dict) -> dict[str, Any]:
     """Our field name → the object's value, by the first matching key of `FIELDS`."""
     lowered: dict[str, Any] = {}
     for key, value in obj.items():
@@ -102,7 +102,7 @@ def _fields(obj: dict) -> dict[str, Any]:
     return found
 
 
-def _repair(values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def repair_fields(values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Mojibake repaired in every string of the fields (and lists of strings)."""
     repaired = False
     out: dict[str, Any] = {}
@@ -122,7 +122,7 @@ def _repair(values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return out, repaired
 
 
-def _title_from_body(paragraphs: list[str]) -> tuple[str, list[str]]:
+def title_from_body(paragraphs: list[str]) -> tuple[str, list[str]]:
     """The first paragraph as headline (taken out of the body when short enough)."""
     if not paragraphs:
         return "", paragraphs
@@ -133,5 +133,5 @@ def _title_from_body(paragraphs: list[str]) -> tuple[str, list[str]]:
     return cut + "…", paragraphs
 
 
-def _same(a: str, b: str) -> bool:
-    return _SPACES.sub(" ", a).strip().casefold() == _SPACES.sub(" ", b).strip().casefold()
+def same_text(a: str, b: str) -> bool:
+    return SPACES.sub(" ", a).strip().casefold() == SPACES.sub(" ", b).strip().casefold()

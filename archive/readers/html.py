@@ -11,7 +11,7 @@ from ..dates import date_from_path, date_from_text, parse_date
 from ..models import Article
 from .credits import parse_credit, split_credit
 from .decoding import decode
-from .fields import _SPACES, _items, _line, _paragraphs, _repair, _same, _sources, _title_from_body
+from .fields import SPACES, one_line, paragraphs_of, repair_fields, same_text, sources_of, text_items, title_from_body
 from .files import FileArticles, ReadError, checksum, read_bytes
 
 _HTML_MARKUP = re.compile(r"<(?:!doctype|html|head|body|article|main|div|p|h[1-6]|title|meta)\b", re.IGNORECASE)
@@ -44,29 +44,29 @@ def parse_html(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
     sources from a credit line or dateline in the text, else a leading byline's
     `avec AFP`, else the site's name.
     """
-    fields, repaired = _repair(_page_fields(text))
+    fields, repaired = repair_fields(_page_fields(text))
     if repaired and "repaired mojibake" not in notes:
         notes = (*notes, "repaired mojibake")
-    paragraphs = _paragraphs(fields["text"] or "")
+    paragraphs = paragraphs_of(fields["text"] or "")
     if sum(len(p.split()) for p in paragraphs) < MIN_HTML_WORDS:
         raise ReadError("no article text found in the HTML page")
-    title = _line(fields["title"] or "")
-    if title and _same(paragraphs[0], title):
+    title = one_line(fields["title"] or "")
+    if title and same_text(paragraphs[0], title):
         paragraphs = paragraphs[1:]
     elif not title:
-        title, paragraphs = _title_from_body(paragraphs)
-    author, byline_sources = _byline(paragraphs, _line(fields["author"] or "").replace("; ", ", "))
+        title, paragraphs = title_from_body(paragraphs)
+    author, byline_sources = _byline(paragraphs, one_line(fields["author"] or "").replace("; ", ", "))
     sources, paragraphs = split_credit(paragraphs)
     sources = sources or byline_sources
     if not sources and fields["sitename"]:
-        sources = _sources(fields["sitename"])
+        sources = sources_of(fields["sitename"])
     body = "\n".join(paragraphs)
-    lede = _lede(_line(fields["description"] or ""), title, body)
+    lede = _lede(one_line(fields["description"] or ""), title, body)
     date = parse_date(fields["date"]) or date_from_path(relpath) or date_from_text(body)
-    tags = fields["tags"] if isinstance(fields["tags"], list) else _items(fields["tags"] or [])
+    tags = fields["tags"] if isinstance(fields["tags"], list) else text_items(fields["tags"] or [])
     return Article(
         id=relpath, path=relpath, title=title, body=body, lede=lede, date=date, sources=sources,
-        checksum=digest, author=author, url=_line(fields["url"] or ""), tags=tuple(_items(tags)), notes=notes,
+        checksum=digest, author=author, url=one_line(fields["url"] or ""), tags=tuple(text_items(tags)), notes=notes,
     )  # fmt: skip
 
 
@@ -105,8 +105,8 @@ def _lede(description: str, title: str, body: str) -> str:
     """The page's description as the lede, unless it is the text, the headline or too long."""
     if (
         len(description) > LEDE_MAX_CHARS
-        or _same(description, title)
-        or _SPACES.sub(" ", description)[:200] in body[:2000]
+        or same_text(description, title)
+        or SPACES.sub(" ", description)[:200] in body[:2000]
     ):
         return ""
     return description

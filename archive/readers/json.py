@@ -16,7 +16,7 @@ from ..dates import date_from_path, date_from_text, parse_date
 from ..models import Article, Skipped
 from .credits import split_credit
 from .decoding import decode
-from .fields import _fields, _items, _line, _paragraphs, _repair, _sources, _title_from_body
+from .fields import field_map, one_line, paragraphs_of, repair_fields, sources_of, text_items, title_from_body
 from .files import MAX_ARTICLE_BYTES, FileArticles, ReadError, checksum, read_bytes, too_large
 
 
@@ -30,32 +30,32 @@ def article_from_object(
     """
     if not isinstance(obj, dict):
         raise ReadError(f"not a JSON object (a {_json_type(obj)})")
-    fields = _fields(obj)
+    fields = field_map(obj)
     texts = [v for k in ("title", "lede", "body") for v in _strings(fields.get(k))]
     if sum(map(len, texts)) * 4 > MAX_ARTICLE_BYTES:  # UTF-8 takes at most 4 bytes a character
         size = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
         if size > MAX_ARTICLE_BYTES:
             raise ReadError(too_large(size))
-    fields, repaired = _repair(fields)
-    title = _line(fields.get("title", ""))
-    lede = _line(fields.get("lede", ""))
-    paragraphs = _paragraphs(fields.get("body", ""))
+    fields, repaired = repair_fields(fields)
+    title = one_line(fields.get("title", ""))
+    lede = one_line(fields.get("lede", ""))
+    paragraphs = paragraphs_of(fields.get("body", ""))
     if not title and not paragraphs:
         raise ReadError("no title or text (fields title/headline/titre, body/text/content/texte)")
     if not title:
-        title, paragraphs = _title_from_body(paragraphs)
-    sources = _sources(fields["sources"]) if "sources" in fields else ()
+        title, paragraphs = title_from_body(paragraphs)
+    sources = sources_of(fields["sources"]) if "sources" in fields else ()
     if not sources:
         sources, paragraphs = split_credit(paragraphs)
     body = "\n".join(paragraphs)
     own_id = obj.get("id")
-    own_id = _line(own_id) if isinstance(own_id, (str, int)) and not isinstance(own_id, bool) else ""
+    own_id = one_line(own_id) if isinstance(own_id, (str, int)) and not isinstance(own_id, bool) else ""
     article_id = f"{relpath}#{own_id}" if own_id else (f"{relpath}#{key}" if key else relpath)
     date = parse_date(fields.get("date")) or date_from_path(relpath) or date_from_text(body)
     article = Article(
         id=article_id, path=relpath, title=title, body=body, lede=lede, date=date, sources=sources,
-        checksum=digest, author=_line(fields.get("author", "")), url=_line(fields.get("url", "")),
-        tags=tuple(_items(fields.get("tags", []))), notes=notes,
+        checksum=digest, author=one_line(fields.get("author", "")), url=one_line(fields.get("url", "")),
+        tags=tuple(text_items(fields.get("tags", []))), notes=notes,
     )  # fmt: skip
     return article, repaired
 
@@ -120,7 +120,7 @@ def parse_json(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise ReadError(f"not valid JSON: {json_error(exc, line=True)}") from exc
-    if isinstance(data, dict) and not _fields(data):
+    if isinstance(data, dict) and not field_map(data):
         wrapped = next((data[k] for k in WRAPPERS if isinstance(data.get(k), list)), None)
         if wrapped is not None:
             data = wrapped

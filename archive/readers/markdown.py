@@ -12,7 +12,7 @@ from ..dates import date_from_path, date_from_text, parse_date
 from ..models import Article
 from .credits import parse_credit, split_credit
 from .decoding import decode_article, normalize_text
-from .fields import _SPACES, _fields, _items, _line, _repair, _same, _sources
+from .fields import SPACES, field_map, one_line, repair_fields, same_text, sources_of, text_items
 from .files import FileArticles, ReadError, checksum, read_bytes
 
 _FRONT_OPEN = re.compile(r"^---[ \t]*$")
@@ -67,7 +67,7 @@ def markdown_inline(text: str) -> str:
     text = _STRIKE.sub(lambda m: m[1], text)
     text = html.unescape(text)
     text = _PROTECTED.sub(lambda m: chr(ord(m[0]) - 0xE000), text)
-    return _SPACES.sub(" ", text).strip()
+    return SPACES.sub(" ", text).strip()
 
 
 def markdown_blocks(markdown: str) -> list[tuple[int, str]]:
@@ -93,7 +93,7 @@ def markdown_blocks(markdown: str) -> list[tuple[int, str]]:
             if fence and fence[1] == in_fence:
                 in_fence = ""
             elif raw.strip():
-                blocks.append((0, _SPACES.sub(" ", _PROTECTED.sub("", raw)).strip()))
+                blocks.append((0, SPACES.sub(" ", _PROTECTED.sub("", raw)).strip()))
             continue
         if fence:
             flush()
@@ -200,14 +200,14 @@ def parse_markdown(text: str, relpath: str, digest: str, notes: tuple[str, ...] 
     `# heading`, else the first line; credit line as in plain text."""
     text = normalize_text(text)
     front, markdown = split_front_matter(text)
-    meta, repaired = _repair(_fields(front))
+    meta, repaired = repair_fields(field_map(front))
     if repaired and "repaired mojibake" not in notes:
         notes = (*notes, "repaired mojibake")
     markdown, credit = _credit_line(markdown)
     blocks = markdown_blocks(markdown)
-    title = _line(meta.get("title", ""))
+    title = one_line(meta.get("title", ""))
     if title:
-        if blocks and blocks[0][0] and _same(blocks[0][1], title):
+        if blocks and blocks[0][0] and same_text(blocks[0][1], title):
             blocks = blocks[1:]
     else:
         h1 = next((i for i, (level, _) in enumerate(blocks) if level == 1), None)
@@ -219,13 +219,13 @@ def parse_markdown(text: str, relpath: str, digest: str, notes: tuple[str, ...] 
         raise ReadError("empty file (no text)")
     paragraphs = [b for _, b in blocks]
     found, paragraphs = split_credit(paragraphs)
-    sources = _merge(_sources(meta.get("sources", [])), credit or found)
+    sources = _merge(sources_of(meta.get("sources", [])), credit or found)
     body = "\n".join(paragraphs)
     date = parse_date(meta.get("date")) or date_from_path(relpath) or date_from_text(body)
     return Article(
-        id=relpath, path=relpath, title=title, body=body, lede=_line(meta.get("lede", "")),
-        date=date, sources=sources, checksum=digest, author=_line(meta.get("author", "")),
-        url=_line(meta.get("url", "")), tags=tuple(_items(meta.get("tags", []))), notes=notes,
+        id=relpath, path=relpath, title=title, body=body, lede=one_line(meta.get("lede", "")),
+        date=date, sources=sources, checksum=digest, author=one_line(meta.get("author", "")),
+        url=one_line(meta.get("url", "")), tags=tuple(text_items(meta.get("tags", []))), notes=notes,
     )  # fmt: skip
 
 
