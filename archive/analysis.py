@@ -41,16 +41,16 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_APOS = "'’ʼ‘`´"
+APOSTROPHES = "'’ʼ‘`´"
 _WORD = r"[^\W_]+"
 # Alternatives, in order: words kept whole despite an apostrophe; grouped numbers
 # (French thousands separators); plain numbers and decimals; word pieces (with the
 # apostrophe that follows them, if a letter comes next).
-_TOKEN = re.compile(
-    rf"""(?P<keep>(?<![^\W_])(?:aujourd[{_APOS}]hui|prud[{_APOS}]hom\w*|presqu[{_APOS}][iî]les?|quelqu[{_APOS}]une?s?)(?![^\W_]))
+TOKEN = re.compile(
+    rf"""(?P<keep>(?<![^\W_])(?:aujourd[{APOSTROPHES}]hui|prud[{APOSTROPHES}]hom\w*|presqu[{APOSTROPHES}][iî]les?|quelqu[{APOSTROPHES}]une?s?)(?![^\W_]))
     |(?P<num>(?<![\w.,])\d{{1,3}}(?:[.\u00a0\u202f\u2009 ]\d{{3}})+(?![^\W_]|[.,]\d)(?:,\d+)?)
     |(?P<dec>\d+(?:[.,]\d+)?(?![^\W_]))
-    |(?P<word>{_WORD})(?P<apos>[{_APOS}](?=[^\W\d_]))?""",
+    |(?P<word>{_WORD})(?P<apos>[{APOSTROPHES}](?=[^\W\d_]))?""",
     re.VERBOSE | re.IGNORECASE,
 )
 #: line → its words as `FrenchAnalyzer.words` gives them, for the lines seen last
@@ -62,23 +62,23 @@ def _line_words(line: str) -> list[str]:
     """The lower-cased words of one line (no offsets), as `FrenchAnalyzer.words` gives them."""
     out: list[str] = []
     append = out.append
-    for keep, num, dec, word, apos in _TOKEN.findall(line):
+    for keep, num, dec, word, apos in TOKEN.findall(line):
         if word:
             lower = word.lower()
             if apos and lower in ELISIONS:
                 continue  # l', d', qu', jusqu'...: the elided article goes
             append(lower)
         elif num:
-            append(_NUM_SEPARATORS.sub("", num))
+            append(NUM_SEPARATORS.sub("", num))
         elif dec:
             append(dec.replace(".", ","))
         else:  # keep: aujourd'hui and friends, apostrophe removed
-            append(_APOS_RE.sub("", keep.lower()))
+            append(APOSTROPHE_RE.sub("", keep.lower()))
     return out
 
 
-_NUM_SEPARATORS = re.compile("[.\u00a0\u202f\u2009 ]")
-_APOS_RE = re.compile(f"[{_APOS}]")
+NUM_SEPARATORS = re.compile("[.\u00a0\u202f\u2009 ]")
+APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 
 #: Stop words removed from the ranked fields (Snowball's French list, as Lucene and
 #: Elasticsearch use, plus the elided pieces).
@@ -103,12 +103,12 @@ def fold(word: str) -> str:
 #: and `première` to `premiere` (stem `premier`, not `premi` as `premier`). Before
 #: stemming a folded word, such an ending gets its accent back, so every form of the
 #: word meets on one stem whether it was written with accents or not.
-_ACCENT_SUFFIXES = (("ieres", "ières"), ("iere", "ière"), ("ees", "ées"), ("ee", "ée"))
+ACCENT_SUFFIXES = (("ieres", "ières"), ("iere", "ière"), ("ees", "ées"), ("ee", "ée"))
 
 
 def _accent_suffix(word: str) -> str:
     """`word` (folded) with the accent of its ending restored, or `word` itself."""
-    for folded, accented in _ACCENT_SUFFIXES:
+    for folded, accented in ACCENT_SUFFIXES:
         if word.endswith(folded) and len(word) > len(folded) + 1:
             return word[: -len(folded)] + accented
     return word
@@ -190,7 +190,7 @@ class FrenchAnalyzer(Analyzer):
                 stem = self._stem = STEMMERS[self.stemmer]()
             if self.fold == "before":
                 out = fold(lower)
-                if self.stop and out in _FOLDED_STOPS:
+                if self.stop and out in FOLDED_STOPS:
                     out = ""
                 elif out not in self.protected:
                     accented = _accent_suffix(out) if self.stemmer == "snowball" else out
@@ -206,7 +206,7 @@ class FrenchAnalyzer(Analyzer):
 
     def words(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(lower-cased word, start, end) for each word of `text`, elisions removed."""
-        for m in _TOKEN.finditer(text):
+        for m in TOKEN.finditer(text):
             keep, num, dec, word, apos = m.groups()
             if word is not None:
                 if apos is not None and word.lower() in ELISIONS:
@@ -214,11 +214,11 @@ class FrenchAnalyzer(Analyzer):
                 start = m.start()  # the word opens its alternative of the pattern
                 yield word.lower(), start, start + len(word)
             elif num is not None:
-                yield _NUM_SEPARATORS.sub("", num), m.start(), m.end()
+                yield NUM_SEPARATORS.sub("", num), m.start(), m.end()
             elif dec is not None:
                 yield dec.replace(".", ","), m.start(), m.end()
             else:  # keep: aujourd'hui and friends, apostrophe removed
-                yield _APOS_RE.sub("", keep.lower()), m.start(), m.end()
+                yield APOSTROPHE_RE.sub("", keep.lower()), m.start(), m.end()
 
     def word_terms(self, text: str, limit: int | None = None) -> list[str]:
         """The term of each word of `text`, in order, "" for a stop word.
@@ -330,7 +330,7 @@ class FrenchAnalyzer(Analyzer):
             pos += 1
 
 
-_FOLDED_STOPS = frozenset(fold(w) for w in STOP_WORDS)
+FOLDED_STOPS = frozenset(fold(w) for w in STOP_WORDS)
 
 #: Words the stemmer would join to an unrelated word (folded forms): each stays whole.
 #: `fils` (son) ≠ `fil` (thread), `mars` ≠ `mari`/`marie`, `cours` (price, lesson) ≠

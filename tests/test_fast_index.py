@@ -30,20 +30,20 @@ TEXTS = st.one_of(st.text(), st.lists(WORDS, max_size=30).map("".join))
 
 def reference_words(text: str):
     """`FrenchAnalyzer.words` as first written (the contract of the faster one)."""
-    from archive.analysis import _APOS_RE, _NUM_SEPARATORS, _TOKEN, ELISIONS
+    from archive.analysis import APOSTROPHE_RE, ELISIONS, NUM_SEPARATORS, TOKEN
 
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "apos" or m.group("word") is not None:
             if m.group("apos") is not None and m.group("word").lower() in ELISIONS:
                 continue
             yield m.group("word").lower(), m.start("word"), m.end("word")
         elif kind == "num":
-            yield _NUM_SEPARATORS.sub("", m.group()), m.start(), m.end()
+            yield NUM_SEPARATORS.sub("", m.group()), m.start(), m.end()
         elif kind == "dec":
             yield m.group().replace(".", ","), m.start(), m.end()
         else:
-            yield _APOS_RE.sub("", m.group().lower()), m.start(), m.end()
+            yield APOSTROPHE_RE.sub("", m.group().lower()), m.start(), m.end()
 
 
 @settings(max_examples=300)

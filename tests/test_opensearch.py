@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.analysis import _APOS, _FOLDED_STOPS, _NUM_SEPARATORS, EXACT, PROTECTED, RANKED
+from archive.analysis import APOSTROPHES, EXACT, FOLDED_STOPS, NUM_SEPARATORS, PROTECTED, RANKED
 from archive.cli import cli
 from archive.opensearch import dsl, template
 from archive.opensearch.dsl import translate
@@ -56,11 +56,11 @@ def test_the_analysis_settings_come_from_the_analysis_constants() -> None:
         "articles_case": True,
         "articles": sorted(ELISIONS),
     }
-    assert set(analysis["filter"]["french_stop"]["stopwords"]) == _FOLDED_STOPS
+    assert set(analysis["filter"]["french_stop"]["stopwords"]) == FOLDED_STOPS
     assert set(analysis["filter"]["french_protected"]["keywords"]) == PROTECTED
     assert analysis["filter"]["french_stemmer"] == {"type": "stemmer", "language": "french"}
     mapped = {rule.split(" => ")[0] for rule in analysis["char_filter"]["french_apostrophes"]["mappings"]}
-    assert mapped == set(_APOS) - {"'"}
+    assert mapped == set(APOSTROPHES) - {"'"}
     ranked = analysis["analyzer"]["french_archive"]
     assert ranked["tokenizer"] == "standard"
     # lowercase before elision (elastic/elasticsearch#15774), folding before the stemmer, as ours
@@ -70,8 +70,8 @@ def test_the_analysis_settings_come_from_the_analysis_constants() -> None:
     assert analysis["analyzer"]["french_exact"]["filter"] == ["lowercase", "french_elision", "asciifolding"]
     import regex
 
-    for sep in ".\u00a0\u202f\u2009 ":  # the separators of our analysis (`_NUM_SEPARATORS`)
-        assert regex.fullmatch(template.NUMBER_SEPARATORS, sep) and _NUM_SEPARATORS.fullmatch(sep)
+    for sep in ".\u00a0\u202f\u2009 ":  # the separators of our analysis (`NUM_SEPARATORS`)
+        assert regex.fullmatch(template.NUMBER_SEPARATORS, sep) and NUM_SEPARATORS.fullmatch(sep)
 
 
 def test_the_template_covers_the_index_and_one_index_per_year() -> None:

@@ -26,14 +26,14 @@ from typing import Any
 
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED
 
-from ..analysis import _ACCENT_SUFFIXES, _APOS, _FOLDED_STOPS, EXACT, PROTECTED, RANKED
+from ..analysis import ACCENT_SUFFIXES, APOSTROPHES, EXACT, FOLDED_STOPS, PROTECTED, RANKED
 from ..ranking import DEFAULT_RANKING
 from ..schema import SCHEMA_VERSION, TEXT_FIELDS, FrenchTEXT, build_schema
 from ..stopwords import ELISIONS
 
 DEFAULT_INDEX = "archive"
 
-#: Our separators of French thousands (`archive.analysis._NUM_SEPARATORS`), as a Java class.
+#: Our separators of French thousands (`archive.analysis.NUM_SEPARATORS`), as a Java class.
 NUMBER_SEPARATORS = r"[.\u00A0\u202F\u2009 ]"
 #: A thousands separator after a group of one to three digits (itself after no digit,
 #: point, comma or letter, or after such groups) and before groups of exactly three
@@ -55,7 +55,7 @@ TYPED_IDS: dict[str, dict[str, Any]] = {"date": {"type": "date", "format": "stri
 
 
 def _ending_filters() -> dict[str, dict[str, Any]]:
-    """`_ACCENT_SUFFIXES` as pattern_replace token filters: a folded ending gets its
+    """`ACCENT_SUFFIXES` as pattern_replace token filters: a folded ending gets its
     accent back for the stemmer when at least two letters come before it."""
     return {
         f"french_ending_{folded}": {
@@ -63,7 +63,7 @@ def _ending_filters() -> dict[str, dict[str, Any]]:
             "pattern": f"^(.{{2,}}){folded}$",
             "replacement": f"$1{accented}",
         }
-        for folded, accented in _ACCENT_SUFFIXES
+        for folded, accented in ACCENT_SUFFIXES
     }
 
 
@@ -73,17 +73,17 @@ def analysis_settings() -> dict[str, Any]:
     assert EXACT.stemmer == "none" and EXACT.fold == "before" and not EXACT.stop, EXACT
     endings = _ending_filters()
     # The ending filters do not see keyword_marker: no protected word may end so.
-    assert not any(w.endswith(tuple(f for f, _ in _ACCENT_SUFFIXES)) for w in PROTECTED)
+    assert not any(w.endswith(tuple(f for f, _ in ACCENT_SUFFIXES)) for w in PROTECTED)
     char_filters = ["french_apostrophes", "french_numbers", "french_decimals"]
     return {
         "char_filter": {
-            "french_apostrophes": {"type": "mapping", "mappings": [f"{c} => '" for c in _APOS if c != "'"]},
+            "french_apostrophes": {"type": "mapping", "mappings": [f"{c} => '" for c in APOSTROPHES if c != "'"]},
             "french_numbers": {"type": "pattern_replace", "pattern": NUMBER_PATTERN, "replacement": ""},
             "french_decimals": {"type": "pattern_replace", "pattern": DECIMAL_PATTERN, "replacement": ","},
         },
         "filter": {
             "french_elision": {"type": "elision", "articles_case": True, "articles": sorted(ELISIONS)},
-            "french_stop": {"type": "stop", "ignore_case": False, "stopwords": sorted(_FOLDED_STOPS)},
+            "french_stop": {"type": "stop", "ignore_case": False, "stopwords": sorted(FOLDED_STOPS)},
             "french_protected": {"type": "keyword_marker", "keywords": sorted(PROTECTED)},
             **endings,
             "french_stemmer": {"type": "stemmer", "language": "french"},
