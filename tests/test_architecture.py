@@ -3,8 +3,10 @@
 - no import cycle between the package's modules;
 - no module over 500 lines;
 - no function over cyclomatic complexity 25 (radon's measure);
-- Whoosh's private names (``whoosh.x._y``, ``obj._y`` where ``_y`` is Whoosh's) are
-  reached only from ``archive/engine/``.
+- Whoosh's private names (``whoosh.x._y``, ``obj._y`` where ``_y`` is Whoosh's, or
+  overridden in a subclass of a Whoosh class) are reached only from ``archive/engine/``;
+- no module imports another's private names;
+- reading article files and rendering load neither Whoosh nor numpy.
 """
 
 from __future__ import annotations
@@ -224,3 +226,15 @@ def test_reading_articles_and_rendering_load_no_whoosh_or_numpy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[]", "")
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """What a module shares is a public name; `_x` is the module's own business."""
+    found = {}
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("archive")):
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                if private:
+                    found[f"{path.relative_to(PACKAGE.parent)}: {node.module}"] = private
+    assert found == {}
