@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,17 +133,10 @@ class AlertBook:
             ],
         }
         try:
+            from .store import write_atomic  # (Whoosh's import is not for `archive alert list`)
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(data, f, ensure_ascii=False, indent=1)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(self.path, lambda f: json.dump(data, f, ensure_ascii=False, indent=1))
         except OSError as exc:  # a full disk, a folder you may not write: the old file stays
             raise AlertError(
                 f"Cannot save the alerts in {self.path} ({exc.strerror or exc}); the file is as it was."

@@ -22,6 +22,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
@@ -55,20 +56,30 @@ def column(reader, fieldname: str):
     return MultiColumnReader([r.column_reader(fieldname) for r, _ in leaves], [offset for _, offset in leaves])
 
 
-def write_json_atomic(path: Path, data: object) -> None:
+def write_atomic(path: Path, write: Callable[[TextIO], object]) -> None:
+    """Write a text file whole or not at all: `write(f)` fills a temporary file beside
+    `path` (created afresh, never through a planted link; the umask's permissions,
+    as for any file the archive writes), synced, then renamed over `path`; on any
+    failure (a full disk) no half-written copy is left and `path` is as it was."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)  # left by a killed process of the same number
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            # json.dumps, not json.dump: only the one-shot encoder is in C (5-10x faster
-            # on the stat cache of a large archive, written after every indexing run).
-            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        with open(tmp, "x", encoding="utf-8") as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            tmp.unlink()  # a full disk: leave no half-written copy behind
+            os.unlink(tmp)
         raise
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    # json.dumps, not json.dump: only the one-shot encoder is in C (5-10x faster on the
+    # stat cache of a large archive, written after every indexing run).
+    write_atomic(path, lambda f: f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
 
 
 class Store:

@@ -124,19 +124,22 @@ def test_alerts_added_or_removed_while_watch_runs_are_kept(articles: Path, index
 def test_a_full_disk_when_saving_alerts_says_so_and_loses_no_alert_line(
     articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import builtins
     import errno
 
-    import archive.alerts
+    import archive.store
 
     ingest(articles, index_dir)
     assert cli_run("alert", "add", "girafes", "girafes").exit_code == 0
     book = AlertBook.open(index_dir, articles)
     alerter = Alerter(index_dir, book.list(), book)
 
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def full(file, mode="r", *args, **kwargs):
+        if "x" in mode:  # the atomic writes' temporary file: the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return builtins.open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(archive.alerts.tempfile, "mkstemp", full)
+    monkeypatch.setattr(archive.store, "open", full, raising=False)
     out = cli_run("alert", "add", "grêle", "grêle")
     assert out.exit_code == 1 and "No space left on device" in out.output and "Traceback" not in out.output
     assert "alerts" in out.output

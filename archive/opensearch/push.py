@@ -28,7 +28,7 @@ from ..ingest import PROGRESS_MIN
 from ..models import Article, IngestReport, Skipped
 from ..readers import discover
 from ..schema import SCHEMA_VERSION
-from ..store import write_json_atomic
+from ..store import write_atomic, write_json_atomic
 from .client import ClusterError, cluster_errors
 from .template import DEFAULT_INDEX, index_template
 
@@ -290,11 +290,7 @@ def dry_run(articles_dir: str | os.PathLike, out_dir: str | os.PathLike, index: 
     out.mkdir(parents=True, exist_ok=True)
     work = plan(root, {}, index, progress)
     write_json_atomic(out / "template.json", index_template(index))
-    tmp = out / f".bulk.ndjson.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        for line in bulk_lines(work.actions):
-            f.write(line + "\n")
-    os.replace(tmp, out / "bulk.ndjson")
+    write_atomic(out / "bulk.ndjson", lambda f: f.writelines(line + "\n" for line in bulk_lines(work.actions)))
     work.report.created = True
     work.report.seconds = time.perf_counter() - t0
     return work.report
