@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from ..models import Skipped
@@ -38,6 +39,17 @@ def checksum(data: bytes) -> str:
 def too_large(size: int) -> str:
     """The reason given for an article over `MAX_ARTICLE_BYTES`."""
     return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_ARTICLE_BYTES // (1024 * 1024)} MB per article)"
+
+
+def read_text(root: Path, relpath: str, decode: Callable[[bytes], tuple[str, list[str]]]) -> tuple[str, str, tuple[str, ...]]:
+    """A file of one article as text (`decode`: its encoding guessed, mojibake
+    repaired...), the checksum of its bytes and the decoder's notes; an empty file is
+    a `ReadError`."""
+    data = read_bytes(root, relpath)
+    if not data.strip():
+        raise ReadError("empty file")
+    text, notes = decode(data)
+    return text, checksum(data), tuple(notes)
 
 
 def read_bytes(root: Path, relpath: str) -> bytes:

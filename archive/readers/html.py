@@ -12,7 +12,7 @@ from ..models import Article
 from .credits import parse_credit, split_credit
 from .decoding import decode
 from .fields import SPACES, one_line, paragraphs_of, repair_fields, same_text, sources_of, text_items, title_from_body
-from .files import FileArticles, ReadError, checksum, read_bytes
+from .files import FileArticles, ReadError, read_text
 
 _HTML_MARKUP = re.compile(r"<(?:!doctype|html|head|body|article|main|div|p|h[1-6]|title|meta)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:par|by)\s+(?P<name>[A-ZÀ-Ý][\w.’'\- ]{2,60})$")
@@ -113,8 +113,5 @@ def _lede(description: str, title: str, body: str) -> str:
 
 
 def read(root: Path, relpath: str) -> FileArticles:
-    data = read_bytes(root, relpath)
-    if not data.strip():
-        raise ReadError("empty file")
-    text, notes = decode(data)  # mojibake is repaired in the extracted fields
-    return FileArticles([parse_html(text, relpath, checksum(data), tuple(notes))])
+    text, digest, notes = read_text(root, relpath, decode)  # mojibake is repaired in the extracted fields
+    return FileArticles([parse_html(text, relpath, digest, notes)])

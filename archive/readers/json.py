@@ -17,7 +17,7 @@ from ..models import Article, Skipped
 from .credits import split_credit
 from .decoding import decode
 from .fields import field_map, one_line, paragraphs_of, repair_fields, sources_of, text_items, title_from_body
-from .files import MAX_ARTICLE_BYTES, FileArticles, ReadError, checksum, read_bytes, too_large
+from .files import MAX_ARTICLE_BYTES, FileArticles, ReadError, read_text, too_large
 
 
 def article_from_object(
@@ -132,8 +132,5 @@ def parse_json(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
 
 
 def read(root: Path, relpath: str) -> FileArticles:
-    data = read_bytes(root, relpath)
-    if not data.strip():
-        raise ReadError("empty file")
-    text, notes = decode(data)  # mojibake is repaired object by object
-    return parse_json(text, relpath, checksum(data), tuple(notes))
+    text, digest, notes = read_text(root, relpath, decode)  # mojibake is repaired object by object
+    return parse_json(text, relpath, digest, notes)

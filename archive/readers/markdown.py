@@ -13,7 +13,7 @@ from ..models import Article
 from .credits import parse_credit, split_credit
 from .decoding import decode_article, normalize_text
 from .fields import SPACES, field_map, one_line, repair_fields, same_text, sources_of, text_items
-from .files import FileArticles, ReadError, checksum, read_bytes
+from .files import FileArticles, ReadError, read_text
 
 _FRONT_OPEN = re.compile(r"^---[ \t]*$")
 _FRONT_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
@@ -230,8 +230,5 @@ def parse_markdown(text: str, relpath: str, digest: str, notes: tuple[str, ...] 
 
 
 def read(root: Path, relpath: str) -> FileArticles:
-    data = read_bytes(root, relpath)
-    if not data.strip():
-        raise ReadError("empty file")
-    text, notes = decode_article(data)
-    return FileArticles([parse_markdown(text, relpath, checksum(data), tuple(notes))])
+    text, digest, notes = read_text(root, relpath, decode_article)
+    return FileArticles([parse_markdown(text, relpath, digest, notes)])

@@ -8,7 +8,7 @@ from ..dates import date_from_path, date_from_text
 from ..models import Article
 from .credits import split_credit
 from .decoding import decode_article, normalize_text
-from .files import FileArticles, ReadError, checksum, read_bytes
+from .files import FileArticles, ReadError, read_text
 
 
 def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()) -> Article:
@@ -28,8 +28,5 @@ def parse_text(text: str, relpath: str, digest: str, notes: tuple[str, ...] = ()
 
 
 def read(root: Path, relpath: str) -> FileArticles:
-    data = read_bytes(root, relpath)
-    if not data.strip():
-        raise ReadError("empty file")
-    text, notes = decode_article(data)
-    return FileArticles([parse_text(text, relpath, checksum(data), tuple(notes))])
+    text, digest, notes = read_text(root, relpath, decode_article)
+    return FileArticles([parse_text(text, relpath, digest, notes)])
