@@ -384,6 +384,19 @@ class Scorer:
         the field's boost and divided by its length norm, summed, then saturated
         once with the idf of the field where the word is most common."""
         K1 = self.weighting.K1
+        tfs, matched, idf = self.field_frequencies(terms)
+        acc = Scores(np.zeros(self.size), matched)
+        if idf is not None:
+            c = boost * idf * (K1 + 1)
+            docs = np.flatnonzero(matched)
+            tf = tfs[docs]
+            acc.values[docs] = c * tf / (K1 + tf)
+        return acc
+
+    def field_frequencies(self, terms: list[Q.Term]) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """The BM25F sum of one word's fields: per document, each field's frequency
+        weighted by its boost and divided by its length norm; which documents have
+        the word; and the smallest idf of its fields (None: no field has it)."""
         tfs = np.zeros(self.size)
         matched = np.zeros(self.size, dtype=bool)
         idf = None
@@ -395,19 +408,12 @@ class Scorer:
             idf = term_idf if idf is None else min(idf, term_idf)
             norm = self.norms(t.fieldname)
             lens = self.lengths(t.fieldname)[ids]
-            b = t.boost
             if weights is None:
-                tfs[ids] += (b / norm)[lens]
+                tfs[ids] += (t.boost / norm)[lens]
             else:
-                tfs[ids] += b * weights / norm[lens]
+                tfs[ids] += t.boost * weights / norm[lens]
             matched[ids] = True
-        acc = Scores(np.zeros(self.size), matched)
-        if idf is not None:
-            c = boost * idf * (K1 + 1)
-            docs = np.flatnonzero(matched)
-            tf = tfs[docs]
-            acc.values[docs] = c * tf / (K1 + tf)
-        return acc
+        return tfs, matched, idf
 
     def _eval(self, q: Q.Query, boost: float = 1.0) -> Scores:
         boost *= q.boost if not isinstance(q, (Q.AndNot, Q.AndMaybe)) else 1.0

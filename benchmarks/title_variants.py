@@ -89,22 +89,7 @@ def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", 
         K1 = self.weighting.K1
         titles = [t for t in terms if apart and t.fieldname == "title"]
         joint = [t for t in terms if t not in titles or also]
-        tfs = np.zeros(self.size)
-        matched = np.zeros(self.size, dtype=bool)
-        word_idf = None
-        for t in joint:
-            ids, weights = self.postings(t.fieldname, t.text)
-            if not len(ids):
-                continue
-            term_idf = self.idf(t.fieldname, t.text)
-            word_idf = term_idf if word_idf is None else min(word_idf, term_idf)
-            norm = self.norms(t.fieldname)
-            lens = self.lengths(t.fieldname)[ids]
-            if weights is None:
-                tfs[ids] += (t.boost / norm)[lens]
-            else:
-                tfs[ids] += t.boost * weights / norm[lens]
-            matched[ids] = True
+        tfs, matched, word_idf = self.field_frequencies(joint)
         acc = scoring.Scores(np.zeros(self.size), matched)
         if word_idf is not None:
             docs = np.flatnonzero(matched)
@@ -112,22 +97,7 @@ def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", 
             acc.values[docs] = boost * word_idf * (K1 + 1) * tf / (K1 + tf)
         if not titles:
             return acc
-        ttf = np.zeros(self.size)
-        tmatched = np.zeros(self.size, dtype=bool)
-        tidf = None
-        for t in titles:
-            ids, weights = self.postings(t.fieldname, t.text)
-            if not len(ids):
-                continue
-            term_idf = self.idf(t.fieldname, t.text)
-            tidf = term_idf if tidf is None else min(tidf, term_idf)
-            norm = self.norms(t.fieldname)
-            lens = self.lengths(t.fieldname)[ids]
-            if weights is None:
-                ttf[ids] += (t.boost / norm)[lens]
-            else:
-                ttf[ids] += t.boost * weights / norm[lens]
-            tmatched[ids] = True
+        ttf, tmatched, tidf = self.field_frequencies(titles)
         if tidf is None:
             return acc
         if idf == "word" and word_idf is not None:
