@@ -127,31 +127,27 @@ class Store:
 
     def open(self) -> whoosh_index.Index:
         """Open the live index for reading (or incremental writing)."""
+        return self._opened(lambda ix: ix)
+
+    def searcher(self, weighting) -> tuple[whoosh_index.Index, object]:
+        """The live index and a Whoosh searcher over it."""
+        return self._opened(lambda ix: (ix, ix.searcher(weighting=weighting)))
+
+    def _opened(self, then: Callable):
+        """`then(index)` on the live index. Between the reading of the pointer or the
+        table of contents and the opening of the files they name, a rebuild may swap
+        and remove the folder, or a commit merge segments and remove the old ones:
+        opened again then, from the new contents."""
         for attempt in range(3):
             data = self.data_dir()
             try:
-                return whoosh_index.open_dir(str(data))
+                return then(whoosh_index.open_dir(str(data)))
             except (EmptyIndexError, FileNotFoundError) as exc:
-                # A rebuild may have swapped and removed this folder just now.
                 if attempt == 2:
                     raise IndexCorrupt(str(self.root), f"{data.name}: {exc}") from exc
                 time.sleep(0.05)
             except Exception as exc:  # whoosh raises many kinds on a damaged index
                 raise IndexCorrupt(str(self.root), f"{type(exc).__name__}: {exc}") from exc
-        raise AssertionError("unreachable")
-
-    def searcher(self, weighting) -> tuple[whoosh_index.Index, object]:
-        """The live index and a Whoosh searcher over it. A commit may merge segments
-        and remove the old ones between the reading of the table of contents and the
-        opening of a segment it names: opened again then, from the new contents."""
-        for attempt in range(3):
-            ix = self.open()
-            try:
-                return ix, ix.searcher(weighting=weighting)
-            except FileNotFoundError as exc:
-                if attempt == 2:
-                    raise IndexCorrupt(str(self.root), f"{exc.filename}: {exc.strerror}") from exc
-                time.sleep(0.05)
         raise AssertionError("unreachable")
 
     def create(self, schema_factory: Callable = build_schema) -> tuple[Path, whoosh_index.Index]:
