@@ -235,7 +235,7 @@ class Watching:
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGINT)
         try:
-            return self.proc.wait(10)
+            return self.proc.wait(30)  # a loaded 2-core machine (CI) can take seconds to finish a batch
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()

@@ -245,7 +245,7 @@ class WatchProcess:
     def stop(self, signum: int = signal.SIGINT) -> int:
         self.proc.send_signal(signum)
         try:
-            return self.proc.wait(10)
+            return self.proc.wait(30)  # a loaded 2-core machine (CI) can take seconds to finish a batch
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
