@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .folderdiff import Indexed
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, read_articles, unexpected
-from .schema import lead, text_key
+from .schema import lead, text_key, title_key
 
 if TYPE_CHECKING:
     from .engine.commit import Writer
@@ -88,6 +88,7 @@ def article_fields(article: Article) -> dict:
         "lead": lead(article.body),
         "exact": "\n".join(p for p in (article.title, article.lede, article.body) if p),
         "textkey": text_key(article.title, article.lede, article.body),
+        "titlekey": title_key(article.title),
     }
     if article.date:
         doc["date"] = article.date

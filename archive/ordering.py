@@ -14,7 +14,8 @@ from whoosh import query as Q
 
 from .models import SearchResult
 from .querylang import ParsedQuery
-from .scoring import Scorer, Scores, top
+from .scores import Scores, top
+from .scoring import Scorer
 
 #: The orders of a result: by relevance, by date (oldest first), newest first.
 SORTS = ("relevance", "date", "-date")

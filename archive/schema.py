@@ -16,8 +16,8 @@ from .engine.layout import encode_positions
 #: Bump when the schema, the analysis or a pickled class's path changes (the index
 #: pickles `archive.schema.*` and `archive.engine.packed.*` classes by their module
 #: path): an index of another version is refused with a message that says to rebuild
-#: it. 7: `archive.packed` moved to `archive.engine.packed`.
-SCHEMA_VERSION = 7
+#: it. 7: `archive.packed` moved to `archive.engine.packed`. 8: the `titlekey` column.
+SCHEMA_VERSION = 8
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")
@@ -117,6 +117,16 @@ def text_key(title: str, lede: str, body: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def title_key(title: str) -> int:
+    """A 64-bit digest of a headline, its case and spacing ignored; 0 for none.
+    Equal headlines have equal keys (the `titlekey` column, from which search
+    tells whether an index's headlines are each article's own)."""
+    words = " ".join(title.casefold().split())
+    if not words:
+        return 0
+    return int.from_bytes(blake2b(words.encode("utf-8"), digest_size=8).digest(), "big", signed=True) or 1
+
+
 def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT) -> Schema:
     """One document per article.
 
@@ -124,7 +134,8 @@ def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT)
     `lead` repeats the opening words of the body (news puts the essentials first);
     `exact` holds the same text unstemmed with positions, for phrases, prefixes
     and wildcards. `path` and `checksum` let the ingester diff folder and index;
-    `textkey` (a column only) tells copies of one article apart from the rest.
+    `textkey` (a column only) tells copies of one article apart from the rest;
+    `titlekey` (a column only) which articles share a headline.
     """
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
@@ -141,4 +152,5 @@ def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT)
         author=STORED(),
         url=STORED(),
         textkey=COLUMN(NumericColumn("q", default=0)),
+        titlekey=COLUMN(NumericColumn("q", default=0)),
     )

@@ -26,10 +26,12 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.util.numeric import byte_to_length
 
+from .engine.columns import numeric_column
 from .engine.lengths import field_b, field_lengths
 from .engine.positions import read_position_arrays, read_positions
 from .engine.postings import EMPTY as _EMPTY
 from .engine.postings import Postings, live_docs, read_postings
+from .scores import Scores
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
@@ -37,35 +39,15 @@ CACHE_POSTINGS = 4_000_000
 #: terms a phrase needed in most of their articles (stop words: `de`, `la`, `un`…).
 CACHE_POSITIONS = 4_000_000
 
+#: A headline is scored apart from its word's other fields (`Scorer._word`) in an
+#: index where at least this share of the articles with a headline have one of their
+#: own (no other article's): news, FAQs. Where most headlines are shared (a
+#: Wikipedia article's name over its paragraphs, a rubric), a headline says little
+#: of which article it heads, and stays one more field of the word (docs/RELEVANCE.md).
+OWN_HEADLINES = 0.5
+
 #: Bits of a (document, position) key given to the position (documents get the other 31).
 _POSITION_BITS = 32
-
-
-class Scores:
-    """The scores of one query over every document of the index: `values[d]` is
-    document d's score where `matched[d]`, and 0.0 elsewhere (so that scores add up
-    by plain array sums)."""
-
-    __slots__ = ("values", "matched")
-
-    def __init__(self, values: np.ndarray, matched: np.ndarray) -> None:
-        self.values = values
-        self.matched = matched
-
-    @classmethod
-    def empty(cls, size: int) -> Scores:
-        return cls(np.zeros(size), np.zeros(size, dtype=bool))
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self.matched))
-
-    def docs(self) -> np.ndarray:
-        """The matched documents, ascending."""
-        return np.flatnonzero(self.matched)
-
-    def as_dict(self) -> dict[int, float]:
-        docs = self.docs()
-        return dict(zip(docs.tolist(), self.values[docs].tolist(), strict=True))
 
 
 class Scorer:
@@ -90,6 +72,7 @@ class Scorer:
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
+        self._own_headlines: bool | None = None
         self._positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # see `position_arrays`
         self._positions_cached = 0
 
@@ -120,6 +103,15 @@ class Scorer:
         if self._live is None:
             self._live = live_docs(self.reader)
         return self._live
+
+    def own_headlines(self) -> bool:
+        """Whether the headlines of this index are each article's own (`OWN_HEADLINES`),
+        from the `titlekey` column (computed once)."""
+        if self._own_headlines is None:
+            keys = numeric_column(self.reader, "titlekey")[self.live()] if "titlekey" in self.reader.schema else []
+            keys = keys[keys != 0] if len(keys) else keys
+            self._own_headlines = bool(len(keys)) and len(np.unique(keys)) >= OWN_HEADLINES * len(keys)
+        return self._own_headlines
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Whoosh's document frequency of a term (deleted documents included), from
@@ -382,7 +374,21 @@ class Scorer:
     def _word(self, terms: list[Q.Term], boost: float) -> Scores:
         """BM25F of one word over its fields: each field's frequency, weighted by
         the field's boost and divided by its length norm, summed, then saturated
-        once with the idf of the field where the word is most common."""
+        once with the idf of the field where the word is most common. Where
+        headlines are each article's own (`own_headlines`), the headline is
+        saturated apart, with its own idf, and added: a word of a headline that is
+        nearly the query then outweighs the same word repeated in a long body."""
+        headline = [t for t in terms if t.fieldname == "title"] if self.own_headlines() else []
+        if not headline:
+            return self._saturated(terms, boost)
+        acc = self._saturated([t for t in terms if t.fieldname != "title"], boost)
+        apart = self._saturated(headline, boost)
+        acc.values += apart.values
+        acc.matched |= apart.matched
+        return acc
+
+    def _saturated(self, terms: list[Q.Term], boost: float) -> Scores:
+        """One BM25 saturation of the BM25F sum of `terms` (fields of one word)."""
         K1 = self.weighting.K1
         tfs, matched, idf = self.field_frequencies(terms)
         acc = Scores(np.zeros(self.size), matched)
@@ -465,31 +471,3 @@ class Scorer:
             values += part.values
         values[~matched] = 0.0
         return Scores(values, matched)
-
-
-def top(scores: Scores, k: int, ids, docs: np.ndarray | None = None,
-        exclude: np.ndarray | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
-    """The `k` best (score, article id, docnum) of `scores`, among the mask `docs`
-    and not in the mask `exclude` when given; best first, equal scores (to 6
-    decimals) in article id order."""
-    if k <= 0:
-        return []
-    cand = scores.matched
-    if docs is not None:
-        cand = cand & docs
-    if exclude is not None:
-        cand = cand & ~exclude
-    idx = np.flatnonzero(cand)
-    if not len(idx):
-        return []
-    vals = scores.values[idx]
-    if len(idx) > k:
-        # the k-th best, and every score that may round to the same 6 decimals
-        kth = np.partition(vals, len(vals) - k)[len(vals) - k]
-        keep = vals >= kth - 1e-6
-        idx, vals = idx[keep], vals[keep]
-    rows = sorted(
-        ((round(s, 6), ids[d], d) for s, d in zip(vals.tolist(), idx.tolist(), strict=True)),
-        key=lambda r: (-r[0], r[1]),
-    )
-    return rows[:k]

@@ -35,7 +35,8 @@ from .query import QueryParser, date_range
 from .querylang import ParsedQuery
 from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking
 from .resolve import resolve
-from .scoring import Scorer, Scores
+from .scores import Scores
+from .scoring import Scorer
 from .similar import like_query
 from .snippets import best_snippet, make_snippet
 from .store import Store, column

@@ -61,6 +61,23 @@ def whoosh_docs(searcher: Searcher, q: Q.Query) -> set[int]:
     return set(q.docs(searcher._searcher))
 
 
+def own_headlines(s: Searcher) -> bool:
+    """Whether at least half the live articles with a headline have one no other
+    article has (case and spacing aside), from their stored headlines."""
+    titles = [
+        " ".join(f["title"].casefold().split()) for f in s._searcher.all_stored_fields() if f.get("title", "").strip()
+    ]
+    return bool(titles) and len(set(titles)) >= 0.5 * len(titles)
+
+
+def word_groups(s: Searcher, terms: list[Q.Term]) -> list[list[Q.Term]]:
+    """A word's fields as saturated together: all in one, or the headline apart
+    where headlines are each article's own."""
+    if not own_headlines(s) or not any(t.fieldname == "title" for t in terms):
+        return [terms]
+    return [[t for t in terms if t.fieldname != "title"], [t for t in terms if t.fieldname == "title"]]
+
+
 def plain_scores(s: Searcher, q: Q.Query, boost: float = 1.0) -> dict[int, float]:
     """The shipped scores of a query tree, computed plainly from Whoosh's postings
     and field lengths (N: the documents, deleted ones included; n: those with the
@@ -70,7 +87,9 @@ def plain_scores(s: Searcher, q: Q.Query, boost: float = 1.0) -> dict[int, float
     - a term t of field f, boost b:  b · idf(t) · tf·(K1+1) / (tf + K1·norm_f(d)),
       norm_f(d) = (1 - B_f) + B_f · len_f(d) / avg_f
     - an Or of terms (one word's fields, BM25F): tf' = Σ_f b_f · tf_f / norm_f(d);
-      score = boost · min_f idf · tf'·(K1+1) / (K1 + tf')
+      score = boost · min_f idf · tf'·(K1+1) / (K1 + tf'); where headlines are
+      each article's own (`own_headlines`), the headline's term apart: the sum of
+      that formula over the other fields and over the headline alone
     - an Or of other parts: the sum of the parts' scores, where any matches;
       an And: the sum, where all match
     - a phrase: its words' term scores, where Whoosh finds the phrase
@@ -114,15 +133,19 @@ def plain_scores(s: Searcher, q: Q.Query, boost: float = 1.0) -> dict[int, float
         excluded = whoosh_docs(s, q.b)
         return {d: v for d, v in plain_scores(s, q.a, boost).items() if d not in excluded}
     if type(q) is Q.Or and all(type(t) is Q.Term for t in q.subqueries):
-        tfs: dict[int, float] = {}
-        idfs = []
-        for t in q.subqueries:
-            found = postings(t)
-            if found:
-                idfs.append(idf(t))
-            for d, tf in found.items():
-                tfs[d] = tfs.get(d, 0.0) + t.boost * tf / norm(t.fieldname, d)
-        return {d: boost * min(idfs) * tf * (K1 + 1) / (K1 + tf) for d, tf in tfs.items()}
+        out: dict[int, float] = {}
+        for group in word_groups(s, q.subqueries):
+            tfs: dict[int, float] = {}
+            idfs = []
+            for t in group:
+                found = postings(t)
+                if found:
+                    idfs.append(idf(t))
+                for d, tf in found.items():
+                    tfs[d] = tfs.get(d, 0.0) + t.boost * tf / norm(t.fieldname, d)
+            for d, tf in tfs.items():
+                out[d] = out.get(d, 0.0) + boost * min(idfs) * tf * (K1 + 1) / (K1 + tf)
+        return out
     parts = [plain_scores(s, sub, boost) for sub in q.subqueries]
     docs = set().union(*parts) if type(q) is Q.Or else set.intersection(*(set(p) for p in parts))
     return {d: sum(p.get(d, 0.0) for p in parts) for d in docs}
@@ -271,7 +294,8 @@ def test_auto_mode_ranks_a_long_query_as_any(index: Path) -> None:
 @pytest.mark.parametrize("word", ["Alep", "casques", "Lavrov", "humanitaire"])
 def test_bm25f_is_the_formula(index: Path, word: str) -> None:
     """Per word, the fields' frequencies weighted and divided by their length
-    norms, summed, then one saturation; recomputed here from Whoosh's own postings
+    norms, summed, then one saturation (the headline's apart: this index's
+    headlines are each article's own); recomputed here from Whoosh's own postings
     and field lengths, with its own idf (Lucene's)."""
     from math import isclose
 
@@ -280,21 +304,24 @@ def test_bm25f_is_the_formula(index: Path, word: str) -> None:
         (clause,) = s.parser.parse(word).clauses
         w = s._searcher
         K1 = ranking.K1
-        tfs: dict[int, float] = {}
-        idfs = []
-        for t in clause.subqueries:
-            B = ranking.exact_B if t.fieldname == "exact" else ranking.B
-            avg = w.avg_field_length(t.fieldname)
-            if (t.fieldname, t.text) not in s._reader:
-                continue
-            idfs.append(s.weighting.idf(w, t.fieldname, t.text))
-            m = s._reader.postings(t.fieldname, t.text)
-            while m.is_active():
-                d = m.id()
-                norm = (1 - B) + B * w.doc_field_length(d, t.fieldname) / avg
-                tfs[d] = tfs.get(d, 0.0) + t.boost * m.weight() / norm
-                m.next()
-        expected = {d: min(idfs) * tf * (K1 + 1) / (K1 + tf) for d, tf in tfs.items()}
+        expected: dict[int, float] = {}
+        for group in word_groups(s, clause.subqueries):
+            tfs: dict[int, float] = {}
+            idfs = []
+            for t in group:
+                B = ranking.exact_B if t.fieldname == "exact" else ranking.B
+                avg = w.avg_field_length(t.fieldname)
+                if (t.fieldname, t.text) not in s._reader:
+                    continue
+                idfs.append(s.weighting.idf(w, t.fieldname, t.text))
+                m = s._reader.postings(t.fieldname, t.text)
+                while m.is_active():
+                    d = m.id()
+                    norm = (1 - B) + B * w.doc_field_length(d, t.fieldname) / avg
+                    tfs[d] = tfs.get(d, 0.0) + t.boost * m.weight() / norm
+                    m.next()
+            for d, tf in tfs.items():
+                expected[d] = expected.get(d, 0.0) + min(idfs) * tf * (K1 + 1) / (K1 + tf)
         ours = s._scorer.scores(clause).as_dict()
         assert ours.keys() == expected.keys() and expected
         assert all(isclose(ours[d], v, rel_tol=1e-9) for d, v in expected.items())
@@ -339,3 +366,25 @@ def test_has_term_is_whooshs_doc_frequency_above_zero(index: Path) -> None:
             for term in present[::7] + ["zzz", "alepp", "bombardemen", present[0] + "x"]:
                 assert has_term(reader, field, term) == (reader.doc_frequency(field, term) > 0), (field, term)
         assert not has_term(reader, "no-such-field", "alep")
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_headline_is_scored_apart_only_where_headlines_are_each_articles_own(tmp_path: Path, shared: bool) -> None:
+    """News and FAQs give each article its headline: there the headline is
+    saturated apart from the word's other fields. Where most headlines head several
+    articles (a Wikipedia article's name over its paragraphs), it stays one field of
+    the word's BM25F sum (`archive.scoring.OWN_HEADLINES`)."""
+    rng = random.Random(18)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for n in range(12):
+        title = f"Alep {VOCAB[n % 3]}" if shared else f"Alep {VOCAB[n]} {VOCAB[n + 12]}"
+        body = " ".join(rng.choice(VOCAB) for _ in range(rng.randint(10, 60)))
+        (articles / f"a{n:02d}.txt").write_text(f"{title}\n\n{body} Alep.\n", encoding="utf-8")
+    ingest(articles, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        assert s._scorer.own_headlines() is (not shared) is own_headlines(s)
+        (clause,) = s.parser.parse("Alep").clauses
+        ours, theirs = s._scorer.scores(clause).as_dict(), plain_scores(s, clause)
+        assert ours.keys() == theirs.keys() and len(ours) == 12
+        assert all(ours[d] == pytest.approx(v, rel=1e-9) for d, v in theirs.items())

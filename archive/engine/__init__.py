@@ -28,8 +28,8 @@ articles, two cores):
   `archive.schema.SCHEMA_VERSION`.
 - `layout`: the W3 codec's struct layouts and Whoosh's encoding of positions,
   written once for the writer, the blocks, the schema and the readers.
-- `postings`, `positions`, `lengths`: a term's postings, positions and the field
-  lengths read straight from the segment files into numpy, with one term lookup
+- `postings`, `positions`, `lengths`, `columns`: a term's postings, positions, the
+  field lengths and a numeric column read straight from the segment files into numpy, with one term lookup
   per segment read in place from the memory map, instead of Whoosh's tree of
   matchers stepping one document at a time with several Python calls per
   posting and field. With the scoring of `archive.scoring`: warm queries p50 /
@@ -56,7 +56,8 @@ The functions the rest of the house calls:
 - `writer.BulkSegmentWriter` (the ingester and merging);
 - `postings.read_postings`, `postings.has_term`, `postings.live_docs`,
   `positions.read_positions`, `positions.read_position_arrays`,
-  `lengths.field_lengths`, `lengths.field_b` (`archive.scoring`, `archive.search`);
+  `lengths.field_lengths`, `lengths.field_b`, `columns.numeric_column`
+  (`archive.scoring`, `archive.search`);
 - `layout.encode_positions` (`archive.schema`).
 
 This module imports nothing itself: `archive --version` and `archive --help` must

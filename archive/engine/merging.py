@@ -32,7 +32,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 
 from ..models import Progress, Step
-from ..schema import lead, text_key
+from ..schema import lead, text_key, title_key
 from .writer import BulkSegmentWriter
 
 #: Segments below this many articles are all of the smallest tier.
@@ -104,6 +104,7 @@ def stored_documents(reader) -> Iterator[dict]:
         doc["lead"] = lead(body)
         doc["exact"] = "\n".join(p for p in (title, lede, body) if p)
         doc["textkey"] = text_key(title, lede, body)
+        doc["titlekey"] = title_key(title)
         yield doc
 
 

@@ -1,0 +1,66 @@
+"""The scores of one query over every document of an index, as numpy arrays, and
+the best of them.
+
+`archive.scoring` fills `Scores` (a score and a "matched" flag per document
+number, so that a word's fields, a query's words and the parts of a tree add up
+as whole arrays); `archive.ordering` takes the `top` of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Scores:
+    """The scores of one query over every document of the index: `values[d]` is
+    document d's score where `matched[d]`, and 0.0 elsewhere (so that scores add up
+    by plain array sums)."""
+
+    __slots__ = ("values", "matched")
+
+    def __init__(self, values: np.ndarray, matched: np.ndarray) -> None:
+        self.values = values
+        self.matched = matched
+
+    @classmethod
+    def empty(cls, size: int) -> Scores:
+        return cls(np.zeros(size), np.zeros(size, dtype=bool))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.matched))
+
+    def docs(self) -> np.ndarray:
+        """The matched documents, ascending."""
+        return np.flatnonzero(self.matched)
+
+    def as_dict(self) -> dict[int, float]:
+        docs = self.docs()
+        return dict(zip(docs.tolist(), self.values[docs].tolist(), strict=True))
+
+
+def top(scores: Scores, k: int, ids, docs: np.ndarray | None = None,
+        exclude: np.ndarray | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
+    """The `k` best (score, article id, docnum) of `scores`, among the mask `docs`
+    and not in the mask `exclude` when given; best first, equal scores (to 6
+    decimals) in article id order."""
+    if k <= 0:
+        return []
+    cand = scores.matched
+    if docs is not None:
+        cand = cand & docs
+    if exclude is not None:
+        cand = cand & ~exclude
+    idx = np.flatnonzero(cand)
+    if not len(idx):
+        return []
+    vals = scores.values[idx]
+    if len(idx) > k:
+        # the k-th best, and every score that may round to the same 6 decimals
+        kth = np.partition(vals, len(vals) - k)[len(vals) - k]
+        keep = vals >= kth - 1e-6
+        idx, vals = idx[keep], vals[keep]
+    rows = sorted(
+        ((round(s, 6), ids[d], d) for s, d in zip(vals.tolist(), idx.tolist(), strict=True)),
+        key=lambda r: (-r[0], r[1]),
+    )
+    return rows[:k]
