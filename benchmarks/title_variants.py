@@ -14,17 +14,21 @@ has the figures and says which one shipped and why.
 
 Variants (`name:key=value,…`, joined with `+`):
 
-- `shipped`: the code as it is (a headline in its word's one BM25F saturation;
-  inversions read as words; the query's interrogatives ranked against headlines).
-- `joint`: the headline in the word's one BM25F saturation, recomputed here (the
-  same scores as `shipped`; the base the other scorer variants patch).
-- `apart:idf=title|word,k1=K,scale=none|distinct|shared,also=0|1`: the headline
-  scored apart, its own saturation (`idf=title`: the headline field's idf; `word`:
-  the word's idf over its fields), added to the BM25F of the other fields; `k1` its
-  own K1 (default: the ranking's); `scale=distinct`: multiplied by the share of
-  distinct headlines among the articles that have one; `scale=shared`: an article's
-  divided by the number of articles with the same headline; `also=1`: the headline
-  also stays in the BM25F sum. Not shipped (docs/RELEVANCE.md says why).
+- `shipped`: the code as it is (a headline saturated apart where an index's
+  headlines are each article's own, `archive.scoring.OWN_HEADLINES`; inversions
+  read as words; the query's interrogatives ranked against headlines).
+- `joint`: the headline always in the word's one BM25F saturation (the ranking
+  before the headline apart shipped; the base the other scorer variants patch).
+- `apart:idf=title|word,k1=K,scale=none|distinct|shared,also=0|1,gate=G`: the
+  headline scored apart, its own saturation (`idf=title`: the headline field's idf;
+  `word`: the word's idf over its fields), added to the BM25F of the other fields;
+  `k1` its own K1 (default: the ranking's); `scale=distinct`: multiplied by the share
+  of distinct headlines among the articles that have one; `scale=shared`: an
+  article's divided by the number of articles with the same headline; `also=1`: the
+  headline also stays in the BM25F sum; `gate=G`: only where that share reaches G
+  (`apart:gate=0.5` is what shipped).
+- `qtf:k3=K`: a word the query repeats weighs BM25's (K + 1) qtf / (K + qtf) times
+  its weight (the product counts it once).
 - `compounds`: French subject-verb inversions (`dois-je`, `a-t-il`) read as
   hyphenated compounds again (the parser before issue 18).
 - `asked_off`: the query's interrogatives (`comment`, `pourquoi`…) not ranked
@@ -60,6 +64,7 @@ from archive import (
     scoring,  # noqa: E402
 )
 from archive.ranking import DEFAULT_RANKING  # noqa: E402
+from archive.scores import Scores  # noqa: E402
 
 
 def _distinct_share(searcher) -> float:
@@ -81,16 +86,27 @@ def _sharing(searcher, size: int) -> np.ndarray:
     return np.array([counts[t] if t else 1 for t in titles], dtype=np.float64)
 
 
-def make_word(idf: str = "title", k1: float | None = None, scale: str = "none", also: int = 0, apart: bool = True):
-    """A `Scorer._word` with the headline in the joint sum (`apart=False`) or scored apart."""
+def make_word(
+    idf: str = "title",
+    k1: float | None = None,
+    scale: str = "none",
+    also: int = 0,
+    apart: bool = True,
+    gate: float = 0.0,
+):
+    """A `Scorer._word` with the headline in the joint sum (`apart=False`) or scored apart
+    (only where the share of distinct headlines reaches `gate`)."""
     share_cache: dict[int, float] = {}
 
     def _word(self, terms, boost):
         K1 = self.weighting.K1
-        titles = [t for t in terms if apart and t.fieldname == "title"]
+        if gate and id(self) not in share_cache:
+            share_cache[id(self)] = _distinct_share(self.searcher)
+        on = apart and (not gate or share_cache[id(self)] >= gate)
+        titles = [t for t in terms if on and t.fieldname == "title"]
         joint = [t for t in terms if t not in titles or also]
         tfs, matched, word_idf = self.field_frequencies(joint)
-        acc = scoring.Scores(np.zeros(self.size), matched)
+        acc = Scores(np.zeros(self.size), matched)
         if word_idf is not None:
             docs = np.flatnonzero(matched)
             tf = tfs[docs]
@@ -156,6 +172,31 @@ def _asked_off():
         yield
 
 
+@contextmanager
+def _qtf(k3: float):
+    """A word the query repeats weighs more: BM25's query-term factor (k3 + 1) qtf /
+    (k3 + qtf) on its clause's boost (today a repeated word counts once)."""
+    original = query_module.QueryParser.rank_node
+
+    def rank_node(self, node, q, parsed, seen):
+        tok = node.token
+        head = getattr(q, "subqueries", [None])[0]  # the word's headline term: its ranked (stemmed) form
+        same = [i for i, c in enumerate(parsed.clauses) if type(c) is type(q) and c.subqueries[0] == head]
+        if node.kind == "atom" and tok.kind == "word" and self.ranked.term(tok.value) in seen and same:
+            counts = parsed.__dict__.setdefault("_qtf", {})
+            term = self.ranked.term(tok.value)
+            n = counts[term] = counts.get(term, 1) + 1
+            i = same[0]
+            clause = parsed.clauses[i].copy()
+            clause.boost = (k3 + 1) * n / (k3 + n)
+            parsed.clauses[i] = clause
+            return
+        original(self, node, q, parsed, seen)
+
+    with mock.patch.object(query_module.QueryParser, "rank_node", rank_node):
+        yield
+
+
 def variant_patches(spec: str, stack: ExitStack) -> None:
     for part in filter(None, spec.split("+")):
         name, _, args = part.partition(":")
@@ -166,12 +207,20 @@ def variant_patches(spec: str, stack: ExitStack) -> None:
             stack.enter_context(mock.patch.object(scoring.Scorer, "_word", make_word(apart=False)))
         elif name == "apart":
             k1 = float(kw["k1"]) if "k1" in kw else None
-            word = make_word(kw.get("idf", "title"), k1, kw.get("scale", "none"), int(kw.get("also", 0)))
+            word = make_word(
+                kw.get("idf", "title"),
+                k1,
+                kw.get("scale", "none"),
+                int(kw.get("also", 0)),
+                gate=float(kw.get("gate", 0)),
+            )
             stack.enter_context(mock.patch.object(scoring.Scorer, "_word", word))
         elif name == "compounds":
             stack.enter_context(_compounds())
         elif name == "asked_off":
             stack.enter_context(_asked_off())
+        elif name == "qtf":
+            stack.enter_context(_qtf(float(kw.get("k3", 8))))
         else:
             raise SystemExit(f"unknown variant {name!r}")
 
