@@ -52,6 +52,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
+from whoosh import query as Q
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -180,8 +181,8 @@ def _qtf(k3: float):
 
     def rank_node(self, node, q, parsed, seen):
         tok = node.token
-        head = getattr(q, "subqueries", [None])[0]  # the word's headline term: its ranked (stemmed) form
-        same = [i for i, c in enumerate(parsed.clauses) if type(c) is type(q) and c.subqueries[0] == head]
+        head = q.subqueries[0] if type(q) is Q.Or else None  # the word's headline term: its ranked form
+        same = [i for i, c in enumerate(parsed.clauses) if type(c) is Q.Or is type(q) and c.subqueries[0] == head]
         if node.kind == "atom" and tok.kind == "word" and self.ranked.term(tok.value) in seen and same:
             counts = parsed.__dict__.setdefault("_qtf", {})
             term = self.ranked.term(tok.value)
