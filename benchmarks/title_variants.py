@@ -27,6 +27,8 @@ Variants (`name:key=value,…`, joined with `+`):
   article's divided by the number of articles with the same headline; `also=1`: the
   headline also stays in the BM25F sum; `gate=G`: only where that share reaches G
   (`apart:gate=0.5` is what shipped).
+- `idf`: Whoosh's idf, log(N / (n + 1)) + 1, in place of Lucene's (cause 4 of issue
+  18: a word in nearly every article keeps a weight of about 1).
 - `qtf:k3=K`: a word the query repeats weighs BM25's (K + 1) qtf / (K + qtf) times
   its weight (the product counts it once).
 - `compounds`: French subject-verb inversions (`dois-je`, `a-t-il`) read as
@@ -48,6 +50,7 @@ import sys
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from math import log
 from pathlib import Path
 from unittest import mock
 
@@ -64,7 +67,7 @@ from archive import (
     querylang,  # noqa: E402
     scoring,  # noqa: E402
 )
-from archive.ranking import DEFAULT_RANKING  # noqa: E402
+from archive.ranking import DEFAULT_RANKING, FrenchBM25  # noqa: E402
 from archive.scores import Scores  # noqa: E402
 
 
@@ -220,6 +223,10 @@ def variant_patches(spec: str, stack: ExitStack) -> None:
             stack.enter_context(_compounds())
         elif name == "asked_off":
             stack.enter_context(_asked_off())
+        elif name == "idf":  # Whoosh's own idf, log(N / (n + 1)) + 1: never below 1
+            stack.enter_context(
+                mock.patch.object(FrenchBM25, "idf_of", staticmethod(lambda n, total: log(total / (n + 1)) + 1))
+            )
         elif name == "qtf":
             stack.enter_context(_qtf(float(kw.get("k3", 8))))
         else:
