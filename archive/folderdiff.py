@@ -190,8 +190,12 @@ def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
         if rel and is_index_folder(look.entries):
             found.removed.extend(_replace(state, rel, look.digest, LISTED | INDEX, {}))
             continue
-        files, folders = classify(look.entries, rel, inside, exts, follow_symlinks)
-        found.removed.extend(_compare(state, rel, look.digest, files, found))
+        path = os.path.join(root_s, rel) if rel else root_s
+        same = _still_there(path, rel, look.entries, state)
+        rest = [e for e in look.entries if e.name not in same] if same else look.entries
+        files, folders = classify(rest, rel, inside, exts, follow_symlinks)
+        found.unchanged += len(same)
+        found.removed.extend(_compare(state, rel, look.digest, same, files, found))
         stack.extend(sub for _, sub in folders)
     kept = tuple(s.path for s in found.skipped if s.path.endswith("/"))
     for rel in [r for r in state.folders if r not in visited and not f"{r}/".startswith(kept)]:
@@ -206,11 +210,36 @@ def _problem(f: FileStat) -> tuple[str, str]:
     return f.path, f.problem
 
 
-def _compare(state: StatCache, rel: str, digest: bytes, files: list[tuple[FileStat, int]], found: FolderDiff) -> list[str]:
-    """A folder walked entry by entry: its files against its records; the indexed paths gone."""
+def _still_there(path: str, rel: str, entries: list[os.DirEntry], state: StatCache) -> dict[str, list]:
+    """In a folder whose listing changed, the records of the last run (when it held only
+    indexed regular files) whose files are still there with the same (mtime, size, mode),
+    `lstat`ed in bulk: name → record."""
+    folder = state.folders.get(rel)
+    if folder is None or folder.records is not None or folder.span < 0 or not folder.flags & PLAIN:
+        return {}
+    listed = {e.name for e in entries}
+    stored = [(n, k, c) for n, k, c in zip(state.stored_names(folder), state.stored_keys(folder),
+                                         state.stored_sums(folder), strict=True) if n in listed]  # fmt: skip
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return {}
+    try:
+        now = list(map(_KEY, map(partial(os.stat, dir_fd=fd, follow_symlinks=False), (n for n, _, _ in stored))))
+    except OSError:  # a file removed meanwhile: walked entry by entry
+        return {}
+    finally:
+        os.close(fd)
+    return {n: [*k, c] for (n, k, c), key in zip(stored, now, strict=True) if k == key}
+
+
+def _compare(state: StatCache, rel: str, digest: bytes, same: dict[str, list], files: list[tuple[FileStat, int]],
+             found: FolderDiff) -> list[str]:  # fmt: skip
+    """A folder walked entry by entry: its files (beside those found the `same`) against
+    its records; the indexed paths gone."""
     folder = state.folders.get(rel)
     old = state.records(folder) if folder is not None else {}
-    new: dict[str, list] = {}
+    new = dict(same)
     for f, mode in files:
         name = f.path.rpartition("/")[2]
         rec = old.get(name)

@@ -131,7 +131,7 @@ class StatCache:
         if folder.records is None:
             folder.records = {}
             if folder.span >= 0:
-                names, keys, sums = self.stored_names(folder), self.stored_keys(folder), self._stored_sums(folder)
+                names, keys, sums = self.stored_names(folder), self.stored_keys(folder), self.stored_sums(folder)
                 folder.records = {n: [*k, s] for n, k, s in zip(names, keys, sums, strict=True)}
         return folder.records
 
@@ -146,7 +146,8 @@ class StatCache:
         return list(zip(self._arrays["mtimes"][a:b].tolist(), self._arrays["sizes"][a:b].tolist(),
                         self._arrays["modes"][a:b].tolist(), strict=True))  # fmt: skip
 
-    def _stored_sums(self, folder: Folder) -> list[str]:
+    def stored_sums(self, folder: Folder) -> list[str]:
+        """The checksums of a folder's records, as loaded, in `stored_names`' order."""
         at = self._arrays["sums_at"]
         return _text(self._arrays["sums"][at[folder.span] : at[folder.span + 1]])
 
@@ -212,8 +213,20 @@ class StatCache:
         for key in ends:
             chunks[key].append(array("q", [0]).tobytes())
         paths = sorted(self.folders)
+        run: list[Folder] = []  # folders as loaded, one after the other in the file: copied at once
         for rel in paths:
-            self._write_folder(self.folders[rel], chunks, ends)
+            folder = self.folders[rel]
+            stored = folder.records is None and folder.span >= 0
+            if stored and run and folder.span == run[-1].span + 1:
+                run.append(folder)
+                continue
+            if run:
+                self._copy(run[0].span, run[-1].span + 1, chunks, ends)
+            run = [folder] if stored else []
+            if not stored:
+                self._write_folder(folder, chunks, ends)
+        if run:
+            self._copy(run[0].span, run[-1].span + 1, chunks, ends)
         chunks["folders"].append(_blob(paths))
         sections = {name: b"".join(parts) for name, parts in chunks.items()}
         header = {"version": VERSION, "data": self.data, "generation": generation, "byteorder": sys.byteorder,
@@ -228,24 +241,30 @@ class StatCache:
         with suppress(FileNotFoundError):
             os.unlink(index_root / OLD_JSON)
 
+    def _copy(self, i: int, j: int, chunks: dict[str, list[bytes]], ends: dict[str, int]) -> None:
+        """The loaded folders `i` to `j - 1`, as they were: their bytes, copied."""
+        arrays = self._arrays
+        a, b = arrays["first"][i], arrays["first"][j]
+        for name in ("mtimes", "sizes", "modes"):
+            chunks[name].append(arrays[name][a:b].tobytes())
+        for name, key in (("names", "names_at"), ("sums", "sums_at"), (None, "first")):
+            at = arrays[key]
+            if name is not None:
+                chunks[name].append(arrays[name][at[i] : at[j]].tobytes())
+            chunks[key].append(array("q", [ends[key] + x - at[i] for x in at[i + 1 : j + 1].tolist()]).tobytes())
+            ends[key] += at[j] - at[i]
+        chunks["digests"].append(arrays["digests"][16 * i : 16 * j].tobytes())
+        chunks["flags"].append(arrays["flags"][i:j].tobytes())
+
     def _write_folder(self, folder: Folder, chunks: dict[str, list[bytes]], ends: dict[str, int]) -> None:
-        if folder.records is None and folder.span >= 0:  # as loaded: its bytes, copied
-            i, arrays = folder.span, self._arrays
-            a, b = arrays["first"][i], arrays["first"][i + 1]
-            for name in ("mtimes", "sizes", "modes"):
-                chunks[name].append(arrays[name][a:b].tobytes())
-            names = arrays["names"][arrays["names_at"][i] : arrays["names_at"][i + 1]].tobytes()
-            sums = arrays["sums"][arrays["sums_at"][i] : arrays["sums_at"][i + 1]].tobytes()
-            count, flags = b - a, folder.flags
-        else:
-            records = self.records(folder)
-            order = sorted(records)
-            recs = [records[n] for n in order]
-            for k, name in enumerate(("mtimes", "sizes", "modes")):
-                chunks[name].append(array("q", [r[k] for r in recs]).tobytes())
-            names, sums = _blob(order), _blob([r[3] for r in recs])
-            plain = all(r[3] and stat.S_ISREG(r[2]) for r in recs)
-            count, flags = len(recs), (folder.flags & ~PLAIN) | (PLAIN if plain else 0)
+        records = self.records(folder)
+        order = sorted(records)
+        recs = [records[n] for n in order]
+        for k, name in enumerate(("mtimes", "sizes", "modes")):
+            chunks[name].append(array("q", [r[k] for r in recs]).tobytes())
+        names, sums = _blob(order), _blob([r[3] for r in recs])
+        plain = all(r[3] and stat.S_ISREG(r[2]) for r in recs)
+        count, flags = len(recs), (folder.flags & ~PLAIN) | (PLAIN if plain else 0)
         chunks["names"].append(names)
         chunks["sums"].append(sums)
         chunks["digests"].append(folder.digest.ljust(16, b"\0")[:16])
