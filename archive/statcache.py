@@ -208,7 +208,7 @@ class StatCache:
     def save(self, index_root: Path, generation: int) -> None:
         """Write the cache for `generation` (whole, or not at all); then the old JSON
         cache, if any, goes."""
-        chunks: dict[str, list[bytes]] = {name: [] for name, _ in SECTIONS}
+        chunks: dict[str, list] = {name: [] for name, _ in SECTIONS}  # of bytes, or views of the loaded file
         ends = {"first": 0, "names_at": 0, "sums_at": 0}
         for key in ends:
             chunks[key].append(array("q", [0]).tobytes())
@@ -228,35 +228,34 @@ class StatCache:
         if run:
             self._copy(run[0].span, run[-1].span + 1, chunks, ends)
         chunks["folders"].append(_blob(paths))
-        sections = {name: b"".join(parts) for name, parts in chunks.items()}
+        sizes = [sum(memoryview(c).nbytes for c in chunks[name]) for name, _ in SECTIONS]
         header = {"version": VERSION, "data": self.data, "generation": generation, "byteorder": sys.byteorder,
-                  "sizes": [len(sections[name]) for name, _ in SECTIONS]}  # fmt: skip
+                  "sizes": sizes}  # fmt: skip
         head = MAGIC + json.dumps(header).encode() + b"\n"
-        pad = -len(head) % 8
-        parts = [head, b"\0" * pad]
-        for name, _ in SECTIONS:
-            parts += [sections[name], b"\0" * (-len(sections[name]) % 8)]
+        parts = [head, b"\0" * (-len(head) % 8)]
+        for (name, _), size in zip(SECTIONS, sizes, strict=True):
+            parts += [*chunks[name], b"\0" * (-size % 8)]
         write_atomic(index_root / BINARY, lambda f: f.writelines(parts), binary=True)
         self.generation, self.dirty = generation, False
         with suppress(FileNotFoundError):
             os.unlink(index_root / OLD_JSON)
 
-    def _copy(self, i: int, j: int, chunks: dict[str, list[bytes]], ends: dict[str, int]) -> None:
+    def _copy(self, i: int, j: int, chunks: dict[str, list], ends: dict[str, int]) -> None:
         """The loaded folders `i` to `j - 1`, as they were: their bytes, copied."""
         arrays = self._arrays
         a, b = arrays["first"][i], arrays["first"][j]
         for name in ("mtimes", "sizes", "modes"):
-            chunks[name].append(arrays[name][a:b].tobytes())
+            chunks[name].append(arrays[name][a:b])
         for name, key in (("names", "names_at"), ("sums", "sums_at"), (None, "first")):
             at = arrays[key]
             if name is not None:
-                chunks[name].append(arrays[name][at[i] : at[j]].tobytes())
+                chunks[name].append(arrays[name][at[i] : at[j]])
             chunks[key].append(array("q", [ends[key] + x - at[i] for x in at[i + 1 : j + 1].tolist()]).tobytes())
             ends[key] += at[j] - at[i]
-        chunks["digests"].append(arrays["digests"][16 * i : 16 * j].tobytes())
-        chunks["flags"].append(arrays["flags"][i:j].tobytes())
+        chunks["digests"].append(arrays["digests"][16 * i : 16 * j])
+        chunks["flags"].append(arrays["flags"][i:j])
 
-    def _write_folder(self, folder: Folder, chunks: dict[str, list[bytes]], ends: dict[str, int]) -> None:
+    def _write_folder(self, folder: Folder, chunks: dict[str, list], ends: dict[str, int]) -> None:
         records = self.records(folder)
         order = sorted(records)
         recs = [records[n] for n in order]
