@@ -22,7 +22,7 @@ versions: the first no-op (where a newer version converts the JSON cache), then
 `--runs` no-ops, then `--rounds` of 100 new + 10 edited + 10 deleted files, each
 indexed by both versions; wall and CPU seconds of each `python -m archive index`
 process, medians. Then, in this checkout, where one no-op's time goes, phase by
-phase (`phases`). Writes JSON to `--out` (default
+phase (`phases`), `--runs` times. Writes JSON to `--out` (default
 `benchmarks/results/noop-scale-N.json`) and stdout; progress on stderr. Exits 0
 with a message when the corpus is absent. The work folder is removed at the end.
 """
@@ -149,14 +149,44 @@ def summary(runs: list[dict]) -> dict:
             "runs": runs}  # fmt: skip
 
 
+PHASES = """
+import json, resource, sys, time
+from pathlib import Path
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+t0 = time.perf_counter()
+import archive.ingest
+import archive.folderdiff as fd
+from archive.store import Store
+out = {"import_s": time.perf_counter() - t0}
+root, store = Path(sys.argv[1]), Store(sys.argv[2])
+t, c = time.perf_counter(), cpu()
+with store.lock():
+    data_dir, ix = store.data_dir(), store.open()
+    out["open_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    state = fd.load_state(store, data_dir, ix)
+    out["load_cache_s"] = time.perf_counter() - t
+    t, c = time.perf_counter(), cpu()
+    ahead = fd._look_ahead(str(root), state)
+    out["walk_threads_s"], out["walk_threads_cpu_s"] = time.perf_counter() - t, cpu() - c
+    fd._look_ahead = lambda root, state: ahead
+    t = time.perf_counter()
+    found = fd.diff(root, state, False)
+    out["rest_of_diff_s"] = time.perf_counter() - t
+    out["unchanged"], out["saves"] = found.unchanged, state.needs_saving(ix.latest_generation())
+print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}))
+"""
+
+
 def phases(code: Path, articles: Path, index: Path) -> dict:
-    """One no-op's phases, timed inside one process of `code` (`folderdiff.timed_noop`)."""
-    script = ("import json, sys, time; t0 = time.perf_counter(); import archive.ingest;"
-              " t1 = time.perf_counter(); from archive.folderdiff import timed_noop;"
-              " out = timed_noop(sys.argv[1], sys.argv[2]); out['import_s'] = round(t1 - t0, 3);"
-              " print(json.dumps(out))")  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", script, str(articles), str(index)], cwd=code, capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    """Where one no-op of the checkout `code` goes: imports, opening the index (with the lock),
+    loading the stat cache, the threads' walk (listing and `stat`), the rest of the diff."""
+    done = subprocess.run([sys.executable, "-c", PHASES, str(articles), str(index)], cwd=code,
+                          capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(done.stdout)
 
 
@@ -179,6 +209,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="no-op runs of each version (default 3)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of 100/10/10 changes (default 3)")
     parser.add_argument("--before", type=Path, help=f"the checkout to compare with (default: commit {BEFORE_COMMIT})")
+    parser.add_argument("--after", type=Path, help="the checkout measured (default: this one)")
     parser.add_argument("--work", type=Path, help="where to make the work folder (default: the temporary folder)")
     parser.add_argument("--out", type=Path, help="JSON results (default benchmarks/results/noop-scale-N.json)")
     args = parser.parse_args()
@@ -190,7 +221,7 @@ def main() -> None:
     result: dict = {"files": args.files, "indexed": args.indexed, "cores": os.cpu_count(),
                     "load_at_start": os.getloadavg()}  # fmt: skip
     try:
-        versions = {"before": args.before or before_code(work), "after": PROJECT}
+        versions = {"before": args.before or before_code(work), "after": args.after or PROJECT}
         result["code"] = {k: str(v) for k, v in versions.items()}
         texts = load_texts()
         log(f"writing {args.indexed:,} articles, indexing them…")
@@ -224,7 +255,7 @@ def main() -> None:
                 log(f"100/10/10 round {k} {name}: {incr[name][-1]}")
             order.reverse()
         result["incremental_100_10_10"] = {name: summary(runs) for name, runs in incr.items()}
-        result["phases_after"] = [phases(PROJECT, articles, work / "index-after") for _ in range(args.runs)]
+        result["phases_after"] = [phases(versions["after"], articles, work / "index-after") for _ in range(args.runs)]
         result["statcache_after_mb"] = round(sum(f.stat().st_size for f in (work / "index-after").glob("statcache*"))
                                              / 1e6, 1)  # fmt: skip
         result["load_at_end"] = os.getloadavg()

@@ -85,13 +85,14 @@ def test_every_kind_of_change_is_seen(tmp_path: Path) -> None:
     # A file replaced by a folder of the same name, holding an article.
     (root / "2020/05/art-2.txt").unlink()
     write(root / "2020/05/art-2.txt/dedans.txt", "Dedans\nUn article dans un dossier.\n")
+    (root / "2020/09/art-0.txt").rename(root / "2020/09/art-0-bis.txt")
     # A folder renamed, a folder removed, a hidden file and a file of another kind added.
     (root / "2020/06").rename(root / "2020/16")
     shutil.rmtree(root / "2020/07")
     write(root / "2020/08/.cache.txt", "caché\n")
     write(root / "2020/08/photo.jpg", b"\xff\xd8")
     report = ingest(root, index)
-    assert (report.added, report.removed) == (4, 7)  # 3 renamed + 1 inside; 3 renamed + 3 removed + art-2
+    assert (report.added, report.removed) == (5, 8)  # 3 + 1 renamed, 1 inside; 3 + 1 renamed, 3 removed, art-2
     in_step(root, index)
     # A folder replaced by a file of the same name (not an article): its parent's listing is the same.
     shutil.rmtree(root / "2020/10")
