@@ -192,18 +192,14 @@ class StatCache:
     def load(cls, index_root: Path, data: str, generation: int | None = None) -> StatCache | None:
         """The cache of the index at `index_root`; None when missing or unreadable, or
         written for another data folder than `data` or (when given) `generation`. An
-        old JSON cache is read when there is no binary one."""
+        old JSON cache is read when the binary one is missing or does not fit (the JSON
+        one, left by an earlier version run since, may)."""
         try:
             with open(index_root / BINARY, "rb") as f:
-                raw = f.read()
-        except FileNotFoundError:
-            return _from_json(index_root / OLD_JSON, data, generation)
-        except OSError:
-            return None
-        try:
-            return _parse(raw, data, generation)
-        except (ValueError, KeyError, TypeError, IndexError):
-            return None
+                found = _parse(f.read(), data, generation)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            found = None
+        return found if found is not None else _from_json(index_root / OLD_JSON, data, generation)
 
     def save(self, index_root: Path, generation: int) -> None:
         """Write the cache for `generation` (whole, or not at all); then the old JSON

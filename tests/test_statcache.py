@@ -125,7 +125,10 @@ def test_a_folder_that_cannot_be_listed_keeps_its_articles(tmp_path: Path, monke
     assert not report.skipped and not report.changed and report.unchanged == 36
 
 
-def test_the_old_json_cache_is_converted_without_reading_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("binary", ["missing", "unfit"])
+def test_the_old_json_cache_is_converted_without_reading_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, binary: str
+) -> None:
     root, index = tmp_path / "articles", tmp_path / "index"
     tree(root)
     ingest(root, index)
@@ -133,6 +136,8 @@ def test_the_old_json_cache_is_converted_without_reading_a_file(tmp_path: Path, 
     cache = StatCache.load(index, store.data_dir().name)
     files = {p: [cache.get(p).mtime_ns, cache.get(p).size, cache.get(p).checksum] for p in cache.indexed()}
     (index / BINARY).unlink()
+    if binary == "unfit":  # as after a run of an earlier version, which wrote only the JSON cache
+        (index / BINARY).write_bytes(b"archive statcache\n{}\n")
     old = {"data": store.data_dir().name, "generation": store.open().latest_generation(), "files": files}
     (index / OLD_JSON).write_text(json.dumps(old), encoding="utf-8")  # as the version before wrote it
     refuse_reads(monkeypatch)
