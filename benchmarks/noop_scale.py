@@ -259,11 +259,12 @@ def main() -> None:
         result["statcache_after_mb"] = round(sum(f.stat().st_size for f in (work / "index-after").glob("statcache*"))
                                              / 1e6, 1)  # fmt: skip
         result["load_at_end"] = os.getloadavg()
+        out = args.out or PROJECT / "benchmarks" / "results" / f"noop-scale-{args.files}.json"
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(json.dumps(result, indent=1))
     finally:
+        log("removing the work folder…")  # minutes for a million files
         shutil.rmtree(work, ignore_errors=True)
-    out = args.out or PROJECT / "benchmarks" / "results" / f"noop-scale-{args.files}.json"
-    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
