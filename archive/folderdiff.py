@@ -40,6 +40,8 @@ from .store import Store, column
 STATCACHE = BINARY
 #: Threads looking at the folders of the last run (more than the cores: a cold disk waits).
 WALKERS = 4
+#: Folders a thread looks at in one go.
+CHUNK = 32
 _KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
 _NAME = attrgetter("name")
 
@@ -151,14 +153,18 @@ def _look_ahead(root: str, cache: StatCache) -> dict[str, _Look]:
     rels = [rel for rel, f in cache.folders.items() if f.flags & LISTED and f.span >= 0]
     if len(rels) < 2 * WALKERS:
         return {}
-    chunks = [rels[k::WALKERS] for k in range(WALKERS)]
+    # Small chunks: on Ctrl-C the chunks not started are cancelled, not walked first.
+    chunks = [rels[k : k + CHUNK] for k in range(0, len(rels), CHUNK)]
     cache.children("")  # built here, not by the threads at once
 
     def looks(chunk: list[str]) -> list[tuple[str, _Look]]:
         return [(rel, _look(root, rel, cache)) for rel in chunk]
 
-    with ThreadPoolExecutor(WALKERS) as pool:
+    pool = ThreadPoolExecutor(WALKERS)
+    try:
         return {rel: look for done in pool.map(looks, chunks) for rel, look in done}
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
