@@ -196,3 +196,28 @@ def test_touched_files_in_a_bulk_folder_are_read_once(tmp_path: Path, monkeypatc
     assert (report.unchanged, report.updated) == (36, 0)
     refuse_reads(monkeypatch)
     assert ingest(root, index).unchanged == 36
+
+
+def test_ctrl_c_during_the_walk_stops_it_without_walking_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.folderdiff as folderdiff
+
+    root, index = tmp_path / "articles", tmp_path / "index"
+    tree(root, folders=300, per=1)
+    ingest(root, index)
+    looked = []
+    real = folderdiff._look
+
+    def look(*args):
+        looked.append(args[1])
+        if len(looked) == 1:
+            raise KeyboardInterrupt  # as a Ctrl-C would, while the threads walk
+        time.sleep(0.005)  # a large folder
+        return real(*args)
+
+    monkeypatch.setattr(folderdiff, "_look", look)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(root, index)
+    # The chunks begun (the one that failed, then one more by its thread), not the rest.
+    assert len(looked) <= 1 + folderdiff.WALKERS * folderdiff.CHUNK < 300
