@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .models import Skipped
 from .readers import PARSERS, FileStat, classify, is_index_folder, unlistable
-from .statcache import BINARY, INDEX, LISTED, PLAIN, Indexed, StatCache
+from .statcache import BINARY, INDEX, LISTED, PLAIN, Folder, Indexed, StatCache
 from .store import Store, column
 
 STATCACHE = BINARY
@@ -129,7 +129,7 @@ def _look(root: str, rel: str, cache: StatCache) -> _Look:
     return look
 
 
-def _as_stored(path: str, rel: str, folder, cache: StatCache) -> bool:
+def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
     """Whether the files of a folder whose listing did not change have the stored
     (mtime, size, mode), and its subfolders are still folders."""
     try:
