@@ -12,8 +12,8 @@ run and the folder held only indexed regular files, its files are `lstat`ed by
 name (relative to the folder) and their (mtime, size, mode) compared with the cache
 as one list, with no Python work per file. Any other folder (changed, new, holding
 links or files not indexed) is walked entry by entry, by the rules of
-`archive.readers.discover`. The folders the last run saw are looked at by a few
-threads at once (the `stat` calls release the interpreter's lock).
+`archive.readers.discover`. One thread: with more, each `stat` hands the
+interpreter's lock over, and the walk took 2.5 times the CPU (docs/BENCHMARKS.md).
 
 The index itself holds the truth (each document's path and checksum, as
 columns); the stat cache (`archive.statcache`) is only a cache, valid for the index
@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
@@ -38,10 +37,6 @@ from .statcache import BINARY, INDEX, LISTED, PLAIN, Folder, Indexed, StatCache
 from .store import Store, column
 
 STATCACHE = BINARY
-#: Threads looking at the folders of the last run (more than the cores: a cold disk waits).
-WALKERS = 4
-#: Folders a thread looks at in one go.
-CHUNK = 32
 _KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
 _NAME = attrgetter("name")
 
@@ -147,26 +142,6 @@ def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
         os.close(fd)
 
 
-def _look_ahead(root: str, cache: StatCache) -> dict[str, _Look]:
-    """The folders of the last run, looked at by `WALKERS` threads; used by `diff` for
-    the folders it reaches."""
-    rels = [rel for rel, f in cache.folders.items() if f.flags & LISTED and f.span >= 0]
-    if len(rels) < 2 * WALKERS:
-        return {}
-    # Small chunks: on Ctrl-C the chunks not started are cancelled, not walked first.
-    chunks = [rels[k : k + CHUNK] for k in range(0, len(rels), CHUNK)]
-    cache.children("")  # built here, not by the threads at once
-
-    def looks(chunk: list[str]) -> list[tuple[str, _Look]]:
-        return [(rel, _look(root, rel, cache)) for rel in chunk]
-
-    pool = ThreadPoolExecutor(WALKERS)
-    try:
-        return {rel: look for done in pool.map(looks, chunks) for rel, look in done}
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
 def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
     """The folder at `root` against `state` (what the index holds, and what the last
     run saw); `state` is brought up to what the walk sees, the files to read keeping
@@ -175,13 +150,12 @@ def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
     inside = os.path.realpath(root_s).rstrip(os.sep) + os.sep
     exts = tuple(PARSERS)
     found = FolderDiff()
-    ahead = _look_ahead(root_s, state)
     visited: set[str] = set()
     stack = [""]
     while stack:
         rel = stack.pop()
         visited.add(rel)
-        look = ahead.pop(rel, None) or _look(root_s, rel, state)
+        look = _look(root_s, rel, state)
         if look.error is not None:
             if not rel:
                 raise look.error

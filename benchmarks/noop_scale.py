@@ -1,7 +1,7 @@
 """A no-op and a small incremental `archive index` over a million article files,
 before and after a change, in one run.
 
-    python benchmarks/noop_scale.py                           # 1,000,000 files, ~15 min
+    python benchmarks/noop_scale.py          # 1,000,000 files: about an hour on a loaded 2-core machine
     python benchmarks/noop_scale.py --files 50000 --indexed 2000 --runs 2 --rounds 1   # a quick run
     python benchmarks/noop_scale.py --before /tmp/code-2fabd1b   # compare with another checkout
 
@@ -171,12 +171,8 @@ with store.lock():
     state = fd.load_state(store, data_dir, ix)
     out["load_cache_s"] = time.perf_counter() - t
     t, c = time.perf_counter(), cpu()
-    ahead = fd._look_ahead(str(root), state)
-    out["walk_threads_s"], out["walk_threads_cpu_s"] = time.perf_counter() - t, cpu() - c
-    fd._look_ahead = lambda root, state: ahead
-    t = time.perf_counter()
     found = fd.diff(root, state, False)
-    out["rest_of_diff_s"] = time.perf_counter() - t
+    out["walk_s"], out["walk_cpu_s"] = time.perf_counter() - t, cpu() - c
     out["unchanged"], out["saves"] = found.unchanged, state.needs_saving(ix.latest_generation())
 print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}))
 """
@@ -184,7 +180,7 @@ print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.
 
 def phases(code: Path, articles: Path, index: Path) -> dict:
     """Where one no-op of the checkout `code` goes: imports, opening the index (with the lock),
-    loading the stat cache, the threads' walk (listing and `stat`), the rest of the diff."""
+    loading the stat cache, the walk (listings, one `stat` per file, the comparison)."""
     done = subprocess.run([sys.executable, "-c", PHASES, str(articles), str(index)], cwd=code,
                           capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(done.stdout)

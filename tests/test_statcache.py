@@ -23,7 +23,7 @@ from .conftest import write
 
 
 def tree(root: Path, folders: int = 12, per: int = 3) -> None:
-    """`folders` date folders (more than the walk's threads take at once) of `per` articles."""
+    """`folders` date folders of `per` articles."""
     for d in range(folders):
         for i in range(per):
             write(root / f"2020/{d:02d}/art-{i}.txt", f"Titre {d} {i}\nTexte de l'article {d} {i}, sur Alep.\n")
@@ -197,27 +197,3 @@ def test_touched_files_in_a_bulk_folder_are_read_once(tmp_path: Path, monkeypatc
     refuse_reads(monkeypatch)
     assert ingest(root, index).unchanged == 36
 
-
-def test_ctrl_c_during_the_walk_stops_it_without_walking_the_rest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import archive.folderdiff as folderdiff
-
-    root, index = tmp_path / "articles", tmp_path / "index"
-    tree(root, folders=300, per=1)
-    ingest(root, index)
-    looked = []
-    real = folderdiff._look
-
-    def look(*args):
-        looked.append(args[1])
-        if len(looked) == 1:
-            raise KeyboardInterrupt  # as a Ctrl-C would, while the threads walk
-        time.sleep(0.005)  # a large folder
-        return real(*args)
-
-    monkeypatch.setattr(folderdiff, "_look", look)
-    with pytest.raises(KeyboardInterrupt):
-        ingest(root, index)
-    # The chunks begun (the one that failed, then one more by its thread), not the rest.
-    assert len(looked) <= 1 + folderdiff.WALKERS * folderdiff.CHUNK < 300
