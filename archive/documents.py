@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .folderdiff import Indexed
+from .folderdiff import Indexed, StatCache
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, read_articles, unexpected
 from .schema import lead, text_key, title_key
@@ -109,7 +109,7 @@ class Run:
     (`state`), the writer (None while there is nothing to write) and the report."""
 
     root: Path
-    state: dict[str, Indexed]
+    state: StatCache
     report: IngestReport
     writer: Writer | None = None
 
@@ -140,7 +140,7 @@ class Run:
                     self.remove(f.path)
                 return False
             case Same():
-                known.mtime_ns, known.size = f.mtime_ns, f.size
+                self.state[f.path] = Indexed(known.checksum, f.mtime_ns, f.size)
                 report.unchanged += 1
                 return False
         report.articles += outcome.count

@@ -3,34 +3,45 @@
 The diff runs in two steps, like git's index: a file whose size and mtime match
 the stat cache costs one `stat`; any other file is read and its checksum compared
 with the indexed one (`archive.documents.read_file`), so a file touched but not
-changed is not re-indexed.
+changed is not re-indexed. An edit that keeps both the size and the mtime of a
+file is not seen (as by rsync's quick check); `archive check --full` reads every file.
+
+The walk lists every folder (a new, removed or renamed entry changes the listing)
+and compares, per folder, in bulk: when the listing's digest is the one of the last
+run and the folder held only indexed regular files, its files are `lstat`ed by
+name (relative to the folder) and their (mtime, size, mode) compared with the cache
+as one list, with no Python work per file. Any other folder (changed, new, holding
+links or files not indexed) is walked entry by entry, by the rules of
+`archive.readers.discover`. One thread: with more, each `stat` hands the
+interpreter's lock over, and the walk took 2.5 times the CPU (docs/BENCHMARKS.md).
 
 The index itself holds the truth (each document's path and checksum, as
-columns); `statcache.json` is only a cache of stat results, valid for the index
-generation it names. After a crash it is simply rebuilt from the index. This
-module owns that file: `archive check` reads it through `read_stat_cache` too.
+columns); the stat cache (`archive.statcache`) is only a cache, valid for the index
+generation it names. After a crash it is simply rebuilt from the index. `archive
+check` reads it through `read_stat_cache` too.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import os
+import stat
 from dataclasses import dataclass, field
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
 
 from .models import Skipped
-from .readers import FileStat, discover
-from .store import Store, column, write_json_atomic
+from .readers import PARSERS, FileStat, classify, is_index_folder, unlistable
+from .statcache import BINARY, INDEX, LISTED, PLAIN, Folder, Indexed, StatCache
+from .store import Store, column
 
-STATCACHE = "statcache.json"
+STATCACHE = BINARY
+_KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
+_NAME = attrgetter("name")
 
-
-@dataclass(slots=True)
-class Indexed:
-    """What the index holds for one file."""
-
-    checksum: str
-    mtime_ns: int = -1
-    size: int = -1
+__all__ = ["STATCACHE", "FolderDiff", "Indexed", "StatCache", "diff", "load_state", "read_stat_cache",
+           "save_state", "state_from_index", "unlisted"]  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -43,24 +54,17 @@ class FolderDiff:
     skipped: list[Skipped] = field(default_factory=list)  # not to be read (links out, unlisted folders)
 
 
-def read_stat_cache(index_root: Path, data_name: str, generation: int | None = None) -> dict[str, Indexed] | None:
-    """path → Indexed from the stat cache of the index at `index_root`; None when it
-    is missing or unreadable, or was written for another data folder than
-    `data_name` or (when given) another index `generation`."""
-    try:
-        with open(index_root / STATCACHE, encoding="utf-8") as f:
-            cache = json.load(f)
-        if cache.get("data") != data_name or (generation is not None and cache.get("generation") != generation):
-            return None
-        return {p: Indexed(c, m, s) for p, (m, s, c) in cache["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+def read_stat_cache(index_root: Path, data_name: str, generation: int | None = None) -> StatCache | None:
+    """The stat cache of the index at `index_root`; None when it is missing or
+    unreadable, or was written for another data folder than `data_name` or (when
+    given) another index `generation`."""
+    return StatCache.load(index_root, data_name, generation)
 
 
-def load_state(store: Store, data_dir: Path, ix) -> dict[str, Indexed]:
-    """path → Indexed, from the stat cache when it matches the index generation."""
+def load_state(store: Store, data_dir: Path, ix) -> StatCache:
+    """What the index holds, from the stat cache when it matches the index generation."""
     cached = read_stat_cache(store.root, data_dir.name, ix.latest_generation())
-    return cached if cached is not None else state_from_index(ix)
+    return cached if cached is not None else StatCache.from_indexed(data_dir.name, state_from_index(ix))
 
 
 def state_from_index(ix) -> dict[str, Indexed]:
@@ -76,28 +80,165 @@ def state_from_index(ix) -> dict[str, Indexed]:
     return state
 
 
-def save_state(store: Store, data_dir: Path, generation: int, state: dict[str, Indexed]) -> None:
-    files = {p: [i.mtime_ns, i.size, i.checksum] for p, i in state.items()}
-    write_json_atomic(store.root / STATCACHE, {"data": data_dir.name, "generation": generation, "files": files})
-
-
-def diff(root: Path, state: dict[str, Indexed], follow_symlinks: bool) -> FolderDiff:
-    """The folder at `root` against `state` (what the index holds)."""
-    on_disk = list(discover(root, follow_symlinks=follow_symlinks))
-    found = FolderDiff(skipped=[Skipped(f.path, f.problem) for f in on_disk if f.problem])
-    on_disk = [f for f in on_disk if not f.problem]  # and, if indexed before, removed
-    seen = {f.path for f in on_disk}
-    kept = unlisted(found.skipped)
-    found.removed = sorted(p for p in state if p not in seen and not p.startswith(kept))
-    for f in on_disk:
-        known = state.get(f.path)
-        if known is not None and known.mtime_ns == f.mtime_ns and known.size == f.size:
-            found.unchanged += 1
-        else:
-            found.to_read.append(f)
-    return found
+def save_state(store: Store, generation: int, state: StatCache) -> None:
+    """Write the stat cache, when it changed or the index moved to another generation."""
+    if state.needs_saving(generation):
+        state.save(store.root, generation)
 
 
 def unlisted(skipped: list[Skipped]) -> tuple[str, ...]:
     """The folders that could not be listed (`folder/`): their indexed articles stay."""
     return tuple(s.path for s in skipped if s.path.endswith("/"))
+
+
+# --- the walk ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Look:
+    """One folder looked at: as the cache says (`same`), or its listing to go through."""
+
+    entries: list[os.DirEntry] | None = None
+    digest: bytes = b""
+    error: OSError | None = None
+    same: bool = False
+
+
+def _digest(entries: list[os.DirEntry]) -> bytes:
+    names = "\0".join(sorted(map(_NAME, entries))).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(names, digest_size=16).digest()
+
+
+def _look(root: str, rel: str, cache: StatCache) -> _Look:
+    path = os.path.join(root, rel) if rel else root
+    try:
+        with os.scandir(path) as it:
+            entries = list(it)
+    except OSError as exc:
+        return _Look(error=exc)
+    look = _Look(entries, _digest(entries))
+    folder = cache.folders.get(rel)
+    if folder is not None and folder.digest == look.digest and folder.records is None and folder.span >= 0:
+        if folder.flags & INDEX or (folder.flags & PLAIN and _as_stored(path, rel, folder, cache)):
+            look.entries, look.same = None, True
+    return look
+
+
+def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
+    """Whether the files of a folder whose listing did not change have the stored
+    (mtime, size, mode), and its subfolders are still folders."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        at = partial(os.stat, dir_fd=fd, follow_symlinks=False)
+        if list(map(_KEY, map(at, cache.stored_names(folder)))) != cache.stored_keys(folder):
+            return False
+        return all(stat.S_ISDIR(at(sub.rpartition("/")[2]).st_mode) for sub in cache.children(rel))
+    except OSError:  # a file removed meanwhile: walked entry by entry
+        return False
+    finally:
+        os.close(fd)
+
+
+def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
+    """The folder at `root` against `state` (what the index holds, and what the last
+    run saw); `state` is brought up to what the walk sees, the files to read keeping
+    their indexed checksum until they are read."""
+    root_s = str(root)
+    inside = os.path.realpath(root_s).rstrip(os.sep) + os.sep
+    exts = tuple(PARSERS)
+    found = FolderDiff()
+    visited: set[str] = set()
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        visited.add(rel)
+        look = _look(root_s, rel, state)
+        if look.error is not None:
+            if not rel:
+                raise look.error
+            found.skipped.append(Skipped(*_problem(unlistable(rel, look.error))))
+            continue  # its records stay, as the index keeps its articles
+        if look.same:
+            folder = state.folders[rel]
+            if not folder.flags & INDEX:
+                found.unchanged += state.count(folder)
+                stack.extend(state.children(rel))
+            continue
+        if rel and is_index_folder(look.entries):
+            found.removed.extend(_replace(state, rel, look.digest, LISTED | INDEX, {}))
+            continue
+        path = os.path.join(root_s, rel) if rel else root_s
+        same = _still_there(path, rel, look.entries, state)
+        rest = [e for e in look.entries if e.name not in same] if same else look.entries
+        files, folders = classify(rest, rel, inside, exts, follow_symlinks)
+        found.unchanged += len(same)
+        found.removed.extend(_compare(state, rel, look.digest, same, files, found))
+        stack.extend(sub for _, sub in folders)
+    kept = tuple(s.path for s in found.skipped if s.path.endswith("/"))
+    for rel in [r for r in state.folders if r not in visited and not f"{r}/".startswith(kept)]:
+        found.removed.extend(state.drop(rel))
+    found.removed.sort()
+    found.to_read.sort(key=lambda f: f.path)
+    found.skipped.sort(key=lambda s: s.path)
+    return found
+
+
+def _problem(f: FileStat) -> tuple[str, str]:
+    return f.path, f.problem
+
+
+def _still_there(path: str, rel: str, entries: list[os.DirEntry], state: StatCache) -> dict[str, list]:
+    """In a folder whose listing changed, the records of the last run (when it held only
+    indexed regular files) whose files are still there with the same (mtime, size, mode),
+    `lstat`ed in bulk: name → record."""
+    folder = state.folders.get(rel)
+    if folder is None or folder.records is not None or folder.span < 0 or not folder.flags & PLAIN:
+        return {}
+    listed = {e.name for e in entries}
+    stored = [(n, k, c) for n, k, c in zip(state.stored_names(folder), state.stored_keys(folder),
+                                         state.stored_sums(folder), strict=True) if n in listed]  # fmt: skip
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return {}
+    try:
+        now = list(map(_KEY, map(partial(os.stat, dir_fd=fd, follow_symlinks=False), (n for n, _, _ in stored))))
+    except OSError:  # a file removed meanwhile: walked entry by entry
+        return {}
+    finally:
+        os.close(fd)
+    return {n: [*k, c] for (n, k, c), key in zip(stored, now, strict=True) if k == key}
+
+
+def _compare(state: StatCache, rel: str, digest: bytes, same: dict[str, list], files: list[tuple[FileStat, int]],
+             found: FolderDiff) -> list[str]:  # fmt: skip
+    """A folder walked entry by entry: its files (beside those found the `same`) against
+    its records; the indexed paths gone."""
+    folder = state.folders.get(rel)
+    old = state.records(folder) if folder is not None else {}
+    new = dict(same)
+    for f, mode in files:
+        name = f.path.rpartition("/")[2]
+        rec = old.get(name)
+        if f.problem:  # seen, not indexed (so the folder is walked entry by entry each time)
+            found.skipped.append(Skipped(*_problem(f)))
+            new[name] = [-1, -1, mode, ""]
+            continue
+        if rec is not None and rec[3] and (rec[0], rec[1]) == (f.mtime_ns, f.size):
+            found.unchanged += 1
+        else:
+            found.to_read.append(f)
+        new[name] = [rec[0], rec[1], mode, rec[3]] if rec is not None else [-1, -1, mode, ""]
+    return _replace(state, rel, digest, LISTED, new)
+
+
+def _replace(state: StatCache, rel: str, digest: bytes, flags: int, records: dict[str, list]) -> list[str]:
+    """Set a folder's records; the indexed paths it no longer holds."""
+    folder = state.folders.get(rel)
+    old = state.records(folder) if folder is not None else {}
+    gone = [f"{rel}/{n}" if rel else n for n, rec in old.items() if rec[3] and not (n in records and records[n][3])]
+    state.put(rel, digest, flags, records)
+    return gone

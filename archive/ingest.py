@@ -24,7 +24,7 @@ from .documents import Run, article_fields
 from .engine.commit import Writer, paused_gc, segment_count
 from .engine.commit import optimize as optimize_index
 from .errors import ArchiveError, ArticlesMissing, IndexOutdated, IndexWriteFailed
-from .folderdiff import FolderDiff, Indexed, diff, load_state, save_state
+from .folderdiff import FolderDiff, StatCache, diff, load_state, save_state
 from .models import Article, IngestReport, Progress, Step
 from .readers import FileStat
 from .store import Store
@@ -103,7 +103,7 @@ def _ingest(
         fresh = rebuild or not existed or store.outdated()
         if fresh:
             data_dir, ix = store.create()
-            state: dict[str, Indexed] = {}
+            state = StatCache(data_dir.name)
             report.rebuilt, report.created = True, not existed
         else:
             data_dir = store.data_dir()
@@ -121,9 +121,8 @@ def _ingest(
             raise
         generation = ix.latest_generation()
         report.segments = segment_count(ix)
-        if fresh or report.changed or changes.to_read or optimize:
-            with contextlib.suppress(OSError):  # a cache: without it the next run reads checksums
-                save_state(store, data_dir, generation, state)
+        with contextlib.suppress(OSError):  # a cache: without it the next run reads checksums
+            save_state(store, generation, state)
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -6,7 +6,7 @@ Layout of the index folder::
       CURRENT           {"data": "data-…", "schema": N}: which data folder is live
       LOCK              held (flock) by the one process that writes
       data-<ns>/        a Whoosh index
-      statcache.json    stat and checksum of every indexed file (a cache: see ingest)
+      statcache.bin     stat and checksum of every indexed file (a cache: see statcache)
 
 A rebuild writes a new data folder while searches read the live one, then points
 CURRENT at it with an atomic rename.
@@ -56,16 +56,17 @@ def column(reader, fieldname: str):
     return MultiColumnReader([r.column_reader(fieldname) for r, _ in leaves], [offset for _, offset in leaves])
 
 
-def write_atomic(path: Path, write: Callable[[TextIO], object]) -> None:
-    """Write a text file whole or not at all: `write(f)` fills a temporary file beside
-    `path` (created afresh, never through a planted link; the umask's permissions,
-    as for any file the archive writes), synced, then renamed over `path`; on any
-    failure (a full disk) no half-written copy is left and `path` is as it was."""
+def write_atomic(path: Path, write: Callable[[TextIO], object], binary: bool = False) -> None:
+    """Write a text file (or with `binary`, a binary one) whole or not at all: `write(f)`
+    fills a temporary file beside `path` (created afresh, never through a planted link;
+    the umask's permissions, as for any file the archive writes), synced, then renamed
+    over `path`; on any failure (a full disk) no half-written copy is left and `path` is
+    as it was."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)  # left by a killed process of the same number
     try:
-        with open(tmp, "x", encoding="utf-8") as f:
+        with open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

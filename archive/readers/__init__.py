@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import import_module
@@ -35,7 +36,7 @@ from .files import MANY_PER_FILE, FileArticles, ReadError, checksum, read_bytes,
 
 __all__ = [
     "MANY_PER_FILE", "PARSERS", "FileArticles", "FileStat", "ReadError", "checksum", "discover", "read_articles",
-    "read_bytes", "unexpected",
+    "read_bytes", "unexpected", "classify", "is_index_folder", "unlistable",
 ]  # fmt: skip
 
 #: The formats read, by extension: the module of this package that reads each (its
@@ -86,38 +87,64 @@ def discover(
         except OSError as exc:
             if dirpath == root_s:
                 raise
-            found.append(FileStat(rel_dir + "/", -1, -1, f"cannot read this folder ({exc.strerror or exc}):"
-                                  " its articles are not indexed"))  # fmt: skip
+            found.append(unlistable(rel_dir, exc))
             continue
-        names = {e.name for e in entries}
-        if rel_dir and "CURRENT" in names and any(e.name.startswith("data-") for e in entries):
-            continue  # an index folder (see store.py): derived data, not articles
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if not entry.is_symlink():
-                    stack.append((entry.path, rel))
-                continue
-            if not name.lower().endswith(exts):
-                continue
-            if not follow_symlinks and entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
-                found.append(FileStat(rel, -1, -1, OUTSIDE))
-                continue
-            try:
-                st = os.stat(entry.path)
-            except OSError:
-                # Broken symlink or a file removed meanwhile: report it at read time.
-                st = None
-            found.append(FileStat(rel, st.st_mtime_ns if st else -1, st.st_size if st else -1))
+        if rel_dir and is_index_folder(entries):
+            continue
+        files, folders = classify(entries, rel_dir, inside, exts, follow_symlinks)
+        found.extend(f for f, _ in files)
+        stack.extend(folders)
     found.sort(key=lambda f: f.path)
     return iter(found)
+
+
+def unlistable(rel_dir: str, exc: OSError) -> FileStat:
+    """The problem of a folder that cannot be listed (`folder/`): its articles are kept."""
+    return FileStat(rel_dir + "/", -1, -1, f"cannot read this folder ({exc.strerror or exc}): its articles are not indexed")
+
+
+def is_index_folder(entries: list[os.DirEntry]) -> bool:
+    """Whether a listed folder is an archive index (see store.py): derived data, not articles."""
+    names = {e.name for e in entries}
+    return "CURRENT" in names and any(e.name.startswith("data-") for e in entries)
+
+
+def classify(
+    entries: list[os.DirEntry], rel_dir: str, inside: str, exts: tuple[str, ...], follow_symlinks: bool
+) -> tuple[list[tuple[FileStat, int]], list[tuple[str, str]]]:
+    """The entries of one listed folder (`rel_dir`, relative to the articles folder,
+    whose real path is `inside`): its article files, each with the mode of the entry
+    itself (a link is `S_IFLNK`, 0 when it could not be read), and its subfolders to
+    walk, as (path, relative path). See `discover` for the rules."""
+    files: list[tuple[FileStat, int]] = []
+    folders: list[tuple[str, str]] = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        rel = f"{rel_dir}/{name}" if rel_dir else name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.is_symlink():
+                folders.append((entry.path, rel))
+            continue
+        if not name.lower().endswith(exts):
+            continue
+        link = entry.is_symlink()
+        if link and not follow_symlinks and not os.path.realpath(entry.path).startswith(inside):
+            files.append((FileStat(rel, -1, -1, OUTSIDE), stat.S_IFLNK))
+            continue
+        try:
+            st = os.stat(entry.path)
+        except OSError:
+            # Broken symlink or a file removed meanwhile: report it at read time.
+            files.append((FileStat(rel, -1, -1), stat.S_IFLNK if link else 0))
+            continue
+        files.append((FileStat(rel, st.st_mtime_ns, st.st_size), stat.S_IFLNK if link else st.st_mode))
+    return files, folders
 
 
 _OBJECT_ID = re.compile(r"\.jsonl?#", re.IGNORECASE)
