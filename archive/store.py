@@ -56,8 +56,8 @@ def column(reader, fieldname: str):
     return MultiColumnReader([r.column_reader(fieldname) for r, _ in leaves], [offset for _, offset in leaves])
 
 
-def write_atomic(path: Path, write: Callable[[TextIO], object]) -> None:
-    """Write a text file whole or not at all: `write(f)` fills a temporary file beside
+def write_atomic(path: Path, write: Callable[[TextIO], object], binary: bool = False) -> None:
+    """Write a text file (or a `binary` one) whole or not at all: `write(f)` fills a temporary file beside
     `path` (created afresh, never through a planted link; the umask's permissions,
     as for any file the archive writes), synced, then renamed over `path`; on any
     failure (a full disk) no half-written copy is left and `path` is as it was."""
@@ -65,7 +65,7 @@ def write_atomic(path: Path, write: Callable[[TextIO], object]) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)  # left by a killed process of the same number
     try:
-        with open(tmp, "x", encoding="utf-8") as f:
+        with open(tmp, "xb") if binary else open(tmp, "x", encoding="utf-8") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -1,0 +1,245 @@
+"""Versions of one dispatch: near-duplicate articles grouped, stored beside the segments.
+
+Two articles are versions of each other when the estimated Jaccard similarity of
+their word shingles (`archive.minhash`) reaches `THRESHOLD`; a version group is a
+connected set of such pairs, and its head is its earliest article (by date, then
+id: the first publication is the dispatch the others rework).
+
+Candidates come from locality-sensitive hashing: the signature is cut into
+`BANDS` bands of `ROWS` numbers, and two articles are compared when one band is
+equal (likely from a similarity of about 0.5; an LSH tuned to 0.8 itself misses
+pairs that reach it, docs/VERSIONS.md). Articles with the same signature (exact
+copies) are joined first and compared once, so that a thousand copies make no
+million pairs. Grouping reads only the signatures: it is redone over the whole
+index at each indexing run that changes something (about a second for 36,000
+articles), which keeps it incremental (no article is read again) and makes the
+groups independent of the order in which articles arrived.
+
+The table (`versions.bin` in the data folder, written atomically after each
+commit) holds, for every live article: its path, id, file checksum, date, the
+document number it had at that commit, its signature and its group's head.
+`refresh` brings it in step with the index, taking the signatures the indexing
+run computed, those of the table for articles unchanged, and for any other
+(an index written before grouping shipped, a run killed between its commit and
+this file) the text stored in the index: the archive folder is never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+from .minhash import EMPTY, PERMUTATIONS, signature, similarity
+from .store import column, write_atomic
+
+#: Estimated Jaccard similarity from which two articles are versions of each other
+#: (on OrangeSum, the lowest that keeps 98% of the groups pure: docs/VERSIONS.md).
+THRESHOLD = 0.8
+#: Locality-sensitive hashing: bands of the signature, numbers per band.
+BANDS, ROWS = 16, 4
+FILENAME = "versions.bin"
+_MAGIC = b"archive-versions 1\n"
+_HEADER = struct.Struct("<IIQ")  # articles, permutations, bytes of the strings
+
+#: (path, id, checksum): an article as indexed; a changed file has a new checksum.
+Key = tuple[str, str, str]
+
+
+@dataclass
+class Table:
+    """One row per live article of the index (see the module's docstring)."""
+
+    keys: list[Key]
+    dates: list[str]
+    docnums: np.ndarray  # int64, at the commit the table was written for
+    signatures: np.ndarray  # (n, PERMUTATIONS) uint32
+    heads: np.ndarray  # int64: the row of the group's head, -1 for an article alone
+
+
+def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> np.ndarray:
+    """For each row, the row of its group's head (the least `order` key), or -1
+    when no other row is a version of it."""
+    n = len(signatures)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    rows = np.flatnonzero(signatures[:, 0] != EMPTY) if n else np.zeros(0, dtype=np.int64)
+    unique, first, inverse = np.unique(signatures[rows], axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    for r, u in zip(rows.tolist(), inverse.tolist(), strict=True):  # exact copies: one signature
+        union(r, int(rows[first[u]]))
+    pairs = np.array(sorted(_candidates(unique)), dtype=np.int64).reshape(-1, 2)
+    close = similarity(unique[pairs[:, 0]], unique[pairs[:, 1]]) >= THRESHOLD
+    for a, b in pairs[close].tolist():
+        union(int(rows[first[a]]), int(rows[first[b]]))
+    members: dict[int, list[int]] = {}
+    for r in range(n):
+        members.setdefault(find(r), []).append(r)
+    heads = np.full(n, -1, dtype=np.int64)
+    for group in members.values():
+        if len(group) > 1:
+            heads[group] = min(group, key=order.__getitem__)
+    return heads
+
+
+def _candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of rows with one band of their signatures equal."""
+    pairs: set[tuple[int, int]] = set()
+    if len(signatures) < 2:
+        return pairs
+    bands = signatures.reshape(len(signatures), BANDS, ROWS).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        keys = bands[:, :, 0]
+        for j in range(1, ROWS):
+            keys = keys * np.uint64(0x100000001B3) + bands[:, :, j]
+    for b in range(BANDS):
+        order = np.argsort(keys[:, b], kind="stable")
+        ranked = keys[order, b]
+        same = np.concatenate(([False], ranked[1:] == ranked[:-1], [False])).view(np.int8)
+        edges = np.diff(same)
+        for start, end in zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True):
+            pairs.update(combinations(sorted(order[start : end + 1].tolist()), 2))
+    return pairs
+
+
+def signed(articles: list) -> dict[Key, np.ndarray]:
+    """The signatures of `Article` records, by their key (computed where indexing reads them)."""
+    return {(a.path, a.id, a.checksum): signature(a.title, a.lede, a.body) for a in articles}
+
+
+def regroup(keys: list[Key], dates: list[str], docnums: np.ndarray, signatures: np.ndarray) -> Table:
+    order = [(date or "9999", key[1]) for key, date in zip(keys, dates, strict=True)]
+    return Table(keys, dates, docnums, signatures, group_heads(signatures, order))
+
+
+# --- the file ---------------------------------------------------------------------------
+
+
+def save(data_dir: Path, table: Table) -> None:
+    """Write the table whole or not at all."""
+    strings = "\0".join(s for key, date in zip(table.keys, table.dates, strict=True) for s in (*key, date))
+    blob = strings.encode("utf-8", "surrogatepass")
+    parts = [_MAGIC, _HEADER.pack(len(table.keys), PERMUTATIONS, len(blob)), blob,
+             table.docnums.astype("<i8").tobytes(), table.signatures.astype("<u4").tobytes(),
+             table.heads.astype("<i8").tobytes()]  # fmt: skip
+    write_atomic(data_dir / FILENAME, lambda f: f.writelines(parts), binary=True)
+
+
+def load(data_dir: Path) -> Table | None:
+    """The table of the data folder; None when there is none, or it cannot be read
+    (the next indexing run writes it again)."""
+    try:
+        data = (data_dir / FILENAME).read_bytes()
+    except OSError:
+        return None
+    try:
+        return _parse(data)
+    except (ValueError, struct.error, UnicodeDecodeError):
+        return None
+
+
+def _parse(data: bytes) -> Table:
+    if not data.startswith(_MAGIC):
+        raise ValueError("not a versions table")
+    at = len(_MAGIC)
+    n, perms, size = _HEADER.unpack_from(data, at)
+    at += _HEADER.size
+    if perms != PERMUTATIONS or len(data) != at + size + n * (16 + 4 * perms):
+        raise ValueError("truncated, or another signature length")
+    strings = data[at : at + size].decode("utf-8", "surrogatepass").split("\0") if n else []
+    if len(strings) != 4 * n:
+        raise ValueError("strings")
+    at += size
+    docnums = np.frombuffer(data, dtype="<i8", count=n, offset=at).astype(np.int64)
+    at += 8 * n
+    signatures = np.frombuffer(data, dtype="<u4", count=n * perms, offset=at).reshape(n, perms).astype(np.uint32)
+    heads = np.frombuffer(data, dtype="<i8", count=n, offset=at + 4 * n * perms).astype(np.int64)
+    keys = [(strings[i], strings[i + 1], strings[i + 2]) for i in range(0, 4 * n, 4)]
+    return Table(keys, strings[3::4], docnums, signatures, heads)
+
+
+# --- in step with the index -------------------------------------------------------------
+
+
+def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Callable[[int], dict]) -> Table:
+    """Write the table of the index `reader` reads (just committed in `data_dir`):
+    signatures from `computed` (this run's), else the old table's, else of the
+    text stored in the index (`stored(docnum)`: its stored fields)."""
+    docs = list(reader.all_doc_ids())
+    paths, ids, sums, when = (column(reader, name) for name in ("path", "id", "checksum", "date"))
+    old = load(data_dir)
+    known = {key: i for i, key in enumerate(old.keys)} if old is not None else {}
+    keys = [(paths[d], ids[d], sums[d]) for d in docs]
+    signatures = np.empty((len(docs), PERMUTATIONS), dtype=np.uint32)
+    for i, (d, key) in enumerate(zip(docs, keys, strict=True)):
+        sig = computed.get(key)
+        if sig is None and key in known:
+            sig = old.signatures[known[key]]
+        if sig is None:
+            fields = stored(d)
+            sig = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))
+        signatures[i] = sig
+    table = regroup(keys, [when[d] for d in docs], np.array(docs, dtype=np.int64), signatures)
+    save(data_dir, table)
+    return table
+
+
+# --- for the searcher -------------------------------------------------------------------
+
+
+class Groups:
+    """The version groups of an open index, by document number."""
+
+    def __init__(self, table: Table | None, ids, paths, live: np.ndarray) -> None:
+        self.group = np.full(len(live), -1, dtype=np.int64)  # docnum → its head's docnum
+        self.members: dict[int, list[int]] = {}  # head's docnum → the group's docnums, earliest first
+        if table is None:
+            return
+        grouped = np.flatnonzero(table.heads >= 0)
+        docnum = self._docnums(table, grouped, ids, paths, live)
+        if docnum is None:
+            return
+        for r in sorted(grouped.tolist(), key=lambda r: (table.dates[r] or "9999", table.keys[r][1])):
+            head = docnum.get(int(table.heads[r]))
+            if head is not None and r in docnum:
+                self.group[docnum[r]] = head
+                self.members.setdefault(head, []).append(docnum[r])
+
+    @staticmethod
+    def _docnums(table: Table, grouped: np.ndarray, ids, paths, live: np.ndarray) -> dict[int, int] | None:
+        """Row → docnum of the grouped rows: the numbers the table was written with,
+        when they still name the same articles (the usual case), else found by path
+        and id (a commit the table missed; rows no longer in the index are left out)."""
+        rows = grouped.tolist()
+        with contextlib.suppress(IndexError):
+            if all(live[d] and (paths[d], ids[d]) == table.keys[r][:2]
+                   for r, d in zip(rows, table.docnums[grouped].tolist(), strict=True)):  # fmt: skip
+                return dict(zip(rows, table.docnums[grouped].tolist(), strict=True))
+        wanted = {table.keys[r][:2]: r for r in rows}
+        found = {}
+        for d in np.flatnonzero(live).tolist():
+            r = wanted.get((paths[d], ids[d]))
+            if r is not None:
+                found[r] = d
+        return found
+
+    def others(self, docnum: int) -> list[int]:
+        """The other versions of an article, earliest first."""
+        head = int(self.group[docnum]) if docnum < len(self.group) else -1
+        return [d for d in self.members.get(head, ()) if d != docnum]
