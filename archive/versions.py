@@ -204,33 +204,43 @@ def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Cal
 
 
 class Groups:
-    """The version groups of an open index, by document number."""
+    """The version groups of an open index, by document number; read from the
+    table when first asked (a query that folds nothing never reads it)."""
 
-    def __init__(self, table: Table | None, ids, paths, live: np.ndarray) -> None:
-        self.group = np.full(len(live), -1, dtype=np.int64)  # docnum → its head's docnum
+    def __init__(self, ix, reader, ids, live: Callable[[], np.ndarray]) -> None:
+        self._source = (ix, reader, ids, live)
+        self._group: np.ndarray | None = None  # docnum → its head's docnum, or -1
         self.members: dict[int, list[int]] = {}  # head's docnum → the group's docnums, earliest first
+
+    @property
+    def group(self) -> np.ndarray:
+        if self._group is None:
+            ix, reader, ids, live = self._source
+            self._group = self._read(load(Path(ix.storage.folder)), ids, column(reader, "path"), live())
+        return self._group
+
+    def _read(self, table: Table | None, ids, paths, live: np.ndarray) -> np.ndarray:
+        group = np.full(len(live), -1, dtype=np.int64)
         if table is None:
-            return
+            return group
         grouped = np.flatnonzero(table.heads >= 0)
         docnum = self._docnums(table, grouped, ids, paths, live)
-        if docnum is None:
-            return
         for r in sorted(grouped.tolist(), key=lambda r: (table.dates[r] or "9999", table.keys[r][1])):
             head = docnum.get(int(table.heads[r]))
             if head is not None and r in docnum:
-                self.group[docnum[r]] = head
+                group[docnum[r]] = head
                 self.members.setdefault(head, []).append(docnum[r])
+        return group
 
     @staticmethod
-    def _docnums(table: Table, grouped: np.ndarray, ids, paths, live: np.ndarray) -> dict[int, int] | None:
+    def _docnums(table: Table, grouped: np.ndarray, ids, paths, live: np.ndarray) -> dict[int, int]:
         """Row → docnum of the grouped rows: the numbers the table was written with,
         when they still name the same articles (the usual case), else found by path
         and id (a commit the table missed; rows no longer in the index are left out)."""
-        rows = grouped.tolist()
+        rows, numbers = grouped.tolist(), table.docnums[grouped].tolist()
         with contextlib.suppress(IndexError):
-            if all(live[d] and (paths[d], ids[d]) == table.keys[r][:2]
-                   for r, d in zip(rows, table.docnums[grouped].tolist(), strict=True)):  # fmt: skip
-                return dict(zip(rows, table.docnums[grouped].tolist(), strict=True))
+            if all(live[d] and (paths[d], ids[d]) == table.keys[r][:2] for r, d in zip(rows, numbers, strict=True)):
+                return dict(zip(rows, numbers, strict=True))
         wanted = {table.keys[r][:2]: r for r in rows}
         found = {}
         for d in np.flatnonzero(live).tolist():
@@ -239,7 +249,24 @@ class Groups:
                 found[r] = d
         return found
 
+    def __call__(self, row: tuple) -> int:
+        """The group of a ranked row's article (its head's docnum), -1 for none."""
+        return int(self.group[row[2]])
+
     def others(self, docnum: int) -> list[int]:
         """The other versions of an article, earliest first."""
-        head = int(self.group[docnum]) if docnum < len(self.group) else -1
+        group = self.group
+        head = int(group[docnum]) if docnum < len(group) else -1
         return [d for d in self.members.get(head, ()) if d != docnum]
+
+    def listed(self, docnum: int, matched: np.ndarray, ids, copies: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """The ids of an article's other versions among `matched` (a mask), earliest
+        first, its `copies` left out (they are listed as copies)."""
+        return tuple(ids[d] for d in self.others(docnum) if matched[d] and ids[d] not in copies)
+
+
+def versions_of(searcher, ident: str) -> tuple:
+    """An article of an open `archive.search.Searcher` and its other versions,
+    earliest first, as `Article` records (`archive show ID --versions`)."""
+    docnum = searcher.resolve(ident)
+    return searcher.article_at(docnum), [searcher.article_at(d) for d in searcher.versions.others(docnum)]
