@@ -186,7 +186,7 @@ class Searcher:
         else:
             rows = self._orderer.rows(plan, want)
         page = rows[offset:want]
-        matched = self._orderer.matched(plan) if folding and any(self.versions(row) >= 0 for row in page) else None
+        matched = self.versions.among(page, partial(self._orderer.matched, plan)) if folding else None
         if result.sort == "relevance" and result.mode == "any" and page:
             with_all = plan.all_docs if plan.all_docs is not None else self._scorer.matches(plan.all_q)
             page = [(s, i, d, bool(with_all[d]) or not plan.tiered) for s, i, d, _ in page]

@@ -253,6 +253,11 @@ class Groups:
         """The group of a ranked row's article (its head's docnum), -1 for none."""
         return int(self.group[row[2]])
 
+    def among(self, rows: list[tuple], matched: Callable[[], np.ndarray]) -> np.ndarray | None:
+        """`matched()` (the matches a hit's versions are listed from) when one of
+        `rows` has versions, else None (nothing to list)."""
+        return matched() if any(self(row) >= 0 for row in rows) else None
+
     def others(self, docnum: int) -> list[int]:
         """The other versions of an article, earliest first."""
         group = self.group
