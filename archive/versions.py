@@ -66,36 +66,47 @@ def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> np.ndar
     """For each row, the row of its group's head (the least `order` key), or -1
     when no other row is a version of it."""
     n = len(signatures)
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    rows = np.flatnonzero(signatures[:, 0] != EMPTY) if n else np.zeros(0, dtype=np.int64)
-    unique, first, inverse = np.unique(signatures[rows], axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    for r, u in zip(rows.tolist(), inverse.tolist(), strict=True):  # exact copies: one signature
-        union(r, int(rows[first[u]]))
-    pairs = np.array(sorted(_candidates(unique)), dtype=np.int64).reshape(-1, 2)
-    close = similarity(unique[pairs[:, 0]], unique[pairs[:, 1]]) >= THRESHOLD
-    for a, b in pairs[close].tolist():
-        union(int(rows[first[a]]), int(rows[first[b]]))
-    members: dict[int, list[int]] = {}
-    for r in range(n):
-        members.setdefault(find(r), []).append(r)
     heads = np.full(n, -1, dtype=np.int64)
-    for group in members.values():
-        if len(group) > 1:
-            heads[group] = min(group, key=order.__getitem__)
+    rows = np.flatnonzero(signatures[:, 0] != EMPTY) if n else np.zeros(0, dtype=np.int64)
+    if len(rows) < 2:
+        return heads
+    # Exact copies have one signature: they are one node of the graph below.
+    _, first, inverse = np.unique(_fold(signatures[rows]), return_index=True, return_inverse=True)
+    unique = signatures[rows[first]]
+    parent = np.arange(len(unique))
+    pairs = np.array(sorted(_candidates(unique)), dtype=np.int64).reshape(-1, 2)
+    for a, b in pairs[similarity(unique[pairs[:, 0]], unique[pairs[:, 1]]) >= THRESHOLD].tolist():
+        ra, rb = _root(parent, a), _root(parent, b)
+        parent[max(ra, rb)] = min(ra, rb)
+    while not np.array_equal(parent, parent[parent]):  # every node points at its root
+        parent = parent[parent]
+    label = np.full(n, -1, dtype=np.int64)
+    label[rows] = parent[inverse.reshape(-1)]
+    sizes = np.bincount(label[rows], minlength=len(unique))
+    grouped = rows[sizes[label[rows]] > 1]
+    if not len(grouped):
+        return heads
+    ranked = np.array(sorted(grouped.tolist(), key=order.__getitem__), dtype=np.int64)
+    labels, at = np.unique(label[ranked], return_index=True)
+    head_of = dict(zip(labels.tolist(), ranked[at].tolist(), strict=True))
+    heads[grouped] = [head_of[g] for g in label[grouped].tolist()]
     return heads
+
+
+def _root(parent: np.ndarray, x: int) -> int:
+    while parent[x] != x:
+        x = int(parent[x])
+    return x
+
+
+def _fold(values: np.ndarray) -> np.ndarray:
+    """One 64-bit hash of each row of `values` (wrapping arithmetic)."""
+    columns = values.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        out = columns[:, 0].copy()
+        for j in range(1, columns.shape[1]):
+            out = out * np.uint64(0x100000001B3) + columns[:, j]
+    return out
 
 
 def _candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
@@ -103,14 +114,11 @@ def _candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     if len(signatures) < 2:
         return pairs
-    bands = signatures.reshape(len(signatures), BANDS, ROWS).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        keys = bands[:, :, 0]
-        for j in range(1, ROWS):
-            keys = keys * np.uint64(0x100000001B3) + bands[:, :, j]
+    bands = signatures.reshape(len(signatures), BANDS, ROWS)
     for b in range(BANDS):
-        order = np.argsort(keys[:, b], kind="stable")
-        ranked = keys[order, b]
+        keys = _fold(bands[:, b, :])
+        order = np.argsort(keys)
+        ranked = keys[order]
         same = np.concatenate(([False], ranked[1:] == ranked[:-1], [False])).view(np.int8)
         edges = np.diff(same)
         for start, end in zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True):
