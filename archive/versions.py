@@ -141,7 +141,9 @@ def regroup(keys: list[Key], dates: list[str], docnums: np.ndarray, signatures: 
 
 def save(data_dir: Path, table: Table) -> None:
     """Write the table whole or not at all."""
-    strings = "\0".join(s for key, date in zip(table.keys, table.dates, strict=True) for s in (*key, date))
+    # (NUL separates the strings: an id holding one, from a JSON file, has it replaced)
+    strings = "\0".join(s.replace("\0", "\ufffd") for key, date in zip(table.keys, table.dates, strict=True)
+                        for s in (*key, date))  # fmt: skip
     blob = strings.encode("utf-8", "surrogatepass")
     parts = [_MAGIC, _HEADER.pack(len(table.keys), PERMUTATIONS, len(blob)), blob,
              table.docnums.astype("<i8").tobytes(), table.signatures.astype("<u4").tobytes(),
