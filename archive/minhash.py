@@ -69,7 +69,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def word_hashes(text: str) -> np.ndarray:
     """A 64-bit hash of each word (run of letters and digits) of `text`, lowercased, in order."""
-    chars = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)
+    chars = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     inside = np.concatenate(([False], _word_chars()[np.minimum(chars, 0x10000)], [False]))
     edges = np.diff(inside.view(np.int8))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

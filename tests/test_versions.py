@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import minhash, versions
 from archive.ingest import ingest
@@ -172,3 +174,10 @@ def test_signatures_estimate_the_jaccard_similarity() -> None:
     assert minhash.similarity(a, minhash.signature("", "", " ".join(words[200:]))) < 0.7
     assert (minhash.signature("", "", "") == minhash.EMPTY).all()
     assert np.array_equal(minhash.signature("Un DEUX", "", "trois"), minhash.signature("un deux", "", "Trois"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text())
+def test_any_text_has_a_signature(title: str, body: str) -> None:
+    sig = minhash.signature(title, "", body)
+    assert sig.shape == (minhash.PERMUTATIONS,) and sig.dtype == np.uint32
