@@ -2,6 +2,7 @@
 
     python benchmarks/versions.py                                   # recall and purity (a minute)
     python benchmarks/versions.py --index-dir /tmp/vx --baseline /tmp/base --rounds 2
+    python benchmarks/versions.py --no-quality --index-dir /tmp/vx --baseline /tmp/base --rounds 0 --incremental 3
 
 OrangeSum flags 2,299 of its 36,152 articles as near-duplicates of a
 lower-numbered one (`duplicate_of_other`). The product's own code signs every
@@ -19,7 +20,8 @@ holds the corpus written as `benchmarks/speed.py` writes it (one .txt a record;
 written when absent); SRC is a source tree of the archive without grouping (`git
 archive 2fabd1b | tar -x -C SRC`, the commit before it). Full `archive index
 --rebuild` runs alternate between SRC and this tree, `--rounds` times each, in
-one run (the load of a shared machine drifts): medians and their ratio.
+one run (the load of a shared machine drifts): medians and their ratio. With
+`--incremental N`, then `archive index` after one new article, N times each way.
 
 Prints one JSON object on stdout; progress on stderr. Exits 0 with a message when
 the corpus is absent. The ranking effect is measured with `benchmarks/relevance.py`
@@ -106,11 +108,38 @@ def index_cost(records: list[dict], work: Path, baseline: Path, rounds: int) -> 
             "ratio": round(with_s / without_s, 3)}  # fmt: skip
 
 
+def incremental_cost(records: list[dict], work: Path, baseline: Path, rounds: int) -> dict:
+    """`archive index` after one new article, alternately without and with grouping
+    (the index of `index_cost` kept: grouping redoes the whole table from the
+    signatures at each run that changes something)."""
+    from speed import article_text
+
+    articles, index = work / "articles", work / "index"
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    for n in range(rounds):
+        for name, tree in (("without", baseline), ("with", PROJECT)):
+            rec = records[n % len(records)]
+            path = articles / f"zz-incremental-{name}-{n}.txt"
+            path.write_text(article_text(rec, extra=f"Mise à jour {name} {n}."), encoding="utf-8")
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index), "index"]
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[name].append(round(time.perf_counter() - t, 2))
+            log(f"one new article: index {name} grouping", times[name][-1], "s")
+    for path in articles.glob("zz-incremental-*.txt"):
+        path.unlink()
+    with_s, without_s = statistics.median(times["with"]), statistics.median(times["without"])
+    return {"index_seconds": times, "median_with": with_s, "median_without": without_s,
+            "added_seconds": round(with_s - without_s, 2)}  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index-dir", type=Path, help="a folder for the archive and index of the cost runs")
     ap.add_argument("--baseline", type=Path, help="a source tree of the archive without grouping")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--incremental", type=int, default=0, help="runs of `archive index` after one new article, each way")
     ap.add_argument("--no-quality", action="store_true", help="only the cost runs")
     args = ap.parse_args()
     if not CORPUS.exists():
@@ -124,7 +153,10 @@ def main() -> int:
         out.update(quality(records))
         log(out)
     if args.index_dir:
-        out["index"] = index_cost(records, args.index_dir, args.baseline.resolve(), args.rounds)
+        if args.rounds:
+            out["index"] = index_cost(records, args.index_dir, args.baseline.resolve(), args.rounds)
+        if args.incremental:
+            out["one_new_article"] = incremental_cost(records, args.index_dir, args.baseline.resolve(), args.incremental)
     print(json.dumps(out, indent=1))
     return 0
 
