@@ -20,7 +20,9 @@ holds the corpus written as `benchmarks/speed.py` writes it (one .txt a record;
 written when absent); SRC is a source tree of the archive without grouping (`git
 archive 2fabd1b | tar -x -C SRC`, the commit before it). Full `archive index
 --rebuild` runs alternate between SRC and this tree, `--rounds` times each, in
-one run (the load of a shared machine drifts): medians and their ratio. With
+one run (the load of a shared machine drifts): medians of the wall time and of
+the CPU time (user + system, workers included: it moves far less with the load
+of other jobs), and their ratios. With
 `--incremental N`, then `archive index` after one new article, N times each way.
 
 Prints one JSON object on stdout; progress on stderr. Exits 0 with a message when
@@ -34,6 +36,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -94,18 +97,40 @@ def index_cost(records: list[dict], work: Path, baseline: Path, rounds: int) -> 
     if not articles.exists():
         write_archive(records, articles)
     times: dict[str, list[float]] = {"without": [], "with": []}
+    cpus: dict[str, list[float]] = {"without": [], "with": []}
     for n in range(rounds):
         for name, tree in (("without", baseline), ("with", PROJECT)):
             env = dict(os.environ, PYTHONPATH=str(tree))
             cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index),
                    "index", "--rebuild"]  # fmt: skip
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times[name].append(round(time.perf_counter() - t, 1))
-            log(f"round {n + 1}: index {name} grouping", times[name][-1], "s, load", os.getloadavg()[0])
-    with_s, without_s = statistics.median(times["with"]), statistics.median(times["without"])
-    return {"index_seconds": times, "median_with": with_s, "median_without": without_s,
-            "ratio": round(with_s / without_s, 3)}  # fmt: skip
+            wall, cpu = timed(cmd, tree, env)
+            times[name].append(wall)
+            cpus[name].append(cpu)
+            log(f"round {n + 1}: index {name} grouping", wall, "s,", cpu, "s CPU, load", os.getloadavg()[0])
+    return summary(times, cpus)
+
+
+def timed(cmd: list[str], tree: Path, env: dict) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system, the worker processes
+    included) of one run of `cmd`: on a machine shared with other jobs, the CPU
+    time moves far less with their load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return round(wall, 2), round(cpu, 2)
+
+
+def summary(times: dict[str, list[float]], cpus: dict[str, list[float]]) -> dict:
+    out: dict = {"wall_seconds": times, "cpu_seconds": cpus}
+    for what, runs in (("wall", times), ("cpu", cpus)):
+        with_s, without_s = statistics.median(runs["with"]), statistics.median(runs["without"])
+        out[f"{what}_median_with"], out[f"{what}_median_without"] = with_s, without_s
+        out[f"{what}_ratio"] = round(with_s / without_s, 3)
+        out[f"{what}_added_seconds"] = round(with_s - without_s, 2)
+    return out
 
 
 def incremental_cost(records: list[dict], work: Path, baseline: Path, rounds: int) -> dict:
@@ -116,6 +141,7 @@ def incremental_cost(records: list[dict], work: Path, baseline: Path, rounds: in
 
     articles, index = work / "articles", work / "index"
     times: dict[str, list[float]] = {"without": [], "with": []}
+    cpus: dict[str, list[float]] = {"without": [], "with": []}
     for n in range(rounds):
         for name, tree in (("without", baseline), ("with", PROJECT)):
             rec = records[n % len(records)]
@@ -123,15 +149,13 @@ def incremental_cost(records: list[dict], work: Path, baseline: Path, rounds: in
             path.write_text(article_text(rec, extra=f"Mise à jour {name} {n}."), encoding="utf-8")
             env = dict(os.environ, PYTHONPATH=str(tree))
             cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index), "index"]
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times[name].append(round(time.perf_counter() - t, 2))
-            log(f"one new article: index {name} grouping", times[name][-1], "s")
+            wall, cpu = timed(cmd, tree, env)
+            times[name].append(wall)
+            cpus[name].append(cpu)
+            log(f"one new article: index {name} grouping", wall, "s,", cpu, "s CPU")
     for path in articles.glob("zz-incremental-*.txt"):
         path.unlink()
-    with_s, without_s = statistics.median(times["with"]), statistics.median(times["without"])
-    return {"index_seconds": times, "median_with": with_s, "median_without": without_s,
-            "added_seconds": round(with_s - without_s, 2)}  # fmt: skip
+    return summary(times, cpus)
 
 
 def main() -> int:
