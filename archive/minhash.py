@@ -100,8 +100,9 @@ def signature(title: str, lede: str, body: str) -> np.ndarray:
     if not len(keys):
         return np.full(PERMUTATIONS, EMPTY, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        hashed = (keys[:, None] * _A[None, :] + _B[None, :]) >> _U64(32)
-    return hashed.min(axis=0).astype(np.uint32)
+        hashed = keys[:, None] * _A[None, :] + _B[None, :]
+    # The top 32 bits of the least value are the least top 32 bits: one shift, not one a shingle.
+    return (hashed.min(axis=0) >> _U64(32)).astype(np.uint32)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
