@@ -10,7 +10,7 @@ run's report, its state (what the index will hold) and its writer's deletions.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,6 +112,8 @@ class Run:
     state: StatCache
     report: IngestReport
     writer: Writer | None = None
+    # The version signatures of the articles indexed (`archive.versions`), by key.
+    signatures: dict = field(default_factory=dict)
 
     def known(self, path: str) -> str | None:
         """The indexed checksum of `path`, if any."""

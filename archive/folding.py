@@ -1,9 +1,13 @@
-"""Copy folding: the same dispatch saved twice is one hit, with its copies listed.
+"""Folding: the same dispatch saved twice is one hit, with its copies listed; so
+are the versions of one dispatch.
 
 Copies have the same fields, hence the same score: only rows of equal score are
 compared, by the digest of their text (`textkey`, written at indexing). Shared
 by the local search (pages and streams) and the cluster's
-(`archive.opensearch.remote`).
+(`archive.opensearch.remote`). Versions (`archive.versions`: a headline changed,
+a sentence cut, a paragraph added) score differently: a row whose version group
+has a row ranked above it is dropped, wherever it ranks (`fold_versions`); the
+searcher lists it under that row.
 """
 
 from __future__ import annotations
@@ -39,13 +43,28 @@ def fold_stream(key: Callable[[Row], Hashable], rows: Iterable[Row]) -> Iterator
     yield from group.values()
 
 
-def fold_copies(rows: list[Row], key: Callable[[Row], Hashable],
-                ident: Callable[[Row], Hashable]) -> tuple[list[Row], dict[Hashable, list[str]]]:  # fmt: skip
-    """`fold_stream` of a list: the rows kept, and each kept row's copies' ids by
-    `ident` of the row."""
+def fold_versions(pairs: Iterable[tuple[Row, list[str]]],
+                  group: Callable[[Row], int]) -> Iterator[tuple[Row, list[str]]]:  # fmt: skip
+    """`pairs` (a row and its copies, best first) without the rows whose `group`
+    (a version group, or -1 for an article alone) a row above them has."""
+    seen: set[int] = set()
+    for row, copies in pairs:
+        g = group(row)
+        if g >= 0:
+            if g in seen:
+                continue
+            seen.add(g)
+        yield row, copies
+
+
+def fold_copies(rows: list[Row], key: Callable[[Row], Hashable], ident: Callable[[Row], Hashable],
+                group: Callable[[Row], int] | None = None) -> tuple[list[Row], dict[Hashable, list[str]]]:  # fmt: skip
+    """`fold_stream` of a list (then `fold_versions` by `group`, if given): the rows
+    kept, and each kept row's copies' ids by `ident` of the row."""
     kept: list[Row] = []
     copies: dict[Hashable, list[str]] = {}
-    for row, its in fold_stream(key, rows):
+    pairs = fold_stream(key, rows)
+    for row, its in pairs if group is None else fold_versions(pairs, group):
         kept.append(row)
         if its:
             copies[ident(row)] = its
@@ -53,21 +72,21 @@ def fold_copies(rows: list[Row], key: Callable[[Row], Hashable],
 
 
 def folded_rows(rows_for: Callable[[int], list[Row]], want: int, key: Callable[[Row], Hashable],
-                ident: Callable[[Row], Hashable],
-                keep: Callable[[Row], bool] | None = None) -> tuple[list[Row], dict[Hashable, list[str]]]:  # fmt: skip
-    """At least `want` ranked rows with copies folded (fewer only when `rows_for`
-    has no more), and the copies of each (by `ident`): `rows_for(n)` gives the
-    first n rows, `keep` which of them may be shown at all. Reads `FOLD_MARGIN`
-    rows past `want`, and further (past twice the shortfall) when folding left it
-    short."""
+                ident: Callable[[Row], Hashable], keep: Callable[[Row], bool] | None = None,
+                group: Callable[[Row], int] | None = None) -> tuple[list[Row], dict[Hashable, list[str]]]:  # fmt: skip
+    """At least `want` ranked rows with copies (and versions, by `group`) folded
+    (fewer only when `rows_for` has no more), and the copies of each (by `ident`):
+    `rows_for(n)` gives the first n rows, `keep` which of them may be shown at all.
+    Reads `FOLD_MARGIN` rows past `want`, and further (past twice the shortfall)
+    when folding left it short."""
     fetch = want + FOLD_MARGIN
     while True:
         rows = rows_for(fetch)
         kept = rows if keep is None else [r for r in rows if keep(r)]
-        if all(a[0] != b[0] for a, b in zip(kept, kept[1:], strict=False)):
+        if group is None and all(a[0] != b[0] for a, b in zip(kept, kept[1:], strict=False)):
             folded, copies = kept, {}  # no tie, no copy
         else:
-            folded, copies = fold_copies(kept, key, ident)
+            folded, copies = fold_copies(kept, key, ident, group)
         if len(folded) >= want or len(rows) < fetch:
             return folded, copies
         fetch += 2 * (want - len(folded)) + FOLD_MARGIN

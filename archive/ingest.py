@@ -20,6 +20,7 @@ from pathlib import Path
 
 from whoosh.fields import Schema
 
+from . import versions
 from .documents import Run, article_fields
 from .engine.commit import Writer, paused_gc, segment_count
 from .engine.commit import optimize as optimize_index
@@ -28,6 +29,7 @@ from .folderdiff import FolderDiff, StatCache, diff, load_state, save_state
 from .models import Article, IngestReport, Progress, Step
 from .readers import FileStat
 from .store import Store
+from .versions import signed
 from .workers import estimate_articles, index_parallel, worker_count
 
 #: Below this many files and bytes to read, no progress is reported.
@@ -112,8 +114,11 @@ def _ingest(
         changes = diff(root, state, follow_symlinks)
         report.skipped.extend(changes.skipped)
         report.unchanged += changes.unchanged
+        run = Run(root, state, report)
         try:
-            _write(Run(root, state, report), ix, data_dir, changes, fresh=fresh, optimize=optimize, progress=progress)
+            _write(run, ix, data_dir, changes, fresh=fresh, optimize=optimize, progress=progress)
+            if fresh or report.changed or optimize or not (data_dir / versions.FILENAME).exists():
+                _group_versions(ix, data_dir, run.signatures)
             if fresh:
                 store.switch(data_dir)
         except BaseException:
@@ -181,10 +186,19 @@ def _index_file(run: Run, f: FileStat, within: Callable[[int, int], None] | None
     """Read and index one file; `within(i, n)` is told every 500 of its `n` articles."""
     outcome, articles = run.read(f)
     if run.apply(f, outcome):
+        run.signatures.update(signed(articles))
         for i, article in enumerate(articles, 1):
             run.writer.add(article_fields(article))
             if within is not None and i % 500 == 0:
                 within(i, len(articles))
+
+
+def _group_versions(ix, data_dir: Path, signatures: dict) -> None:
+    """The version groups of the index just committed (`archive.versions`). A
+    failure to write them (a full disk) leaves the commit as it is: searches then
+    fold no versions, and the next run writes them again, from the index alone."""
+    with contextlib.suppress(OSError), ix.reader() as reader:
+        versions.refresh(data_dir, reader, signatures, reader.stored_fields)
 
 
 def _undo(store: Store, data_dir: Path, fresh: bool) -> None:
@@ -210,14 +224,17 @@ def index_articles(
         data_dir, ix = store.create() if schema is None else store.create(lambda: schema)
         writer = ix.writer(limitmb=limitmb)
         n = 0
+        signatures: dict = {}
         try:
             with paused_gc():
                 for article in articles:
                     writer.add_document(**article_fields(article))
+                    signatures.update(signed([article]))
                     n += 1
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
+        _group_versions(ix, data_dir, signatures)
         store.switch(data_dir)
     return n

@@ -45,6 +45,7 @@ class Hit:
     highlights: tuple[Span, ...] = ()  # character spans of matched words in snippet
     all_words: bool = True  # matched every word of the query
     copies: tuple[str, ...] = ()  # ids of articles with the same headline and text, folded into this hit
+    versions: tuple[str, ...] = ()  # ids of other versions of this article among the matches, earliest first
 
 
 @dataclass(frozen=True, slots=True)

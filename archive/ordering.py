@@ -77,6 +77,12 @@ class Orderer:
             return rows
         return [(s, i, d, mode != "any") for s, i, d in top(scores, want, self.ids, plan.allowed)]
 
+    def matched(self, plan: Plan) -> np.ndarray:
+        """The articles the plan ranks, filtered (a mask)."""
+        if plan.scores is not None:
+            return plan.scores.matched if plan.allowed is None else plan.scores.matched & plan.allowed
+        return self.scorer.matches_among(plan.ranked_q, plan.allowed)
+
     def _first_tier(self, plan: Plan) -> np.ndarray:
         """The filtered all-words matches, found once (`rows` may be asked for again:
         `archive.folding.folded_rows`)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from functools import partial
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
@@ -26,7 +27,7 @@ from whoosh import query as Q
 from .analysis import nfc
 from .engine.postings import has_term
 from .errors import QueryError
-from .folding import fold_stream, folded_rows
+from .folding import fold_stream, fold_versions, folded_rows
 from .models import Article, Hit, SearchResult, Span, Stats
 from .ordering import SORTS, Orderer, Plan, Row
 from .patterns import expand
@@ -41,11 +42,13 @@ from .similar import like_query
 from .snippets import best_snippet, make_snippet
 from .store import Store, column
 from .suggest import SUGGEST_BELOW, Suggester
+from .versions import Groups
 
 #: From this many words, an any-word query that Whoosh ranks (one with a wildcard or
 #: a fuzzy word; `archive.scoring` ranks the others) is scored in one pass.
 PRELOAD_CLAUSES = 4
 _T = TypeVar("_T")
+_docnum = itemgetter(2)  # a row's document number
 
 
 def _and(parts: list[Q.Query]) -> Q.Query:
@@ -74,6 +77,7 @@ class Searcher:
         self._scorer = Scorer(self._searcher, self._dates)
         self._periods = Periods(self._dates, self._scorer.size)
         self._orderer = Orderer(self._searcher, self._scorer, self._ids, self._dates)
+        self.versions = Groups(self.ix, self._reader, self._ids, self._scorer.live)  # read when first asked
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
                                   known=partial(has_term, self._reader),
                                   dated=lambda lo, hi: bool(self._scorer.date_range(lo, hi).any()),
@@ -107,7 +111,7 @@ class Searcher:
         "date" (oldest first) or "-date".
         `fold`: in relevance order, an article with the same headline, lede and text
         as one ranked above it (a copy: the same dispatch saved twice) is not a hit
-        of its own but listed in that hit's `copies`.
+        of its own but listed in that hit's `copies` (a version of it: `versions`).
 
         When nothing matches (and not `as_typed`), as a web search engine does: a
         misspelt query is run as its spelling suggestion, and the result says so
@@ -178,18 +182,20 @@ class Searcher:
         if count or facets or result.sort != "relevance":
             self._count(plan)
         copies: dict = {}
-        if fold and result.sort == "relevance" and not parsed.empty:
-            rows, copies = folded_rows(partial(self._orderer.rows, plan), want, self._textkey, _docnum)
+        if folding := fold and result.sort == "relevance" and not parsed.empty:
+            rows, copies = folded_rows(partial(self._orderer.rows, plan), want, self._textkey, _docnum, None, self.versions)
         else:
             rows = self._orderer.rows(plan, want)
         page = rows[offset:want]
+        matched = self.versions.among(page, partial(self._orderer.matched, plan)) if folding else None
         if result.sort == "relevance" and result.mode == "any" and page:
             with_all = plan.all_docs if plan.all_docs is not None else self._scorer.matches(plan.all_q)
             page = [(s, i, d, bool(with_all[d]) or not plan.tiered) for s, i, d, _ in page]
         if snippets:
             self._highlight_patterns(parsed)
         result.hits = [
-            self._hit(rank, row, parsed, snippets, copies.get(row[2], ())) for rank, row in enumerate(page, offset + 1)
+            self._hit(rank, row, parsed, snippets, copies.get(row[2], ()), matched)
+            for rank, row in enumerate(page, offset + 1)
         ]
         if facets:
             shown = plan.all_docs if result.mode == "all" else plan.any_docs
@@ -223,7 +229,7 @@ class Searcher:
                 yield (None if values is None else float(values[i]), ids[d], d, bool(flags[i]))
 
         folding = fold and result.sort == "relevance" and not parsed.empty
-        return result, self._stream_hits(rows(), parsed, snippets, folding)
+        return result, self._stream_hits(rows(), parsed, snippets, folding, self._orderer.matched(plan) if folding else None)
 
     # --- the steps of a query ------------------------------------------------------
 
@@ -385,18 +391,22 @@ class Searcher:
 
     # --- hits ----------------------------------------------------------------------
 
-    def _stream_hits(self, rows: Iterator[Row], parsed: ParsedQuery, snippets: bool, folding: bool) -> Iterator[Hit]:
+    def _stream_hits(self, rows: Iterator[Row], parsed: ParsedQuery, snippets: bool, folding: bool,
+                     matched: np.ndarray | None = None) -> Iterator[Hit]:  # fmt: skip
         pairs = fold_stream(self._textkey, rows) if folding else ((row, ()) for row in rows)
+        if matched is not None:
+            pairs = fold_versions(pairs, self.versions)  # (`matched`: the matches a hit's versions are from)
         for rank, (row, copies) in enumerate(pairs, 1):
-            yield self._hit(rank, row, parsed, snippets, copies)
+            yield self._hit(rank, row, parsed, snippets, copies, matched)
 
     def _textkey(self, row: Row) -> str:
         """The digest of a row's text: equal for copies (see `archive.folding`)."""
         return self._textkeys[row[2]]
 
-    def _hit(self, rank: int, row: Row, parsed: ParsedQuery,
-             snippets: bool, copies: tuple[str, ...] | list[str] = ()) -> Hit:  # fmt: skip
+    def _hit(self, rank: int, row: Row, parsed: ParsedQuery, snippets: bool,
+             copies: tuple[str, ...] | list[str] = (), matched: np.ndarray | None = None) -> Hit:  # fmt: skip
         score, doc_id, docnum, all_words = row
+        versions = self.versions.listed(docnum, matched, self._ids, copies) if matched is not None else ()
         stored = self._searcher.stored_fields(docnum)
         snippet, spans = ("", ())
         if snippets:
@@ -405,7 +415,7 @@ class Searcher:
         return Hit(
             rank=rank, id=doc_id, score=score, title=stored.get("title", ""), date=stored.get("date", ""),
             path=stored.get("path", ""), sources=_split(stored.get("sources", "")), snippet=snippet,
-            highlights=spans, all_words=all_words, copies=tuple(copies),
+            highlights=spans, all_words=all_words, copies=tuple(copies), versions=versions,
         )  # fmt: skip
 
     def _snippet(self, text: str, parsed: ParsedQuery) -> tuple[str, tuple[Span, ...]]:
@@ -479,10 +489,6 @@ class Searcher:
             undated=n - len(dated), sources=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             index_bytes=self.store.size_bytes(), index_path=str(self.store.root), articles_path=articles_dir,
         )  # fmt: skip
-
-
-def _docnum(row: Row) -> int:
-    return row[2]
 
 
 def _text(term: str | bytes) -> str:

@@ -43,6 +43,7 @@ from .engine.merging import BulkSegments
 from .errors import WorkerLost
 from .models import Article, Progress, Step
 from .readers import MANY_PER_FILE, FileStat
+from .versions import signed
 
 #: From this many files to read, reading, parsing and analysis run in worker
 #: processes, each writing its own segment; below it the start-up of the workers
@@ -107,10 +108,12 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """A task indexed: what became of each of its files, in order."""
+    """A task indexed: what became of each of its files, in order, and the version
+    signatures of its articles (`archive.versions`)."""
 
     number: int
     outcomes: list[FileOutcome]
+    signatures: dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,7 @@ def work(conn: Connection, data_dir: str, root: str, limitmb: int, parent: int) 
                 return
             if task is None:
                 break
-            conn.send(Done(task.number, _index_task(task, segments, Path(root))))
+            conn.send(Done(task.number, *_index_task(task, segments, Path(root))))
         # The parent's writer removes the temporary folder shared by all writers.
         conn.send(Finished(segments.finish()))
     except BaseException as exc:
@@ -172,14 +175,18 @@ def work(conn: Connection, data_dir: str, root: str, limitmb: int, parent: int) 
             conn.send(Failed.of(exc))
 
 
-def _index_task(task: Task, segments: BulkSegments, root: Path) -> list[FileOutcome]:
+def _index_task(task: Task, segments: BulkSegments, root: Path) -> tuple[list[FileOutcome], dict]:
+    """Index a task's files and articles: what became of each file, and the articles' signatures."""
     outcomes = []
+    signatures: dict = {}
     for f, known in task.files:
         outcome, articles = read_file(root, f, known)
         _add(segments, articles)
+        signatures.update(signed(articles))
         outcomes.append(outcome)
     _add(segments, task.articles)
-    return outcomes
+    signatures.update(signed(task.articles))
+    return outcomes, signatures
 
 
 def _add(segments: BulkSegments, articles: list[Article]) -> None:
@@ -296,6 +303,7 @@ class _Dispatch:
             for conn in wait(self.conns):
                 reply = _receive(conn)
                 done[reply.number] = reply.outcomes
+                self.run.signatures.update(reply.signatures)
                 self._send(conn)
             while applied in done:
                 batch = self.sent.pop(applied)

@@ -1,30 +1,33 @@
-"""What version grouping (benchmarks/version_groups.py: MinHash/LSH) finds on OrangeSum, and what it costs.
+"""Version groups (archive.versions) on OrangeSum: what they find, and what grouping costs.
 
-Needs datasketch (`pip install datasketch`: it brings scipy, so it is not a
-dependency of the archive until grouping ships in `archive index`).
-
-    python benchmarks/versions.py                         # grouping only (a few minutes)
-    python benchmarks/versions.py --index-dir /tmp/os     # also a full `archive index` of the same articles
-    python benchmarks/versions.py --thresholds 0.4 0.5 0.6 0.7
+    python benchmarks/versions.py                                   # recall and purity (a minute)
+    python benchmarks/versions.py --index-dir /tmp/vx --baseline /tmp/base --rounds 2
+    python benchmarks/versions.py --no-quality --index-dir /tmp/vx --baseline /tmp/base --rounds 0 --incremental 3
 
 OrangeSum flags 2,299 of its 36,152 articles as near-duplicates of a
-lower-numbered one (`duplicate_of_other`). Articles are added in id order (as an
-archive grows), then:
+lower-numbered one (`duplicate_of_other`). The product's own code signs every
+article (`archive.minhash.signature`) and groups them (`archive.versions.regroup`),
+then:
 
 - recall: the share of flagged articles placed in a group with a lower-numbered
   article;
 - purity: the share of groups (two articles or more) holding at least one
   flagged article (a group with none is suspect);
-- time: signatures (shingling and MinHash), then the LSH grouping, one run each;
-  with `--index-dir DIR` (an archive written as `benchmarks/speed.py` writes it,
-  in DIR/articles), the time of a full `archive index --rebuild` of it in the
-  same run, for the ratio, and the signatures once more after it (the load of a
-  shared machine drifts: the two bracket it).
+- the time of the signatures (one process) and of the grouping.
 
-One line per threshold (the signatures are computed once). Prints one JSON object
-on stdout; progress on stderr. Exits 0 with a message when the corpus is absent.
-The ranking effect of folding versions in search (nDCG@10 on the dev sets) is not
-measured: folding is not wired into `archive search` yet.
+With `--index-dir DIR --baseline SRC`: the indexing cost of grouping. DIR/articles
+holds the corpus written as `benchmarks/speed.py` writes it (one .txt a record;
+written when absent); SRC is a source tree of the archive without grouping (`git
+archive 2fabd1b | tar -x -C SRC`, the commit before it). Full `archive index
+--rebuild` runs alternate between SRC and this tree, `--rounds` times each, in
+one run (the load of a shared machine drifts): medians of the wall time and of
+the CPU time (user + system, workers included: it moves far less with the load
+of other jobs), and their ratios. With
+`--incremental N`, then `archive index` after one new article, N times each way.
+
+Prints one JSON object on stdout; progress on stderr. Exits 0 with a message when
+the corpus is absent. The ranking effect is measured with `benchmarks/relevance.py`
+(docs/VERSIONS.md).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import argparse
 import gzip
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -40,7 +45,13 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "benchmarks"))
 CORPUS = PROJECT.parent / "shared" / "corpora" / "orangesum" / "articles.jsonl.gz"
+
+import numpy as np  # noqa: E402
+
+from archive.minhash import PERMUTATIONS, signature  # noqa: E402
+from archive.versions import BANDS, THRESHOLD, regroup  # noqa: E402
 
 
 def log(*parts: object) -> None:
@@ -53,74 +64,123 @@ def load() -> list[dict]:
     return sorted(records, key=lambda r: int(str(r["id"]).rsplit("-", 1)[1]))
 
 
-def score(records: list[dict], versions) -> dict:
-    position = {r["id"]: i for i, r in enumerate(records)}
-    flagged = [r["id"] for r in records if r.get("duplicate_of_other")]
-    found = sum(1 for i in flagged if min(position[m] for m in versions.group(i)) < position[i])
-    groups = versions.groups()
+def quality(records: list[dict]) -> dict:
+    t = time.perf_counter()
+    sigs = np.array([signature(r.get("title") or "", r.get("abstract") or "", r.get("body") or "") for r in records])
+    signing = time.perf_counter() - t
+    keys = [(r["id"], r["id"], "") for r in records]
+    t = time.perf_counter()
+    table = regroup(keys, [r.get("date") or "" for r in records], np.arange(len(records)), sigs)
+    grouping = time.perf_counter() - t
+    groups: dict[int, list[int]] = {}
+    for row, head in enumerate(table.heads.tolist()):
+        if head >= 0:
+            groups.setdefault(head, []).append(row)  # rows are in id order: position = row
+    group_of = {row: head for head, rows in groups.items() for row in rows}
+    flagged = [i for i, r in enumerate(records) if r.get("duplicate_of_other")]
+    found = sum(1 for i in flagged if i in group_of and groups[group_of[i]][0] < i)
     flagged_set = set(flagged)
-    pure = sum(1 for g in groups if flagged_set.intersection(g))
+    pure = sum(1 for rows in groups.values() if flagged_set.intersection(rows))
     return {
-        "flagged": len(flagged), "recall": round(found / len(flagged), 4) if flagged else None,
-        "groups": len(groups), "grouped_articles": sum(len(g) for g in groups),
-        "purity": round(pure / len(groups), 4) if groups else None,
+        "articles": len(records), "flagged": len(flagged), "threshold": THRESHOLD, "bands": BANDS,
+        "permutations": PERMUTATIONS, "recall": round(found / len(flagged), 4),
+        "purity": round(pure / len(groups), 4), "groups": len(groups),
+        "grouped_articles": sum(len(g) for g in groups.values()),
+        "signature_seconds": round(signing, 2), "grouping_seconds": round(grouping, 2),
     }  # fmt: skip
+
+
+def index_cost(records: list[dict], work: Path, baseline: Path, rounds: int) -> dict:
+    from speed import write_archive
+
+    articles, index = work / "articles", work / "index"
+    if not articles.exists():
+        write_archive(records, articles)
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    cpus: dict[str, list[float]] = {"without": [], "with": []}
+    for n in range(rounds):
+        for name, tree in (("without", baseline), ("with", PROJECT)):
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index),
+                   "index", "--rebuild"]  # fmt: skip
+            wall, cpu = timed(cmd, tree, env)
+            times[name].append(wall)
+            cpus[name].append(cpu)
+            log(f"round {n + 1}: index {name} grouping", wall, "s,", cpu, "s CPU, load", os.getloadavg()[0])
+    return summary(times, cpus)
+
+
+def timed(cmd: list[str], tree: Path, env: dict) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system, the worker processes
+    included) of one run of `cmd`: on a machine shared with other jobs, the CPU
+    time moves far less with their load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return round(wall, 2), round(cpu, 2)
+
+
+def summary(times: dict[str, list[float]], cpus: dict[str, list[float]]) -> dict:
+    out: dict = {"wall_seconds": times, "cpu_seconds": cpus}
+    for what, runs in (("wall", times), ("cpu", cpus)):
+        with_s, without_s = statistics.median(runs["with"]), statistics.median(runs["without"])
+        out[f"{what}_median_with"], out[f"{what}_median_without"] = with_s, without_s
+        out[f"{what}_ratio"] = round(with_s / without_s, 3)
+        out[f"{what}_added_seconds"] = round(with_s - without_s, 2)
+    return out
+
+
+def incremental_cost(records: list[dict], work: Path, baseline: Path, rounds: int) -> dict:
+    """`archive index` after one new article, alternately without and with grouping
+    (the index of `index_cost` kept: grouping redoes the whole table from the
+    signatures at each run that changes something)."""
+    from speed import article_text
+
+    articles, index = work / "articles", work / "index"
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    cpus: dict[str, list[float]] = {"without": [], "with": []}
+    for n in range(rounds):
+        for name, tree in (("without", baseline), ("with", PROJECT)):
+            rec = records[n % len(records)]
+            path = articles / f"zz-incremental-{name}-{n}.txt"
+            path.write_text(article_text(rec, extra=f"Mise à jour {name} {n}."), encoding="utf-8")
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index), "index"]
+            wall, cpu = timed(cmd, tree, env)
+            times[name].append(wall)
+            cpus[name].append(cpu)
+            log(f"one new article: index {name} grouping", wall, "s,", cpu, "s CPU")
+    for path in articles.glob("zz-incremental-*.txt"):
+        path.unlink()
+    return summary(times, cpus)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--thresholds", type=float, nargs="+", default=None)
-    ap.add_argument("--index-dir", help="a folder holding articles/ as benchmarks/speed.py writes them")
+    ap.add_argument("--index-dir", type=Path, help="a folder for the archive and index of the cost runs")
+    ap.add_argument("--baseline", type=Path, help="a source tree of the archive without grouping")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--incremental", type=int, default=0, help="runs of `archive index` after one new article, each way")
+    ap.add_argument("--no-quality", action="store_true", help="only the cost runs")
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"{CORPUS} is absent: nothing to measure (put ../shared beside the project).", file=sys.stderr)
         return 0
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import version_groups as V
-
+    if bool(args.index_dir) != bool(args.baseline):
+        ap.error("--index-dir and --baseline go together")
     records = load()
-    texts = [V.article_text(r.get("title") or "", r.get("abstract") or "", r.get("body") or "") for r in records]
-    out: dict = {"articles": len(records), "shingle": V.SHINGLE, "permutations": V.PERMUTATIONS,
-                 "candidates": V.CANDIDATES, "load_avg_at_start": os.getloadavg()}  # fmt: skip
-    t = time.perf_counter()
-    import datasketch  # noqa: F401  (its import, apart)
-
-    out["import_seconds"] = round(time.perf_counter() - t, 2)
-    base = V.Versions()
-    t = time.perf_counter()
-    sigs = [base.signature(text) for text in texts]
-    out["signature_seconds"] = round(time.perf_counter() - t, 2)
-    log("signatures", out["signature_seconds"], "s")
-    rows = []
-    for threshold in args.thresholds or [V.THRESHOLD]:
-        versions = V.Versions(threshold)
-        t = time.perf_counter()
-        for r, sig in zip(records, sigs, strict=True):
-            versions.add(r["id"], "", r.get("date") or "", signature=sig)
-        row = {"threshold": threshold, "grouping_seconds": round(time.perf_counter() - t, 2), **score(records, versions)}  # fmt: skip
-        rows.append(row)
-        log(row)
-    out["runs"] = rows
+    out: dict = {"load_avg_at_start": os.getloadavg()}
+    if not args.no_quality:
+        out.update(quality(records))
+        log(out)
     if args.index_dir:
-        articles, index = Path(args.index_dir) / "articles", Path(args.index_dir) / "index"
-        cmd = [sys.executable, "-m", "archive", "--articles", str(articles), "--index", str(index), "index", "--rebuild"]  # fmt: skip
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        out["index_rebuild_seconds"] = round(time.perf_counter() - t, 1)
-        log("index", out["index_rebuild_seconds"], "s")
-        # The machine's load drifts: the signatures again, after the index, bracket it.
-        t = time.perf_counter()
-        for text in texts:
-            base.signature(text)
-        out["signature_seconds_after_index"] = round(time.perf_counter() - t, 2)
-        log("signatures again", out["signature_seconds_after_index"], "s")
-        first = rows[0]
-        out["grouping_share_of_index"] = round(
-            (out["signature_seconds"] + first["grouping_seconds"]) / out["index_rebuild_seconds"], 3
-        )
-        out["grouping_share_of_index_after"] = round(
-            (out["signature_seconds_after_index"] + first["grouping_seconds"]) / out["index_rebuild_seconds"], 3
-        )
+        if args.rounds:
+            out["index"] = index_cost(records, args.index_dir, args.baseline.resolve(), args.rounds)
+        if args.incremental:
+            out["one_new_article"] = incremental_cost(records, args.index_dir, args.baseline.resolve(), args.incremental)
     print(json.dumps(out, indent=1))
     return 0
 

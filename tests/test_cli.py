@@ -63,7 +63,7 @@ def test_search_json_is_one_documented_object(articles: Path) -> None:
     assert data["total"] == 2 and data["page"] == 1 and data["suggestion"] is None and data["facets"] is None
     (hit,) = data["hits"]
     assert set(hit) == {"rank", "id", "score", "title", "date", "path", "sources", "snippet", "highlights", "all_words",
-                        "copies"}  # fmt: skip
+                        "copies", "versions"}  # fmt: skip
     assert hit["rank"] == 1 and hit["copies"] == [] and hit["date"].startswith("2016-09")
     start, end = hit["highlights"][0]
     assert hit["snippet"][start:end] == "Alep"

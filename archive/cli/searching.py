@@ -242,22 +242,36 @@ def similar(paths: Paths, article_id: str, limit: int, json_output: bool, jsonl:
 @click.command()
 @click.argument("article_id", metavar="ID")
 @click.option("--json", "json_output", is_flag=True, help="Print the article as one JSON object.")
+@click.option("--versions", "versions", is_flag=True,
+              help="Show the article's other versions (the same dispatch reworked), each as a word-level diff.")  # fmt: skip
 @folder_options
 @errors_to_click
-def show(paths: Paths, article_id: str, json_output: bool) -> None:
+def show(paths: Paths, article_id: str, json_output: bool, versions: bool) -> None:
     """Print one article in full.
 
     ID is the article id shown by `archive search` (its path in the archive);
-    a unique beginning of it is enough.
+    a unique beginning of it is enough. With --versions, the other versions
+    of the article instead (the same dispatch with a new headline, a sentence
+    cut, a paragraph added: see `+ N other versions` in `archive search`), each
+    as its words compared with this article's: [-removed-] {+added+}.
 
     \b
     Example:
         archive show 2016-09-24-le-regime
+        archive show 2016-09-24-le-regime --versions
     """
     from ..render.machine import article_json
     from ..render.results import article_text
     from ..search import Searcher
 
+    if versions:
+        from ..render.versions import versions_json, versions_text
+        from ..versions import versions_of
+
+        with Searcher(paths.index) as s:
+            article, others = versions_of(s, article_id)
+        click.echo(versions_json(article, others) if json_output else versions_text(article, others, use_color()))
+        return
     with Searcher(paths.index) as s:
         article = s.article(article_id)
     click.echo(article_json(article) if json_output else article_text(article, use_color()))

@@ -35,6 +35,7 @@ def hit_dict(hit: Hit) -> dict:
     data["sources"] = list(hit.sources)
     data["highlights"] = [[s.start, s.end] for s in hit.highlights]
     data["copies"] = list(hit.copies)
+    data["versions"] = list(hit.versions)
     return data
 
 
@@ -95,7 +96,8 @@ def count_json(result: SearchResult) -> str:
 
 
 #: The columns of `--csv`, in order (lists are joined with "; ").
-CSV_COLUMNS = ("rank", "id", "score", "date", "title", "sources", "path", "all_words", "copies", "snippet")
+CSV_COLUMNS = ("rank", "id", "score", "date", "title", "sources", "path", "all_words", "copies", "snippet",
+               "versions")
 
 
 def hits_jsonl(hits: Iterable[Hit]) -> Iterator[str]:
@@ -120,7 +122,7 @@ def hits_csv(hits: Iterable[Hit]) -> Iterator[str]:
         yield line((
             hit.rank, _cell(hit.id), "" if hit.score is None else hit.score, hit.date, _cell(hit.title),
             _cell("; ".join(hit.sources)), _cell(hit.path), "true" if hit.all_words else "false",
-            _cell("; ".join(hit.copies)), _cell(hit.snippet),
+            _cell("; ".join(hit.copies)), _cell(hit.snippet), _cell("; ".join(hit.versions)),
         ))  # fmt: skip
 
 

@@ -1,0 +1,183 @@
+"""Version groups (archive.versions): a rewritten dispatch and an HTML/.txt pair
+form one group, a different article on the same story does not; adding, editing
+and removing files updates the groups; search folds versions (--copies lists
+them); show --versions prints each version's word-level diff."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive import minhash, versions
+from archive.ingest import ingest
+from archive.search import Searcher
+from archive.store import Store
+
+from .conftest import write
+from .test_cli import run
+
+AFP = """Alep : le régime syrien intensifie ses bombardements
+Le régime syrien a intensifié samedi ses bombardements sur les quartiers rebelles d'Alep, au lendemain de l'annonce d'une offensive majeure pour reprendre toute la ville.
+Selon l'Observatoire syrien des droits de l'homme, au moins 47 civils, dont plusieurs enfants, ont été tués depuis vendredi soir dans les frappes aériennes menées par l'armée syrienne et son allié russe.
+Les Casques blancs, la Défense civile dans les zones rebelles, ont indiqué que leurs centres avaient été visés et que plusieurs de leurs véhicules avaient été détruits.
+À New York, le Conseil de sécurité de l'ONU devait se réunir dimanche en urgence à la demande de Washington, Londres et Paris.
+Les frappes ont visé en particulier les quartiers de Boustane al-Qasr, d'al-Kallasé et de Soukkari, où des immeubles entiers se sont effondrés sur leurs habitants.
+Un correspondant de l'AFP a vu des secouristes dégager à mains nues des corps des décombres, tandis que des habitants fuyaient vers les caves.
+Les hôpitaux encore en service dans l'est de la ville, déjà à court de médicaments et de carburant, ont lancé des appels à l'aide.
+Le cessez-le-feu négocié à Genève par les États-Unis et la Russie, entré en vigueur le 12 septembre, n'aura tenu qu'une semaine.
+Depuis, Washington et Moscou se renvoient la responsabilité de son échec, chacun accusant l'autre de ne pas avoir tenu ses alliés.
+Les convois d'aide humanitaire des Nations unies attendent toujours à la frontière turque le feu vert pour entrer dans la ville.
+Le secrétaire d'État américain John Kerry a accusé Moscou de mener une politique de la terre brûlée.
+Avec AFP
+"""
+
+# Another outlet: a new headline, the last sentence trimmed, a paragraph added.
+REWRITE = """Syrie : déluge de feu sur Alep
+Le régime syrien a intensifié samedi ses bombardements sur les quartiers rebelles d'Alep, au lendemain de l'annonce d'une offensive majeure pour reprendre toute la ville.
+Selon l'Observatoire syrien des droits de l'homme, au moins 47 civils, dont plusieurs enfants, ont été tués depuis vendredi soir dans les frappes aériennes menées par l'armée syrienne et son allié russe.
+Les Casques blancs, la Défense civile dans les zones rebelles, ont indiqué que leurs centres avaient été visés et que plusieurs de leurs véhicules avaient été détruits.
+À New York, le Conseil de sécurité de l'ONU devait se réunir dimanche en urgence à la demande de Washington, Londres et Paris.
+Les frappes ont visé en particulier les quartiers de Boustane al-Qasr, d'al-Kallasé et de Soukkari, où des immeubles entiers se sont effondrés sur leurs habitants.
+Un correspondant de l'AFP a vu des secouristes dégager à mains nues des corps des décombres, tandis que des habitants fuyaient vers les caves.
+Les hôpitaux encore en service dans l'est de la ville, déjà à court de médicaments et de carburant, ont lancé des appels à l'aide.
+Le cessez-le-feu négocié à Genève par les États-Unis et la Russie, entré en vigueur le 12 septembre, n'aura tenu qu'une semaine.
+Depuis, Washington et Moscou se renvoient la responsabilité de son échec, chacun accusant l'autre de ne pas avoir tenu ses alliés.
+Les convois d'aide humanitaire des Nations unies attendent toujours à la frontière turque le feu vert pour entrer dans la ville.
+Quelque 250.000 personnes vivent toujours dans les quartiers assiégés de l'est de la ville, privés d'aide humanitaire depuis juillet.
+"""
+
+# The same story, written by someone else: not a version.
+OTHER = """Alep sous les bombes
+Des dizaines de civils sont morts ce week-end à Alep, où l'aviation russe et syrienne pilonne sans relâche l'est de la ville tenu par les insurgés.
+Les sauveteurs disent manquer de tout, et les hôpitaux, visés eux aussi, ne peuvent plus soigner les blessés.
+Washington et Paris ont demandé une réunion du Conseil de sécurité ; Moscou dénonce une campagne de désinformation.
+"""
+
+HTML = """<!doctype html><html><head><title>Alep : le régime syrien intensifie ses bombardements</title>
+<meta property="article:published_time" content="2016-09-24"></head><body>
+<nav><a href="/">Accueil</a> <a href="/monde">Monde</a></nav>
+<article><h1>Alep : le régime syrien intensifie ses bombardements</h1>
+{paragraphs}
+</article><footer>© Le Journal 2016</footer></body></html>
+"""
+
+
+
+TXT, HTML_ID, REWRITTEN, STORY = (
+    "2016-09-24-alep-afp.txt", "2016-09-24-alep-afp.html", "2016-09-25-syrie-deluge.txt",
+    "2016-09-26-alep-sous-les-bombes.txt",
+)
+
+
+def archive(root: Path) -> Path:
+    paragraphs = "\n".join(f"<p>{line}</p>" for line in AFP.splitlines()[1:])
+    write(root / TXT, AFP)
+    write(root / HTML_ID, HTML.format(paragraphs=paragraphs))
+    write(root / REWRITTEN, REWRITE)
+    write(root / STORY, OTHER)
+    return root
+
+
+def groups(index: Path) -> list[list[str]]:
+    """The groups of the index's table, each earliest first (ids)."""
+    table = versions.load(Store(index).data_dir())
+    members: dict[int, list[int]] = {}
+    for row, head in enumerate(table.heads.tolist()):
+        if head >= 0:
+            members.setdefault(head, []).append(row)
+    order = lambda r: (table.dates[r] or "9999", table.keys[r][1])  # noqa: E731
+    return sorted([table.keys[r][1] for r in sorted(rows, key=order)] for rows in members.values())
+
+
+def test_a_rewritten_dispatch_and_an_html_copy_are_versions(articles: Path, index_dir: Path) -> None:
+    ingest(archive(articles), index_dir)
+    assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]  # earliest first: by date, then id
+
+
+def test_adding_editing_and_removing_files_updates_the_groups(articles: Path, index_dir: Path) -> None:
+    archive(articles)
+    (articles / REWRITTEN).unlink()
+    ingest(articles, index_dir)
+    assert groups(index_dir) == [[HTML_ID, TXT]]
+    write(articles / REWRITTEN, REWRITE)
+    ingest(articles, index_dir)
+    assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
+    (articles / TXT).unlink()
+    (articles / HTML_ID).unlink()
+    ingest(articles, index_dir)
+    assert groups(index_dir) == []
+    write(articles / TXT, AFP)
+    ingest(articles, index_dir)
+    assert groups(index_dir) == [[TXT, REWRITTEN]]
+    write(articles / REWRITTEN, OTHER.replace("Alep sous les bombes", "Alep, encore"))  # edited: another story now
+    ingest(articles, index_dir)
+    assert groups(index_dir) == [[REWRITTEN, STORY]]
+
+
+def test_an_index_without_its_table_gets_one_from_the_stored_texts(articles: Path, index_dir: Path) -> None:
+    ingest(archive(articles), index_dir)
+    table = Store(index_dir).data_dir() / versions.FILENAME
+    table.unlink()
+    (articles / "nothing-new.txt").unlink(missing_ok=True)
+    ingest(articles, index_dir)  # nothing changed in the folder: the table is written again
+    assert table.exists() and groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
+
+
+def test_search_folds_versions_and_copies_lists_them(articles: Path) -> None:
+    archive(articles)
+    assert run("index").exit_code == 0
+    data = json.loads(run("search", "Alep bombardements", "--json").output)
+    ids = [hit["id"] for hit in data["hits"]]
+    assert STORY in ids and sum(i in ids for i in (HTML_ID, TXT, REWRITTEN)) == 1
+    (hit,) = [h for h in data["hits"] if h["id"] in (HTML_ID, TXT, REWRITTEN)]
+    assert hit["id"] == HTML_ID and hit["copies"] == [TXT] and hit["versions"] == [REWRITTEN]  # the copy: not twice
+    assert data["total"] >= 4  # totals count folded versions, as they count folded copies
+    text = run("search", "Alep bombardements").output
+    assert f"same text also in: {TXT}" in text and f"+ 1 other version: {REWRITTEN}" in text
+    listed = json.loads(run("search", "Alep bombardements", "--json", "--copies").output)
+    assert {HTML_ID, TXT, REWRITTEN, STORY} <= {h["id"] for h in listed["hits"]}
+    assert all(h["versions"] == [] for h in listed["hits"])
+    streamed = [json.loads(line) for line in run("search", "Alep bombardements", "-n", "0", "--jsonl").output.splitlines()]
+    assert [h["id"] for h in streamed] == ids and [h["versions"] for h in streamed] == [h["versions"] for h in data["hits"]]
+
+
+def test_only_matching_versions_are_listed(articles: Path, index_dir: Path) -> None:
+    ingest(archive(articles), index_dir)
+    with Searcher(index_dir) as s:
+        (hit,) = s.search("250.000 personnes assiégés", mode="all").hits  # in the added paragraph only
+    assert hit.id == REWRITTEN and hit.versions == ()
+
+
+def test_show_versions_prints_each_versions_diff(articles: Path) -> None:
+    archive(articles)
+    run("index")
+    out = run("show", TXT, "--versions").output
+    assert f"{TXT}: 2 other versions, earliest first" in out
+    assert f"── {HTML_ID}" in out and f"── {REWRITTEN}" in out
+    assert "[-Alep : le régime syrien intensifie ses bombardements-] {+Syrie : déluge de feu sur Alep+}\nLe régime" in out
+    assert "{+Quelque 250.000 personnes" in out and "[-Le secrétaire d'État" in out
+    assert "\x1b[" not in out  # no colour off a terminal
+    assert "no other version" in run("show", STORY, "--versions").output
+    data = json.loads(run("show", TXT, "--versions", "--json").output)
+    assert [v["id"] for v in data["versions"]] == [HTML_ID, REWRITTEN] and data["versions"][0]["common"] > 0.95
+
+
+def test_signatures_estimate_the_jaccard_similarity() -> None:
+    words = [f"mot{i}" for i in range(400)]
+    a = minhash.signature("", "", " ".join(words))
+    b = minhash.signature("", "", " ".join(words[40:]))  # shingles: 358 of 398 shared, 0.90
+    assert abs(float(minhash.similarity(a, b)) - 358 / 398) < 0.1
+    assert minhash.similarity(a, minhash.signature("", "", " ".join(words[200:]))) < 0.7
+    assert (minhash.signature("", "", "") == minhash.EMPTY).all()
+    assert np.array_equal(minhash.signature("Un DEUX", "", "trois"), minhash.signature("un deux", "", "Trois"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text())
+def test_any_text_has_a_signature(title: str, body: str) -> None:
+    sig = minhash.signature(title, "", body)
+    assert sig.shape == (minhash.PERMUTATIONS,) and sig.dtype == np.uint32
