@@ -22,6 +22,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
+from struct import Struct
 
 from .layout import encode_deltas
 
@@ -166,3 +167,131 @@ class PackedPositions(Sequence):
 
     def __reduce__(self):
         return (PackedPositions, (self._data, self.counts, self._typecode, self._compressed))
+
+
+#: `PackedBlock`'s header: its postings, the typecodes of the id deltas, the
+#: weights ("" when all are 1) and the position deltas ("" when the field has
+#: none), and whether the ids and weights, and the positions, are compressed.
+_BLOCK_HEADER = Struct("<Iccc?")
+_TYPECODES = {c: c.encode() for c in "BHI"}
+
+
+def _array(typecode: str, data: bytes) -> array:
+    numbers = array(typecode)
+    numbers.frombytes(data)
+    if not _LITTLE:
+        numbers.byteswap()
+    return numbers
+
+
+def _le_bytes(numbers: array) -> bytes:
+    if not _LITTLE:
+        numbers = array(numbers.typecode, numbers)
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+class PackedBlock(Sequence):
+    """A whole posting block of a field whose weights are counts (the ranked fields:
+    frequencies; the unstemmed field: numbers of positions), as one bytes object.
+
+    Whoosh's block reader unpickles a block's data and takes `data[0]` (the id
+    deltas), `data[1]` (the weights) and `data[2]` (the values): this is that
+    sequence, decoded when asked for. Pickled as one class and one bytes object
+    (a tuple of arrays and `PackedPositions` cost about 160 bytes of pickle a
+    block, more than their numbers in most blocks), the weights kept once (the
+    counts of the positions, Whoosh's values of a `Frequency` field: both
+    follow from them), every array in the smallest unsigned type. The ids and
+    weights are compressed together, the positions apart: ranking reads the
+    ids and weights only."""
+
+    __slots__ = ("_data", "_items")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._items: tuple | None = None
+
+    @classmethod
+    def pack(cls, ids: Iterable[int], counts: Iterable[int], deltas: array | None, level: int = 0) -> PackedBlock:
+        """`ids` (the first absolute, then deltas), each posting's `counts` (its
+        weight), and, for a field with positions, all postings' position
+        `deltas` one after the other; compressed at zlib `level` (not 0) the
+        parts of at least `MIN_COMPRESSED` bytes."""
+        ids, counts = compact(ids), compact(counts)
+        head = _le_bytes(ids)
+        weights = b""
+        if counts.count(1) != len(counts):
+            weights = _TYPECODES[counts.typecode]
+            head += _le_bytes(counts)
+        squeeze = bool(level) and len(head) >= MIN_COMPRESSED
+        if squeeze:
+            head = zlib.compress(head, level)
+        tail, positions = b"", b""
+        if deltas is not None:
+            numbers = compact(deltas)
+            positions = _TYPECODES[numbers.typecode]
+            tail = _le_bytes(numbers)
+            if level and len(tail) >= MIN_COMPRESSED:
+                tail = zlib.compress(tail, level)
+                positions = positions.lower()  # compressed
+        header = _BLOCK_HEADER.pack(len(ids), _TYPECODES[ids.typecode], weights or b"-", positions or b"-", squeeze)
+        return cls(header + len(head).to_bytes(4, "little") + head + tail)
+
+    def _decode(self) -> tuple:
+        data = self._data
+        n, idcode, weightcode, poscode, squeeze = _BLOCK_HEADER.unpack_from(data)
+        at = _BLOCK_HEADER.size + 4
+        end = at + int.from_bytes(data[at - 4 : at], "little")
+        head = zlib.decompress(data[at:end]) if squeeze else data[at:end]
+        size = array(idcode.decode()).itemsize * n
+        ids = _array(idcode.decode(), head[:size])
+        weights = None if weightcode == b"-" else _array(weightcode.decode(), head[size:])
+        if poscode == b"-":  # a `Frequency` field: Whoosh's values are its weights, `pack_uint` (big-endian)
+            values = _FrequencyBytes(weights, n)
+        else:
+            counts = weights if weights is not None else array("B", bytes([1]) * n)
+            values = PackedPositions(data[end:], counts, poscode.decode().upper(), poscode.islower())
+        return ids, weights, values
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if self._items is None:
+            self._items = self._decode()
+        item = self._items[i]
+        return item.bytes() if isinstance(item, _FrequencyBytes) else item
+
+    def __iter__(self) -> Iterator:
+        yield self[0]
+        yield self[1]
+        yield self[2]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PackedBlock({len(self[0])} postings)"
+
+    def __reduce__(self):
+        return (PackedBlock, (self._data,))
+
+
+class _FrequencyBytes:
+    """Whoosh's values of a `Frequency` block (each weight as a big-endian 4-byte
+    unsigned int, joined), made only when asked for."""
+
+    __slots__ = ("weights", "n")
+
+    def __init__(self, weights: array | None, n: int) -> None:
+        self.weights, self.n = weights, n
+
+    def bytes(self) -> bytes:
+        numbers = array("I", self.weights if self.weights is not None else [1] * self.n)
+        if _LITTLE:
+            numbers.byteswap()
+        return numbers.tobytes()
+
+
+#: Parts of a `PackedBlock` shorter than this are not compressed.
+MIN_COMPRESSED = 128

@@ -30,6 +30,7 @@ ALLOWED = frozenset(
         ("collections", "defaultdict"),
         ("re", "_compile"),  # a tokenizer's pattern
         ("archive.analysis", "FrenchAnalyzer"),
+        ("archive.engine.packed", "PackedBlock"),
         ("archive.engine.packed", "PackedPositions"),
         ("archive.engine.packed", "PackedValues"),
         ("archive.schema", "FrenchTEXT"),
