@@ -16,8 +16,9 @@ from .engine.layout import encode_positions
 #: Bump when the schema, the analysis or a pickled class's path changes (the index
 #: pickles `archive.schema.*` and `archive.engine.packed.*` classes by their module
 #: path): an index of another version is refused with a message that says to rebuild
-#: it. 7: `archive.packed` moved to `archive.engine.packed`.
-SCHEMA_VERSION = 7
+#: it. 7: `archive.packed` moved to `archive.engine.packed`. 8: posting blocks as
+#: `archive.engine.packed.PackedBlock`, one-posting terms inlined in the term table.
+SCHEMA_VERSION = 8
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")

@@ -37,7 +37,7 @@ sys.path.insert(0, str(PROJECT))
 def _block_parts(chunk: bytes) -> tuple[int, int]:
     """The bytes of one posting list that are its values (positions), and the rest."""
     from archive.engine.layout import BLOCK_LENGTH
-    from archive.engine.packed import PackedPositions, PackedValues
+    from archive.engine.packed import PackedBlock, PackedPositions, PackedValues
     from archive.engine.safepickle import load, loads
 
     values_bytes = 0
@@ -50,8 +50,11 @@ def _block_parts(chunk: bytes) -> tuple[int, int]:
         end = pos + 4 + abs(size)
         data = chunk[f.tell() : end]
         level = info[3]
-        _, _, values = loads(zlib.decompress(data) if level else data)
-        if isinstance(values, PackedPositions):
+        block = loads(zlib.decompress(data) if level else data)
+        values = block[2]
+        if isinstance(values, PackedPositions) and isinstance(block, PackedBlock):  # counts are its weights
+            values_bytes += len(values._data)
+        elif isinstance(values, PackedPositions):
             values_bytes += len(values._data) + len(values.counts) * values.counts.itemsize
         elif isinstance(values, PackedValues):
             values_bytes += len(values._data) + len(values.ends) * values.ends.itemsize
@@ -69,7 +72,7 @@ def measure(index: Path) -> dict:
     from whoosh import index as whoosh_index
 
     from archive import store  # noqa: F401  (installs the engine's readers)
-    from archive.engine.layout import TERMINFO
+    from archive.engine.layout import TERM_STATS, TERMINFO
 
     data = index
     current = index / "CURRENT"
@@ -80,6 +83,7 @@ def measure(index: Path) -> dict:
     terms: dict[str, int] = defaultdict(int)
     entries: dict[str, int] = defaultdict(int)
     singles: dict[str, int] = defaultdict(int)
+    inlined: dict[str, int] = defaultdict(int)
     postings: dict[str, int] = defaultdict(int)
     positions: dict[str, int] = defaultdict(int)
     stored_raw: dict[str, int] = defaultdict(int)
@@ -102,8 +106,12 @@ def measure(index: Path) -> dict:
             for key, value in tr._tindex.items():
                 field = fieldnames[int.from_bytes(key[:2], "big")]
                 terms[field] += 8 + len(key) + len(value)
-                info = TERMINFO.unpack(value)
                 entries[field] += 1
+                if value[0]:  # postings inlined in the term table
+                    singles[field] += TERM_STATS.unpack_from(value)[2] == 1
+                    inlined[field] += len(value) - TERM_STATS.size
+                    continue
+                info = TERMINFO.unpack(value)
                 singles[field] += info[2] == 1
                 offset, length = info[-2], info[-1]
                 postings[field] += length
@@ -124,6 +132,7 @@ def measure(index: Path) -> dict:
         "terms_by_field": dict(sorted(entries.items(), key=lambda kv: -kv[1])),
         "terms_with_one_posting_by_field": dict(sorted(singles.items(), key=lambda kv: -kv[1])),
         "postings_by_field": dict(sorted(postings.items(), key=lambda kv: -kv[1])),
+        "inlined_postings_by_field": dict(sorted(inlined.items(), key=lambda kv: -kv[1])),
         "positions_by_field": dict(positions),
         "stored_text_bytes_by_field": dict(sorted(stored_raw.items(), key=lambda kv: -kv[1])),
         "stored_compressed_bytes": stored_total,
@@ -147,6 +156,7 @@ def main() -> None:
         ("segment files", "files"),
         ("term table, per field", "term_table_by_field"),
         ("posting lists, per field", "postings_by_field"),
+        ("postings inlined in the term table, per field", "inlined_postings_by_field"),
         ("of which positions", "positions_by_field"),
         ("stored fields before compression, per field", "stored_text_bytes_by_field"),
     ):
