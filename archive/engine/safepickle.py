@@ -19,6 +19,8 @@ import io
 import pickle
 import types
 
+from . import packed  # noqa: F401  (registers the pickle extension code of `PackedBlock`)
+
 #: (module, name) of every global an archive index's pickles may name. Protocol 2
 #: pickles name the built-ins `__builtin__`, as Python 2 did.
 ALLOWED = frozenset(
