@@ -35,6 +35,7 @@ ALLOWED = frozenset(
         ("archive.engine.packed", "PackedBlock"),
         ("archive.engine.packed", "PackedPositions"),
         ("archive.engine.packed", "PackedValues"),
+        ("archive.schema", "ColumnID"),
         ("archive.schema", "FrenchTEXT"),
         ("whoosh.analysis.analyzers", "CompositeAnalyzer"),
         ("whoosh.analysis.filters", "LowercaseFilter"),
