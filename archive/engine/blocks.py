@@ -4,10 +4,14 @@
 `_write_block`, `finish_postings`) and `W3FieldWriter.finish_term` records each
 term (`W3TermInfo.to_bytes`, `OrderedHashWriter.add`). `write_field` does the
 same in one loop over the plain arrays `archive.engine.writer` gathers, and
-writes the blocks of the ranked fields as arrays, longer ones, with positions
-packed apart (`COUNTED_BLOCK`, `archive.engine.packed`), which
-`archive.engine.postings` decodes several times as fast. With `COUNTED_BLOCK =
-None` the files are byte for byte `SegmentWriter`'s (tested both ways).
+writes the blocks of the ranked fields longer (`COUNTED_BLOCK`), each block of
+a ranked or the unstemmed field as one `archive.engine.packed.PackedBlock`,
+which `archive.engine.postings` decodes several times as fast as Whoosh's
+tuples. A term with one posting in a segment (about half of them) has it
+inlined in its term table entry, which Whoosh's reader reads
+(`W3TermInfo.from_bytes`) but its writer never writes; the term table's hash
+tables have fewer empty slots. With `COUNTED_BLOCK = None` the files are byte
+for byte `SegmentWriter`'s (tested both ways).
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from io import BytesIO
 from itertools import accumulate
 from operator import sub
-from io import BytesIO
 from pickle import Pickler, dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
