@@ -181,6 +181,7 @@ class PackedPositions(Sequence):
 #: compressed), and the length of the ids and weights.
 _BLOCK_HEADER = Struct("<HBH")
 _TYPES = "-BHI"  # the array type of each code
+_ITEMSIZE = {t: array(t).itemsize for t in _TYPES[1:]}
 
 
 def _array(typecode: str, data: bytes) -> array:
@@ -251,7 +252,7 @@ class PackedBlock(Sequence):
         at = _BLOCK_HEADER.size
         head = zlib.decompress(data[at : at + size]) if codes & 64 else data[at : at + size]
         idtype, weighttype, postype = _TYPES[codes & 3], _TYPES[codes >> 2 & 3], _TYPES[codes >> 4 & 3]
-        split = array(idtype).itemsize * n
+        split = _ITEMSIZE[idtype] * n
         ids = _array(idtype, head[:split])
         weights = _array(weighttype, head[split:]) if weighttype != "-" else None
         if postype == "-":  # a `Frequency` field: Whoosh's values are its weights, `pack_uint` (big-endian)
