@@ -305,6 +305,9 @@ def test_one_posting_terms_are_inlined_and_read_back(tmp_path) -> None:
         docnum: list(reader.postings("exact", once[0]).value_as("positions"))
     }
     assert reader.term_info("exact", b"le").doc_frequency() > 1 and not reader.term_info("exact", b"le").is_inlined()
+    # the checksum is a column only: read by document, no term per article
+    assert "checksum" not in {f for f, _ in reader.all_terms()}
+    assert reader.column_reader("checksum")[3] == docs[3]["checksum"]
 
 
 def test_whoosh_merges_segments_of_array_blocks(tmp_path, monkeypatch) -> None:
