@@ -16,8 +16,10 @@ from .engine.layout import encode_positions
 #: Bump when the schema, the analysis or a pickled class's path changes (the index
 #: pickles `archive.schema.*` and `archive.engine.packed.*` classes by their module
 #: path): an index of another version is refused with a message that says to rebuild
-#: it. 7: `archive.packed` moved to `archive.engine.packed`. 8: the `titlekey` column.
-SCHEMA_VERSION = 8
+#: it. 7: `archive.packed` moved to `archive.engine.packed`. 8: posting blocks as
+#: `archive.engine.packed.PackedBlock`, one-posting terms inlined in the term table,
+#: `checksum` a column only. 9: the `titlekey` column.
+SCHEMA_VERSION = 9
 
 #: The ranked text fields, in the order they appear in an article.
 TEXT_FIELDS = ("title", "lede", "body")
@@ -110,6 +112,14 @@ class FrenchTEXT(TEXT):
         return [(t.encode("utf-8"), p) for t, p in poses.items()]
 
 
+class ColumnID(ID):
+    """Whoosh's `ID`, kept only as a column (sortable, not indexed): a value read by
+    document, never searched for (no term per article in the term table: about
+    100 bytes an article)."""
+
+    indexed = False
+
+
 def text_key(title: str, lede: str, body: str) -> int:
     """A 64-bit digest of an article's headline, lede and text: equal for copies of
     one article (the `textkey` column, with which search folds them)."""
@@ -133,14 +143,14 @@ def build_schema(ranked: FrenchAnalyzer = RANKED, exact: FrenchAnalyzer = EXACT)
     `title`, `lede`, `body` are ranked (stemmed, no stop words, no positions);
     `lead` repeats the opening words of the body (news puts the essentials first);
     `exact` holds the same text unstemmed with positions, for phrases, prefixes
-    and wildcards. `path` and `checksum` let the ingester diff folder and index;
-    `textkey` (a column only) tells copies of one article apart from the rest;
-    `titlekey` (a column only) which articles share a headline.
+    and wildcards. `path` and `checksum` (a column only) let the ingester diff
+    folder and index; `textkey` (a column only) tells copies of one article apart
+    from the rest; `titlekey` (a column only) which articles share a headline.
     """
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         path=ID(stored=True, sortable=True),
-        checksum=ID(sortable=True),
+        checksum=ColumnID(sortable=True),
         title=FrenchTEXT(analyzer=ranked, stored=True, phrase=False),
         lede=FrenchTEXT(analyzer=ranked, stored=True, phrase=False),
         body=FrenchTEXT(analyzer=ranked, stored=True, phrase=False),

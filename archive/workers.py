@@ -54,12 +54,13 @@ BATCH_FILES = 32
 #: Articles of a many-article file (.jsonl) per task sent to a worker.
 BATCH_ARTICLES = 64
 #: Memory for the postings of all workers together, before each writes a segment
-#: and starts another (OrangeSum: about 20 MB per 1,000 articles). Fewer, larger
-#: segments search faster: a query looks each word up once per segment (36,152
-#: articles: 4 segments, where 320 MB with the positions kept encoded gave 6 and
-#: warm queries about 12% slower); 2 workers × 200 MB keeps the indexing processes
-#: under 500 MB together.
-WORKERS_MB = 400
+#: and starts another (OrangeSum: about 14 MB per 1,000 articles by the writer's
+#: estimate). Fewer, larger segments search faster (a query looks each word up
+#: once per segment) and take less room (each segment has its own entry for each
+#: of its words: 36,152 articles in 2 segments take 147 MB, in 4 segments with
+#: 400 MB, 162 MB); 2 workers × 300 MB peaked at 559 MB together there (484 MB
+#: with 400).
+WORKERS_MB = 600
 
 
 def estimate_articles(root: Path, to_read: list[FileStat]) -> int:

@@ -245,6 +245,71 @@ def test_packed_values_are_the_sequence_they_pack(values: list[bytes], level: in
     assert packed == PackedValues.pack(values) == values
 
 
+@given(
+    st.lists(st.tuples(st.integers(1, 70_000), st.lists(st.integers(0, 70_000), min_size=1, max_size=9)),
+             min_size=1, max_size=200),
+    st.booleans(), st.sampled_from([0, 3]),
+)  # fmt: skip
+def test_packed_block_is_the_block_whoosh_reads(postings, positional: bool, level: int) -> None:
+    """What Whoosh's block reader takes from a block's data (`data[0]` the id deltas,
+    `data[1]` the weights, `data[2]` the values in Whoosh's encoding), from a
+    `PackedBlock` pickled as the writer pickles it."""
+    import pickle
+    from array import array
+
+    from whoosh.formats import Frequency, Positions
+
+    from archive.engine.blocks import _short_pickle
+    from archive.engine.packed import PackedBlock
+
+    ids = [p[0] for p in postings]
+    counts = [len(p[1]) if positional else len(p[1]) % 3 + 1 for p in postings]
+    deltas = array("I", [d for p in postings for d in p[1]]) if positional else None
+    data = pickle.loads(_short_pickle(PackedBlock.pack(ids, counts, deltas, level)))
+    assert list(data[0]) == ids
+    assert (list(data[1]) if data[1] is not None else [1] * len(ids)) == counts
+    if positional:
+        fmt = Positions()
+        assert [fmt.decode_positions(v) for v in data[2]] == [
+            [sum(p[1][: i + 1]) for i in range(len(p[1]))] for p in postings
+        ]
+    else:  # Whoosh cuts a `Frequency` block's values into 4 bytes each
+        values = data[2]
+        assert [Frequency().decode_frequency(values[i : i + 4]) for i in range(0, len(values), 4)] == counts
+
+
+def test_one_posting_terms_are_inlined_and_read_back(tmp_path) -> None:
+    """A term with one posting in a segment has it in its term table entry (no
+    posting list), and Whoosh's matcher, the engine's readers and a phrase all
+    find it."""
+    from archive.documents import article_fields
+    from archive.engine.positions import read_positions
+    from archive.engine.postings import read_postings
+    from archive.engine.writer import BulkSegmentWriter
+    from archive.readers import discover, read_articles
+
+    from .conftest import FIXTURES
+
+    root = FIXTURES / "articles"
+    docs = [article_fields(a) for f in discover(root) for a in read_articles(root, f.path)]
+    reader = _index_with(BulkSegmentWriter, tmp_path / "ix", docs)
+    ident = docs[3]["id"]
+    info = reader.term_info("id", ident)
+    assert info.is_inlined() and info.doc_frequency() == 1
+    assert list(reader.postings("id", ident).all_ids()) == [3]
+    assert read_postings(reader, "id", ident)[0].tolist() == [3]
+    once = [t for f, t in reader.all_terms() if f == "exact" and reader.doc_frequency(f, t) == 1]
+    word = once[0].decode("utf-8")
+    (docnum,) = reader.postings("exact", once[0]).all_ids()
+    assert read_positions(reader, "exact", word, [docnum]) == {
+        docnum: list(reader.postings("exact", once[0]).value_as("positions"))
+    }
+    assert reader.term_info("exact", b"le").doc_frequency() > 1 and not reader.term_info("exact", b"le").is_inlined()
+    # the checksum is a column only: read by document, no term per article
+    assert "checksum" not in {f for f, _ in reader.all_terms()}
+    assert reader.column_reader("checksum")[3] == docs[3]["checksum"]
+
+
 def test_whoosh_merges_segments_of_array_blocks(tmp_path, monkeypatch) -> None:
     """Whoosh's own merge (what later incremental commits do to small segments) reads
     the bulk writer's array blocks and packed positions back: same postings after."""

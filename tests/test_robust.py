@@ -189,6 +189,7 @@ def test_an_index_of_the_old_class_paths_gets_the_rebuild_message(articles: Path
     """The index pickles the engine's block classes by their module path: an index
     written when they were `archive.packed.*` (schema 6) is refused with the message
     that says to rebuild it, never an unpickling error."""
+    import copyreg
     import sys
 
     from archive.engine import packed
@@ -199,16 +200,21 @@ def test_an_index_of_the_old_class_paths_gets_the_rebuild_message(articles: Path
     from archive.store import Store
 
     # What the previous version wrote: the same classes, pickled as archive.packed.*
+    # (`PackedBlock` by its path, not its extension code)
     monkeypatch.setitem(sys.modules, "archive.packed", packed)
-    for cls in (packed.PackedPositions, packed.PackedValues):
+    for cls in (packed.PackedBlock, packed.PackedPositions, packed.PackedValues):
         monkeypatch.setattr(cls, "__module__", "archive.packed")
-    store = Store(index_dir)
-    data, ix = store.create()
-    writer = BulkSegmentWriter(ix)
-    for f in discover(articles):
-        for article in read_articles(articles, f.path):
-            writer.add_document(**article_fields(article))
-    writer.commit()
+    copyreg.remove_extension("archive.engine.packed", "PackedBlock", packed.PACKED_BLOCK_CODE)
+    try:
+        store = Store(index_dir)
+        data, ix = store.create()
+        writer = BulkSegmentWriter(ix)
+        for f in discover(articles):
+            for article in read_articles(articles, f.path):
+                writer.add_document(**article_fields(article))
+        writer.commit()
+    finally:
+        copyreg.add_extension("archive.engine.packed", "PackedBlock", packed.PACKED_BLOCK_CODE)
     store.switch(data)
     (index_dir / "CURRENT").write_text(json.dumps({"data": data.name, "schema": SCHEMA_VERSION - 1}))
     monkeypatch.undo()

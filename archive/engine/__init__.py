@@ -20,11 +20,16 @@ articles, two cores):
   arrays (ranked fields in blocks of 1,024) and positions packed apart: reading
   the unstemmed field for ranking went from 534 to 235 ns per posting (95 on
   the body), the index from 336 to 293 MB, writing a segment from 600 to 500 µs
-  per article.
-- `packed`: `PackedValues` and `PackedPositions`, the values of those blocks
-  (one joined, separately compressed bytes object instead of one bytes object
-  per posting); Whoosh's reader still gets `values[i]` in its own encoding.
-  Their class paths are pickled into the index: moving them is a new
+  per article. Since then each block is one `PackedBlock`, a term with one
+  posting has it inlined in the term table, and the hash tables of the term
+  table are fuller: the index of 36,152 articles from 266 to 162 MB, 147 in two segments
+  (`docs/BENCHMARKS.md`, "Index size").
+- `packed`: `PackedBlock`, a whole block in one bytes object, and
+  `PackedValues` and `PackedPositions`, the values of earlier blocks (one
+  joined, separately compressed bytes object instead of one bytes object per
+  posting); Whoosh's reader still gets `data[0]`, `data[1]`, `data[2]` and
+  `values[i]` in its own encoding. Their class paths are pickled into the
+  index (`PackedBlock` as a `copyreg` extension code): moving them is a new
   `archive.schema.SCHEMA_VERSION`.
 - `layout`: the W3 codec's struct layouts and Whoosh's encoding of positions,
   written once for the writer, the blocks, the schema and the readers.

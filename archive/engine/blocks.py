@@ -4,10 +4,14 @@
 `_write_block`, `finish_postings`) and `W3FieldWriter.finish_term` records each
 term (`W3TermInfo.to_bytes`, `OrderedHashWriter.add`). `write_field` does the
 same in one loop over the plain arrays `archive.engine.writer` gathers, and
-writes the blocks of the ranked fields as arrays, longer ones, with positions
-packed apart (`COUNTED_BLOCK`, `archive.engine.packed`), which
-`archive.engine.postings` decodes several times as fast. With `COUNTED_BLOCK =
-None` the files are byte for byte `SegmentWriter`'s (tested both ways).
+writes the blocks of the ranked fields longer (`COUNTED_BLOCK`), each block of
+a ranked or the unstemmed field as one `archive.engine.packed.PackedBlock`,
+which `archive.engine.postings` decodes several times as fast as Whoosh's
+tuples. A term with one posting in a segment (about half of them) has it
+inlined in its term table entry, which Whoosh's reader reads
+(`W3TermInfo.from_bytes`) but its writer never writes; the term table's hash
+tables have fewer empty slots. With `COUNTED_BLOCK = None` the files are byte
+for byte `SegmentWriter`'s (tested both ways).
 """
 
 from __future__ import annotations
@@ -15,16 +19,17 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from io import BytesIO
 from itertools import accumulate
 from operator import sub
-from pickle import dumps
+from pickle import Pickler, dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.system import emptybytes, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from .layout import BLOCK_LENGTH, KEY_VALUE_LENGTHS, TERMINFO, encode_deltas
-from .packed import PackedPositions, PackedValues, compact
+from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERM_STATS, TERMINFO, encode_deltas
+from .packed import PackedBlock, PackedValues, compact
 
 #: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
 #: blocks under 20 bytes but compresses all of them).
@@ -40,11 +45,23 @@ COMPRESS_MIN = 256
 COUNTED_BLOCK: int | None = 1024
 
 _LITTLE = sys.byteorder == "little"
-_NO_ID = 0xFFFFFFFF  # `W3TermInfo`'s min and max id of a term without postings
+_NO_ID = 0xFFFFFFFF
+_EMPTY_SLOT = HASH_SLOT.pack(0, 0)  # `W3TermInfo`'s min and max id of a term without postings
 
 # A term's statistics, as `W3TermInfo` keeps them: total weight, document frequency,
 # min and max length, max weight, min and max id.
 Stats = tuple[float, int, "int | None", int, float, "int | None", "int | None"]
+
+
+def _short_pickle(obj: object) -> bytes:
+    """`obj` pickled in protocol 3 without a memo: the fewest bytes for the small,
+    unshared tuples of a posting block (the memo adds 2 bytes a tuple; protocol 2
+    writes bytes as a call to `_codecs.encode`, protocol 4 adds a frame)."""
+    out = BytesIO()
+    pickler = Pickler(out, 3)
+    pickler.fast = True
+    pickler.dump(obj)
+    return out.getvalue()
 
 
 class _Field:
@@ -79,6 +96,10 @@ def write_field(fw, terms: dict, lengths: dict[int, int], counted: bool = False,
     key = None
     for tbytes in sorted(terms):
         docs, weights, values = terms[tbytes]
+        key = prefix + tbytes
+        if len(docs) == 1 and field.arrays:  # about half the terms of a segment
+            add(key, _inlined(field, docs[0], weights, values))
+            continue
         startoffset = tell()
         write(WHOOSH3_HEADER_MAGIC)
         if len(docs) == 1:  # most terms of a segment: the same bytes, fewer steps
@@ -86,16 +107,44 @@ def write_field(fw, terms: dict, lengths: dict[int, int], counted: bool = False,
         else:
             stats = _write_blocks(field, docs, weights, values)
         t_weight, t_df, t_minlength, t_maxlength, maxweight, t_minid, t_maxid = stats
-        # W3TermInfo.to_bytes of postings in blocks (this writer never inlines them)
+        # W3TermInfo.to_bytes of postings in blocks
         valbytes = TERMINFO.pack(
             0, t_weight, t_df, 0 if t_minlength is None else length_to_byte(t_minlength),
             length_to_byte(t_maxlength), maxweight, _NO_ID if t_minid is None else t_minid,
             _NO_ID if t_maxid is None else t_maxid, startoffset, tell() - startoffset,
         )  # fmt: skip
-        key = prefix + tbytes
         add(key, valbytes)
     if key is not None:
         fw._tindex.lastkey = key
+
+
+#: Slots of a term table's hash tables per term (Whoosh's writer: 2). Whoosh's reader
+#: and `archive.engine.postings` probe slots in turn until an empty one, at any load:
+#: 12 bytes a slot, 6 fewer a term at this load (two thirds: a term missing from a
+#: segment is found missing in about 5 probes, one present in 2).
+HASH_SLOTS_PER_TERM = 1.5
+
+
+def compact_hash_tables(tindex) -> None:
+    """Have the term table `tindex` (an `OrderedHashWriter`) write its hash tables
+    with `HASH_SLOTS_PER_TERM` slots a term (`HashWriter._write_hashes`, the number
+    of slots of each table written in its directory as Whoosh's)."""
+    dbfile = tindex.dbfile
+
+    def write_hashes() -> None:
+        for entries in tindex.buckets:
+            pos = dbfile.tell()
+            numslots = int(len(entries) * HASH_SLOTS_PER_TERM) + 1 if entries else 0
+            tindex.directory.append((pos, numslots))
+            table = [None] * numslots
+            for hashval, position in entries:
+                slot = (hashval >> 8) % numslots
+                while table[slot] is not None:
+                    slot = (slot + 1) % numslots
+                table[slot] = (hashval, position)
+            dbfile.write(b"".join(HASH_SLOT.pack(*item) if item else _EMPTY_SLOT for item in table))
+
+    tindex._write_hashes = write_hashes
 
 
 def _term_table(tindex):
@@ -119,18 +168,38 @@ def _term_table(tindex):
     return add
 
 
-def _write_one(field: _Field, docnum: int, weights, values) -> Stats:
-    """The one block of a term with one posting."""
+def _one_posting(field: _Field, weights, values) -> tuple[bytes | None, float]:
+    """The value and weight of a term's one posting."""
     if field.counted:
-        value = pack_uint(weights[0])
-        weight = maxweight = float(weights[0])
-    elif field.positional:
-        value = encode_deltas(values.tolist())
-        weight = maxweight = float(weights[0])
-    else:
-        value = values[0]
-        weight = array("f", weights)[0]
-        maxweight = weights[0] if weights[0] > 0 else 0
+        return pack_uint(weights[0]), float(weights[0])
+    if field.positional:
+        return encode_deltas(values.tolist()), float(weights[0])
+    return values[0], array("f", weights)[0]
+
+
+def _inlined(field: _Field, docnum: int, weights, values) -> bytes:
+    """`W3TermInfo.to_bytes` of a term whose one posting is inlined (pickled after its
+    statistics, as Whoosh's reader reads them: `W3TermInfo.from_bytes`), instead
+    of a posting list of one block (about 60 bytes more). Whoosh's writer never
+    inlines: its `finish_postings` calls a `set_inline` its `W3TermInfo` lacks."""
+    value, weight = _one_posting(field, weights, values)
+    if field.fixedsize == 0:
+        value = None
+    length = field.get_length(docnum)
+    maxweight = weight if field.counted or field.positional else (weights[0] if weights[0] > 0 else 0)
+    stats = TERM_STATS.pack(
+        1, weight, 1, length_to_byte(length) if length else 0, length_to_byte(length or 0), maxweight, docnum, docnum
+    )
+    # weights of 1 left out (`ListMatcher` reads None as all 1.0), whole ones pickled
+    # shorter as ints, bytes shorter in protocol 3
+    weights = None if weight == 1.0 else (int(weight) if weight.is_integer() else weight,)
+    return stats + _short_pickle(((docnum,), weights, (value,)))
+
+
+def _write_one(field: _Field, docnum: int, weights, values) -> Stats:
+    """The one block of a term with one posting (Whoosh's blocks)."""
+    value, weight = _one_posting(field, weights, values)
+    maxweight = weight if field.counted or field.positional else (weights[0] if weights[0] > 0 else 0)
     length = field.get_length(docnum)
     fixedsize = field.fixedsize
     if fixedsize is None or fixedsize < 0:
@@ -172,7 +241,10 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
         minlength = min(lens) if lens else None
         maxlength = max(lens) if lens else 0
         top = max(ws)
-        maxweight = float(top) if field.counted or field.positional else (top if top > 0 else 0)
+        if field.counted or field.positional:  # whole numbers: pickled shorter as ints
+            maxweight = int(top) if field.arrays else float(top)
+        else:
+            maxweight = top if top > 0 else 0
         t_weight += sum(wf)
         t_df += len(ids)
         t_minlength = minlength if t_minlength is None else min(t_minlength, minlength)
@@ -186,9 +258,8 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
         else:
             values_here = values[start:end] if values is not None else None
         databytes, level = _block_bytes(field, ids, ws, wf, values_here)
-        infobytes = dumps(
-            (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength)), 2
-        )
+        info = (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength))
+        infobytes = _short_pickle(info) if field.arrays else dumps(info, 2)
         blocklength = len(infobytes) + len(databytes)
         write(BLOCK_LENGTH.pack(-blocklength if end >= n else blocklength))
         write(infobytes)
@@ -199,7 +270,12 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
 def _block_bytes(field: _Field, ids, ws, wf: array, values) -> tuple[bytes, int]:
     """`W3PostingsWriter._write_block`'s data of one block, and its compression level:
     the ids as deltas (`delta_encode`, in C: the first id, then each id minus the one
-    before), the weights and the values."""
+    before), the weights and the values. A block of a counted or positional field
+    is one `PackedBlock` (compressed inside: the level said is 0)."""
+    deltas = (ids[0], *map(sub, ids[1:], ids))
+    if field.arrays and (field.counted or field.positional):
+        block = PackedBlock.pack(deltas, ws, values if field.positional else None, field.comp)
+        return _short_pickle(block), 0
     arrays = field.arrays
     first = wf[0]
     if wf.count(1.0) == len(wf):
@@ -210,15 +286,13 @@ def _block_bytes(field: _Field, ids, ws, wf: array, values) -> tuple[bytes, int]
         mini_weights = wf if arrays else tuple(wf)
     mini_values, packed = _block_values(field, ws, values)
     if packed:  # left uncompressed: the smallest arrays that hold them
-        deltas = compact((ids[0], *map(sub, ids[1:], ids)))
         if isinstance(mini_weights, array) and all(map(float.is_integer, mini_weights)):
             mini_weights = compact(map(int, mini_weights))
-        databytes = dumps((deltas, mini_weights, mini_values), 4)
+        databytes = dumps((compact(deltas), mini_weights, mini_values), 4)
     elif arrays:
-        deltas = array("I", (ids[0], *map(sub, ids[1:], ids)))
-        databytes = dumps((deltas, mini_weights, mini_values), 4)
+        databytes = dumps((array("I", deltas), mini_weights, mini_values), 4)
     else:
-        databytes = dumps(((ids[0], *map(sub, ids[1:], ids)), mini_weights, mini_values), 2)
+        databytes = dumps((deltas, mini_weights, mini_values), 2)
     level = field.comp if len(databytes) >= COMPRESS_MIN and not packed else 0
     if level:
         databytes = zlib.compress(databytes, level)
@@ -233,8 +307,6 @@ def _block_values(field: _Field, ws, values) -> tuple[object, bool]:
         if _LITTLE:
             be.byteswap()
         return be.tobytes(), False
-    if field.positional:
-        return PackedPositions.pack(ws, values, field.comp), True
     fixedsize = field.fixedsize
     if fixedsize is None or fixedsize < 0:
         kept = filter(None, values)

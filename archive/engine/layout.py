@@ -20,6 +20,9 @@ from whoosh.system import pack_uint
 #: statistics (`_terminfo_struct`), then the blocks' offset (`pack_long`) and length
 #: (`pack_int`).
 TERMINFO = Struct("!BfIBBfIIqi")
+#: Its statistics alone (`W3TermInfo._struct`): a term whose postings are inlined
+#: (flags 1) has them pickled after these, as (ids, weights, values).
+TERM_STATS = Struct("!BfIBBfII")
 #: A hash file's item header (`HashWriter.add`): the key's length, the value's.
 KEY_VALUE_LENGTHS = Struct("!ii")
 #: A hash file's slot (`HashReader`'s tables): the key's hash, the item's position.

@@ -28,7 +28,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.reading import EmptyReader
 from whoosh.system import pack_ushort
 
-from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERMINFO
+from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERM_STATS, TERMINFO
 from .safepickle import load, loads
 
 Postings = tuple[np.ndarray, "np.ndarray | None"]  # document numbers (int32); weights (float64; None: all 1.0)
@@ -68,12 +68,27 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     if found is None:
         return iter(())
     buf, pos, size = found
-    if buf[pos] or size != TERMINFO.size:  # flags: postings inlined (Whoosh's inlinelimit above 1)
-        raise ValueError(f"term {fieldname}:{btext!r}: postings not in blocks, as no archive index writes them")
+    if buf[pos]:  # flags: the postings inlined after the statistics
+        stats = TERM_STATS.unpack_from(buf, pos)
+        if df is not None:
+            df.append(stats[2])
+        return _inlined_block(bytes(buf[pos + TERM_STATS.size : pos + size]), raw)
+    if size != TERMINFO.size:
+        raise ValueError(f"term {fieldname}:{btext!r}: not a term table entry of Whoosh's W3 codec")
     info = TERMINFO.unpack_from(buf, pos)
     if df is not None:
         df.append(info[2])
     return _w3_blocks(terms, info[-2], info[-1], fieldname, btext, raw)
+
+
+def _inlined_block(data: bytes, raw: bool) -> Blocks:
+    """The postings inlined in a term table entry (absolute ids, weights, values:
+    `W3TermInfo.set_inlined`), as the one block of the term."""
+    ids, weights, values = loads(data)
+    if raw:
+        yield ids[-1], lambda: ((ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))), weights)
+    else:
+        yield ids[-1], lambda: (list(ids), weights, values)
 
 
 def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
@@ -127,9 +142,10 @@ def _decode_block(data: bytes, compression: int) -> Block:
 
 
 def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
-    """A block's id deltas (its first id absolute) and weights, undecoded."""
-    ids, weights, _ = loads(zlib.decompress(data) if compression else data)
-    return ids, weights
+    """A block's id deltas (its first id absolute) and weights, undecoded (its
+    values, which a `PackedBlock` makes when asked for, left alone)."""
+    block = loads(zlib.decompress(data) if compression else data)
+    return block[0], block[1]
 
 
 class _Gathered:

@@ -19,6 +19,8 @@ import io
 import pickle
 import types
 
+from . import packed  # noqa: F401  (registers the pickle extension code of `PackedBlock`)
+
 #: (module, name) of every global an archive index's pickles may name. Protocol 2
 #: pickles name the built-ins `__builtin__`, as Python 2 did.
 ALLOWED = frozenset(
@@ -30,8 +32,10 @@ ALLOWED = frozenset(
         ("collections", "defaultdict"),
         ("re", "_compile"),  # a tokenizer's pattern
         ("archive.analysis", "FrenchAnalyzer"),
+        ("archive.engine.packed", "PackedBlock"),
         ("archive.engine.packed", "PackedPositions"),
         ("archive.engine.packed", "PackedValues"),
+        ("archive.schema", "ColumnID"),
         ("archive.schema", "FrenchTEXT"),
         ("whoosh.analysis.analyzers", "CompositeAnalyzer"),
         ("whoosh.analysis.filters", "LowercaseFilter"),
