@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
@@ -44,8 +45,8 @@ THRESHOLD = 0.8
 #: Locality-sensitive hashing: bands of the signature, numbers per band.
 BANDS, ROWS = 16, 4
 FILENAME = "versions.bin"
-_MAGIC = b"archive-versions 1\n"
-_HEADER = struct.Struct("<IIQ")  # articles, permutations, bytes of the strings
+_MAGIC = b"archive-versions 2\n"
+_HEADER = struct.Struct("<IIQ")  # articles, permutations, bytes of the compressed strings
 
 #: (path, id, checksum): an article as indexed; a changed file has a new checksum.
 Key = tuple[str, str, str]
@@ -58,7 +59,7 @@ class Table:
     keys: list[Key]
     dates: list[str]
     docnums: np.ndarray  # int64, at the commit the table was written for
-    signatures: np.ndarray  # (n, PERMUTATIONS) uint32
+    signatures: np.ndarray  # (n, PERMUTATIONS) uint16
     heads: np.ndarray  # int64: the row of the group's head, -1 for an article alone
 
 
@@ -67,7 +68,7 @@ def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> np.ndar
     when no other row is a version of it."""
     n = len(signatures)
     heads = np.full(n, -1, dtype=np.int64)
-    rows = np.flatnonzero(signatures[:, 0] != EMPTY) if n else np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero((signatures != EMPTY).any(axis=1)) if n else np.zeros(0, dtype=np.int64)
     if len(rows) < 2:
         return heads
     # Exact copies have one signature: they are one node of the graph below.
@@ -144,10 +145,10 @@ def save(data_dir: Path, table: Table) -> None:
     # (NUL separates the strings: an id holding one, from a JSON file, has it replaced)
     strings = "\0".join(s.replace("\0", "\ufffd") for key, date in zip(table.keys, table.dates, strict=True)
                         for s in (*key, date))  # fmt: skip
-    blob = strings.encode("utf-8", "surrogatepass")
+    blob = zlib.compress(strings.encode("utf-8", "surrogatepass"), 6)  # paths and ids share long prefixes
     parts = [_MAGIC, _HEADER.pack(len(table.keys), PERMUTATIONS, len(blob)), blob,
-             table.docnums.astype("<i8").tobytes(), table.signatures.astype("<u4").tobytes(),
-             table.heads.astype("<i8").tobytes()]  # fmt: skip
+             table.docnums.astype("<i4").tobytes(), table.signatures.astype("<u2").tobytes(),
+             table.heads.astype("<i4").tobytes()]  # fmt: skip
     write_atomic(data_dir / FILENAME, lambda f: f.writelines(parts), binary=True)
 
 
@@ -160,7 +161,7 @@ def load(data_dir: Path) -> Table | None:
         return None
     try:
         return _parse(data)
-    except (ValueError, struct.error, UnicodeDecodeError):
+    except (ValueError, struct.error, UnicodeDecodeError, zlib.error):
         return None
 
 
@@ -170,16 +171,16 @@ def _parse(data: bytes) -> Table:
     at = len(_MAGIC)
     n, perms, size = _HEADER.unpack_from(data, at)
     at += _HEADER.size
-    if perms != PERMUTATIONS or len(data) != at + size + n * (16 + 4 * perms):
+    if perms != PERMUTATIONS or len(data) != at + size + n * (8 + 2 * perms):
         raise ValueError("truncated, or another signature length")
-    strings = data[at : at + size].decode("utf-8", "surrogatepass").split("\0") if n else []
+    strings = zlib.decompress(data[at : at + size]).decode("utf-8", "surrogatepass").split("\0") if n else []
     if len(strings) != 4 * n:
         raise ValueError("strings")
     at += size
-    docnums = np.frombuffer(data, dtype="<i8", count=n, offset=at).astype(np.int64)
-    at += 8 * n
-    signatures = np.frombuffer(data, dtype="<u4", count=n * perms, offset=at).reshape(n, perms).astype(np.uint32)
-    heads = np.frombuffer(data, dtype="<i8", count=n, offset=at + 4 * n * perms).astype(np.int64)
+    docnums = np.frombuffer(data, dtype="<i4", count=n, offset=at).astype(np.int64)
+    at += 4 * n
+    signatures = np.frombuffer(data, dtype="<u2", count=n * perms, offset=at).reshape(n, perms).astype(np.uint16)
+    heads = np.frombuffer(data, dtype="<i4", count=n, offset=at + 2 * n * perms).astype(np.int64)
     keys = [(strings[i], strings[i + 1], strings[i + 2]) for i in range(0, 4 * n, 4)]
     return Table(keys, strings[3::4], docnums, signatures, heads)
 
@@ -196,7 +197,7 @@ def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Cal
     old = load(data_dir)
     known = {key: i for i, key in enumerate(old.keys)} if old is not None else {}
     keys = [(paths[d], ids[d], sums[d]) for d in docs]
-    signatures = np.empty((len(docs), PERMUTATIONS), dtype=np.uint32)
+    signatures = np.empty((len(docs), PERMUTATIONS), dtype=np.uint16)
     for i, (d, key) in enumerate(zip(docs, keys, strict=True)):
         sig = computed.get(key)
         if sig is None and key in known:

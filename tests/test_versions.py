@@ -180,4 +180,4 @@ def test_signatures_estimate_the_jaccard_similarity() -> None:
 @given(st.text(), st.text())
 def test_any_text_has_a_signature(title: str, body: str) -> None:
     sig = minhash.signature(title, "", body)
-    assert sig.shape == (minhash.PERMUTATIONS,) and sig.dtype == np.uint32
+    assert sig.shape == (minhash.PERMUTATIONS,) and sig.dtype == np.uint16
