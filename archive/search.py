@@ -430,12 +430,12 @@ class Searcher:
         query, parsed = like_query(article, self._reader, self.parser.ranked, terms)
         if query is None:
             return article, []
-        # The article's own copies are not "like" it but it: left out; copies among
-        # the others are folded as search folds them.
-        own, itself = self._textkeys[docnum], self._scorer.mask([docnum])
+        # The article's own copies and versions are not "like" it but it: left out;
+        # copies among the others are folded as search folds them.
+        own, itself, mine = self._textkeys[docnum], self._scorer.mask([docnum]), set(self.versions.others(docnum))
         rows, copies = folded_rows(
             lambda n: [(s, i, d, False) for s, i, d in self._orderer.ranked(query, n, mask=itself)],
-            limit, self._textkey, _docnum, keep=lambda row: self._textkeys[row[2]] != own,
+            limit, self._textkey, _docnum, keep=lambda row: self._textkeys[row[2]] != own and row[2] not in mine,
         )  # fmt: skip
         hits = [self._hit(rank, row, parsed, True, copies.get(row[2], ())) for rank, row in enumerate(rows[:limit], 1)]
         return article, hits
@@ -448,7 +448,7 @@ class Searcher:
         query, parsed = like_query(article, self._reader, self.parser.ranked, terms)
         if query is None:
             return article, iter(())
-        own, itself = self._textkeys[docnum], self._scorer.mask([docnum])
+        own, itself, mine = self._textkeys[docnum], self._scorer.mask([docnum]), set(self.versions.others(docnum))
         scores = self._scorer.scores(query)
         if scores is not None:
             docs, values = self._orderer.by_score(scores, ~itself)
@@ -458,7 +458,7 @@ class Searcher:
         def rows() -> Iterator[Row]:
             ids, keys = self._ids, self._textkeys
             for d, v in zip(docs.tolist(), values.tolist(), strict=True):
-                if keys[d] != own:  # the article's own copies are not "like" it but it
+                if keys[d] != own and d not in mine:  # its own copies and versions are not "like" it
                     yield (v, ids[d], d, False)
 
         return article, self._stream_hits(rows(), parsed, True, True)

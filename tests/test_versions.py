@@ -181,3 +181,15 @@ def test_signatures_estimate_the_jaccard_similarity() -> None:
 def test_any_text_has_a_signature(title: str, body: str) -> None:
     sig = minhash.signature(title, "", body)
     assert sig.shape == (minhash.PERMUTATIONS,) and sig.dtype == np.uint16
+
+
+def test_similar_leaves_out_the_articles_own_versions(articles: Path, index_dir: Path) -> None:
+    """`archive similar` lists other articles like this one: its copies and versions
+    are the article itself, as its copies already were."""
+    ingest(archive(articles), index_dir)
+    with Searcher(index_dir) as s:
+        _, hits = s.similar(TXT)
+        _, streamed = s.similar_stream(TXT)
+        ids = [h.id for h in hits]
+        assert STORY in ids and not {TXT, HTML_ID, REWRITTEN} & set(ids)
+        assert [h.id for h in streamed][: len(ids)] == ids
