@@ -183,7 +183,7 @@ class Searcher:
             self._count(plan)
         copies: dict = {}
         if folding := fold and result.sort == "relevance" and not parsed.empty:
-            rows, copies = folded_rows(partial(self._orderer.rows, plan), want, self._textkey, _docnum, None, self.versions)
+            rows, copies = folded_rows(partial(self._orderer.rows, plan), want, self._textkey, _docnum, None, self.versions)  # fmt: skip
         else:
             rows = self._orderer.rows(plan, want)
         page = rows[offset:want]
@@ -229,7 +229,7 @@ class Searcher:
                 yield (None if values is None else float(values[i]), ids[d], d, bool(flags[i]))
 
         folding = fold and result.sort == "relevance" and not parsed.empty
-        return result, self._stream_hits(rows(), parsed, snippets, folding, self._orderer.matched(plan) if folding else None)
+        return result, self._stream_hits(rows(), parsed, snippets, folding, self._orderer.matched(plan) if folding else None)  # fmt: skip
 
     # --- the steps of a query ------------------------------------------------------
 

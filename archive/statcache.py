@@ -328,4 +328,3 @@ def _from_json(path: Path, data: str, generation: int | None) -> StatCache | Non
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return StatCache.from_indexed(data, state, cache.get("generation"))
-

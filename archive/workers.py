@@ -254,7 +254,9 @@ def _started(count: int, data_dir: Path, root: Path, limitmb: int) -> Iterator[l
     # The worker imports this package from where this process has it (a source
     # tree as well as an installed one).
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH"))))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, (str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")))
+    )
     procs: list[subprocess.Popen] = []
     conns: list[Connection] = []
     try:

@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         label = "default" if name == "default" else " ".join(args.against)
         print(f"{label}: p50 {percentile(values, 0.5) * 1e3:.2f} ms, p95 {percentile(values, 0.95) * 1e3:.2f} ms")
     ratios = [a / b for a, b in zip(times["default"], times["against"], strict=True)]
-    print(f"default / {' '.join(args.against)}, per query: median {percentile(ratios, 0.5):.3f} ({len(ratios)} queries × runs)")
+    print(
+        f"default / {' '.join(args.against)}, per query: median {percentile(ratios, 0.5):.3f} ({len(ratios)} queries × runs)"
+    )
     return 0
 
 

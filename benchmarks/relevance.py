@@ -158,7 +158,9 @@ def ranking_from(args: argparse.Namespace) -> Ranking:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--corpus", required=True, help="corpus JSONL (.gz ok): id, title, abstract/lede, body")
     ap.add_argument("--queries", required=True, help="queries JSONL: id, text")
     ap.add_argument("--run", required=True, help="TREC run file to write")

@@ -308,8 +308,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--out", type=Path, help="JSON results (default benchmarks/results/scale-N.json)")
     parser.add_argument("--no-tantivy", action="store_true")
-    parser.add_argument("--no-optimize", action="store_true",
-                        help="skip `archive index --optimize` (it re-analyses every article: ~1.5 CPU-hours at 1M)")
+    parser.add_argument(
+        "--no-optimize",
+        action="store_true",
+        help="skip `archive index --optimize` (it re-analyses every article: ~1.5 CPU-hours at 1M)",
+    )
     parser.add_argument("--tantivy-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tantivy_child:

@@ -39,7 +39,9 @@ def main() -> None:
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--queries", required=True)
     ap.add_argument("--qrels", required=True)
-    ap.add_argument("--analysis", nargs="+", default=["snowball:before:stop"], help="stemmer:fold:stop|keep[:protected]")
+    ap.add_argument(
+        "--analysis", nargs="+", default=["snowball:before:stop"], help="stemmer:fold:stop|keep[:protected]"
+    )
     ap.add_argument("--ranking", nargs="+", default=[""], help='"key=value,..." over Ranking\'s weights')
     ap.add_argument("--mode", nargs="+", default=["auto"])
     ap.add_argument("--limit-queries", type=int, default=0)
@@ -65,9 +67,13 @@ def main() -> None:
                 for mode in args.mode:
                     run, lat = run_queries(index_dir, queries, ranking, mode)
                     scores = evaluate(qrels, run)
-                    flags = f"--stemmer {stemmer} --fold {fold} {'--no-index-stops' if stop == 'stop' else '--index-stops'}"
+                    flags = (
+                        f"--stemmer {stemmer} --fold {fold} {'--no-index-stops' if stop == 'stop' else '--index-stops'}"
+                    )
                     flags += f" {'--protected' if protected else '--no-protected'} --mode {mode}"
-                    flags += "".join(f" --{kv.split('=')[0]} {kv.split('=')[1]}" for kv in filter(None, rspec.split(",")))
+                    flags += "".join(
+                        f" --{kv.split('=')[0]} {kv.split('=')[1]}" for kv in filter(None, rspec.split(","))
+                    )
                     row = {"analysis": spec, "ranking": rspec or "default", "mode": mode,
                            **{k: round(v, 4) for k, v in scores.items() if k != "queries"},
                            **latency_summary(lat), "index_s": built["index_s"], "flags": flags}  # fmt: skip

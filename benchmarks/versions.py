@@ -163,7 +163,9 @@ def main() -> int:
     ap.add_argument("--index-dir", type=Path, help="a folder for the archive and index of the cost runs")
     ap.add_argument("--baseline", type=Path, help="a source tree of the archive without grouping")
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--incremental", type=int, default=0, help="runs of `archive index` after one new article, each way")
+    ap.add_argument(
+        "--incremental", type=int, default=0, help="runs of `archive index` after one new article, each way"
+    )
     ap.add_argument("--no-quality", action="store_true", help="only the cost runs")
     args = ap.parse_args()
     if not CORPUS.exists():
@@ -180,7 +182,9 @@ def main() -> int:
         if args.rounds:
             out["index"] = index_cost(records, args.index_dir, args.baseline.resolve(), args.rounds)
         if args.incremental:
-            out["one_new_article"] = incremental_cost(records, args.index_dir, args.baseline.resolve(), args.incremental)
+            out["one_new_article"] = incremental_cost(
+                records, args.index_dir, args.baseline.resolve(), args.incremental
+            )
     print(json.dumps(out, indent=1))
     return 0
 

@@ -208,7 +208,7 @@ def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
     hit = Hit(rank=1, id="=cmd.txt", score=1.0, title='=HYPERLINK("http://x", "clic")', date="2020-01-01",
               path="=cmd.txt", sources=("@AFP",), snippet="-5 % sur l'année", all_words=True)  # fmt: skip
     rows = list(csv.reader(hits_csv([hit])))
-    assert rows[1][1] == "'=cmd.txt" and rows[1][4] == "'=HYPERLINK(\"http://x\", \"clic\")"
+    assert rows[1][1] == "'=cmd.txt" and rows[1][4] == '\'=HYPERLINK("http://x", "clic")'
     assert rows[1][5] == "'@AFP" and rows[1][9] == "'-5 % sur l'année"
     plain = Hit(rank=2, id="a.txt", score=1.0, title="Alep", date="", path="a.txt", sources=(), snippet="Alep")
     assert list(csv.reader(hits_csv([plain])))[1][4] == "Alep"

@@ -28,8 +28,16 @@ from .conftest import PROJECT, write
 def depeches(n: int, words: int = 8) -> str:
     filler = " ".join(["Le conseil régional a examiné le dossier en séance publique."] * words)
     return "".join(
-        json.dumps({"id": f"d{i}", "title": f"Dépêche {i} sur le budget", "date": "2020-03-01",
-                    "body": f"Article numéro {i}. {filler}"}, ensure_ascii=False) + "\n"  # fmt: skip
+        json.dumps(
+            {
+                "id": f"d{i}",
+                "title": f"Dépêche {i} sur le budget",
+                "date": "2020-03-01",
+                "body": f"Article numéro {i}. {filler}",
+            },
+            ensure_ascii=False,
+        )
+        + "\n"  # fmt: skip
         for i in range(1, n + 1)
     )
 

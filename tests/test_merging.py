@@ -119,7 +119,9 @@ def test_optimize_merges_everything_with_progress(articles: Path, index_dir: Pat
 def test_cli_optimize_prints_progress_lines_when_not_on_a_terminal(
     articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("archive.cli.progress.PROGRESS_EVERY", 0.0)  # a merge this small lasts less than a line's interval
+    monkeypatch.setattr(
+        "archive.cli.progress.PROGRESS_EVERY", 0.0
+    )  # a merge this small lasts less than a line's interval
     ingest(articles, index_dir)
     article(articles, 1)
     ingest(articles, index_dir)

@@ -49,7 +49,9 @@ def test_ingest_reports_bytes_read_and_articles_indexed(tmp_path: Path, index_di
     root = tmp_path / "many"
     total = 0
     for n in range(210):
-        total += write(root / f"2020-02-{n % 28 + 1:02d}-n{n}.txt", f"Titre {n}\nCorps de l'article {n}.\n").stat().st_size
+        total += (
+            write(root / f"2020-02-{n % 28 + 1:02d}-n{n}.txt", f"Titre {n}\nCorps de l'article {n}.\n").stat().st_size
+        )
     steps: list[Step] = []
     report = ingest(root, index_dir, progress=steps.append)
     indexing = [s for s in steps if s.phase == "Indexing"]

@@ -51,8 +51,11 @@ RANKING = [
     ("aujourd'hui", "auto", [URGENCE]),
     ("état d’urgence", "all", [URGENCE]),
     ("Alep Bangkok", "all", []),
-    ("le la les", "all", ["2020-03-17-confinement.txt", "2015-11-14-etat-d-urgence.txt",
-                          "2016-09-24-alep-bombardements.txt"]),  # stop words only: searched as written
+    (
+        "le la les",
+        "all",
+        ["2020-03-17-confinement.txt", "2015-11-14-etat-d-urgence.txt", "2016-09-24-alep-bombardements.txt"],
+    ),  # stop words only: searched as written
     ("Combien ?", "auto", []),
     ("", "auto", []),
 ]
@@ -302,7 +305,10 @@ def test_a_verbs_present_plural_finds_its_other_forms(articles: Path, index_dir:
     tells the verb from a noun: some article has `attaquent`, none `attaquents`,
     and some has `attaquer`."""
     write(articles / "2021-03-01-chats.txt", "Chats\nDes chats ont attaqué deux chiens dans un jardin de Lyon.\n")
-    write(articles / "2021-03-02-rebelles.txt", "Rebelles\nLes rebelles attaquent la ville, qu'ils menaçaient d'attaquer.\n")
+    write(
+        articles / "2021-03-02-rebelles.txt",
+        "Rebelles\nLes rebelles attaquent la ville, qu'ils menaçaient d'attaquer.\n",
+    )
     write(articles / "2021-03-03-accident.txt", "Accident\nUn accident, puis deux accidents : les chiens du voisin.\n")
     ingest(articles, index_dir)
     with Searcher(index_dir) as s:

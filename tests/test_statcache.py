@@ -196,4 +196,3 @@ def test_touched_files_in_a_bulk_folder_are_read_once(tmp_path: Path, monkeypatc
     assert (report.unchanged, report.updated) == (36, 0)
     refuse_reads(monkeypatch)
     assert ingest(root, index).unchanged == 36
-

@@ -66,9 +66,10 @@ HTML = """<!doctype html><html><head><title>Alep : le régime syrien intensifie 
 """
 
 
-
 TXT, HTML_ID, REWRITTEN, STORY = (
-    "2016-09-24-alep-afp.txt", "2016-09-24-alep-afp.html", "2016-09-25-syrie-deluge.txt",
+    "2016-09-24-alep-afp.txt",
+    "2016-09-24-alep-afp.html",
+    "2016-09-25-syrie-deluge.txt",
     "2016-09-26-alep-sous-les-bombes.txt",
 )
 
@@ -141,8 +142,12 @@ def test_search_folds_versions_and_copies_lists_them(articles: Path) -> None:
     listed = json.loads(run("search", "Alep bombardements", "--json", "--copies").output)
     assert {HTML_ID, TXT, REWRITTEN, STORY} <= {h["id"] for h in listed["hits"]}
     assert all(h["versions"] == [] for h in listed["hits"])
-    streamed = [json.loads(line) for line in run("search", "Alep bombardements", "-n", "0", "--jsonl").output.splitlines()]
-    assert [h["id"] for h in streamed] == ids and [h["versions"] for h in streamed] == [h["versions"] for h in data["hits"]]
+    streamed = [
+        json.loads(line) for line in run("search", "Alep bombardements", "-n", "0", "--jsonl").output.splitlines()
+    ]
+    assert [h["id"] for h in streamed] == ids and [h["versions"] for h in streamed] == [
+        h["versions"] for h in data["hits"]
+    ]
 
 
 def test_only_matching_versions_are_listed(articles: Path, index_dir: Path) -> None:
@@ -158,7 +163,9 @@ def test_show_versions_prints_each_versions_diff(articles: Path) -> None:
     out = run("show", TXT, "--versions").output
     assert f"{TXT}: 2 other versions, earliest first" in out
     assert f"── {HTML_ID}" in out and f"── {REWRITTEN}" in out
-    assert "[-Alep : le régime syrien intensifie ses bombardements-] {+Syrie : déluge de feu sur Alep+}\nLe régime" in out
+    assert (
+        "[-Alep : le régime syrien intensifie ses bombardements-] {+Syrie : déluge de feu sur Alep+}\nLe régime" in out
+    )
     assert "{+Quelque 250.000 personnes" in out and "[-Le secrétaire d'État" in out
     assert "\x1b[" not in out  # no colour off a terminal
     assert "no other version" in run("show", STORY, "--versions").output

@@ -61,7 +61,9 @@ class QueryCommand(click.Command):
                     takes_value[name] = not (param.is_flag or param.count)
         return takes_value
 
-    def _scan(self, ctx: click.Context, args: list[str], takes_value: dict[str, bool]) -> tuple[list[str], int | None, bool]:
+    def _scan(
+        self, ctx: click.Context, args: list[str], takes_value: dict[str, bool]
+    ) -> tuple[list[str], int | None, bool]:
         """The positional arguments; where a query that starts with `-` stands (None:
         nowhere); and whether an unknown `--option` came (click then says so, first)."""
         positionals: list[str] = []

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 @click.option("--page", type=click.IntRange(1, None), default=1, show_default=True, help="Which page of results.")
 @click.option("--all", "mode", flag_value="all", help="Only articles with all the words.")
 @click.option("--any", "mode", flag_value="any", help="Rank articles with any of the words together.")
-@filter_options("Only articles of this date or later (2016-09-24, 24/09/2016, septembre 2016, 2016).",
-                "Only articles of this date or earlier (a month or year counts to its end).")
+@filter_options(
+    "Only articles of this date or later (2016-09-24, 24/09/2016, septembre 2016, 2016).",
+    "Only articles of this date or earlier (a month or year counts to its end).",
+)
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True,
               help="Order: relevance, date (oldest first) or -date (newest first).")  # fmt: skip
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matching articles.")
@@ -188,7 +190,9 @@ def _print_hits(result: SearchResult, hits: Iterable[Hit], query: str, fmt: str,
             click.echo("Note: no article has that exact wording; these are the articles with its words"
                        " (--as-typed: that wording only)", err=True)  # fmt: skip
     else:
-        emit(results.result_lines(result, hits, use_color()) if streamed else [results.result_text(result, use_color())])
+        emit(
+            results.result_lines(result, hits, use_color()) if streamed else [results.result_text(result, use_color())]
+        )
 
 
 def query_notes(read: SearchResult | Series, of: str = "") -> None:
@@ -302,8 +306,10 @@ def stats(paths: Paths, json_output: bool) -> None:
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
               help="Count per day, week (ISO), month or year.")  # fmt: skip
 @click.option("--any", "any_words", is_flag=True, help="Count the articles with some of the words, not all.")
-@filter_options("From this date (2016-09-24, 24/09/2016, septembre 2016, 2016).",
-                "Up to this date (a month or year counts to its end).")
+@filter_options(
+    "From this date (2016-09-24, 24/09/2016, septembre 2016, 2016).",
+    "Up to this date (a month or year counts to its end).",
+)
 @click.option("--json", "json_output", is_flag=True, help="Print the counts as one JSON object.")
 @click.option("--csv", "csv_output", is_flag=True, help="Print the counts as CSV: one line a period, a column a query.")
 @folder_options

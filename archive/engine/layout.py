@@ -40,4 +40,3 @@ def encode_deltas(deltas: list[int]) -> bytes:
 def encode_positions(poses: list[int]) -> bytes:
     """`Positions.encode(poses)`, the deltas taken in C."""
     return encode_deltas([poses[0], *map(sub, poses[1:], poses)])
-

@@ -52,7 +52,6 @@ MERGE_MB = 400
 PROGRESS_MIN_DOCS = 1_000
 
 
-
 def tier(docs: int) -> int:
     """The tier of a segment of `docs` articles (0 below `FLOOR_DOCS`)."""
     if docs < FLOOR_DOCS:

@@ -100,7 +100,9 @@ def discover(
 
 def unlistable(rel_dir: str, exc: OSError) -> FileStat:
     """The problem of a folder that cannot be listed (`folder/`): its articles are kept."""
-    return FileStat(rel_dir + "/", -1, -1, f"cannot read this folder ({exc.strerror or exc}): its articles are not indexed")
+    return FileStat(
+        rel_dir + "/", -1, -1, f"cannot read this folder ({exc.strerror or exc}): its articles are not indexed"
+    )
 
 
 def is_index_folder(entries: list[os.DirEntry]) -> bool:

@@ -92,7 +92,9 @@ def field_map(obj: dict) -> dict[str, Any]:
     """Our field name → the object's value, by the first matching key of `FIELDS`."""
     lowered: dict[str, Any] = {}
     for key, value in obj.items():
-        lowered.setdefault(unicodedata.normalize("NFC", str(key)).strip().lower(), value)  # `chapô` typed in NFD is `chapô`
+        lowered.setdefault(
+            unicodedata.normalize("NFC", str(key)).strip().lower(), value
+        )  # `chapô` typed in NFD is `chapô`
     found: dict[str, Any] = {}
     for ours, theirs in FIELDS.items():
         for key in theirs:

@@ -41,7 +41,9 @@ def too_large(size: int) -> str:
     return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_ARTICLE_BYTES // (1024 * 1024)} MB per article)"
 
 
-def read_text(root: Path, relpath: str, decode: Callable[[bytes], tuple[str, list[str]]]) -> tuple[str, str, tuple[str, ...]]:
+def read_text(
+    root: Path, relpath: str, decode: Callable[[bytes], tuple[str, list[str]]]
+) -> tuple[str, str, tuple[str, ...]]:
     """A file of one article as text (`decode`: its encoding guessed, mojibake
     repaired...), the checksum of its bytes and the decoder's notes; an empty file is
     a `ReadError`."""

@@ -96,8 +96,7 @@ def count_json(result: SearchResult) -> str:
 
 
 #: The columns of `--csv`, in order (lists are joined with "; ").
-CSV_COLUMNS = ("rank", "id", "score", "date", "title", "sources", "path", "all_words", "copies", "snippet",
-               "versions")
+CSV_COLUMNS = ("rank", "id", "score", "date", "title", "sources", "path", "all_words", "copies", "snippet", "versions")
 
 
 def hits_jsonl(hits: Iterable[Hit]) -> Iterator[str]:

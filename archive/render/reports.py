@@ -42,7 +42,7 @@ def step_text(step: Step) -> str:
 
 @safe
 def _skipped(report: IngestReport) -> str:
-    """"N skipped", and with files of several articles (.jsonl) or bad lines in them,
+    """ "N skipped", and with files of several articles (.jsonl) or bad lines in them,
     " files; M articles indexed, K lines skipped" (for `index` and `watch` alike)."""
     text = f"{len(report.skipped) - report.lines_skipped} skipped"
     if report.articles != report.added + report.updated or report.lines_skipped:

@@ -117,7 +117,9 @@ def _hit_lines(hits: Iterable[Hit], mode: str, color: bool) -> Iterator[str]:
             yield "    " + style("same text also in: " + ", ".join(hit.copies), color, dim=True)
         if hit.versions:
             n = len(hit.versions)
-            yield "    " + style(f"+ {n} other version{'s' if n > 1 else ''}: " + ", ".join(hit.versions), color, dim=True)
+            yield "    " + style(
+                f"+ {n} other version{'s' if n > 1 else ''}: " + ", ".join(hit.versions), color, dim=True
+            )
         if hit.snippet:
             yield "    " + highlight(hit, color)
 
