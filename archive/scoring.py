@@ -108,8 +108,8 @@ class Scorer:
         """Whether the headlines of this index are each article's own (`OWN_HEADLINES`),
         from the `titlekey` column (computed once)."""
         if self._own_headlines is None:
-            keys = numeric_column(self.reader, "titlekey")[self.live()] if "titlekey" in self.reader.schema else []
-            keys = keys[keys != 0] if len(keys) else keys
+            keys = numeric_column(self.reader, "titlekey")[self.live()]
+            keys = keys[keys != 0]
             self._own_headlines = bool(len(keys)) and len(np.unique(keys)) >= OWN_HEADLINES * len(keys)
         return self._own_headlines
 

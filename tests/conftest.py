@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 import shutil
 from pathlib import Path
 
@@ -94,3 +96,16 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (real-data checks need ../shared beside the project)")
     return path
+
+
+def unlistable(monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    """Folders whose path ends with `suffix` cannot be listed from now on, as an
+    unreadable folder (chmod 0 does not stop root, who runs some tests)."""
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith(suffix):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

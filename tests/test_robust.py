@@ -13,7 +13,7 @@ from archive.cli import cli
 from archive.ingest import ingest
 from archive.search import Searcher
 
-from .conftest import write
+from .conftest import unlistable, write
 
 
 def run(*args: str, input: str | None = None):
@@ -663,20 +663,11 @@ def test_folders_of_any_depth_are_walked() -> None:
 def test_unreadable_subfolder_is_reported_and_its_articles_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import errno
-
     root, index = tmp_path / "articles", tmp_path / "index"
     write(root / "alep.txt", "Alep\nTexte.\n")
     write(root / "prive" / "damas.txt", "Damas\nTexte.\n")
     ingest(root, index)
-    real = os.scandir
-
-    def scandir(path):
-        if str(path).endswith("prive"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)  # (chmod 0 does not stop root, who runs some tests)
+    unlistable(monkeypatch, "prive")
     report = ingest(root, index)
     assert [(s.path, "Permission denied" in s.reason) for s in report.skipped] == [("prive/", True)]
     assert report.removed == 0

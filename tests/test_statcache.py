@@ -19,7 +19,7 @@ from archive.readers import discover
 from archive.statcache import BINARY, OLD_JSON, Indexed, StatCache
 from archive.store import Store
 
-from .conftest import write
+from .conftest import unlistable, write
 
 
 def tree(root: Path, folders: int = 12, per: int = 3) -> None:
@@ -105,22 +105,13 @@ def test_every_kind_of_change_is_seen(tmp_path: Path) -> None:
 
 
 def test_a_folder_that_cannot_be_listed_keeps_its_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import errno
-
     root, index = tmp_path / "articles", tmp_path / "index"
     tree(root)
     ingest(root, index)
-    real = os.scandir
-
-    def scandir(path):
-        if str(path).endswith("2020/02"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    unlistable(monkeypatch, "2020/02")
     report = ingest(root, index)
     assert [s.path for s in report.skipped] == ["2020/02/"] and report.removed == 0
-    monkeypatch.setattr(os, "scandir", real)
+    monkeypatch.undo()  # the folder can be listed again
     report = ingest(root, index)
     assert not report.skipped and not report.changed and report.unchanged == 36
 

@@ -36,19 +36,17 @@ Avec AFP
 """
 
 # Another outlet: a new headline, the last sentence trimmed, a paragraph added.
-REWRITE = """Syrie : déluge de feu sur Alep
-Le régime syrien a intensifié samedi ses bombardements sur les quartiers rebelles d'Alep, au lendemain de l'annonce d'une offensive majeure pour reprendre toute la ville.
-Selon l'Observatoire syrien des droits de l'homme, au moins 47 civils, dont plusieurs enfants, ont été tués depuis vendredi soir dans les frappes aériennes menées par l'armée syrienne et son allié russe.
-Les Casques blancs, la Défense civile dans les zones rebelles, ont indiqué que leurs centres avaient été visés et que plusieurs de leurs véhicules avaient été détruits.
-À New York, le Conseil de sécurité de l'ONU devait se réunir dimanche en urgence à la demande de Washington, Londres et Paris.
-Les frappes ont visé en particulier les quartiers de Boustane al-Qasr, d'al-Kallasé et de Soukkari, où des immeubles entiers se sont effondrés sur leurs habitants.
-Un correspondant de l'AFP a vu des secouristes dégager à mains nues des corps des décombres, tandis que des habitants fuyaient vers les caves.
-Les hôpitaux encore en service dans l'est de la ville, déjà à court de médicaments et de carburant, ont lancé des appels à l'aide.
-Le cessez-le-feu négocié à Genève par les États-Unis et la Russie, entré en vigueur le 12 septembre, n'aura tenu qu'une semaine.
-Depuis, Washington et Moscou se renvoient la responsabilité de son échec, chacun accusant l'autre de ne pas avoir tenu ses alliés.
-Les convois d'aide humanitaire des Nations unies attendent toujours à la frontière turque le feu vert pour entrer dans la ville.
-Quelque 250.000 personnes vivent toujours dans les quartiers assiégés de l'est de la ville, privés d'aide humanitaire depuis juillet.
-"""
+REWRITE = (
+    "\n".join(
+        [
+            "Syrie : déluge de feu sur Alep",
+            *AFP.splitlines()[1:11],  # the last sentence and the credit trimmed
+            "Quelque 250.000 personnes vivent toujours dans les quartiers assiégés de l'est de la ville, privés d'aide "
+            "humanitaire depuis juillet.",
+        ]
+    )
+    + "\n"
+)
 
 # The same story, written by someone else: not a version.
 OTHER = """Alep sous les bombes

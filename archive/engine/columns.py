@@ -19,10 +19,9 @@ def numeric_column(reader, fieldname: str) -> np.ndarray:
     for leaf, _ in reader.leaf_readers():
         count = leaf.doc_count_all()
         values = np.zeros(count, dtype=np.int64)
-        col = leaf.column_reader(fieldname, translate=False) if leaf.has_column(fieldname) else None
-        raw_count = min(getattr(col, "_count", 0), count)  # a reader without a file has none
-        if raw_count:
-            raw = col._dbfile.get(col._basepos, raw_count * 8)
-            values[:raw_count] = np.frombuffer(raw, dtype=">i8")
+        if leaf.has_column(fieldname):  # else no article of the segment has a value: no file
+            col = leaf.column_reader(fieldname, translate=False)
+            n = min(col._count, count)  # the values stop at the last document that has one
+            values[:n] = np.frombuffer(col._dbfile.get(col._basepos, n * 8), dtype=">i8")
         parts.append(values)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
