@@ -325,12 +325,19 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     articles, index = work / "articles", work / "index"
     result: dict = {"n": args.n, "seed": args.seed, "cores": os.cpu_count(), "load_at_start": os.getloadavg()}
+    out = args.out or PROJECT / "benchmarks" / "results" / f"scale-{args.n}.json"
+
+    def save(phase: str) -> None:  # after each phase, so a run cut short keeps what it measured
+        result.setdefault("load_after", {})[phase] = [round(x, 2) for x in os.getloadavg()]
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
     try:
         corpus = load_corpus()
         log(f"{len(corpus):,} OrangeSum articles loaded; generating {args.n:,}…")
         gen = generate(corpus, args.n, articles, args.seed)
         headlines = gen.pop("headlines")
         result["generated"] = gen
+        save("generate")
         keywords, pasted = make_queries(headlines, args.seed)
         log("full index…")
         full = index_run(articles, index)
@@ -338,21 +345,27 @@ def main() -> None:
         full["cpu_ms_per_article"] = round(1000 * full["cpu_seconds"] / args.n, 2)
         result["full_index"] = full
         log(json.dumps(full))
+        save("full_index")
         log("no-op…")
         noop = [run(archive_cmd(articles, index, "index"))["seconds"] for _ in range(3)]
         result["noop_index_s"] = {"median": round(statistics.median(noop), 2), "runs": [round(x, 2) for x in noop]}
+        save("noop")
         log("100 new + 10 edited + 10 deleted…")
         incremental(corpus, articles, args.n, args.seed)
         result["incremental_100_10_10"] = index_run(articles, index)
         log(json.dumps(result["incremental_100_10_10"]))
+        save("incremental")
         log("warm queries…")
         result["warm"] = warm_queries(index, keywords, pasted)
+        save("warm")
         log("cold searches…")
         result["cold_search"] = cold_search(articles, index, keywords)
+        save("cold")
         if not args.no_optimize:
             log("--optimize…")
             result["optimize"] = index_run(articles, index, "--optimize")
             result["warm_after_optimize"] = warm_queries(index, keywords, pasted)
+            save("optimize")
         if not args.no_tantivy:
             log("tantivy…")
             result["tantivy"] = tantivy_run(articles, work, keywords, pasted)
@@ -360,8 +373,7 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    out = args.out or PROJECT / "benchmarks" / "results" / f"scale-{args.n}.json"
-    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    save("end")
     print(json.dumps(result, indent=1))
 
 
