@@ -117,7 +117,7 @@ def _ingest(
         run = Run(root, state, report)
         try:
             _write(run, ix, data_dir, changes, fresh=fresh, optimize=optimize, progress=progress)
-            if fresh or report.changed or optimize or not (data_dir / versions.FILENAME).exists():
+            if fresh or report.changed or optimize or not versions.current(data_dir, ix.latest_generation()):
                 _group_versions(ix, data_dir, run.signatures)
             if fresh:
                 store.switch(data_dir)

@@ -77,7 +77,7 @@ class Searcher:
         self._scorer = Scorer(self._searcher, self._dates)
         self._periods = Periods(self._dates, self._scorer.size)
         self._orderer = Orderer(self._searcher, self._scorer, self._ids, self._dates)
-        self.versions = Groups(self.ix, self._reader, self._ids, self._scorer.live)  # read when first asked
+        self.versions = Groups(self.ix.storage.folder, self._reader)  # read when first asked
         self.parser = QueryParser(schema["body"].analyzer, schema["exact"].analyzer, ranking, self.source_names(),
                                   known=partial(has_term, self._reader),
                                   dated=lambda lo, hi: bool(self._scorer.date_range(lo, hi).any()),

@@ -10,25 +10,28 @@ Candidates come from locality-sensitive hashing: the signature is cut into
 equal (likely from a similarity of about 0.5; an LSH tuned to 0.8 itself misses
 pairs that reach it, docs/VERSIONS.md). Articles with the same signature (exact
 copies) are joined first and compared once, so that a thousand copies make no
-million pairs. Grouping reads only the signatures: it is redone over the whole
-index at each indexing run that changes something (0.5-0.7 s of CPU for 36,152
-articles, docs/VERSIONS.md), which keeps it incremental (no article is read again) and makes the
-groups independent of the order in which articles arrived.
+million pairs.
 
 The table (`versions.bin` in the data folder, written atomically after each
-commit) holds, for every live article: its path, id, file checksum, date, the
-document number it had at that commit, its signature and its group's head.
-`refresh` brings it in step with the index, taking the signatures the indexing
-run computed, those of the table for articles unchanged, and for any other
-(an index written before grouping shipped, a run killed between its commit and
-this file) the text stored in the index: the archive folder is never read.
+commit) holds, for every live article, in document order: its document number,
+its group's head and its place in the group at that commit (what a searcher
+reads, and all it reads), then its segment and number within it, a digest of
+its path, id and checksum, and its signature. `refresh` keeps it in step with
+the index at the cost of what changed, not of the archive's size: the articles
+of segments the last table knew keep their rows (a segment's articles never
+change, they can only be deleted); only the articles of new segments (this
+run's, and those a merge rewrote, found again by their digest) are looked up,
+and grouping is redone only over the groups a new or removed article touches.
+The groups come out as a regrouping of the whole index would make them
+(`tests/test_versions.py` checks it). Signatures come from the indexing run,
+else the old table, else the text stored in the index: the archive folder is
+never read.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
@@ -36,17 +39,19 @@ from pathlib import Path
 
 import numpy as np
 
+from .engine.postings import live_docs
 from .minhash import EMPTY, PERMUTATIONS, signature, similarity
 from .store import column, write_atomic
 
 #: Estimated Jaccard similarity from which two articles are versions of each other
 #: (on OrangeSum, the lowest that keeps 98% of the groups pure: docs/VERSIONS.md).
 THRESHOLD = 0.8
-#: Locality-sensitive hashing: bands of the signature, numbers per band.
+#: Locality-sensitive hashing: bands of the signature, numbers per band (a band of
+#: four 16-bit numbers is one 64-bit key).
 BANDS, ROWS = 16, 4
 FILENAME = "versions.bin"
-_MAGIC = b"archive-versions 2\n"
-_HEADER = struct.Struct("<IIQ")  # articles, permutations, bytes of the compressed strings
+_MAGIC = b"archive-versions 3\n"
+_HEADER = struct.Struct("<QIII")  # index generation, articles, permutations, bytes of the segment ids
 
 #: (path, id, checksum): an article as indexed; a changed file has a new checksum.
 Key = tuple[str, str, str]
@@ -54,23 +59,33 @@ Key = tuple[str, str, str]
 
 @dataclass
 class Table:
-    """One row per live article of the index (see the module's docstring)."""
+    """One row per live article of the index at `generation` (see the module's docstring)."""
 
-    keys: list[Key]
-    dates: list[str]
-    docnums: np.ndarray  # int64, at the commit the table was written for
-    signatures: np.ndarray  # (n, PERMUTATIONS) uint16
+    generation: int
+    docnums: np.ndarray  # int64
     heads: np.ndarray  # int64: the row of the group's head, -1 for an article alone
+    ranks: np.ndarray  # int64: the row's place in its group, earliest first; -1 alone
+    segments: list[str]  # segment ids
+    segs: np.ndarray  # int64: the row's segment, in `segments`
+    local: np.ndarray  # int64: its document number within that segment
+    digests: np.ndarray  # uint64: of (path, id, checksum)
+    signatures: np.ndarray  # (n, PERMUTATIONS) uint16
 
 
-def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> np.ndarray:
-    """For each row, the row of its group's head (the least `order` key), or -1
-    when no other row is a version of it."""
+def digest(key: Key) -> int:
+    """A 64-bit digest of an article's (path, id, checksum)."""
+    data = "\0".join(key).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the row of its group's head (the least `order` key) and its
+    place in the group by `order`; -1 and -1 when no other row is a version of it."""
     n = len(signatures)
-    heads = np.full(n, -1, dtype=np.int64)
+    heads, ranks = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
     rows = np.flatnonzero((signatures != EMPTY).any(axis=1)) if n else np.zeros(0, dtype=np.int64)
     if len(rows) < 2:
-        return heads
+        return heads, ranks
     # Exact copies have one signature: they are one node of the graph below.
     _, first, inverse = np.unique(_fold(signatures[rows]), return_index=True, return_inverse=True)
     unique = signatures[rows[first]]
@@ -85,13 +100,12 @@ def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> np.ndar
     label[rows] = parent[inverse.reshape(-1)]
     sizes = np.bincount(label[rows], minlength=len(unique))
     grouped = rows[sizes[label[rows]] > 1]
-    if not len(grouped):
-        return heads
-    ranked = np.array(sorted(grouped.tolist(), key=order.__getitem__), dtype=np.int64)
-    labels, at = np.unique(label[ranked], return_index=True)
-    head_of = dict(zip(labels.tolist(), ranked[at].tolist(), strict=True))
-    heads[grouped] = [head_of[g] for g in label[grouped].tolist()]
-    return heads
+    ranked = sorted(grouped.tolist(), key=lambda r: (label[r], order[r]))
+    place = 0
+    for i, r in enumerate(ranked):
+        place = place + 1 if i and label[ranked[i - 1]] == label[r] else 0
+        heads[r], ranks[r] = (r if place == 0 else heads[ranked[i - 1]]), place
+    return heads, ranks
 
 
 def _root(parent: np.ndarray, x: int) -> int:
@@ -110,14 +124,19 @@ def _fold(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _bands(signatures: np.ndarray) -> np.ndarray:
+    """The (n, BANDS) band keys of `signatures`: each band's numbers as one integer."""
+    return np.ascontiguousarray(signatures, dtype=np.uint16).view(np.uint64)
+
+
 def _candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of rows with one band of their signatures equal."""
     pairs: set[tuple[int, int]] = set()
     if len(signatures) < 2:
         return pairs
-    bands = signatures.reshape(len(signatures), BANDS, ROWS)
+    bands = _bands(signatures)
     for b in range(BANDS):
-        keys = _fold(bands[:, b, :])
+        keys = bands[:, b]
         order = np.argsort(keys)
         ranked = keys[order]
         same = np.concatenate(([False], ranked[1:] == ranked[:-1], [False])).view(np.int8)
@@ -127,88 +146,203 @@ def _candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
     return pairs
 
 
+def neighbours(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The rows of `signatures` that are versions of one of `rows`, other than
+    itself: one band equal, then the similarity (as `group_heads` joins rows)."""
+    rows = rows[(signatures[rows] != EMPTY).any(axis=1)]
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    bands, pairs = _bands(signatures), set()
+    for b in range(BANDS):
+        keys = bands[:, b]
+        wanted, owner = np.unique(keys[rows], return_inverse=True)
+        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
+        same = np.flatnonzero(wanted[at] == keys)
+        same = same[(signatures[same] != EMPTY).any(axis=1)]
+        sharing: dict[int, list[int]] = {}
+        for r, w in zip(rows.tolist(), owner.reshape(-1).tolist(), strict=True):
+            sharing.setdefault(w, []).append(r)
+        pairs.update(
+            (s, r) for s, w in zip(same.tolist(), at[same].tolist(), strict=True) for r in sharing[w] if s != r
+        )
+    if not pairs:
+        return np.zeros(0, dtype=np.int64)
+    pair = np.array(sorted(pairs), dtype=np.int64)
+    return np.unique(pair[similarity(signatures[pair[:, 0]], signatures[pair[:, 1]]) >= THRESHOLD, 0])
+
+
 def signed(articles: list) -> dict[Key, np.ndarray]:
     """The signatures of `Article` records, by their key (computed where indexing reads them)."""
     return {(a.path, a.id, a.checksum): signature(a.title, a.lede, a.body) for a in articles}
 
 
-def regroup(keys: list[Key], dates: list[str], docnums: np.ndarray, signatures: np.ndarray) -> Table:
-    order = [(date or "9999", key[1]) for key, date in zip(keys, dates, strict=True)]
-    return Table(keys, dates, docnums, signatures, group_heads(signatures, order))
-
-
 # --- the file ---------------------------------------------------------------------------
+
+_SEARCHED = ("docnums", "heads", "ranks")  # first in the file: all a searcher reads
+_ARRAYS = (*_SEARCHED, "segs", "local")
 
 
 def save(data_dir: Path, table: Table) -> None:
     """Write the table whole or not at all."""
-    # (NUL separates the strings: an id holding one, from a JSON file, has it replaced)
-    strings = "\0".join(s.replace("\0", "\ufffd") for key, date in zip(table.keys, table.dates, strict=True)
-                        for s in (*key, date))  # fmt: skip
-    blob = zlib.compress(strings.encode("utf-8", "surrogatepass"), 6)  # paths and ids share long prefixes
-    parts = [_MAGIC, _HEADER.pack(len(table.keys), PERMUTATIONS, len(blob)), blob,
-             table.docnums.astype("<i4").tobytes(), table.signatures.astype("<u2").tobytes(),
-             table.heads.astype("<i4").tobytes()]  # fmt: skip
+    ids = "\0".join(table.segments).encode("ascii")
+    parts = [_MAGIC, _HEADER.pack(table.generation, len(table.docnums), PERMUTATIONS, len(ids)), ids,
+             *(getattr(table, name).astype("<i4").tobytes() for name in _ARRAYS),
+             table.digests.astype("<u8").tobytes(), table.signatures.astype("<u2").tobytes()]  # fmt: skip
     write_atomic(data_dir / FILENAME, lambda f: f.writelines(parts), binary=True)
 
 
-def load(data_dir: Path) -> Table | None:
-    """The table of the data folder; None when there is none, or it cannot be read
-    (the next indexing run writes it again)."""
+def load(data_dir: Path, searched_only: bool = False) -> Table | None:
+    """The table of the data folder (with `searched_only`, its document numbers,
+    heads and ranks alone); None when there is none, or it cannot be read (the
+    next indexing run writes it again)."""
     try:
-        data = (data_dir / FILENAME).read_bytes()
-    except OSError:
+        with open(data_dir / FILENAME, "rb") as f:
+            head = f.read(len(_MAGIC) + _HEADER.size)
+            if not head.startswith(_MAGIC):
+                return None
+            generation, n, perms, size = _HEADER.unpack_from(head, len(_MAGIC))
+            whole = size + 4 * n * len(_ARRAYS) + n * (8 + 2 * perms)
+            data = f.read(size + 4 * n * len(_SEARCHED) if searched_only else whole)
+            if perms != PERMUTATIONS or (not searched_only and (len(data) != whole or f.read(1))):
+                return None
+    except (OSError, struct.error):
         return None
-    try:
-        return _parse(data)
-    except (ValueError, struct.error, UnicodeDecodeError, zlib.error):
+    if len(data) < size + 4 * n * len(_SEARCHED):
         return None
+    arrays, at = {}, size
+    for name in _ARRAYS if not searched_only else _SEARCHED:
+        arrays[name] = np.frombuffer(data, dtype="<i4", count=n, offset=at).astype(np.int64)
+        at += 4 * n
+    if searched_only:
+        empty = np.zeros(0, dtype=np.int64)
+        return Table(generation, **arrays, segments=[], segs=empty, local=empty, digests=empty.astype(np.uint64),
+                     signatures=np.zeros((0, PERMUTATIONS), dtype=np.uint16))  # fmt: skip
+    digests = np.frombuffer(data, dtype="<u8", count=n, offset=at).astype(np.uint64)
+    signatures = np.frombuffer(data, dtype="<u2", count=n * perms, offset=at + 8 * n).reshape(n, perms)
+    segments = data[:size].decode("ascii", "replace").split("\0") if size else []
+    return Table(generation, **arrays, segments=segments, digests=digests, signatures=signatures.astype(np.uint16))
 
 
-def _parse(data: bytes) -> Table:
-    if not data.startswith(_MAGIC):
-        raise ValueError("not a versions table")
-    at = len(_MAGIC)
-    n, perms, size = _HEADER.unpack_from(data, at)
-    at += _HEADER.size
-    if perms != PERMUTATIONS or len(data) != at + size + n * (8 + 2 * perms):
-        raise ValueError("truncated, or another signature length")
-    strings = zlib.decompress(data[at : at + size]).decode("utf-8", "surrogatepass").split("\0") if n else []
-    if len(strings) != 4 * n:
-        raise ValueError("strings")
-    at += size
-    docnums = np.frombuffer(data, dtype="<i4", count=n, offset=at).astype(np.int64)
-    at += 4 * n
-    signatures = np.frombuffer(data, dtype="<u2", count=n * perms, offset=at).reshape(n, perms).astype(np.uint16)
-    heads = np.frombuffer(data, dtype="<i4", count=n, offset=at + 2 * n * perms).astype(np.int64)
-    keys = [(strings[i], strings[i + 1], strings[i + 2]) for i in range(0, 4 * n, 4)]
-    return Table(keys, strings[3::4], docnums, signatures, heads)
+def current(data_dir: Path, generation: int) -> bool:
+    """Whether the data folder has a table written for the index's `generation`."""
+    table = load(data_dir, searched_only=True)
+    return table is not None and table.generation == generation
 
 
 # --- in step with the index -------------------------------------------------------------
+
+#: When at least this share of the index is new (a rebuild, a large merge), it is
+#: grouped whole rather than around the new articles.
+WHOLE = 1 / 8
 
 
 def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Callable[[int], dict]) -> Table:
     """Write the table of the index `reader` reads (just committed in `data_dir`):
     signatures from `computed` (this run's), else the old table's, else of the
     text stored in the index (`stored(docnum)`: its stored fields)."""
-    docs = list(reader.all_doc_ids())
-    paths, ids, sums, when = (column(reader, name) for name in ("path", "id", "checksum", "date"))
-    old = load(data_dir)
-    known = {key: i for i, key in enumerate(old.keys)} if old is not None else {}
-    keys = [(paths[d], ids[d], sums[d]) for d in docs]
-    signatures = np.empty((len(docs), PERMUTATIONS), dtype=np.uint16)
-    for i, (d, key) in enumerate(zip(docs, keys, strict=True)):
+    old = load(data_dir) or _empty()
+    table, before = _carried(reader, old)
+    fresh = np.flatnonzero(before < 0)
+    if len(fresh):
+        _looked_up(table, fresh, before, reader, old, {digest(k): v for k, v in computed.items()}, stored)
+    _regroup(table, _dirty(table, old, before, fresh), before, old, reader)
+    save(data_dir, table)
+    return table
+
+
+def _empty() -> Table:
+    none = np.zeros(0, dtype=np.int64)
+    return Table(0, none, none, none, [], none, none, none.astype(np.uint64), np.zeros((0, PERMUTATIONS), np.uint16))
+
+
+def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
+    """The rows of the live articles of `reader`, in document order, with what the
+    old table knew of those in segments it knew; and for each row its old row (-1
+    for the articles of new segments)."""
+    live = live_docs(reader) if reader.doc_count_all() else np.zeros(0, dtype=bool)
+    known = {sid: k for k, sid in enumerate(old.segments)}
+    segments, segs, local, before = [], [], [], []
+    for leaf, base in reader.leaf_readers() if len(live) else ():
+        locals_ = np.flatnonzero(live[base : base + leaf.doc_count_all()])
+        segs.append(np.full(len(locals_), len(segments), dtype=np.int64))
+        segments.append(leaf.segment().segment_id())
+        local.append(locals_)
+        rows = np.flatnonzero(old.segs == known.get(segments[-1], -1))  # in document order
+        at = np.minimum(np.searchsorted(old.local[rows], locals_), max(len(rows) - 1, 0))
+        before.append(np.where(old.local[rows][at] == locals_, rows[at], -1) if len(rows) else -np.ones_like(locals_))
+    local_ = np.concatenate(local) if local else np.zeros(0, dtype=np.int64)
+    segs_ = np.concatenate(segs) if segs else np.zeros(0, dtype=np.int64)
+    bases = np.array([base for _, base in reader.leaf_readers()] if len(live) else [], dtype=np.int64)
+    before_ = np.concatenate(before) if before else np.zeros(0, dtype=np.int64)
+    n, carried = len(local_), before_ >= 0
+    table = Table(reader.generation() or 0, bases[segs_] + local_ if n else local_, np.full(n, -1), np.full(n, -1),
+                  segments, segs_, local_, np.zeros(n, dtype=np.uint64), np.zeros((n, PERMUTATIONS), np.uint16))  # fmt: skip
+    table.digests[carried] = old.digests[before_[carried]]
+    table.signatures[carried] = old.signatures[before_[carried]]
+    return table, before_
+
+
+def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old: Table,
+               computed: dict[int, np.ndarray], stored: Callable[[int], dict]) -> None:  # fmt: skip
+    """Digests and signatures of the `fresh` rows (articles of new segments); a
+    row whose article the old table held elsewhere (a segment a merge rewrote)
+    gets its old row in `before`."""
+    gone = np.ones(len(old.digests), dtype=bool)
+    gone[before[before >= 0]] = False
+    orphans = dict(zip(old.digests[gone].tolist(), np.flatnonzero(gone).tolist(), strict=True))
+    paths, ids, sums = (column(reader, name) for name in ("path", "id", "checksum"))
+    for row, d in zip(fresh.tolist(), table.docnums[fresh].tolist(), strict=True):
+        key = digest((paths[d], ids[d], sums[d]))
+        was = orphans.pop(key, -1)
         sig = computed.get(key)
-        if sig is None and key in known:
-            sig = old.signatures[known[key]]
+        if sig is None and was >= 0:
+            sig = old.signatures[was]
         if sig is None:
             fields = stored(d)
             sig = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))
-        signatures[i] = sig
-    table = regroup(keys, [when[d] for d in docs], np.array(docs, dtype=np.int64), signatures)
-    save(data_dir, table)
-    return table
+        table.digests[row], table.signatures[row], before[row] = key, sig, was
+
+
+def _dirty(table: Table, old: Table, before: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """The rows to group again: the new articles, their versions, and every member
+    of an old group that lost an article or gained one. No other row has a version
+    among them (it would have been in one of those groups), so the groups of the
+    others stand."""
+    n = len(table.docnums)
+    if len(fresh) >= WHOLE * n:
+        return np.arange(n)
+    old_group = np.full(n, -1, dtype=np.int64)
+    carried = np.flatnonzero(before >= 0)
+    old_group[carried] = old.heads[before[carried]]
+    alive = np.zeros(len(old.heads), dtype=bool)
+    alive[before[carried]] = True
+    seed = np.zeros(n, dtype=bool)
+    seed[fresh] = True
+    seed[neighbours(table.signatures, fresh)] = True
+    seed |= np.isin(old_group, old.heads[~alive & (old.heads >= 0)])
+    touched = np.unique(old_group[seed & (old_group >= 0)])
+    return np.flatnonzero(seed | np.isin(old_group, touched))
+
+
+def _regroup(table: Table, dirty: np.ndarray, before: np.ndarray, old: Table, reader) -> None:
+    """Heads and ranks: carried over for the groups that stand, grouped again for
+    the `dirty` rows (earliest by date, then id)."""
+    new_row = np.full(len(old.heads), -1, dtype=np.int64)
+    carried = np.flatnonzero(before >= 0)
+    new_row[before[carried]] = carried
+    clean = np.ones(len(table.docnums), dtype=bool)
+    clean[dirty] = False
+    stand = np.flatnonzero(clean)
+    stand = stand[old.heads[before[stand]] >= 0] if len(stand) else stand
+    table.heads[stand] = new_row[old.heads[before[stand]]]
+    table.ranks[stand] = old.ranks[before[stand]]
+    if len(dirty) > 1:
+        ids, dates = column(reader, "id"), column(reader, "date")
+        order = [(dates[d] or "9999", ids[d]) for d in table.docnums[dirty].tolist()]
+        heads, ranks = group_heads(table.signatures[dirty], order)
+        grouped = heads >= 0
+        table.heads[dirty[grouped]] = dirty[heads[grouped]]
+        table.ranks[dirty[grouped]] = ranks[grouped]
 
 
 # --- for the searcher -------------------------------------------------------------------
@@ -216,49 +350,29 @@ def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Cal
 
 class Groups:
     """The version groups of an open index, by document number; read from the
-    table when first asked (a query that folds nothing never reads it)."""
+    table when first asked (a query that folds nothing never reads it), and only
+    when the table was written for the commit the searcher reads (after a run
+    killed between its commit and the table, nothing is folded until the next
+    `archive index` writes it again)."""
 
-    def __init__(self, ix, reader, ids, live: Callable[[], np.ndarray]) -> None:
-        self._source = (ix, reader, ids, live)
+    def __init__(self, data_dir: str | Path, reader) -> None:
+        self._source = (Path(data_dir), reader)
         self._group: np.ndarray | None = None  # docnum → its head's docnum, or -1
-        self.members: dict[int, list[int]] = {}  # head's docnum → the group's docnums, earliest first
+        self._members = self._heads = np.zeros(0, dtype=np.int64)  # grouped docnums, by group then earliest first
 
     @property
     def group(self) -> np.ndarray:
         if self._group is None:
-            ix, reader, ids, live = self._source
-            self._group = self._read(load(Path(ix.storage.folder)), ids, column(reader, "path"), live())
+            data_dir, reader = self._source
+            self._group = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            table = load(data_dir, searched_only=True)
+            if table is not None and table.generation == (reader.generation() or 0) and len(table.docnums):
+                grouped = np.flatnonzero(table.heads >= 0)
+                docs, heads = table.docnums[grouped], table.docnums[table.heads[grouped]]
+                self._group[docs] = heads
+                order = np.lexsort((table.ranks[grouped], heads))
+                self._members, self._heads = docs[order], heads[order]
         return self._group
-
-    def _read(self, table: Table | None, ids, paths, live: np.ndarray) -> np.ndarray:
-        group = np.full(len(live), -1, dtype=np.int64)
-        if table is None:
-            return group
-        grouped = np.flatnonzero(table.heads >= 0)
-        docnum = self._docnums(table, grouped, ids, paths, live)
-        for r in sorted(grouped.tolist(), key=lambda r: (table.dates[r] or "9999", table.keys[r][1])):
-            head = docnum.get(int(table.heads[r]))
-            if head is not None and r in docnum:
-                group[docnum[r]] = head
-                self.members.setdefault(head, []).append(docnum[r])
-        return group
-
-    @staticmethod
-    def _docnums(table: Table, grouped: np.ndarray, ids, paths, live: np.ndarray) -> dict[int, int]:
-        """Row → docnum of the grouped rows: the numbers the table was written with,
-        when they still name the same articles (the usual case), else found by path
-        and id (a commit the table missed; rows no longer in the index are left out)."""
-        rows, numbers = grouped.tolist(), table.docnums[grouped].tolist()
-        with contextlib.suppress(IndexError):
-            if all(live[d] and (paths[d], ids[d]) == table.keys[r][:2] for r, d in zip(rows, numbers, strict=True)):
-                return dict(zip(rows, numbers, strict=True))
-        wanted = {table.keys[r][:2]: r for r in rows}
-        found = {}
-        for d in np.flatnonzero(live).tolist():
-            r = wanted.get((paths[d], ids[d]))
-            if r is not None:
-                found[r] = d
-        return found
 
     def __call__(self, row: tuple) -> int:
         """The group of a ranked row's article (its head's docnum), -1 for none."""
@@ -273,7 +387,10 @@ class Groups:
         """The other versions of an article, earliest first."""
         group = self.group
         head = int(group[docnum]) if docnum < len(group) else -1
-        return [d for d in self.members.get(head, ()) if d != docnum]
+        if head < 0:
+            return []
+        lo, hi = np.searchsorted(self._heads, [head, head + 1])
+        return [d for d in self._members[lo:hi].tolist() if d != docnum]
 
     def listed(self, docnum: int, matched: np.ndarray, ids, copies: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         """The ids of an article's other versions among `matched` (a mask), earliest

@@ -6,6 +6,7 @@ them); show --versions prints each version's word-level diff."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from archive import minhash, versions
 from archive.ingest import ingest
 from archive.search import Searcher
 from archive.store import Store
+from archive.store import column as store_column
 
 from .conftest import write
 from .test_cli import run
@@ -82,14 +84,24 @@ def archive(root: Path) -> Path:
 
 
 def groups(index: Path) -> list[list[str]]:
-    """The groups of the index's table, each earliest first (ids)."""
-    table = versions.load(Store(index).data_dir())
-    members: dict[int, list[int]] = {}
-    for row, head in enumerate(table.heads.tolist()):
-        if head >= 0:
-            members.setdefault(head, []).append(row)
-    order = lambda r: (table.dates[r] or "9999", table.keys[r][1])  # noqa: E731
-    return sorted([table.keys[r][1] for r in sorted(rows, key=order)] for rows in members.values())
+    """The groups of the index's table, each earliest first (ids), checked against
+    what the searcher reads of them."""
+    store = Store(index)
+    table = versions.load(store.data_dir())
+    with store.open().reader() as reader:
+        column = store_column(reader, "id")
+        ids = [column[d] for d in table.docnums.tolist()]
+    members: dict[int, list[str]] = {}
+    for row in np.lexsort((table.ranks, table.heads)).tolist():
+        if table.heads[row] >= 0:
+            members.setdefault(int(table.heads[row]), []).append(ids[row])
+    with Searcher(index) as s:
+        for row, head in enumerate(table.heads.tolist()):
+            others = [ids[r] for r in np.flatnonzero(table.heads == head)[np.argsort(table.ranks[table.heads == head])]]
+            assert [s.article_at(d).id for d in s.versions.others(int(table.docnums[row]))] == (
+                [i for i in others if i != ids[row]] if head >= 0 else []
+            )
+    return sorted(members.values())
 
 
 def test_a_rewritten_dispatch_and_an_html_copy_are_versions(articles: Path, index_dir: Path) -> None:
@@ -198,3 +210,72 @@ def test_similar_leaves_out_the_articles_own_versions(articles: Path, index_dir:
         ids = [h.id for h in hits]
         assert STORY in ids and not {TXT, HTML_ID, REWRITTEN} & set(ids)
         assert [h.id for h in streamed][: len(ids)] == ids
+
+
+def whole(index: Path) -> list[list[int]]:
+    """The groups (rows) a regrouping of the whole table makes."""
+    store = Store(index)
+    table = versions.load(store.data_dir())
+    with store.open().reader() as reader:
+        ids, dates = store_column(reader, "id"), store_column(reader, "date")
+        order = [(dates[d] or "9999", ids[d]) for d in table.docnums.tolist()]
+    heads, ranks = versions.group_heads(table.signatures, order)
+    assert np.array_equal(heads, table.heads) and np.array_equal(ranks, table.ranks)
+    return [np.flatnonzero(heads == h).tolist() for h in np.unique(heads[heads >= 0]).tolist()]
+
+
+def test_groups_kept_in_step_are_those_of_a_whole_regrouping(articles: Path, index_dir: Path, monkeypatch) -> None:
+    """Forty articles (eight stories, each told in up to five versions), then
+    rounds of a few additions, edits and removals: after each run, the table's
+    groups (kept in step around what changed, segments merged on the way) are
+    those of the whole index grouped afresh."""
+    rng = random.Random(7)
+    sentences = [s.strip() + "." for s in AFP.replace("\n", " ").split(".") if len(s.strip()) > 30]
+    stories = [
+        [f"{word} {s}" for s in sentences] for word in ("Paris", "Lyon", "Rome", "Oslo", "Kyiv", "Lima", "Doha", "Riga")
+    ]
+
+    def version(story: int) -> str:
+        body = list(stories[story])
+        del body[rng.randrange(len(body))]  # one sentence of ten dropped: still a version
+        return f"Titre {story} {rng.random()}\n" + "\n".join(body) + "\n"
+
+    names = [f"2016-09-{10 + i % 20:02d}-a{i}.txt" for i in range(40)]
+    for i, name in enumerate(names):
+        write(articles / name, version(i % 8) if i % 5 else OTHER.replace("Alep", f"Alep {i}"))
+    ingest(articles, index_dir)
+    dirty = versions._dirty
+    partial: list[bool] = []  # for each run: was it grouped around its changes only?
+    monkeypatch.setattr(
+        versions, "_dirty", lambda table, *a: partial.append(len(d := dirty(table, *a)) < len(table.heads)) or d
+    )
+    grouped = []
+    for _ in range(10):
+        for _ in range(rng.randrange(1, 4)):
+            name = rng.choice(names)
+            if (articles / name).exists() and rng.random() < 0.4:
+                (articles / name).unlink()
+            else:
+                write(articles / name, version(rng.randrange(8)))
+        ingest(articles, index_dir)
+        grouped.append(whole(index_dir))
+        groups(index_dir)  # the searcher reads the same groups
+    assert sum(len(g) for g in grouped[-1]) > 10  # versions there were, and stayed grouped
+    assert sum(partial) >= 5
+    assert len(Store(index_dir).open().reader().leaf_readers()) > 1  # the rows of several segments
+
+
+def test_a_table_behind_the_index_is_not_read_and_is_written_again(articles: Path, index_dir: Path) -> None:
+    """A run killed between its commit and the table leaves a table of the last
+    commit: searches fold no versions from it (its document numbers may name other
+    articles), and the next `archive index`, with nothing to read, writes it again."""
+    ingest(archive(articles), index_dir)
+    table = Store(index_dir).data_dir() / versions.FILENAME
+    stale = table.read_bytes()
+    write(articles / "2016-09-27-autre.txt", "Autre\nUn tout autre sujet, sans rapport avec Alep.\n")
+    ingest(articles, index_dir)
+    table.write_bytes(stale)
+    with Searcher(index_dir) as s:
+        assert (s.versions.group < 0).all()
+    ingest(articles, index_dir)
+    assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
