@@ -87,7 +87,7 @@ def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> tuple[n
     if len(rows) < 2:
         return heads, ranks
     # Exact copies have one signature: they are one node of the graph below.
-    _, first, inverse = np.unique(_fold(signatures[rows]), return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(_fold(_bands(signatures[rows])), return_index=True, return_inverse=True)
     unique = signatures[rows[first]]
     parent = np.arange(len(unique))
     pairs = np.array(sorted(_candidates(unique)), dtype=np.int64).reshape(-1, 2)
@@ -154,17 +154,19 @@ def neighbours(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     bands, pairs = _bands(signatures), set()
     for b in range(BANDS):
-        keys = bands[:, b]
-        wanted, owner = np.unique(keys[rows], return_inverse=True)
-        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
-        same = np.flatnonzero(wanted[at] == keys)
-        same = same[(signatures[same] != EMPTY).any(axis=1)]
+        first = signatures[:, ROWS * b]  # the band's first number: a filter of one gather
+        seen = np.zeros(1 << 16, dtype=bool)
+        seen[first[rows]] = True
+        maybe = np.flatnonzero(seen[first])
+        maybe = maybe[(signatures[maybe] != EMPTY).any(axis=1)]
+        wanted, owner = np.unique(bands[rows, b], return_inverse=True)
+        at = np.minimum(np.searchsorted(wanted, bands[maybe, b]), len(wanted) - 1)
+        same = wanted[at] == bands[maybe, b]
         sharing: dict[int, list[int]] = {}
         for r, w in zip(rows.tolist(), owner.reshape(-1).tolist(), strict=True):
             sharing.setdefault(w, []).append(r)
-        pairs.update(
-            (s, r) for s, w in zip(same.tolist(), at[same].tolist(), strict=True) for r in sharing[w] if s != r
-        )
+        pairs.update((s, r) for s, w in zip(maybe[same].tolist(), at[same].tolist(), strict=True)
+                     for r in sharing[w] if s != r)  # fmt: skip
     if not pairs:
         return np.zeros(0, dtype=np.int64)
     pair = np.array(sorted(pairs), dtype=np.int64)
@@ -225,8 +227,16 @@ def load(data_dir: Path, searched_only: bool = False) -> Table | None:
 
 def current(data_dir: Path, generation: int) -> bool:
     """Whether the data folder has a table written for the index's `generation`."""
-    table = load(data_dir, searched_only=True)
-    return table is not None and table.generation == generation
+    try:
+        with open(data_dir / FILENAME, "rb") as f:
+            head = f.read(len(_MAGIC) + _HEADER.size)
+    except OSError:
+        return False
+    return (
+        head.startswith(_MAGIC)
+        and len(head) == len(_MAGIC) + _HEADER.size
+        and (_HEADER.unpack_from(head, len(_MAGIC))[0] == generation)
+    )
 
 
 # --- in step with the index -------------------------------------------------------------
