@@ -6,7 +6,7 @@
 
 OrangeSum flags 2,299 of its 36,152 articles as near-duplicates of a
 lower-numbered one (`duplicate_of_other`). The product's own code signs every
-article (`archive.minhash.signature`) and groups them (`archive.versions.regroup`),
+article (`archive.minhash.signature`) and groups them (`archive.versions.group_heads`),
 then:
 
 - recall: the share of flagged articles placed in a group with a lower-numbered
@@ -23,7 +23,10 @@ archive 2fabd1b | tar -x -C SRC`, the commit before it). Full `archive index
 one run (the load of a shared machine drifts): medians of the wall time and of
 the CPU time (user + system, workers included: it moves far less with the load
 of other jobs), and their ratios. With
-`--incremental N`, then `archive index` after one new article, N times each way.
+`--incremental N`, then `archive index` after one new article, N times each way,
+each tree on its own copy of DIR/index (made and brought in step, untimed, first:
+two versions of the table's format would otherwise rewrite each other's). SRC can
+be any other checkout (e.g. the commit before a change to `archive.versions`).
 
 Prints one JSON object on stdout; progress on stderr. Exits 0 with a message when
 the corpus is absent. The ranking effect is measured with `benchmarks/relevance.py`
@@ -37,6 +40,7 @@ import gzip
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,7 +55,7 @@ CORPUS = PROJECT.parent / "shared" / "corpora" / "orangesum" / "articles.jsonl.g
 import numpy as np  # noqa: E402
 
 from archive.minhash import PERMUTATIONS, signature  # noqa: E402
-from archive.versions import BANDS, THRESHOLD, regroup  # noqa: E402
+from archive.versions import BANDS, THRESHOLD, group_heads  # noqa: E402
 
 
 def log(*parts: object) -> None:
@@ -68,12 +72,11 @@ def quality(records: list[dict]) -> dict:
     t = time.perf_counter()
     sigs = np.array([signature(r.get("title") or "", r.get("abstract") or "", r.get("body") or "") for r in records])
     signing = time.perf_counter() - t
-    keys = [(r["id"], r["id"], "") for r in records]
     t = time.perf_counter()
-    table = regroup(keys, [r.get("date") or "" for r in records], np.arange(len(records)), sigs)
+    heads, _ = group_heads(sigs, [(r.get("date") or "9999", r["id"]) for r in records])
     grouping = time.perf_counter() - t
     groups: dict[int, list[int]] = {}
-    for row, head in enumerate(table.heads.tolist()):
+    for row, head in enumerate(heads.tolist()):
         if head >= 0:
             groups.setdefault(head, []).append(row)  # rows are in id order: position = row
     group_of = {row: head for head, rows in groups.items() for row in rows}
@@ -139,15 +142,24 @@ def incremental_cost(records: list[dict], work: Path, baseline: Path, rounds: in
     signatures at each run that changes something)."""
     from speed import article_text
 
-    articles, index = work / "articles", work / "index"
+    articles = work / "articles"
     times: dict[str, list[float]] = {"without": [], "with": []}
     cpus: dict[str, list[float]] = {"without": [], "with": []}
+    trees = (("without", baseline), ("with", PROJECT))
+    for name, tree in trees:  # each tree its own copy of the index (their tables may differ in format)
+        index = work / f"index-{name}"
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.copytree(work / "index", index, symlinks=True)
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index), "index"]
+        subprocess.run(cmd, check=True, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for n in range(rounds):
-        for name, tree in (("without", baseline), ("with", PROJECT)):
+        for name, tree in trees:
             rec = records[n % len(records)]
             path = articles / f"zz-incremental-{name}-{n}.txt"
             path.write_text(article_text(rec, extra=f"Mise à jour {name} {n}."), encoding="utf-8")
             env = dict(os.environ, PYTHONPATH=str(tree))
+            index = work / f"index-{name}"
             cmd = [sys.executable, "-P", "-m", "archive", "--articles", str(articles), "--index", str(index), "index"]
             wall, cpu = timed(cmd, tree, env)
             times[name].append(wall)
