@@ -2,6 +2,7 @@
 
     python benchmarks/scale.py --n 20000                  # ~10 min on a busy 2-core machine
     python benchmarks/scale.py --n 1000000 --work /big --no-optimize   # over an hour; ~25 GB of disk
+    python benchmarks/scale.py --n 1000000 --work /big/scale-KEPT --reuse  # another checkout, on a --keep run's archive
 
 Generates N distinct articles from `../shared/corpora/orangesum/articles.jsonl.gz`
 (seeded): each takes the headline of one OrangeSum article, perturbed (a word
@@ -297,6 +298,38 @@ def tantivy_run(articles: Path, work: Path, keywords: list[str], pasted: list[st
     return out
 
 
+def reuse(args: argparse.Namespace) -> None:
+    """The measurements after the full index, on a kept archive (`--reuse`)."""
+    articles, index = args.work / "articles", args.work / "index"
+    rounds = args.work / "reuse-rounds"
+    k = int(rounds.read_text()) + 1 if rounds.exists() else 1
+    rounds.write_text(str(k))
+    out = args.out or PROJECT / "benchmarks" / "results" / f"scale-{args.n}-reuse-{k}.json"
+    result: dict = {"n": args.n, "reuse_round": k, "load_at_start": os.getloadavg()}
+    corpus = load_corpus()
+    files = sorted(str(p) for p in articles.glob("*/*/*/*.txt"))
+    rng = random.Random(args.seed + k)
+    headlines = [Path(f).read_text(encoding="utf-8").split("\n", 1)[0] for f in rng.sample(files, min(5000, len(files)))]
+    keywords, pasted = make_queries(headlines, args.seed + k)
+    for phase, measure in (
+        ("first_index", lambda: index_run(articles, index)),
+        ("noop_index_s", lambda: [run(archive_cmd(articles, index, "index"))["seconds"] for _ in range(3)]),
+        ("incremental_100_10_10", lambda: incremental(corpus, articles, args.n + 1000 * k, args.seed + k)
+         or index_run(articles, index)),
+        ("warm", lambda: warm_queries(index, keywords, pasted)),
+        ("cold_search", lambda: cold_search(articles, index, keywords)),
+    ):  # fmt: skip
+        log(f"{phase}…")
+        result[phase] = measure()
+        if phase == "noop_index_s":
+            runs = result[phase]
+            result[phase] = {"median": round(statistics.median(runs), 2), "runs": [round(x, 2) for x in runs]}
+        result.setdefault("load_after", {})[phase] = [round(x, 2) for x in os.getloadavg()]
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        log(json.dumps(result[phase])[:300])
+    print(json.dumps(result, indent=1))
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -313,6 +346,12 @@ def main() -> None:
         action="store_true",
         help="skip `archive index --optimize` (it re-analyses every article: ~1.5 CPU-hours at 1M)",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure this checkout on the archive and index a `--keep` run left in --work: "
+        "no generation, no full index (a first `archive index` brings the index to this code, timed apart)",
+    )
     parser.add_argument("--tantivy-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tantivy_child:
@@ -320,6 +359,11 @@ def main() -> None:
         return
     if not CORPUS.exists():
         log(f"benchmarks/scale.py: the corpus {CORPUS} is absent; nothing measured.")
+        return
+    if args.reuse:
+        if args.work is None or not (args.work / "index").exists():
+            parser.error("--reuse needs --work FOLDER holding the articles/ and index/ of a --keep run")
+        reuse(args)
         return
     work = Path(tempfile.mkdtemp(prefix="scale-", dir=args.work)) if not args.keep or args.work is None else args.work
     work.mkdir(parents=True, exist_ok=True)
