@@ -18,6 +18,7 @@ from .folderdiff import Indexed, StatCache
 from .models import Article, IngestReport, Skipped
 from .readers import FileStat, ReadError, read_articles, unexpected
 from .schema import lead, text_key, title_key
+from .versions import Signed
 
 if TYPE_CHECKING:
     from .engine.commit import Writer
@@ -112,8 +113,8 @@ class Run:
     state: StatCache
     report: IngestReport
     writer: Writer | None = None
-    # The version signatures of the articles indexed (`archive.versions`), by key.
-    signatures: dict = field(default_factory=dict)
+    # The version signatures of the articles indexed (`archive.versions`).
+    signatures: Signed = field(default_factory=Signed)
 
     def known(self, path: str) -> str | None:
         """The indexed checksum of `path`, if any."""

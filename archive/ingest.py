@@ -193,7 +193,7 @@ def _index_file(run: Run, f: FileStat, within: Callable[[int, int], None] | None
                 within(i, len(articles))
 
 
-def _group_versions(ix, data_dir: Path, signatures: dict) -> None:
+def _group_versions(ix, data_dir: Path, signatures: versions.Signed) -> None:
     """The version groups of the index just committed (`archive.versions`). A
     failure to write them (a full disk) leaves the commit as it is: searches then
     fold no versions, and the next run writes them again, from the index alone."""
@@ -224,7 +224,7 @@ def index_articles(
         data_dir, ix = store.create() if schema is None else store.create(lambda: schema)
         writer = ix.writer(limitmb=limitmb)
         n = 0
-        signatures: dict = {}
+        signatures = versions.Signed()
         try:
             with paused_gc():
                 for article in articles:

@@ -173,9 +173,35 @@ def neighbours(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.unique(pair[similarity(signatures[pair[:, 0]], signatures[pair[:, 1]]) >= THRESHOLD, 0])
 
 
-def signed(articles: list) -> dict[Key, np.ndarray]:
-    """The signatures of `Article` records, by their key (computed where indexing reads them)."""
-    return {(a.path, a.id, a.checksum): signature(a.title, a.lede, a.body) for a in articles}
+class Signed:
+    """Signatures an indexing run computed, by the digest of their article's key:
+    gathered from the workers in chunks of arrays (136 bytes an article, where a
+    dict of keys and arrays took about 600: 0.5 GB less at a million articles)."""
+
+    def __init__(self) -> None:
+        self._digests: list[np.ndarray] = []
+        self._signatures: list[np.ndarray] = []
+
+    def update(self, other: Signed) -> None:
+        self._digests.extend(other._digests)
+        self._signatures.extend(other._signatures)
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(digests, signatures), sorted by digest."""
+        if not self._digests:
+            return np.zeros(0, dtype=np.uint64), np.zeros((0, PERMUTATIONS), dtype=np.uint16)
+        digests = np.concatenate(self._digests)
+        order = np.argsort(digests, kind="stable")
+        return digests[order], np.concatenate(self._signatures)[order]
+
+
+def signed(articles: list) -> Signed:
+    """The signatures of `Article` records (computed where indexing reads them)."""
+    out = Signed()
+    if articles:
+        out._digests.append(np.array([digest((a.path, a.id, a.checksum)) for a in articles], dtype=np.uint64))
+        out._signatures.append(np.array([signature(a.title, a.lede, a.body) for a in articles], dtype=np.uint16))
+    return out
 
 
 # --- the file ---------------------------------------------------------------------------
@@ -246,7 +272,7 @@ def current(data_dir: Path, generation: int) -> bool:
 WHOLE = 1 / 8
 
 
-def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Callable[[int], dict]) -> Table:
+def refresh(data_dir: Path, reader, computed: Signed, stored: Callable[[int], dict]) -> Table:
     """Write the table of the index `reader` reads (just committed in `data_dir`):
     signatures from `computed` (this run's), else the old table's, else of the
     text stored in the index (`stored(docnum)`: its stored fields)."""
@@ -254,7 +280,7 @@ def refresh(data_dir: Path, reader, computed: dict[Key, np.ndarray], stored: Cal
     table, before = _carried(reader, old)
     fresh = np.flatnonzero(before < 0)
     if len(fresh):
-        _looked_up(table, fresh, before, reader, old, {digest(k): v for k, v in computed.items()}, stored)
+        _looked_up(table, fresh, before, reader, old, computed.table(), stored)
     _regroup(table, _dirty(table, old, before, fresh), before, old, reader)
     save(data_dir, table)
     return table
@@ -293,7 +319,7 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
 
 
 def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old: Table,
-               computed: dict[int, np.ndarray], stored: Callable[[int], dict]) -> None:  # fmt: skip
+               computed: tuple[np.ndarray, np.ndarray], stored: Callable[[int], dict]) -> None:  # fmt: skip
     """Digests and signatures of the `fresh` rows (articles of new segments); a
     row whose article the old table held elsewhere (a segment a merge rewrote)
     gets its old row in `before`."""
@@ -301,10 +327,12 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
     gone[before[before >= 0]] = False
     orphans = dict(zip(old.digests[gone].tolist(), np.flatnonzero(gone).tolist(), strict=True))
     paths, ids, sums = (column(reader, name) for name in ("path", "id", "checksum"))
+    digests, signatures = computed
     for row, d in zip(fresh.tolist(), table.docnums[fresh].tolist(), strict=True):
         key = digest((paths[d], ids[d], sums[d]))
         was = orphans.pop(key, -1)
-        sig = computed.get(key)
+        at = int(np.searchsorted(digests, np.uint64(key)))
+        sig = signatures[at] if at < len(digests) and digests[at] == key else None
         if sig is None and was >= 0:
             sig = old.signatures[was]
         if sig is None:

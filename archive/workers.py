@@ -43,7 +43,7 @@ from .engine.merging import BulkSegments
 from .errors import WorkerLost
 from .models import Article, Progress, Step
 from .readers import MANY_PER_FILE, FileStat
-from .versions import signed
+from .versions import Signed, signed
 
 #: From this many files to read, reading, parsing and analysis run in worker
 #: processes, each writing its own segment; below it the start-up of the workers
@@ -114,7 +114,7 @@ class Done:
 
     number: int
     outcomes: list[FileOutcome]
-    signatures: dict
+    signatures: Signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +176,10 @@ def work(conn: Connection, data_dir: str, root: str, limitmb: int, parent: int) 
             conn.send(Failed.of(exc))
 
 
-def _index_task(task: Task, segments: BulkSegments, root: Path) -> tuple[list[FileOutcome], dict]:
+def _index_task(task: Task, segments: BulkSegments, root: Path) -> tuple[list[FileOutcome], Signed]:
     """Index a task's files and articles: what became of each file, and the articles' signatures."""
     outcomes = []
-    signatures: dict = {}
+    signatures = Signed()
     for f, known in task.files:
         outcome, articles = read_file(root, f, known)
         _add(segments, articles)
