@@ -31,6 +31,7 @@ from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
+from .forked import processes, shared_answers
 from .models import Skipped
 from .readers import PARSERS, FileStat, classify, is_index_folder, unlistable
 from .statcache import BINARY, INDEX, LISTED, PLAIN, Folder, Indexed, StatCache
@@ -39,6 +40,10 @@ from .store import Store, column
 STATCACHE = BINARY
 _KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
 _NAME = attrgetter("name")
+#: From this many files (and `FOLDER_WEIGHT` a folder) the walk is shared with a second
+#: process (measured: docs/BENCHMARKS.md).
+SHARED_MIN = 20_000
+FOLDER_WEIGHT = 20
 
 __all__ = ["STATCACHE", "FolderDiff", "Indexed", "StatCache", "diff", "load_state", "read_stat_cache",
            "save_state", "state_from_index", "unlisted"]  # fmt: skip
@@ -142,6 +147,30 @@ def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
         os.close(fd)
 
 
+def _looked_ahead(root: str, state: StatCache, processes: int) -> dict[str, _Look]:
+    """The folders that may be as the last run saw them, looked at before the walk by
+    two processes (`archive.forked`) when there are enough files for the fork to pay
+    (`SHARED_MIN`): rel → its `_Look` (only those found the same, of the child's half)."""
+    ahead = [rel for rel, f in state.folders.items() if f.records is None and f.span >= 0 and f.flags & (INDEX | PLAIN)]
+    weights = [FOLDER_WEIGHT + state.count(state.folders[rel]) for rel in ahead]
+    if processes < 2 or sum(weights) < SHARED_MIN:
+        return {}
+    half, split = sum(weights) / 2, 0
+    while half > 0:
+        half -= weights[split]
+        split += 1
+    looks: dict[str, _Look] = {}
+
+    def same(rel: str) -> bool:
+        looks[rel] = _look(root, rel, state)
+        return looks[rel].same
+
+    _, theirs = shared_answers(ahead, split, same)
+    if theirs is not None:  # else (the child failed) the walk looks at them again
+        looks.update((rel, _Look(same=True)) for rel, yes in zip(ahead[split:], theirs, strict=True) if yes)
+    return looks
+
+
 def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
     """The folder at `root` against `state` (what the index holds, and what the last
     run saw); `state` is brought up to what the walk sees, the files to read keeping
@@ -151,11 +180,12 @@ def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
     exts = tuple(PARSERS)
     found = FolderDiff()
     visited: set[str] = set()
+    looked = _looked_ahead(root_s, state, processes())
     stack = [""]
     while stack:
         rel = stack.pop()
         visited.add(rel)
-        look = _look(root_s, rel, state)
+        look = looked.pop(rel, None) or _look(root_s, rel, state)
         if look.error is not None:
             if not rel:
                 raise look.error
