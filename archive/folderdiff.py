@@ -12,8 +12,11 @@ run and the folder held only indexed regular files, its files are `lstat`ed by
 name (relative to the folder) and their (mtime, size, mode) compared with the cache
 as one list, with no Python work per file. Any other folder (changed, new, holding
 links or files not indexed) is walked entry by entry, by the rules of
-`archive.readers.discover`. One thread: with more, each `stat` hands the
-interpreter's lock over, and the walk took 2.5 times the CPU (docs/BENCHMARKS.md).
+`archive.readers.discover`. The folders that may be found in bulk are looked at
+before the walk, half of them by a forked process (`archive.forked`), which sends
+back which of its half are as the last run saw them: the listings and `lstat`s of a
+no-op run on two cores. Not threads: with more, each `stat` hands the interpreter's
+lock over, and the walk took 2.5 times the CPU (docs/BENCHMARKS.md).
 
 The index itself holds the truth (each document's path and checksum, as
 columns); the stat cache (`archive.statcache`) is only a cache, valid for the index
@@ -40,10 +43,11 @@ from .store import Store, column
 STATCACHE = BINARY
 _KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
 _NAME = attrgetter("name")
-#: From this many files (and `FOLDER_WEIGHT` a folder) the walk is shared with a second
-#: process (measured: docs/BENCHMARKS.md).
-SHARED_MIN = 20_000
-FOLDER_WEIGHT = 20
+#: From this many files (a folder counting as `FOLDER_WEIGHT`, its listing and opening)
+#: the walk is shared with a second process: about 50 ms of walk, of which the second
+#: core saves half, against 3-12 ms for the fork (docs/BENCHMARKS.md).
+SHARED_MIN = 10_000
+FOLDER_WEIGHT = 5
 
 __all__ = ["STATCACHE", "FolderDiff", "Indexed", "StatCache", "diff", "load_state", "read_stat_cache",
            "save_state", "state_from_index", "unlisted"]  # fmt: skip
@@ -109,24 +113,33 @@ class _Look:
     same: bool = False
 
 
-def _digest(entries: list[os.DirEntry]) -> bytes:
-    names = "\0".join(sorted(map(_NAME, entries))).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(names, digest_size=16).digest()
+def _in_bulk(folder: Folder) -> bool:
+    """Whether a folder can be found as the last run saw it without a look at each entry:
+    as loaded, an archive index or holding only indexed regular files."""
+    return folder.records is None and folder.span >= 0 and bool(folder.flags & (INDEX | PLAIN))
+
+
+def _digest(names: list[str]) -> bytes:
+    return hashlib.blake2b("\0".join(sorted(names)).encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 def _look(root: str, rel: str, cache: StatCache) -> _Look:
+    """A folder that may be as the last run saw it is listed by name only (`os.listdir`:
+    no `DirEntry` a name, a quarter of the listings' CPU); any other, or one found
+    changed, by `os.scandir`, for the walk entry by entry."""
     path = os.path.join(root, rel) if rel else root
+    folder = cache.folders.get(rel)
     try:
+        if folder is not None and _in_bulk(folder):
+            if _digest(os.listdir(path)) == folder.digest and (
+                folder.flags & INDEX or _as_stored(path, rel, folder, cache)
+            ):
+                return _Look(digest=folder.digest, same=True)
         with os.scandir(path) as it:
             entries = list(it)
     except OSError as exc:
         return _Look(error=exc)
-    look = _Look(entries, _digest(entries))
-    folder = cache.folders.get(rel)
-    if folder is not None and folder.digest == look.digest and folder.records is None and folder.span >= 0:
-        if folder.flags & INDEX or (folder.flags & PLAIN and _as_stored(path, rel, folder, cache)):
-            look.entries, look.same = None, True
-    return look
+    return _Look(entries, _digest(list(map(_NAME, entries))))
 
 
 def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
@@ -151,7 +164,7 @@ def _looked_ahead(root: str, state: StatCache, processes: int) -> dict[str, _Loo
     """The folders that may be as the last run saw them, looked at before the walk by
     two processes (`archive.forked`) when there are enough files for the fork to pay
     (`SHARED_MIN`): rel → its `_Look` (only those found the same, of the child's half)."""
-    ahead = [rel for rel, f in state.folders.items() if f.records is None and f.span >= 0 and f.flags & (INDEX | PLAIN)]
+    ahead = [rel for rel, folder in state.folders.items() if _in_bulk(folder)]
     weights = [FOLDER_WEIGHT + state.count(state.folders[rel]) for rel in ahead]
     if processes < 2 or sum(weights) < SHARED_MIN:
         return {}
