@@ -78,7 +78,13 @@ def _child(items: Sequence[T], test: Callable[[T], bool], read_end: int, write_e
     try:
         os.close(read_end)
         gc.disable()  # a collection would touch, so copy, every page of the parent's objects
-        view = memoryview(bytes(1 if test(x) else 0 for x in items) + END)
+        parent = os.getppid()
+        answers = bytearray()
+        for x in items:
+            if os.getppid() != parent:  # the parent was killed: stop, and let go of its files (its lock)
+                return
+            answers.append(1 if test(x) else 0)
+        view = memoryview(bytes(answers) + END)
         while view:
             view = view[os.write(write_end, view) :]
         code = 0

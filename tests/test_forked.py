@@ -181,3 +181,40 @@ def test_a_child_that_fails_the_walk_leaves_to_this_process(tmp_path: Path, monk
     answered = answers(monkeypatch)
     assert walked(root, index, monkeypatch, shared=True) == alone
     assert len(answered) == 1 and answered[0][1] is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_child_whose_parent_is_killed_stops(tmp_path: Path) -> None:
+    """It would otherwise keep the parent's files open, the index's lock among them."""
+    pidfile = tmp_path / "child"
+    parent = os.fork()
+    if parent == 0:  # a parent to kill, sharing a test with its own child
+        try:
+
+            def test(x: int) -> bool:
+                if not pidfile.exists() and os.getppid() == me:
+                    pidfile.write_text(str(os.getpid()))
+                time.sleep(0.05)
+                return True
+
+            me = os.getpid()
+            shared_answers(list(range(1000)), 500, test)
+        finally:
+            os._exit(0)
+    while not pidfile.exists() or not pidfile.read_text():
+        time.sleep(0.01)
+    os.kill(parent, signal.SIGKILL)
+    os.waitpid(parent, 0)
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and gone(child) is False:
+        time.sleep(0.02)
+    assert gone(child)
+
+
+def gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie left to whoever adopted it counts as ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
