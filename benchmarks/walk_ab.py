@@ -14,7 +14,8 @@ the folder: `before` (the checkout `--before`, default a copy of commit e0d57cc,
 of before the shared one), `one` (this checkout, in one process) and `shared` (this
 checkout, the walk shared with a forked process, whose CPU is counted apart: on two free
 cores the walk takes about the larger of the two). Wall and CPU seconds (user + system,
-the child's included), medians, the load; JSON on stdout and in `--out`. The folder is
+the child's included), medians, the load, and what a fork and its answer cost from a
+small and a large process; JSON on stdout and in `--out`. The folder is
 kept for the next run: remove it with `rm -rf` (a million files take half an hour to go).
 """
 
@@ -58,6 +59,35 @@ with store.lock():
            "changed": len(found.to_read) + len(found.removed)}
 print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}))
 """
+
+
+FORK = """
+import json, resource, statistics, sys, time
+from archive.forked import shared_answers
+
+def cpu():
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                        resource.RUSAGE_CHILDREN)))
+
+ballast = [bytearray(1 << 20) for _ in range(int(sys.argv[1]))]  # touched: resident
+walls, cpus = [], []
+for _ in range(30):
+    t, c = time.perf_counter(), cpu()
+    shared_answers(list(range(10)), 5, lambda x: True)
+    walls.append(time.perf_counter() - t)
+    cpus.append(cpu() - c)
+print(json.dumps({"rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                  "fork_ms": round(statistics.median(walls) * 1e3, 2),
+                  "fork_cpu_ms": round(statistics.mean(cpus) * 1e3, 2)}))
+"""
+
+
+def fork_cost(ballast_mb: int) -> dict:
+    """A fork and its answer (`archive.forked.shared_answers` over 10 items), from a
+    process holding `ballast_mb` more: median wall, mean CPU of 30."""
+    done = subprocess.run([sys.executable, "-c", FORK, str(ballast_mb)], cwd=PROJECT, capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    return json.loads(done.stdout)
 
 
 def make(work: Path, files: int) -> None:
@@ -113,6 +143,7 @@ def main() -> None:
         loads.append(os.getloadavg()[0])
         noop_scale.log(f"run {k + 1}: " + ", ".join(f"{n} {r[-1]['walk_s']} s" for n, r in runs.items()))
     result = {"cores": os.cpu_count(), "load": [round(x, 2) for x in loads], "runs": runs,
+              "fork": [fork_cost(mb) for mb in (0, 100)],
               "medians": {name: {key: statistics.median(r[key] for r in rs) for key in rs[0]}
                           for name, rs in runs.items()}}  # fmt: skip
     text = json.dumps(result, indent=1)
