@@ -45,7 +45,7 @@ _KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
 _NAME = attrgetter("name")
 #: From this many files (a folder counting as `FOLDER_WEIGHT`, its listing and opening)
 #: the walk is shared with a second process: about 50 ms of walk, of which the second
-#: core saves half, against 3-12 ms for the fork (docs/BENCHMARKS.md).
+#: core saves half, against 2-3 ms for the fork of a process that size (docs/BENCHMARKS.md).
 SHARED_MIN = 10_000
 FOLDER_WEIGHT = 5
 
@@ -167,13 +167,14 @@ def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
         os.close(fd)
 
 
-def _looked_ahead(root: str, state: StatCache, processes: int) -> dict[str, _Look]:
+def _looked_ahead(root: str, state: StatCache, available: int) -> dict[str, _Look]:
     """The folders that may be as the last run saw them, looked at before the walk by
-    two processes (`archive.forked`) when there are enough files for the fork to pay
-    (`SHARED_MIN`): rel → its `_Look` (only those found the same, of the child's half)."""
+    two processes (`archive.forked`) when `available` and there are enough files for
+    the fork to pay (`SHARED_MIN`): rel → its `_Look`, for every folder of this
+    process's half and those of the child's it found the same (none if it failed)."""
     ahead = [rel for rel, folder in state.folders.items() if _in_bulk(folder)]
     weights = [FOLDER_WEIGHT + state.count(state.folders[rel]) for rel in ahead]
-    if processes < 2 or sum(weights) < SHARED_MIN:
+    if available < 2 or sum(weights) < SHARED_MIN:
         return {}
     half, split = sum(weights) / 2, 0
     while half > 0:
