@@ -12,8 +12,11 @@ run and the folder held only indexed regular files, its files are `lstat`ed by
 name (relative to the folder) and their (mtime, size, mode) compared with the cache
 as one list, with no Python work per file. Any other folder (changed, new, holding
 links or files not indexed) is walked entry by entry, by the rules of
-`archive.readers.discover`. One thread: with more, each `stat` hands the
-interpreter's lock over, and the walk took 2.5 times the CPU (docs/BENCHMARKS.md).
+`archive.readers.discover`. The folders that may be found in bulk are looked at
+before the walk, half of them by a forked process (`archive.forked`), which sends
+back which of its half are as the last run saw them: the listings and `lstat`s of a
+no-op run on two cores. Not threads: with more, each `stat` hands the interpreter's
+lock over, and the walk took 2.5 times the CPU (docs/BENCHMARKS.md).
 
 The index itself holds the truth (each document's path and checksum, as
 columns); the stat cache (`archive.statcache`) is only a cache, valid for the index
@@ -26,11 +29,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
+from .forked import processes, shared_answers
 from .models import Skipped
 from .readers import PARSERS, FileStat, classify, is_index_folder, unlistable
 from .statcache import BINARY, INDEX, LISTED, PLAIN, Folder, Indexed, StatCache
@@ -39,6 +43,11 @@ from .store import Store, column
 STATCACHE = BINARY
 _KEY = attrgetter("st_mtime_ns", "st_size", "st_mode")
 _NAME = attrgetter("name")
+#: From this many files (a folder counting as `FOLDER_WEIGHT`, its listing and opening)
+#: the walk is shared with a second process: about 50 ms of walk, of which the second
+#: core saves half, against 2-3 ms for the fork of a process that size (docs/BENCHMARKS.md).
+SHARED_MIN = 10_000
+FOLDER_WEIGHT = 5
 
 __all__ = ["STATCACHE", "FolderDiff", "Indexed", "StatCache", "diff", "load_state", "read_stat_cache",
            "save_state", "state_from_index", "unlisted"]  # fmt: skip
@@ -104,24 +113,40 @@ class _Look:
     same: bool = False
 
 
-def _digest(entries: list[os.DirEntry]) -> bytes:
-    names = "\0".join(sorted(map(_NAME, entries))).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(names, digest_size=16).digest()
+def _in_bulk(folder: Folder) -> bool:
+    """Whether a folder can be found as the last run saw it without a look at each entry:
+    as loaded, an archive index or holding only indexed regular files."""
+    return folder.records is None and folder.span >= 0 and bool(folder.flags & (INDEX | PLAIN))
+
+
+def _digest(names: list[str]) -> bytes:
+    return hashlib.blake2b("\0".join(sorted(names)).encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 def _look(root: str, rel: str, cache: StatCache) -> _Look:
+    """A folder that may be as the last run saw it is listed by name only (`os.listdir`:
+    no `DirEntry` a name, a quarter of the listings' CPU); any other, or one found
+    changed, by `os.scandir`, for the walk entry by entry."""
     path = os.path.join(root, rel) if rel else root
+    folder = cache.folders.get(rel)
     try:
+        if folder is not None and _in_bulk(folder):
+            if _digest(os.listdir(path)) == folder.digest and (
+                folder.flags & INDEX or _as_stored(path, rel, folder, cache)
+            ):
+                return _Look(digest=folder.digest, same=True)
         with os.scandir(path) as it:
             entries = list(it)
     except OSError as exc:
         return _Look(error=exc)
-    look = _Look(entries, _digest(entries))
-    folder = cache.folders.get(rel)
-    if folder is not None and folder.digest == look.digest and folder.records is None and folder.span >= 0:
-        if folder.flags & INDEX or (folder.flags & PLAIN and _as_stored(path, rel, folder, cache)):
-            look.entries, look.same = None, True
-    return look
+    return _Look(entries, _digest(list(map(_NAME, entries))))
+
+
+def _lstat_at(fd: int) -> Callable[[str], os.stat_result]:
+    """`lstat` of a name in the folder open as `fd`. A closure, not `functools.partial`,
+    whose keywords cost a dict a call: 8-16 % of the `stat`s' CPU."""
+    lstat = os.stat
+    return lambda name: lstat(name, dir_fd=fd, follow_symlinks=False)
 
 
 def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
@@ -132,7 +157,7 @@ def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
     except OSError:
         return False
     try:
-        at = partial(os.stat, dir_fd=fd, follow_symlinks=False)
+        at = _lstat_at(fd)
         if list(map(_KEY, map(at, cache.stored_names(folder)))) != cache.stored_keys(folder):
             return False
         return all(stat.S_ISDIR(at(sub.rpartition("/")[2]).st_mode) for sub in cache.children(rel))
@@ -140,6 +165,31 @@ def _as_stored(path: str, rel: str, folder: Folder, cache: StatCache) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _looked_ahead(root: str, state: StatCache, available: int) -> dict[str, _Look]:
+    """The folders that may be as the last run saw them, looked at before the walk by
+    two processes (`archive.forked`) when `available` and there are enough files for
+    the fork to pay (`SHARED_MIN`): rel → its `_Look`, for every folder of this
+    process's half and those of the child's it found the same (none if it failed)."""
+    ahead = [rel for rel, folder in state.folders.items() if _in_bulk(folder)]
+    weights = [FOLDER_WEIGHT + state.count(state.folders[rel]) for rel in ahead]
+    if available < 2 or sum(weights) < SHARED_MIN:
+        return {}
+    half, split = sum(weights) / 2, 0
+    while half > 0:
+        half -= weights[split]
+        split += 1
+    looks: dict[str, _Look] = {}
+
+    def same(rel: str) -> bool:
+        looks[rel] = _look(root, rel, state)
+        return looks[rel].same
+
+    _, theirs = shared_answers(ahead, split, same)
+    if theirs is not None:  # else (the child failed) the walk looks at them again
+        looks.update((rel, _Look(same=True)) for rel, yes in zip(ahead[split:], theirs, strict=True) if yes)
+    return looks
 
 
 def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
@@ -151,11 +201,12 @@ def diff(root: Path, state: StatCache, follow_symlinks: bool) -> FolderDiff:
     exts = tuple(PARSERS)
     found = FolderDiff()
     visited: set[str] = set()
+    looked = _looked_ahead(root_s, state, processes())
     stack = [""]
     while stack:
         rel = stack.pop()
         visited.add(rel)
-        look = _look(root_s, rel, state)
+        look = looked.pop(rel, None) or _look(root_s, rel, state)
         if look.error is not None:
             if not rel:
                 raise look.error
@@ -205,7 +256,7 @@ def _still_there(path: str, rel: str, entries: list[os.DirEntry], state: StatCac
     except OSError:
         return {}
     try:
-        now = list(map(_KEY, map(partial(os.stat, dir_fd=fd, follow_symlinks=False), (n for n, _, _ in stored))))
+        now = list(map(_KEY, map(_lstat_at(fd), (n for n, _, _ in stored))))
     except OSError:  # a file removed meanwhile: walked entry by entry
         return {}
     finally:

@@ -100,9 +100,24 @@ def write_articles(root: Path, texts: list[tuple[str, str]], first: int, last: i
 
 
 def extend_cache(index: Path, root: Path, sums: dict[str, str]) -> None:
-    """Add `sums`' files to the JSON stat cache of `index`, with their size and mtime."""
+    """Add `sums`' files to the stat cache of `index`, with their size and mtime, in the
+    JSON format every version reads (`statcache.json`); a binary cache (`statcache.bin`,
+    written by this checkout's `archive index`) is converted to it first, and removed."""
     path = index / "statcache.json"
-    cache = json.loads(path.read_text(encoding="utf-8"))
+    if path.exists():
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        sys.path.insert(0, str(PROJECT))
+        from archive.statcache import BINARY, StatCache
+        from archive.store import Store
+
+        data = Store(index).data_dir().name
+        binary = StatCache.load(index, data)
+        cache = {"data": data, "generation": binary.generation, "files": {}}
+        for rel in binary.indexed():
+            indexed = binary.get(rel)
+            cache["files"][rel] = [indexed.mtime_ns, indexed.size, indexed.checksum]
+        (index / BINARY).unlink()
     files = cache["files"]
     for rel, digest in sums.items():
         st = os.stat(root / rel)
@@ -153,9 +168,9 @@ PHASES = """
 import json, resource, sys, time
 from pathlib import Path
 
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+def cpu():  # the walk's second process included, once it has ended
+    return sum(r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                        resource.RUSAGE_CHILDREN)))
 
 t0 = time.perf_counter()
 import archive.ingest

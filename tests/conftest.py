@@ -101,11 +101,12 @@ def shared_or_skip(*parts: str) -> Path:
 def unlistable(monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
     """Folders whose path ends with `suffix` cannot be listed from now on, as an
     unreadable folder (chmod 0 does not stop root, who runs some tests)."""
-    real = os.scandir
+    for name in ("scandir", "listdir"):
+        real = getattr(os, name)
 
-    def scandir(path):
-        if str(path).endswith(suffix):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real(path)
+        def listing(path=".", real=real):
+            if str(path).endswith(suffix):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real(path)
 
-    monkeypatch.setattr(os, "scandir", scandir)
+        monkeypatch.setattr(os, name, listing)

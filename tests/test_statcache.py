@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import archive.documents as documents
+import archive.folderdiff as folderdiff
 from archive.folderdiff import state_from_index
 from archive.ingest import ingest
 from archive.operations import check
@@ -20,6 +21,15 @@ from archive.statcache import BINARY, OLD_JSON, Indexed, StatCache
 from archive.store import Store
 
 from .conftest import unlistable, write
+
+
+@pytest.fixture(autouse=True, params=["one process", "two processes"])
+def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with the walk in one process and shared with a forked one,
+    whatever the folder's size (`folderdiff.SHARED_MIN`) and the machine's cores."""
+    monkeypatch.setattr(folderdiff, "processes", lambda: 1 if request.param == "one process" else 2)
+    monkeypatch.setattr(folderdiff, "SHARED_MIN", 0)
+    return request.param
 
 
 def tree(root: Path, folders: int = 12, per: int = 3) -> None:
