@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -90,10 +90,10 @@ def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> tuple[n
     _, first, inverse = np.unique(_fold(_bands(signatures[rows])), return_index=True, return_inverse=True)
     unique = signatures[rows[first]]
     parent = np.arange(len(unique))
-    pairs = np.array(sorted(_candidates(unique)), dtype=np.int64).reshape(-1, 2)
-    for a, b in pairs[similarity(unique[pairs[:, 0]], unique[pairs[:, 1]]) >= THRESHOLD].tolist():
-        ra, rb = _root(parent, a), _root(parent, b)
-        parent[max(ra, rb)] = min(ra, rb)
+    for pairs in _edges(unique):
+        for a, b in pairs.tolist():
+            ra, rb = _root(parent, a), _root(parent, b)
+            parent[max(ra, rb)] = min(ra, rb)
     while not np.array_equal(parent, parent[parent]):  # every node points at its root
         parent = parent[parent]
     label = np.full(n, -1, dtype=np.int64)
@@ -129,21 +129,32 @@ def _bands(signatures: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(signatures, dtype=np.uint16).view(np.uint64)
 
 
-def _candidates(signatures: np.ndarray) -> set[tuple[int, int]]:
-    """Pairs of rows with one band of their signatures equal."""
-    pairs: set[tuple[int, int]] = set()
-    if len(signatures) < 2:
-        return pairs
+#: Candidate pairs tested for similarity at a time (64 MB of signatures compared).
+_CHUNK = 1 << 18
+
+
+def _edges(signatures: np.ndarray) -> Iterator[np.ndarray]:
+    """The pairs of rows that are versions of each other (one band of their
+    signatures equal, then the similarity), band by band and a chunk at a time, so
+    that the candidates of a million articles are never held at once."""
     bands = _bands(signatures)
     for b in range(BANDS):
-        keys = bands[:, b]
-        order = np.argsort(keys)
-        ranked = keys[order]
-        same = np.concatenate(([False], ranked[1:] == ranked[:-1], [False])).view(np.int8)
-        edges = np.diff(same)
-        for start, end in zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True):
-            pairs.update(combinations(sorted(order[start : end + 1].tolist()), 2))
-    return pairs
+        order = np.argsort(bands[:, b], kind="stable")
+        ranked = bands[order, b]
+        same = np.diff(np.concatenate(([False], ranked[1:] == ranked[:-1], [False])).view(np.int8))
+        pairs: list[tuple[int, int]] = []
+        for start, end in zip(np.flatnonzero(same == 1).tolist(), np.flatnonzero(same == -1).tolist(), strict=True):
+            pairs.extend(combinations(order[start : end + 1].tolist(), 2))
+            if len(pairs) >= _CHUNK:
+                yield _similar(signatures, pairs)
+                pairs = []
+        if pairs:
+            yield _similar(signatures, pairs)
+
+
+def _similar(signatures: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
+    pair = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return pair[similarity(signatures[pair[:, 0]], signatures[pair[:, 1]]) >= THRESHOLD]
 
 
 def neighbours(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
