@@ -41,7 +41,7 @@ import numpy as np
 
 from .engine.postings import live_docs
 from .minhash import EMPTY, PERMUTATIONS, signature, similarity
-from .store import column, write_atomic
+from .store import write_atomic
 
 #: Estimated Jaccard similarity from which two articles are versions of each other
 #: (on OrangeSum, the lowest that keeps 98% of the groups pure: docs/VERSIONS.md).
@@ -308,13 +308,16 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
     for the articles of new segments)."""
     live = live_docs(reader) if reader.doc_count_all() else np.zeros(0, dtype=bool)
     known = {sid: k for k, sid in enumerate(old.segments)}
+    by_segment = np.argsort(old.segs, kind="stable")  # each segment's rows, in document order
+    bounds = np.searchsorted(old.segs[by_segment], np.arange(len(old.segments) + 1))
     segments, segs, local, before = [], [], [], []
     for leaf, base in reader.leaf_readers() if len(live) else ():
         locals_ = np.flatnonzero(live[base : base + leaf.doc_count_all()])
         segs.append(np.full(len(locals_), len(segments), dtype=np.int64))
         segments.append(leaf.segment().segment_id())
         local.append(locals_)
-        rows = np.flatnonzero(old.segs == known.get(segments[-1], -1))  # in document order
+        k = known.get(segments[-1])
+        rows = by_segment[bounds[k] : bounds[k + 1]] if k is not None else by_segment[:0]
         at = np.minimum(np.searchsorted(old.local[rows], locals_), max(len(rows) - 1, 0))
         before.append(np.where(old.local[rows][at] == locals_, rows[at], -1) if len(rows) else -np.ones_like(locals_))
     local_ = np.concatenate(local) if local else np.zeros(0, dtype=np.int64)
@@ -337,10 +340,11 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
     gone = np.ones(len(old.digests), dtype=bool)
     gone[before[before >= 0]] = False
     orphans = dict(zip(old.digests[gone].tolist(), np.flatnonzero(gone).tolist(), strict=True))
-    paths, ids, sums = (column(reader, name) for name in ("path", "id", "checksum"))
+    docs = table.docnums[fresh]
+    paths, ids, sums = _values(reader, docs, ("path", "id", "checksum"))
     digests, signatures = computed
-    for row, d in zip(fresh.tolist(), table.docnums[fresh].tolist(), strict=True):
-        key = digest((paths[d], ids[d], sums[d]))
+    for i, (row, d) in enumerate(zip(fresh.tolist(), docs.tolist(), strict=True)):
+        key = digest((paths[i], ids[i], sums[i]))
         was = orphans.pop(key, -1)
         at = int(np.searchsorted(digests, np.uint64(key)))
         sig = signatures[at] if at < len(digests) and digests[at] == key else None
@@ -350,6 +354,25 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
             fields = stored(d)
             sig = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))
         table.digests[row], table.signatures[row], before[row] = key, sig, was
+
+
+def _values(reader, docnums: np.ndarray, names: tuple[str, ...]) -> list[list]:
+    """The values of the columns `names` for the (ascending) `docnums`, read from
+    their segments alone: opening a segment's column reads its offsets, which for
+    every segment of a million articles costs seconds."""
+    out: list[list] = [[] for _ in names]
+    if not len(docnums):
+        return out
+    leaves = reader.leaf_readers()
+    bases = np.array([base for _, base in leaves], dtype=np.int64)
+    which = np.searchsorted(bases, docnums, side="right") - 1
+    for i in np.unique(which).tolist():
+        leaf, base = leaves[i]
+        columns = [leaf.column_reader(name) for name in names]
+        for d in (docnums[which == i] - base).tolist():
+            for values, col in zip(out, columns, strict=True):
+                values.append(col[d])
+    return out
 
 
 def _dirty(table: Table, old: Table, before: np.ndarray, fresh: np.ndarray) -> np.ndarray:
@@ -386,8 +409,8 @@ def _regroup(table: Table, dirty: np.ndarray, before: np.ndarray, old: Table, re
     table.heads[stand] = new_row[old.heads[before[stand]]]
     table.ranks[stand] = old.ranks[before[stand]]
     if len(dirty) > 1:
-        ids, dates = column(reader, "id"), column(reader, "date")
-        order = [(dates[d] or "9999", ids[d]) for d in table.docnums[dirty].tolist()]
+        ids, dates = _values(reader, table.docnums[dirty], ("id", "date"))
+        order = [(date or "9999", ident) for date, ident in zip(dates, ids, strict=True)]
         heads, ranks = group_heads(table.signatures[dirty], order)
         grouped = heads >= 0
         table.heads[dirty[grouped]] = dirty[heads[grouped]]
