@@ -56,6 +56,7 @@ from unittest import mock
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.util.numeric import byte_to_length
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -201,6 +202,66 @@ def _qtf(k3: float):
         yield
 
 
+@contextmanager
+def _long(start: int, k1: float | None, b: float | None, exact_b: float | None, common: float | None,
+          power: float | None, title: float | None, grow: float | None):  # fmt: skip
+    """The `long` variant: settings of their own for a query of more than `start` ranked words."""
+    from archive.search import Searcher
+
+    state = {"long": False, "n": 0}
+    saturated, norms, scores = scoring.Scorer._saturated, scoring.Scorer.norms, Searcher._scores
+
+    def _saturated(self, terms, boost):
+        if not state["long"]:
+            return saturated(self, terms, boost)
+        tfs, matched, idf = self.field_frequencies(terms)
+        acc = Scores(np.zeros(self.size), matched)
+        if title is not None and all(t.fieldname == "title" for t in terms):
+            boost *= title
+        if idf is not None and common is not None:
+            if max(self.doc_count(t.fieldname, t.text) for t in terms) > common * len(np.flatnonzero(self.live())):
+                idf = 0.0
+        if idf is not None:
+            K = self.weighting.K1 if k1 is None else k1
+            docs = np.flatnonzero(matched)
+            tf = tfs[docs]
+            acc.values[docs] = boost * idf * (K + 1) * tf / (K + tf)
+        return acc
+
+    def _norms(self, fieldname):
+        B = exact_b if fieldname == "exact" else b
+        if grow is not None and state["long"] and state["n"] > grow:
+            B = 1 - (1 - scoring.field_b(self.weighting, fieldname)) * grow / state["n"]
+        if not state["long"] or B is None:
+            return norms(self, fieldname)
+        key = ("long", fieldname, B)
+        if key not in self._norms:
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            self._norms[key] = np.array([(1 - B) + B * byte_to_length(x) / avgfl for x in range(256)])
+        return self._norms[key]
+
+    def _scores(self, plan):
+        words = [c for c in plan.parsed.clauses if type(c) is Q.Or]
+        state["long"], state["n"] = len(words) > start, len(words)
+        try:
+            out = scores(self, plan)
+        finally:
+            state["long"] = False
+        if out is not None and power and len(words) > start:
+            hits = np.zeros(self._scorer.size)
+            for c in words:
+                hits += self._scorer.matches(c)
+            share = hits / len(words)
+            out.values *= np.where(out.matched, share, 1.0) ** power
+        return out
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(scoring.Scorer, "_saturated", _saturated))
+        stack.enter_context(mock.patch.object(scoring.Scorer, "norms", _norms))
+        stack.enter_context(mock.patch.object(Searcher, "_scores", _scores))
+        yield
+
+
 def variant_patches(spec: str, stack: ExitStack) -> None:
     for part in filter(None, spec.split("+")):
         name, _, args = part.partition(":")
@@ -229,6 +290,11 @@ def variant_patches(spec: str, stack: ExitStack) -> None:
             )
         elif name == "qtf":
             stack.enter_context(_qtf(float(kw.get("k3", 8))))
+        elif name == "long":
+            given = [
+                float(kw[k]) if k in kw else None for k in ("k1", "b", "exact_b", "common", "power", "title", "grow")
+            ]
+            stack.enter_context(_long(int(kw.get("from", 0)), *given))
         else:
             raise SystemExit(f"unknown variant {name!r}")
 
