@@ -37,6 +37,17 @@ Variants (`name:key=value,…`, joined with `+`):
   against headlines (before issue 18); `joint+compounds+asked_off` is the code
   before issue 18. (Measured first as `qwords_title`, a patch adding them to the
   code before, the same rule: docs/RELEVANCE.md.)
+- `long:from=N,k1=K,b=B,exact_b=E,common=F,power=P,title=T,grow=G` (session 3 of
+  2026-12-07, for pasted paragraphs; measured at aa7bdd0, before `long:from=12,b=0.9`
+  shipped as `archive.ranking.LONG_WORDS` and `Ranking.long_B`, so that
+  `long:from=12,b=0.6,exact_b=0.9` is now the ranking before): for a query of more
+  than N ranked words only, the words' saturation K1 (`k1`), the length norm's B of
+  the stemmed fields (`b`) and of the unstemmed one (`exact_b`); `common=F`: a word
+  in more than F of the articles weighs nothing; `power=P`: each article's score
+  multiplied by (its matched words / the query's words) ** P (a coordination share);
+  `title=T`: the headline's own saturation (where it is apart) times T; `grow=G`: for
+  a query of n > G ranked words, every field's B becomes 1 − (1 − B) G / n. Unset
+  keys: as shipped.
 
 `--make-proxies DIR` writes the proxy collections (`make_proxies`); `--latency
 VARIANT` times the shipped code against a variant, query by query (`latency`).
