@@ -33,6 +33,7 @@ class Ranking:
     B: float = 0.6
     exact_B: float = 0.9  # B of the unstemmed field (longer: normalised harder)
     K1: float = 2.5  # of the BM25F sum of a word's fields (one field alone would want about 1)
+    long_B: float = 0.9  # B of every field for a paragraph-long query (more than `LONG_WORDS` words)
 
     def fields(self) -> dict[str, float]:
         return {"title": self.title, "lede": self.lede, "body": self.body, "lead": self.lead}
@@ -50,6 +51,12 @@ DEFAULT_RANKING = Ranking()
 #: Sorted by date, the articles with all the words still come first: they are the
 #: precise ones, and nothing else orders the rest.
 TIER_WORDS = 4
+
+#: A query of more than this many ranked words (a pasted paragraph: longer than a
+#: headline or a question) normalises every field's length with `Ranking.long_B`:
+#: such a query shares some of its many words with any long article by chance, so
+#: an article's length should count nearly in full against its matches.
+LONG_WORDS = 12
 
 
 class FrenchBM25(BM25F):

@@ -68,7 +68,8 @@ class Scorer:
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._denominators: dict[str, np.ndarray] = {}
-        self._norms: dict[str, np.ndarray] = {}
+        self._norms: dict[tuple[str, float | None], np.ndarray] = {}
+        self._B: float | None = None  # every field's B for the query being scored (`scores`)
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
@@ -305,14 +306,14 @@ class Scorer:
 
     def norms(self, fieldname: str) -> np.ndarray:
         """For each length byte, `(1 - B) + B * fl / avgfl`: what BM25F divides a
-        field's frequency by."""
-        norm = self._norms.get(fieldname)
+        field's frequency by (B: the field's, or the one `scores` was given)."""
+        key = (fieldname, self._B)
+        norm = self._norms.get(key)
         if norm is None:
-            w = self.weighting
-            B = field_b(w, fieldname)
+            B = field_b(self.weighting, fieldname) if self._B is None else self._B
             avgfl = self.searcher.avg_field_length(fieldname) or 1
             norm = [(1 - B) + B * byte_to_length(b) / avgfl for b in range(256)]
-            norm = self._norms[fieldname] = np.array(norm)
+            norm = self._norms[key] = np.array(norm)
         return norm
 
     def idf(self, fieldname: str, text: str) -> float:
@@ -342,12 +343,18 @@ class Scorer:
             return all(self.supports(s) for s in q.subqueries)
         return False
 
-    def scores(self, q: Q.Query) -> Scores | None:
+    def scores(self, q: Q.Query, B: float | None = None) -> Scores | None:
         """The scores of every document `q` matches; None when `q` holds a kind of
-        query this module does not evaluate."""
+        query this module does not evaluate. `B`: every field's B in its words'
+        BM25F length norms (a paragraph-long query's, `archive.ranking.LONG_WORDS`);
+        None: each field's own."""
         if not self.supports(q):
             return None
-        return self._eval(q)
+        self._B = B
+        try:
+            return self._eval(q)
+        finally:
+            self._B = None
 
     def _add_term(self, acc: Scores, fieldname: str, text: str, boost: float,
                   only: np.ndarray | None = None) -> None:  # fmt: skip

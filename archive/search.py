@@ -34,7 +34,7 @@ from .patterns import expand
 from .periods import Periods, count, facets, period_bounds
 from .query import QueryParser, date_range
 from .querylang import ParsedQuery
-from .ranking import DEFAULT_RANKING, TIER_WORDS, FrenchBM25, Ranking
+from .ranking import DEFAULT_RANKING, LONG_WORDS, TIER_WORDS, FrenchBM25, Ranking
 from .resolve import resolve
 from .scores import Scores
 from .scoring import Scorer
@@ -281,7 +281,8 @@ class Searcher:
         or fuzzy word (ranked by Whoosh)."""
         if plan.result.sort != "relevance" or plan.parsed.empty:
             return None
-        return self._scorer.scores(plan.ranked_q)
+        words = sum(type(c) is Q.Or for c in plan.parsed.clauses)  # a word's clause: its fields
+        return self._scorer.scores(plan.ranked_q, self.ranking.long_B if words > LONG_WORDS else None)
 
     def _count(self, plan: Plan) -> None:
         """The plan's all-words and any-word matches (filtered), counted in its result."""

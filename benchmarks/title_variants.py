@@ -37,6 +37,17 @@ Variants (`name:key=value,…`, joined with `+`):
   against headlines (before issue 18); `joint+compounds+asked_off` is the code
   before issue 18. (Measured first as `qwords_title`, a patch adding them to the
   code before, the same rule: docs/RELEVANCE.md.)
+- `long:from=N,k1=K,b=B,exact_b=E,common=F,power=P,title=T,grow=G` (session 3 of
+  2026-12-07, for pasted paragraphs; measured at aa7bdd0, before `long:from=12,b=0.9`
+  shipped as `archive.ranking.LONG_WORDS` and `Ranking.long_B`, so that
+  `long:from=12,b=0.6,exact_b=0.9` is now the ranking before): for a query of more
+  than N ranked words only, the words' saturation K1 (`k1`), the length norm's B of
+  the stemmed fields (`b`) and of the unstemmed one (`exact_b`); `common=F`: a word
+  in more than F of the articles weighs nothing; `power=P`: each article's score
+  multiplied by (its matched words / the query's words) ** P (a coordination share);
+  `title=T`: the headline's own saturation (where it is apart) times T; `grow=G`: for
+  a query of n > G ranked words, every field's B becomes 1 − (1 − B) G / n. Unset
+  keys: as shipped.
 
 `--make-proxies DIR` writes the proxy collections (`make_proxies`); `--latency
 VARIANT` times the shipped code against a variant, query by query (`latency`).
@@ -56,6 +67,7 @@ from unittest import mock
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.util.numeric import byte_to_length
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -201,6 +213,66 @@ def _qtf(k3: float):
         yield
 
 
+@contextmanager
+def _long(start: int, k1: float | None, b: float | None, exact_b: float | None, common: float | None,
+          power: float | None, title: float | None, grow: float | None):  # fmt: skip
+    """The `long` variant: settings of their own for a query of more than `start` ranked words."""
+    from archive.search import Searcher
+
+    state = {"long": False, "n": 0}
+    saturated, norms, scores = scoring.Scorer._saturated, scoring.Scorer.norms, Searcher._scores
+
+    def _saturated(self, terms, boost):
+        if not state["long"]:
+            return saturated(self, terms, boost)
+        tfs, matched, idf = self.field_frequencies(terms)
+        acc = Scores(np.zeros(self.size), matched)
+        if title is not None and all(t.fieldname == "title" for t in terms):
+            boost *= title
+        if idf is not None and common is not None:
+            if max(self.doc_count(t.fieldname, t.text) for t in terms) > common * len(np.flatnonzero(self.live())):
+                idf = 0.0
+        if idf is not None:
+            K = self.weighting.K1 if k1 is None else k1
+            docs = np.flatnonzero(matched)
+            tf = tfs[docs]
+            acc.values[docs] = boost * idf * (K + 1) * tf / (K + tf)
+        return acc
+
+    def _norms(self, fieldname):
+        B = exact_b if fieldname == "exact" else b
+        if grow is not None and state["long"] and state["n"] > grow:
+            B = 1 - (1 - scoring.field_b(self.weighting, fieldname)) * grow / state["n"]
+        if not state["long"] or B is None:
+            return norms(self, fieldname)
+        key = ("long", fieldname, B)
+        if key not in self._norms:
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            self._norms[key] = np.array([(1 - B) + B * byte_to_length(x) / avgfl for x in range(256)])
+        return self._norms[key]
+
+    def _scores(self, plan):
+        words = [c for c in plan.parsed.clauses if type(c) is Q.Or]
+        state["long"], state["n"] = len(words) > start, len(words)
+        try:
+            out = scores(self, plan)
+        finally:
+            state["long"] = False
+        if out is not None and power and len(words) > start:
+            hits = np.zeros(self._scorer.size)
+            for c in words:
+                hits += self._scorer.matches(c)
+            share = hits / len(words)
+            out.values *= np.where(out.matched, share, 1.0) ** power
+        return out
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(scoring.Scorer, "_saturated", _saturated))
+        stack.enter_context(mock.patch.object(scoring.Scorer, "norms", _norms))
+        stack.enter_context(mock.patch.object(Searcher, "_scores", _scores))
+        yield
+
+
 def variant_patches(spec: str, stack: ExitStack) -> None:
     for part in filter(None, spec.split("+")):
         name, _, args = part.partition(":")
@@ -229,6 +301,11 @@ def variant_patches(spec: str, stack: ExitStack) -> None:
             )
         elif name == "qtf":
             stack.enter_context(_qtf(float(kw.get("k3", 8))))
+        elif name == "long":
+            given = [
+                float(kw[k]) if k in kw else None for k in ("k1", "b", "exact_b", "common", "power", "title", "grow")
+            ]
+            stack.enter_context(_long(int(kw.get("from", 0)), *given))
         else:
             raise SystemExit(f"unknown variant {name!r}")
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from whoosh import query as Q
 
 from archive.ingest import ingest
-from archive.ranking import DEFAULT_RANKING, TIER_WORDS
+from archive.ranking import DEFAULT_RANKING, LONG_WORDS, TIER_WORDS
 from archive.search import Searcher
 
 VOCAB = (
@@ -292,11 +292,13 @@ def test_auto_mode_ranks_a_long_query_as_any(index: Path) -> None:
 
 
 @pytest.mark.parametrize("word", ["Alep", "casques", "Lavrov", "humanitaire"])
-def test_bm25f_is_the_formula(index: Path, word: str) -> None:
+@pytest.mark.parametrize("given_B", [None, DEFAULT_RANKING.long_B])
+def test_bm25f_is_the_formula(index: Path, word: str, given_B: float | None) -> None:
     """Per word, the fields' frequencies weighted and divided by their length
     norms, summed, then one saturation (the headline's apart: this index's
     headlines are each article's own); recomputed here from Whoosh's own postings
-    and field lengths, with its own idf (Lucene's)."""
+    and field lengths, with its own idf (Lucene's). With a B given (a
+    paragraph-long query's), every field's length norm takes it."""
     from math import isclose
 
     ranking = DEFAULT_RANKING
@@ -309,7 +311,7 @@ def test_bm25f_is_the_formula(index: Path, word: str) -> None:
             tfs: dict[int, float] = {}
             idfs = []
             for t in group:
-                B = ranking.exact_B if t.fieldname == "exact" else ranking.B
+                B = given_B if given_B is not None else ranking.exact_B if t.fieldname == "exact" else ranking.B
                 avg = w.avg_field_length(t.fieldname)
                 if (t.fieldname, t.text) not in s._reader:
                     continue
@@ -322,9 +324,27 @@ def test_bm25f_is_the_formula(index: Path, word: str) -> None:
                     m.next()
             for d, tf in tfs.items():
                 expected[d] = expected.get(d, 0.0) + min(idfs) * tf * (K1 + 1) / (K1 + tf)
-        ours = s._scorer.scores(clause).as_dict()
+        ours = s._scorer.scores(clause, given_B).as_dict()
         assert ours.keys() == expected.keys() and expected
         assert all(isclose(ours[d], v, rel_tol=1e-9) for d, v in expected.items())
+
+
+def test_a_paragraph_long_query_normalises_lengths_with_its_own_B(index: Path) -> None:
+    """More than `LONG_WORDS` ranked words: every field's length norm takes
+    `Ranking.long_B`; at most that many: each field's own B."""
+    with Searcher(index) as s:
+        stems = {s.parser.ranked_term(w): w for w in reversed(VOCAB) if "-" not in w}  # one word a stem
+        words = list(stems.values())
+        for n, B in ((LONG_WORDS + 1, DEFAULT_RANKING.long_B), (LONG_WORDS, None)):
+            text = " ".join(words[:n])
+            clauses = s.parser.parse(text).clauses
+            assert len(clauses) == n
+            expected = s._scorer.scores(Q.Or(clauses), B).as_dict()
+            other = s._scorer.scores(Q.Or(clauses), DEFAULT_RANKING.long_B if B is None else None).as_dict()
+            hits = s.search(text, limit=5, snippets=False).hits
+            top = sorted(expected.values(), reverse=True)[:5]
+            assert [h.score for h in hits] == pytest.approx(top, rel=1e-6)  # hits carry rounded scores
+            assert top != pytest.approx(sorted(other.values(), reverse=True)[:5], rel=1e-6)
 
 
 def test_segment_files_are_read_in_place(index: Path) -> None:
