@@ -309,7 +309,9 @@ def reuse(args: argparse.Namespace) -> None:
     corpus = load_corpus()
     files = sorted(str(p) for p in articles.glob("*/*/*/*.txt"))
     rng = random.Random(args.seed + k)
-    headlines = [Path(f).read_text(encoding="utf-8").split("\n", 1)[0] for f in rng.sample(files, min(5000, len(files)))]
+    headlines = [
+        Path(f).read_text(encoding="utf-8").split("\n", 1)[0] for f in rng.sample(files, min(5000, len(files)))
+    ]
     keywords, pasted = make_queries(headlines, args.seed + k)
     for phase, measure in (
         ("first_index", lambda: index_run(articles, index)),
