@@ -324,11 +324,13 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
     segs_ = np.concatenate(segs) if segs else np.zeros(0, dtype=np.int64)
     bases = np.array([base for _, base in reader.leaf_readers()] if len(live) else [], dtype=np.int64)
     before_ = np.concatenate(before) if before else np.zeros(0, dtype=np.int64)
-    n, carried = len(local_), before_ >= 0
+    n = len(local_)
+    if len(old.digests):  # one gather; the fresh rows' values are written by `_looked_up`
+        digests, signatures = old.digests[np.maximum(before_, 0)], old.signatures[np.maximum(before_, 0)]
+    else:
+        digests, signatures = np.zeros(n, dtype=np.uint64), np.zeros((n, PERMUTATIONS), np.uint16)
     table = Table(reader.generation() or 0, bases[segs_] + local_ if n else local_, np.full(n, -1), np.full(n, -1),
-                  segments, segs_, local_, np.zeros(n, dtype=np.uint64), np.zeros((n, PERMUTATIONS), np.uint16))  # fmt: skip
-    table.digests[carried] = old.digests[before_[carried]]
-    table.signatures[carried] = old.signatures[before_[carried]]
+                  segments, segs_, local_, digests, signatures)  # fmt: skip
     return table, before_
 
 
