@@ -230,16 +230,25 @@ def save(data_dir: Path, table: Table) -> None:
     write_atomic(data_dir / FILENAME, lambda f: f.writelines(parts), binary=True)
 
 
+def _header(f) -> tuple[int, int, int, int] | None:
+    """(generation, articles, permutations, bytes of the segment ids) of an open
+    table; None when it is not one of this format."""
+    head = f.read(len(_MAGIC) + _HEADER.size)
+    if not head.startswith(_MAGIC) or len(head) < len(_MAGIC) + _HEADER.size:
+        return None
+    return _HEADER.unpack_from(head, len(_MAGIC))
+
+
 def load(data_dir: Path, searched_only: bool = False) -> Table | None:
     """The table of the data folder (with `searched_only`, its document numbers,
     heads and ranks alone); None when there is none, or it cannot be read (the
     next indexing run writes it again)."""
     try:
         with open(data_dir / FILENAME, "rb") as f:
-            head = f.read(len(_MAGIC) + _HEADER.size)
-            if not head.startswith(_MAGIC):
+            header = _header(f)
+            if header is None:
                 return None
-            generation, n, perms, size = _HEADER.unpack_from(head, len(_MAGIC))
+            generation, n, perms, size = header
             whole = size + 4 * n * len(_ARRAYS) + n * (8 + 2 * perms)
             data = f.read(size + 4 * n * len(_SEARCHED) if searched_only else whole)
             if perms != PERMUTATIONS or (not searched_only and (len(data) != whole or f.read(1))):
@@ -266,14 +275,10 @@ def current(data_dir: Path, generation: int) -> bool:
     """Whether the data folder has a table written for the index's `generation`."""
     try:
         with open(data_dir / FILENAME, "rb") as f:
-            head = f.read(len(_MAGIC) + _HEADER.size)
+            header = _header(f)
     except OSError:
         return False
-    return (
-        head.startswith(_MAGIC)
-        and len(head) == len(_MAGIC) + _HEADER.size
-        and (_HEADER.unpack_from(head, len(_MAGIC))[0] == generation)
-    )
+    return header is not None and header[0] == generation
 
 
 # --- in step with the index -------------------------------------------------------------
@@ -310,27 +315,26 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
     known = {sid: k for k, sid in enumerate(old.segments)}
     by_segment = np.argsort(old.segs, kind="stable")  # each segment's rows, in document order
     bounds = np.searchsorted(old.segs[by_segment], np.arange(len(old.segments) + 1))
-    segments, segs, local, before = [], [], [], []
+    segments, segs, local, docnums, before = [], [], [], [], []
     for leaf, base in reader.leaf_readers() if len(live) else ():
         locals_ = np.flatnonzero(live[base : base + leaf.doc_count_all()])
         segs.append(np.full(len(locals_), len(segments), dtype=np.int64))
         segments.append(leaf.segment().segment_id())
         local.append(locals_)
+        docnums.append(base + locals_)
         k = known.get(segments[-1])
         rows = by_segment[bounds[k] : bounds[k + 1]] if k is not None else by_segment[:0]
         at = np.minimum(np.searchsorted(old.local[rows], locals_), max(len(rows) - 1, 0))
         before.append(np.where(old.local[rows][at] == locals_, rows[at], -1) if len(rows) else -np.ones_like(locals_))
-    local_ = np.concatenate(local) if local else np.zeros(0, dtype=np.int64)
-    segs_ = np.concatenate(segs) if segs else np.zeros(0, dtype=np.int64)
-    bases = np.array([base for _, base in reader.leaf_readers()] if len(live) else [], dtype=np.int64)
-    before_ = np.concatenate(before) if before else np.zeros(0, dtype=np.int64)
+    local_, segs_, docnums_, before_ = (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+                                        for parts in (local, segs, docnums, before))  # fmt: skip
     n = len(local_)
     if len(old.digests):  # one gather; the fresh rows' values are written by `_looked_up`
         digests, signatures = old.digests[np.maximum(before_, 0)], old.signatures[np.maximum(before_, 0)]
     else:
         digests, signatures = np.zeros(n, dtype=np.uint64), np.zeros((n, PERMUTATIONS), np.uint16)
-    table = Table(reader.generation() or 0, bases[segs_] + local_ if n else local_, np.full(n, -1), np.full(n, -1),
-                  segments, segs_, local_, digests, signatures)  # fmt: skip
+    table = Table(reader.generation() or 0, docnums_, np.full(n, -1), np.full(n, -1), segments, segs_, local_,
+                  digests, signatures)  # fmt: skip
     return table, before_
 
 
@@ -344,12 +348,13 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
     orphans = dict(zip(old.digests[gone].tolist(), np.flatnonzero(gone).tolist(), strict=True))
     docs = table.docnums[fresh]
     paths, ids, sums = _values(reader, docs, ("path", "id", "checksum"))
+    keys = np.array([digest(key) for key in zip(paths, ids, sums, strict=True)], dtype=np.uint64)
     digests, signatures = computed
-    for i, (row, d) in enumerate(zip(fresh.tolist(), docs.tolist(), strict=True)):
-        key = digest((paths[i], ids[i], sums[i]))
+    at = np.minimum(np.searchsorted(digests, keys), max(len(digests) - 1, 0))
+    ours = (digests[at] == keys) if len(digests) else np.zeros(len(keys), dtype=bool)
+    for i, (row, d, key) in enumerate(zip(fresh.tolist(), docs.tolist(), keys.tolist(), strict=True)):
         was = orphans.pop(key, -1)
-        at = int(np.searchsorted(digests, np.uint64(key)))
-        sig = signatures[at] if at < len(digests) and digests[at] == key else None
+        sig = signatures[at[i]] if ours[i] else None
         if sig is None and was >= 0:
             sig = old.signatures[was]
         if sig is None:
