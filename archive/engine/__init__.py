@@ -47,6 +47,10 @@ articles, two cores):
 - `safepickle`: Whoosh reads the index's pickles with `pickle.loads`, which runs
   whatever callable a pickle names; every one of those reads now builds only the
   classes an archive index holds (a planted pickle is refused, not run).
+- `stored`: Whoosh compresses each document's stored fields alone; the
+  `DictionaryColumn` compresses them against the first 32 KB of their segment's
+  own stored bytes (a zlib preset dictionary): 47.7 → about 38.5 MB at 36,152
+  articles. A column written without one is still read.
 - `expanded`: a wildcard or fuzzy query with its words found once, by overriding
   `MultiTerm._btexts` (Whoosh found them again at each match, count and highlight:
   15 fuzzy words took 66 s on 5,000 articles); `archive.patterns` expands.
@@ -56,8 +60,8 @@ articles, two cores):
 
 The functions the rest of the house calls:
 
-- `install()` (by `archive.store`, before any index is opened): `mapped` and
-  `safepickle` put in place;
+- `install()` (by `archive.store`, before any index is opened): `mapped`,
+  `safepickle` and `stored` put in place;
 - `writer.BulkSegmentWriter` (the ingester and merging);
 - `postings.read_postings`, `postings.has_term`, `postings.live_docs`,
   `positions.read_positions`, `positions.read_position_arrays`,
@@ -73,10 +77,12 @@ from __future__ import annotations
 
 
 def install() -> None:
-    """Put the engine's replacements in Whoosh's reading of an index (idempotent):
-    compound segment files read from their memory map, pickles that build only
-    the classes an index holds."""
-    from . import mapped, safepickle
+    """Put the engine's replacements in Whoosh's reading and writing of an index
+    (idempotent): compound segment files read from their memory map, pickles that
+    build only the classes an index holds, stored fields compressed against a
+    dictionary of their segment."""
+    from . import mapped, safepickle, stored
 
     mapped.install()
     safepickle.install()
+    stored.install()
