@@ -30,7 +30,7 @@ from .models import Article, IngestReport, Progress, Step
 from .readers import FileStat
 from .store import Store
 from .versions import signed
-from .workers import estimate_articles, index_parallel, worker_count
+from .workers import WORKERS_MB, estimate_articles, index_parallel, worker_count
 
 #: Below this many files and bytes to read, no progress is reported.
 PROGRESS_MIN = 200
@@ -139,7 +139,7 @@ def _write(run: Run, ix, data_dir: Path, changes: FolderDiff, *, fresh: bool, op
     report = run.report
     try:
         if changes.removed or changes.to_read:
-            run.writer = Writer(ix)
+            run.writer = Writer(ix, WORKERS_MB)
         for path in changes.removed:
             run.remove(path)
         segments = _index(run, data_dir, changes.to_read, progress)

@@ -100,6 +100,21 @@ def test_an_incremental_commit_leaves_large_segments_untouched(
     assert fixed == sorted(f"2020-01-{n % 28 + 1:02d}-depeche-{n}.txt" for n in range(100, 111))
 
 
+def test_an_in_process_run_writes_bulk_segments_within_its_budget(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under 500 files a run indexes in this process, through the bulk writer the
+    # workers use: with no memory to spare, each article is a segment of its own.
+    monkeypatch.setattr("archive.ingest.WORKERS_MB", 0)
+    for n in range(5):
+        article(articles, n)
+    report = ingest(articles, index_dir)
+    assert report.added == 12 and sorted(segments_of(index_dir).values()) == [1] * 12
+    with Searcher(index_dir) as s:
+        found = [h.id for h in s.search("dépêche numéro", limit=100).hits]
+    assert sorted(found) == sorted(f"2020-01-{n % 28 + 1:02d}-depeche-{n}.txt" for n in range(5))
+
+
 def test_optimize_merges_everything_with_progress(articles: Path, index_dir: Path) -> None:
     ingest(articles, index_dir)
     for n in range(3):

@@ -2,9 +2,10 @@
 
 Whoosh commits what one writer was given. An ingest run commits more in one
 generation: the deletions of every changed or removed file, gathered and applied
-in one pass; the documents of this process; and the segments that indexing
-workers wrote on their own (`BulkSegments`), added to the table of contents
-beside the segments the merge policy keeps. Whoosh has no public call for the
+in one pass; and the segments that this process and the indexing workers wrote on
+their own (`BulkSegments`: this process writes as a worker does, with the same
+budget), added to the table of contents beside the segments the merge policy
+keeps. Whoosh's writer only deletes, merges and commits. Whoosh has no public call for the
 last part, so `Writer.commit` takes `SegmentWriter.commit` apart (`_merge_segments`,
 `_finalize_segment`, `_commit_toc`, `_finish`); `Writer.abandon` releases what a
 writer holds when even cancelling it fails (a full disk). The rest of the house
@@ -55,15 +56,23 @@ class Writer:
     the existing segments, never the documents this run adds, so the result is
     the same."""
 
-    def __init__(self, ix) -> None:
+    def __init__(self, ix, budget_mb: int) -> None:
         # Without Whoosh's own write lock: the store's lock already keeps writers
         # one at a time, and a writer that fails as it starts (a full disk) would
         # keep Whoosh's lock held in this process (`archive watch`).
+        self.ix = ix
         self.writer = ix.writer(limitmb=LIMITMB, _lk=False)
+        self.budget_mb = budget_mb
+        self.bulk: merging.BulkSegments | None = None  # made at the first document
         self.paths: list[str] = []
 
     def add(self, fields: dict) -> None:
-        self.writer.add_document(**fields)
+        """Add a document, written in bulk as the indexing workers write theirs
+        (a new segment each time `budget_mb` of postings is full)."""
+        if self.bulk is None:
+            self.bulk = merging.BulkSegments(self.ix, self.budget_mb)
+        self.bulk.add(fields)
+        self.bulk.roll_over()
 
     def delete_path(self, path: str) -> None:
         """Delete the documents of the file `path` (at the commit)."""
@@ -75,29 +84,29 @@ class Writer:
         index; the articles rewritten by merging."""
         self._apply_deletions()
         writer = self.writer
-        policy = merging.tiered(progress)
-        merging.track_flush(writer, progress)
-        if not segments:
-            writer.commit(mergetype=policy)
-        else:
-            final = writer._merge_segments(policy, None, None)  # the policy, for the existing segments
-            final += segments
-            if writer._added:
-                final.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(final)
-            writer._finish()
+        final = writer._merge_segments(merging.tiered(progress), None, None)  # the policy, for the existing segments
+        final += segments
+        if self.bulk is not None:
+            final += self.bulk.finish()
+            self.bulk = None
+        writer._close_segment()  # its own segment is empty: documents went to `bulk`
+        writer._commit_toc(final)
+        writer._finish()
         return getattr(writer, "merged_docs", 0)
 
     def cancel(self) -> None:
         """Nothing to write after all (only touched files)."""
+        if self.bulk is not None:
+            self.bulk.abandon()
         self.writer.cancel()
 
     def abandon(self) -> None:
         """Cancel after a failure; on a full disk cancelling may fail too (closing
         a segment flushes it), and Whoosh's write lock must still be released, or a
         long-running `archive watch` could never write again."""
+        if self.bulk is not None:
+            with contextlib.suppress(Exception):
+                self.bulk.abandon()
         try:
             self.writer.cancel()
         except Exception:
