@@ -20,7 +20,7 @@ from pathlib import Path
 
 from whoosh.fields import Schema
 
-from . import versions
+from . import versions, versiontable
 from .documents import Run, article_fields
 from .engine.commit import Writer, paused_gc, segment_count
 from .engine.commit import optimize as optimize_index
@@ -117,7 +117,7 @@ def _ingest(
         run = Run(root, state, report)
         try:
             _write(run, ix, data_dir, changes, fresh=fresh, optimize=optimize, progress=progress)
-            if fresh or report.changed or optimize or not versions.current(data_dir, ix.latest_generation()):
+            if fresh or report.changed or optimize or not versiontable.current(data_dir, ix.latest_generation()):
                 _group_versions(ix, data_dir, run.signatures)
             if fresh:
                 store.switch(data_dir)

@@ -15,8 +15,12 @@ million pairs.
 The table (`versions.bin` in the data folder, written atomically after each
 commit) holds, for every live article, in document order: its document number,
 its group's head and its place in the group at that commit (what a searcher
-reads, and all it reads), then its segment and number within it, a digest of
-its path, id and checksum, and its signature. `refresh` keeps it in step with
+reads, and all it reads), then its segment and number within it and a digest of
+its path, id and checksum. The signatures are kept by segment, one file each
+(`versions-SEGMENT.sig`), written when the segment is first seen and removed
+with it: a run writes the signatures of its new segments, not of the archive
+(at a million articles, 28 MB of rows instead of 156 MB with the signatures in
+the table, format 3, which is still read). `refresh` keeps it in step with
 the index at the cost of what changed, not of the archive's size: the articles
 of segments the last table knew keep their rows (a segment's articles never
 change, they can only be deleted); only the articles of new segments (this
@@ -31,9 +35,7 @@ never read.
 from __future__ import annotations
 
 import hashlib
-import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
@@ -41,7 +43,7 @@ import numpy as np
 
 from .engine.postings import live_docs
 from .minhash import EMPTY, PERMUTATIONS, signature, similarity
-from .store import write_atomic
+from .versiontable import Table, load, save
 
 #: Estimated Jaccard similarity from which two articles are versions of each other
 #: (on OrangeSum, the lowest that keeps 98% of the groups pure: docs/VERSIONS.md).
@@ -49,27 +51,9 @@ THRESHOLD = 0.8
 #: Locality-sensitive hashing: bands of the signature, numbers per band (a band of
 #: four 16-bit numbers is one 64-bit key).
 BANDS, ROWS = 16, 4
-FILENAME = "versions.bin"
-_MAGIC = b"archive-versions 3\n"
-_HEADER = struct.Struct("<QIII")  # index generation, articles, permutations, bytes of the segment ids
 
 #: (path, id, checksum): an article as indexed; a changed file has a new checksum.
 Key = tuple[str, str, str]
-
-
-@dataclass
-class Table:
-    """One row per live article of the index at `generation` (see the module's docstring)."""
-
-    generation: int
-    docnums: np.ndarray  # int64
-    heads: np.ndarray  # int64: the row of the group's head, -1 for an article alone
-    ranks: np.ndarray  # int64: the row's place in its group, earliest first; -1 alone
-    segments: list[str]  # segment ids
-    segs: np.ndarray  # int64: the row's segment, in `segments`
-    local: np.ndarray  # int64: its document number within that segment
-    digests: np.ndarray  # uint64: of (path, id, checksum)
-    signatures: np.ndarray  # (n, PERMUTATIONS) uint16
 
 
 def digest(key: Key) -> int:
@@ -213,72 +197,6 @@ def signed(articles: list) -> Signed:
         out._digests.append(np.array([digest((a.path, a.id, a.checksum)) for a in articles], dtype=np.uint64))
         out._signatures.append(np.array([signature(a.title, a.lede, a.body) for a in articles], dtype=np.uint16))
     return out
-
-
-# --- the file ---------------------------------------------------------------------------
-
-_SEARCHED = ("docnums", "heads", "ranks")  # first in the file: all a searcher reads
-_ARRAYS = (*_SEARCHED, "segs", "local")
-
-
-def save(data_dir: Path, table: Table) -> None:
-    """Write the table whole or not at all."""
-    ids = "\0".join(table.segments).encode("ascii")
-    parts = [_MAGIC, _HEADER.pack(table.generation, len(table.docnums), PERMUTATIONS, len(ids)), ids,
-             *(getattr(table, name).astype("<i4").tobytes() for name in _ARRAYS),
-             table.digests.astype("<u8").tobytes(), table.signatures.astype("<u2").tobytes()]  # fmt: skip
-    write_atomic(data_dir / FILENAME, lambda f: f.writelines(parts), binary=True)
-
-
-def _header(f) -> tuple[int, int, int, int] | None:
-    """(generation, articles, permutations, bytes of the segment ids) of an open
-    table; None when it is not one of this format."""
-    head = f.read(len(_MAGIC) + _HEADER.size)
-    if not head.startswith(_MAGIC) or len(head) < len(_MAGIC) + _HEADER.size:
-        return None
-    return _HEADER.unpack_from(head, len(_MAGIC))
-
-
-def load(data_dir: Path, searched_only: bool = False) -> Table | None:
-    """The table of the data folder (with `searched_only`, its document numbers,
-    heads and ranks alone); None when there is none, or it cannot be read (the
-    next indexing run writes it again)."""
-    try:
-        with open(data_dir / FILENAME, "rb") as f:
-            header = _header(f)
-            if header is None:
-                return None
-            generation, n, perms, size = header
-            whole = size + 4 * n * len(_ARRAYS) + n * (8 + 2 * perms)
-            data = f.read(size + 4 * n * len(_SEARCHED) if searched_only else whole)
-            if perms != PERMUTATIONS or (not searched_only and (len(data) != whole or f.read(1))):
-                return None
-    except (OSError, struct.error):
-        return None
-    if len(data) < size + 4 * n * len(_SEARCHED):
-        return None
-    arrays, at = {}, size
-    for name in _ARRAYS if not searched_only else _SEARCHED:
-        arrays[name] = np.frombuffer(data, dtype="<i4", count=n, offset=at).astype(np.int64)
-        at += 4 * n
-    if searched_only:
-        empty = np.zeros(0, dtype=np.int64)
-        return Table(generation, **arrays, segments=[], segs=empty, local=empty, digests=empty.astype(np.uint64),
-                     signatures=np.zeros((0, PERMUTATIONS), dtype=np.uint16))  # fmt: skip
-    digests = np.frombuffer(data, dtype="<u8", count=n, offset=at).astype(np.uint64)
-    signatures = np.frombuffer(data, dtype="<u2", count=n * perms, offset=at + 8 * n).reshape(n, perms)
-    segments = data[:size].decode("ascii", "replace").split("\0") if size else []
-    return Table(generation, **arrays, segments=segments, digests=digests, signatures=signatures.astype(np.uint16))
-
-
-def current(data_dir: Path, generation: int) -> bool:
-    """Whether the data folder has a table written for the index's `generation`."""
-    try:
-        with open(data_dir / FILENAME, "rb") as f:
-            header = _header(f)
-    except OSError:
-        return False
-    return header is not None and header[0] == generation
 
 
 # --- in step with the index -------------------------------------------------------------

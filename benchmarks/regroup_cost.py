@@ -2,7 +2,8 @@
 
     python benchmarks/regroup_cost.py INDEX/data-*/versions.bin [--tree SRC]
 
-Reads the signatures of a `versions.bin` (format 3) and groups them all with
+Reads the signatures of a `versions.bin` (format 3: in the file; format 4: in the
+`versions-SEGMENT.sig` files beside it) and groups them all with
 `archive.versions.group_heads` of this checkout, or of the source tree SRC (a
 checkout of before 2026-12-07's third session has `regroup` instead), in this
 process: one line with the rows, the articles grouped, the CPU seconds and the peak
@@ -21,16 +22,25 @@ from pathlib import Path
 
 import numpy as np
 
-MAGIC = b"archive-versions 3\n"
+MAGIC3, MAGIC4 = b"archive-versions 3\n", b"archive-versions 4\n"
 
 
 def signatures(path: Path) -> np.ndarray:
     data = path.read_bytes()
-    if not data.startswith(MAGIC):
-        sys.exit(f"{path}: not a version table of format 3; run `archive index` with this checkout first")
-    n, perms, size = struct.unpack_from("<III", data, len(MAGIC) + 8)
-    at = len(MAGIC) + 20 + size + 4 * n * 5 + 8 * n  # header, segment ids, five int32 columns, digests
-    return np.frombuffer(data, dtype="<u2", count=n * perms, offset=at).reshape(n, perms).astype(np.uint16)
+    if not data.startswith((MAGIC3, MAGIC4)):
+        sys.exit(f"{path}: not a version table of format 3 or 4; run `archive index` with this checkout first")
+    n, perms, size = struct.unpack_from("<III", data, len(MAGIC3) + 8)
+    at = len(MAGIC3) + 20 + size  # header, segment ids
+    if data.startswith(MAGIC3):  # five int32 columns, digests, then the signatures
+        return np.frombuffer(data, dtype="<u2", count=n * perms, offset=at + 28 * n).reshape(n, perms).astype(np.uint16)
+    segments = data[len(MAGIC3) + 20 : at].decode("ascii").split("\0")
+    segs = np.frombuffer(data, dtype="<i4", count=n, offset=at + 12 * n)
+    local = np.frombuffer(data, dtype="<i4", count=n, offset=at + 16 * n)
+    out = np.zeros((n, perms), dtype=np.uint16)
+    for k, sid in enumerate(segments):
+        rows = np.flatnonzero(segs == k)
+        out[rows] = np.fromfile(path.parent / f"versions-{sid}.sig", dtype="<u2").reshape(-1, perms)[local[rows]]
+    return out
 
 
 def main() -> None:

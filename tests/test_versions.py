@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import minhash, versions
+from archive import minhash, versions, versiontable
 from archive.ingest import ingest
 from archive.search import Searcher
 from archive.store import Store
@@ -87,7 +87,7 @@ def groups(index: Path) -> list[list[str]]:
     """The groups of the index's table, each earliest first (ids), checked against
     what the searcher reads of them."""
     store = Store(index)
-    table = versions.load(store.data_dir())
+    table = versiontable.load(store.data_dir())
     with store.open().reader() as reader:
         column = store_column(reader, "id")
         ids = [column[d] for d in table.docnums.tolist()]
@@ -131,7 +131,7 @@ def test_adding_editing_and_removing_files_updates_the_groups(articles: Path, in
 
 def test_an_index_without_its_table_gets_one_from_the_stored_texts(articles: Path, index_dir: Path) -> None:
     ingest(archive(articles), index_dir)
-    table = Store(index_dir).data_dir() / versions.FILENAME
+    table = Store(index_dir).data_dir() / versiontable.FILENAME
     table.unlink()
     (articles / "nothing-new.txt").unlink(missing_ok=True)
     ingest(articles, index_dir)  # nothing changed in the folder: the table is written again
@@ -215,7 +215,7 @@ def test_similar_leaves_out_the_articles_own_versions(articles: Path, index_dir:
 def whole(index: Path) -> list[list[int]]:
     """The groups (rows) a regrouping of the whole table makes."""
     store = Store(index)
-    table = versions.load(store.data_dir())
+    table = versiontable.load(store.data_dir())
     with store.open().reader() as reader:
         ids, dates = store_column(reader, "id"), store_column(reader, "date")
         order = [(dates[d] or "9999", ids[d]) for d in table.docnums.tolist()]
@@ -270,7 +270,7 @@ def test_a_table_behind_the_index_is_not_read_and_is_written_again(articles: Pat
     commit: searches fold no versions from it (its document numbers may name other
     articles), and the next `archive index`, with nothing to read, writes it again."""
     ingest(archive(articles), index_dir)
-    table = Store(index_dir).data_dir() / versions.FILENAME
+    table = Store(index_dir).data_dir() / versiontable.FILENAME
     stale = table.read_bytes()
     write(articles / "2016-09-27-autre.txt", "Autre\nUn tout autre sujet, sans rapport avec Alep.\n")
     ingest(articles, index_dir)
@@ -278,4 +278,52 @@ def test_a_table_behind_the_index_is_not_read_and_is_written_again(articles: Pat
     with Searcher(index_dir) as s:
         assert (s.versions.group < 0).all()
     ingest(articles, index_dir)
+    assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
+
+
+def test_signatures_are_written_once_per_segment_and_removed_with_it(articles: Path, index_dir: Path) -> None:
+    ingest(archive(articles), index_dir)
+    data = Store(index_dir).data_dir()
+    first = {p.name: p.stat().st_ino for p in data.glob("versions-*.sig")}
+    segments = [s.segment_id() for s in Store(index_dir).open()._segments()]
+    assert sorted(first) == sorted(f"versions-{sid}.sig" for sid in segments)
+    write(articles / "2016-09-27-autre.txt", "Autre\nUn tout autre sujet, sans rapport avec Alep.\n")
+    ingest(articles, index_dir)
+    after = {p.name: p.stat().st_ino for p in data.glob("versions-*.sig")}
+    assert len(after) == len(first) + 1 and all(after[name] == ino for name, ino in first.items())  # not rewritten
+    ingest(articles, index_dir, optimize=True)  # one segment: the others' files go with them
+    (segment,) = Store(index_dir).open()._segments()
+    assert [p.name for p in data.glob("versions-*.sig")] == [f"versions-{segment.segment_id()}.sig"]
+    assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
+
+
+def test_a_table_of_format_3_is_read(articles: Path, index_dir: Path) -> None:
+    """Format 3 kept the signatures in the table itself: an index written by the
+    version before is read as it is, not regrouped from its stored text."""
+    ingest(archive(articles), index_dir)
+    data = Store(index_dir).data_dir()
+    table = versiontable.load(data)
+    ids = "\0".join(table.segments).encode("ascii")
+    old = b"".join([versiontable._MAGIC_3, versiontable._HEADER.pack(table.generation, len(table.docnums),
+                    minhash.PERMUTATIONS, len(ids)), ids,
+                    *(getattr(table, name).astype("<i4").tobytes() for name in versiontable._ARRAYS),
+                    table.digests.astype("<u8").tobytes(), table.signatures.astype("<u2").tobytes()])  # fmt: skip
+    (data / versiontable.FILENAME).write_bytes(old)
+    for path in data.glob("versions-*.sig"):
+        path.unlink()
+    again = versiontable.load(data)
+    assert again is not None and again.segments == table.segments
+    for name in ("docnums", "heads", "ranks", "segs", "local", "digests", "signatures"):
+        assert np.array_equal(getattr(again, name), getattr(table, name)), name
+    assert versiontable.current(data, table.generation)
+
+
+def test_a_missing_signature_file_makes_the_table_unreadable_not_wrong(articles: Path, index_dir: Path) -> None:
+    ingest(archive(articles), index_dir)
+    data = Store(index_dir).data_dir()
+    next(data.glob("versions-*.sig")).unlink()
+    assert versiontable.load(data) is None
+    assert versiontable.load(data, searched_only=True) is not None  # a searcher still folds
+    write(articles / "2016-09-27-autre.txt", "Autre\nUn tout autre sujet, sans rapport avec Alep.\n")
+    ingest(articles, index_dir)  # written again, from the stored text where needed
     assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
