@@ -101,3 +101,17 @@ def test_push_shows_progress_as_index_does_without_a_terminal(
     assert result.exit_code == 0, result.output
     assert "Reading: 100% (3 of 3 files)" in result.stderr.splitlines()
     assert "Reading\n" not in result.stderr
+
+
+def test_a_one_process_run_says_when_it_writes_its_segment(
+    tmp_path: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.engine.merging.PROGRESS_MIN_DOCS", 100)
+    root = tmp_path / "many"
+    for n in range(210):
+        write(root / f"2020-02-{n % 28 + 1:02d}-n{n}.txt", f"Titre {n}\nCorps de l'article {n}.\n")
+    steps: list[Step] = []
+    ingest(root, index_dir, progress=steps.append)  # 210 files: indexed in this process
+    assert [s for s in steps if s.phase == "Finishing"] == [Step("Finishing", 0, 1, "writers"),
+                                                           Step("Finishing", 1, 1, "writers")]  # fmt: skip
+    assert step_text(Step("Finishing", 0, 1, "writers")) == "Writing the last segments: 0 of 1 writers done"

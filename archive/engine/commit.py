@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from whoosh import query as Q
 
-from ..models import Progress
+from ..models import Progress, Step
 from . import merging
 
 #: Memory for the postings of the writer in this process, before Whoosh spills them
@@ -87,8 +87,13 @@ class Writer:
         final = writer._merge_segments(merging.tiered(progress), None, None)  # the policy, for the existing segments
         final += segments
         if self.bulk is not None:
+            large = progress is not None and self.bulk.writer.doc_count() >= merging.PROGRESS_MIN_DOCS
+            if large:
+                progress(Step("Finishing", 0, 1, "writers"))
             final += self.bulk.finish()
             self.bulk = None
+            if large:
+                progress(Step("Finishing", 1, 1, "writers"))
         writer._close_segment()  # its own segment is empty: documents went to `bulk`
         writer._commit_toc(final)
         writer._finish()

@@ -34,7 +34,7 @@ def step_text(step: Step) -> str:
     if step.phase == "Merging":
         return f"Merging segments: {pct} ({step.done:,} of {step.total:,} articles)"
     if step.phase == "Finishing":
-        return f"Writing the last segments: {step.done} of {step.total} workers done"
+        return f"Writing the last segments: {step.done} of {step.total} {step.unit} done"
     if step.phase == "Writing":
         return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} postings)"
     return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
