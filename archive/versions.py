@@ -141,6 +141,10 @@ def _similar(signatures: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray
     return pair[similarity(signatures[pair[:, 0]], signatures[pair[:, 1]]) >= THRESHOLD]
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key × this
+_FILTER_BITS = 20
+
+
 def neighbours(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The rows of `signatures` that are versions of one of `rows`, other than
     itself: one band equal, then the similarity (as `group_heads` joins rows)."""
@@ -148,11 +152,15 @@ def neighbours(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
     if not len(rows):
         return np.zeros(0, dtype=np.int64)
     bands, pairs = _bands(signatures), set()
+    # A filter of one gather per band: each band key hashed to 20 bits (minhash
+    # numbers are small more often than not, so a band's first number alone let
+    # through most of a million rows), the bands copied out in one pass.
+    with np.errstate(over="ignore"):
+        hashed = (np.ascontiguousarray(bands.T) * _MIX) >> np.uint64(64 - _FILTER_BITS)
     for b in range(BANDS):
-        first = signatures[:, ROWS * b]  # the band's first number: a filter of one gather
-        seen = np.zeros(1 << 16, dtype=bool)
-        seen[first[rows]] = True
-        maybe = np.flatnonzero(seen[first])
+        seen = np.zeros(1 << _FILTER_BITS, dtype=bool)
+        seen[hashed[b, rows]] = True
+        maybe = np.flatnonzero(seen[hashed[b]])
         maybe = maybe[(signatures[maybe] != EMPTY).any(axis=1)]
         wanted, owner = np.unique(bands[rows, b], return_inverse=True)
         at = np.minimum(np.searchsorted(wanted, bands[maybe, b]), len(wanted) - 1)

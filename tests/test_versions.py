@@ -327,3 +327,28 @@ def test_a_missing_signature_file_makes_the_table_unreadable_not_wrong(articles:
     write(articles / "2016-09-27-autre.txt", "Autre\nUn tout autre sujet, sans rapport avec Alep.\n")
     ingest(articles, index_dir)  # written again, from the stored text where needed
     assert groups(index_dir) == [[HTML_ID, TXT, REWRITTEN]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30))
+def test_neighbours_are_the_versions_a_brute_force_finds(seed: int, asked: int) -> None:
+    """Every row with one band equal and a similarity at the threshold, whatever the
+    numbers (minhash numbers are small more often than not: skewed here too)."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    sig = (rng.exponential(40, size=(n, minhash.PERMUTATIONS)) % 65536).astype(np.uint16)
+    for a, b in rng.integers(0, n, size=(40, 2)).tolist():  # versions: a copy with a few numbers changed
+        sig[b] = sig[a]
+        sig[b, rng.integers(0, minhash.PERMUTATIONS, size=rng.integers(0, 12))] = rng.integers(0, 65536)
+    sig[rng.integers(0, n, size=5)] = minhash.EMPTY
+    rows = np.unique(rng.integers(0, n, size=asked))
+    expected = set()
+    bands = sig.reshape(n, versions.BANDS, versions.ROWS)
+    for r in rows.tolist():
+        if (sig[r] == minhash.EMPTY).all():
+            continue
+        for s in range(n):
+            if s != r and not (sig[s] == minhash.EMPTY).all() and (bands[s] == bands[r]).all(axis=1).any():
+                if minhash.similarity(sig[s : s + 1], sig[r : r + 1])[0] >= versions.THRESHOLD:
+                    expected.add(s)
+    assert versions.neighbours(sig, rows).tolist() == sorted(expected)
