@@ -408,3 +408,11 @@ def test_a_headline_is_scored_apart_only_where_headlines_are_each_articles_own(t
         ours, theirs = s._scorer.scores(clause).as_dict(), plain_scores(s, clause)
         assert ours.keys() == theirs.keys() and len(ours) == 12
         assert all(ours[d] == pytest.approx(v, rel=1e-9) for d, v in theirs.items())
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=60))
+def test_distinct_is_numpys_unique(values: list[int]) -> None:
+    from archive.scoring import distinct
+
+    a = np.array(values, dtype=np.int64)
+    assert np.array_equal(distinct(a), np.unique(a)) and distinct(a).dtype == np.int64

@@ -57,3 +57,20 @@ def test_the_dictionary_makes_similar_documents_smaller() -> None:
     _, whooshs = _write(CompressedBytesColumn(), values, 1500)
     _, ours = _write(DictionaryColumn(), values, 1500)
     assert ours < 0.6 * whooshs
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.binary(max_size=40), max_size=80), st.booleans())
+def test_string_columns_open_with_the_offsets_whoosh_derives(values: list[bytes], with_offsets: bool) -> None:
+    """`archive.engine.columns` sums a string column's lengths with numpy when it
+    opens (installed by `archive.store`): the values read are the ones written,
+    whether the column holds its offsets or not."""
+    import archive.store  # noqa: F401  (installs the engine)
+    from whoosh.columns import VarBytesColumn
+
+    assert VarBytesColumn.Reader._read_offsets_and_lengths.__module__ == "archive.engine.columns"
+    column = VarBytesColumn(write_offsets_cutoff=0 if with_offsets else 2**15)
+    storage, length = _write(column, dict(enumerate(values)), len(values))
+    reader = column.reader(storage.open_file("col"), 0, length, len(values))
+    assert reader.had_stored_offsets == (with_offsets and bool(values))
+    assert [bytes(reader[i]) for i in range(len(values))] == values

@@ -60,8 +60,8 @@ articles, two cores):
 
 The functions the rest of the house calls:
 
-- `install()` (by `archive.store`, before any index is opened): `mapped`,
-  `safepickle` and `stored` put in place;
+- `install()` (by `archive.store`, before any index is opened): `columns`,
+  `mapped`, `safepickle` and `stored` put in place;
 - `writer.BulkSegmentWriter` (the ingester and merging);
 - `postings.read_postings`, `postings.has_term`, `postings.live_docs`,
   `positions.read_positions`, `positions.read_position_arrays`,
@@ -80,9 +80,10 @@ def install() -> None:
     """Put the engine's replacements in Whoosh's reading and writing of an index
     (idempotent): compound segment files read from their memory map, pickles that
     build only the classes an index holds, stored fields compressed against a
-    dictionary of their segment."""
-    from . import mapped, safepickle, stored
+    dictionary of their segment, string columns opened with numpy."""
+    from . import columns, mapped, safepickle, stored
 
+    columns.install()
     mapped.install()
     safepickle.install()
     stored.install()
