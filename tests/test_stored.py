@@ -65,8 +65,9 @@ def test_string_columns_open_with_the_offsets_whoosh_derives(values: list[bytes]
     """`archive.engine.columns` sums a string column's lengths with numpy when it
     opens (installed by `archive.store`): the values read are the ones written,
     whether the column holds its offsets or not."""
-    import archive.store  # noqa: F401  (installs the engine)
     from whoosh.columns import VarBytesColumn
+
+    import archive.store  # noqa: F401  (installs the engine)
 
     assert VarBytesColumn.Reader._read_offsets_and_lengths.__module__ == "archive.engine.columns"
     column = VarBytesColumn(write_offsets_cutoff=0 if with_offsets else 2**15)
