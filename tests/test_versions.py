@@ -352,3 +352,21 @@ def test_neighbours_are_the_versions_a_brute_force_finds(seed: int, asked: int) 
                 if minhash.similarity(sig[s : s + 1], sig[r : r + 1])[0] >= versions.THRESHOLD:
                     expected.add(s)
     assert versions.neighbours(sig, rows).tolist() == sorted(expected)
+
+
+def test_signed_joins_small_chunks_and_keeps_every_signature() -> None:
+    rng = np.random.default_rng(4)
+    expected: dict[int, np.ndarray] = {}
+    signed = versions.Signed()
+    for _ in range(1000):  # a chunk an article, as a worker sends them
+        one = versions.Signed()
+        d = np.array([rng.integers(0, 2**63)], dtype=np.uint64)
+        sig = rng.integers(0, 65536, size=(1, minhash.PERMUTATIONS)).astype(np.uint16)
+        one._digests.append(d)
+        one._signatures.append(sig)
+        signed.update(one)
+        expected[int(d[0])] = sig[0]
+    assert len(signed._digests) <= versions._JOIN + 1000 // versions._JOIN  # not a thousand
+    digests, signatures = signed.table()
+    assert digests.tolist() == sorted(expected)
+    assert all(np.array_equal(signatures[i], expected[d]) for i, d in enumerate(digests.tolist()))
