@@ -5,7 +5,7 @@ Layout of the index folder::
     index/
       CURRENT           {"data": "data-…", "schema": N}: which data folder is live
       LOCK              held (flock) by the one process that writes
-      data-<ns>/        a Whoosh index, and versions.bin (archive.versions)
+      data-<ns>/        a Whoosh index, versions.bin and versions-*.sig (archive.versiontable)
       statcache.bin     stat and checksum of every indexed file (a cache: see statcache)
 
 A rebuild writes a new data folder while searches read the live one, then points
