@@ -16,11 +16,8 @@ The table (`versions.bin` in the data folder, written atomically after each
 commit) holds, for every live article, in document order: its document number,
 its group's head and its place in the group at that commit (what a searcher
 reads, and all it reads), then its segment and number within it and a digest of
-its path, id and checksum. The signatures are kept by segment, one file each
-(`versions-SEGMENT.sig`), written when the segment is first seen and removed
-with it: a run writes the signatures of its new segments, not of the archive
-(at a million articles, 28 MB of rows instead of 156 MB with the signatures in
-the table, format 3, which is still read). `refresh` keeps it in step with
+its path, id and checksum; the signatures are kept by segment, beside it
+(`archive.versiontable` has the files). `refresh` keeps it in step with
 the index at the cost of what changed, not of the archive's size: the articles
 of segments the last table knew keep their rows (a segment's articles never
 change, they can only be deleted); only the articles of new segments (this
@@ -43,7 +40,7 @@ import numpy as np
 
 from .engine.postings import live_docs
 from .minhash import EMPTY, PERMUTATIONS, signature, similarity
-from .versiontable import Table, load, save
+from .versiontable import Table, load, save, segment_rows
 
 #: Estimated Jaccard similarity from which two articles are versions of each other
 #: (on OrangeSum, the lowest that keeps 98% of the groups pure: docs/VERSIONS.md).
@@ -251,8 +248,7 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
     for the articles of new segments)."""
     live = live_docs(reader) if reader.doc_count_all() else np.zeros(0, dtype=bool)
     known = {sid: k for k, sid in enumerate(old.segments)}
-    by_segment = np.argsort(old.segs, kind="stable")  # each segment's rows, in document order
-    bounds = np.searchsorted(old.segs[by_segment], np.arange(len(old.segments) + 1))
+    old_rows = segment_rows(old.segs, len(old.segments))  # each segment's rows, in document order
     segments, segs, local, docnums, before = [], [], [], [], []
     for leaf, base in reader.leaf_readers() if len(live) else ():
         locals_ = np.flatnonzero(live[base : base + leaf.doc_count_all()])
@@ -261,7 +257,7 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
         local.append(locals_)
         docnums.append(base + locals_)
         k = known.get(segments[-1])
-        rows = by_segment[bounds[k] : bounds[k + 1]] if k is not None else by_segment[:0]
+        rows = old_rows[k] if k is not None else np.zeros(0, dtype=np.int64)
         at = np.minimum(np.searchsorted(old.local[rows], locals_), max(len(rows) - 1, 0))
         before.append(np.where(old.local[rows][at] == locals_, rows[at], -1) if len(rows) else -np.ones_like(locals_))
     local_, segs_, docnums_, before_ = (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

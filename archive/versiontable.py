@@ -48,6 +48,13 @@ _SEARCHED = ("docnums", "heads", "ranks")  # first in the file: all a searcher r
 _ARRAYS = (*_SEARCHED, "segs", "local")
 
 
+def segment_rows(segs: np.ndarray, count: int) -> list[np.ndarray]:
+    """For each of `count` segments, the rows whose segment it is (`segs`), in order."""
+    by_segment = np.argsort(segs, kind="stable")
+    bounds = np.searchsorted(segs[by_segment], np.arange(count + 1)).tolist()
+    return [by_segment[bounds[k] : bounds[k + 1]] for k in range(count)]
+
+
 def _signature_file(data_dir: Path, segment_id: str) -> Path:
     """A segment's signatures: one row of `PERMUTATIONS` 16-bit numbers for each of
     its document numbers, written once (a segment's articles never change)."""
@@ -58,12 +65,9 @@ def save(data_dir: Path, table: Table) -> None:
     """Write the table whole or not at all: the signatures of a segment not seen
     before in their own file, then the rows, then the signature files of segments
     gone are removed (a run killed on the way leaves the last table readable)."""
-    by_segment = np.argsort(table.segs, kind="stable")
-    bounds = np.searchsorted(table.segs[by_segment], np.arange(len(table.segments) + 1))
-    for k, sid in enumerate(table.segments):
+    for sid, rows in zip(table.segments, segment_rows(table.segs, len(table.segments)), strict=True):
         path = _signature_file(data_dir, sid)
         if not path.exists():
-            rows = by_segment[bounds[k] : bounds[k + 1]]
             sigs = np.zeros((int(table.local[rows].max()) + 1 if len(rows) else 0, PERMUTATIONS), dtype="<u2")
             sigs[table.local[rows]] = table.signatures[rows]
             write_atomic(path, lambda f, sigs=sigs: f.write(sigs.tobytes()), binary=True)
@@ -131,11 +135,8 @@ def _signatures(data_dir: Path, segments: list[str], segs: np.ndarray, local: np
     """The signatures of the rows (`segs`, `local`) from their segments' files; None
     when one is missing or too short."""
     out = np.zeros((len(segs), PERMUTATIONS), dtype=np.uint16)
-    by_segment = np.argsort(segs, kind="stable")
-    bounds = np.searchsorted(segs[by_segment], np.arange(len(segments) + 1))
     try:
-        for k, sid in enumerate(segments):
-            rows = by_segment[bounds[k] : bounds[k + 1]]
+        for sid, rows in zip(segments, segment_rows(segs, len(segments)), strict=True):
             if not len(rows):
                 continue
             sigs = np.fromfile(_signature_file(data_dir, sid), dtype="<u2")

@@ -109,9 +109,6 @@ class _Reader(VarBytesColumn.Reader):
         for v in super().__iter__():
             yield self._decompress(v)
 
-    def load(self):
-        return list(self)
-
 
 def install() -> None:
     """Write and read every segment's stored fields as a `DictionaryColumn` (idempotent)."""
