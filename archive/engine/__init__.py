@@ -23,7 +23,10 @@ articles, two cores):
   per article. Since then each block is one `PackedBlock`, a term with one
   posting has it inlined in the term table, and the hash tables of the term
   table are fuller: the index of 36,152 articles from 266 to 162 MB, 147 in two segments
-  (`docs/BENCHMARKS.md`, "Index size").
+  (`docs/BENCHMARKS.md`, "Index size"); and a term's postings in a segment are
+  one block (up to 65,535), the unstemmed field's too: warm keyword queries at
+  150,000 articles p50 / p95 11.5 / 31.9 → 9.4 / 21.3 ms, pasted headlines
+  48.0 / 136 → 32.7 / 76.7 ms ("One block a term").
 - `packed`: `PackedBlock`, a whole block in one bytes object, and
   `PackedValues` and `PackedPositions`, the values of earlier blocks (one
   joined, separately compressed bytes object instead of one bytes object per

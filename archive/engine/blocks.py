@@ -4,8 +4,8 @@
 `_write_block`, `finish_postings`) and `W3FieldWriter.finish_term` records each
 term (`W3TermInfo.to_bytes`, `OrderedHashWriter.add`). `write_field` does the
 same in one loop over the plain arrays `archive.engine.writer` gathers, and
-writes the blocks of the ranked fields longer (`COUNTED_BLOCK`), each block of
-a ranked or the unstemmed field as one `archive.engine.packed.PackedBlock`,
+writes the posting lists of the ranked and the unstemmed fields in longer
+blocks (`COUNTED_BLOCK`), each one `archive.engine.packed.PackedBlock`,
 which `archive.engine.postings` decodes several times as fast as Whoosh's
 tuples. A term with one posting in a segment (about half of them) has it
 inlined in its term table entry, which Whoosh's reader reads
@@ -34,15 +34,19 @@ from .packed import PackedBlock, PackedValues, compact
 #: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
 #: blocks under 20 bytes but compresses all of them).
 COMPRESS_MIN = 256
-#: Postings per block of a ranked field (those `archive.engine.writer` counts).
-#: Blocks of every field with a posting list in blocks hold arrays (ids as
-#: `array("I")` deltas, weights as `array("f")`) and variable-size values
-#: (positions) as one `archive.engine.packed.PackedValues`, pickled with protocol
-#: 4: Whoosh's reader reads them (it unpickles, iterates ids and indexes weights and
-#: values), and `archive.engine.postings` decodes a term several times as fast as
-#: from Whoosh's blocks of tuples, in fewer bytes. None: Whoosh's own blocks (128
+#: Postings per block of the fields written as `PackedBlock`s: the ranked fields
+#: (those `archive.engine.writer` counts) and the unstemmed one (positions). Their
+#: ids, weights and positions are arrays (`archive.engine.packed`): Whoosh's reader
+#: reads them (it unpickles, iterates ids and indexes weights and values), and
+#: `archive.engine.postings` decodes a term several times as fast as from
+#: Whoosh's blocks of tuples, in fewer bytes. The most a `PackedBlock` holds, so
+#: that a term of a segment the workers write (about 18,000 articles) is one
+#: block: ranking reads every posting of a term anyway, and each block costs a
+#: header unpickled and a decompression (blocks of 1,024, and of 128 for the
+#: unstemmed field, put 200 blocks in a keyword query at 150,000 articles;
+#: `docs/BENCHMARKS.md`, "One block a term"). None: Whoosh's own blocks (128
 #: postings, tuples).
-COUNTED_BLOCK: int | None = 1024
+COUNTED_BLOCK: int | None = 65535
 
 _LITTLE = sys.byteorder == "little"
 _NO_ID = 0xFFFFFFFF
@@ -75,7 +79,7 @@ class _Field:
         raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
         self.write, self.tell = raw.write, raw.tell
         self.arrays = COUNTED_BLOCK is not None
-        self.limit = COUNTED_BLOCK if self.arrays and counted else pw._blocklimit
+        self.limit = COUNTED_BLOCK if self.arrays and (counted or positional) else pw._blocklimit
         self.comp = pw._compression
         self.counted, self.positional = counted, positional
         self.fixedsize = fw._fieldobj.format.fixed_value_size()
