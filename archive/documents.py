@@ -153,7 +153,8 @@ class Run:
             report.updated_paths.append(f.path)
         else:
             report.added += 1
-            report.added_paths.append(f.path)
+            if not report.rebuilt:  # a rebuild's every file: nothing reads them (alerts skip a rebuild)
+                report.added_paths.append(f.path)
         report.notes.extend(Skipped(f.path, note) for note in outcome.notes)
         report.notes.extend(outcome.more_notes)
         report.skipped.extend(outcome.more_skipped)

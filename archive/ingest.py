@@ -158,7 +158,8 @@ def _write(run: Run, ix, data_dir: Path, changes: FolderDiff, *, fresh: bool, op
 
 
 def _index(run: Run, data_dir: Path, to_read: list[FileStat], progress: Progress | None) -> list:
-    """Read and index `to_read`; the segments written by workers, if any."""
+    """Read and index `to_read` (emptied as the workers take it); the segments written
+    by workers, if any."""
     total_bytes = sum(f.size for f in to_read)
     long_run = len(to_read) >= PROGRESS_MIN or total_bytes >= PROGRESS_MIN_BYTES
     show = progress if progress is not None and long_run else None

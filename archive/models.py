@@ -94,7 +94,8 @@ class IngestReport:
     rebuilt: bool = False  # built from scratch (a new index, or `--rebuild`, or another schema)
     created: bool = False  # there was no index yet
     # The files whose articles this run added (new files) or re-indexed (changed
-    # files), relative to the articles root: what `archive.alerts` looks at.
+    # files), relative to the articles root: what `archive.alerts` looks at (none
+    # listed for a rebuild, which fires no alert).
     added_paths: list[str] = field(default_factory=list)
     updated_paths: list[str] = field(default_factory=list)
     articles: int = 0  # articles indexed from the files added or updated (a .jsonl file holds many)

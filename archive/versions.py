@@ -199,12 +199,16 @@ class Signed:
             self._signatures[-k:] = [np.concatenate(self._signatures[-k:])]
 
     def table(self) -> tuple[np.ndarray, np.ndarray]:
-        """(digests, signatures), sorted by digest."""
+        """(digests, signatures), sorted by digest; the chunks are let go (a
+        rebuild's million signatures are then held once, not three times)."""
         if not self._digests:
             return np.zeros(0, dtype=np.uint64), np.zeros((0, PERMUTATIONS), dtype=np.uint16)
         digests = np.concatenate(self._digests)
+        self._digests = []
         order = np.argsort(digests, kind="stable")
-        return digests[order], np.concatenate(self._signatures)[order]
+        signatures = np.concatenate(self._signatures)
+        self._signatures = []
+        return digests[order], signatures[order]
 
 
 def signed(articles: list) -> Signed:
@@ -272,6 +276,12 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
     return table, before_
 
 
+#: Fresh rows looked up at a time: their paths, ids and checksums are Python strings
+#: (about 300 bytes a row), so a rebuild of a million articles holds a chunk of
+#: them, not a million.
+_LOOKUP_CHUNK = 1 << 16
+
+
 def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old: Table,
                computed: tuple[np.ndarray, np.ndarray], stored: Callable[[int], dict]) -> None:  # fmt: skip
     """Digests and signatures of the `fresh` rows (articles of new segments); a
@@ -280,21 +290,23 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
     gone = np.ones(len(old.digests), dtype=bool)
     gone[before[before >= 0]] = False
     orphans = dict(zip(old.digests[gone].tolist(), np.flatnonzero(gone).tolist(), strict=True))
-    docs = table.docnums[fresh]
-    paths, ids, sums = _values(reader, docs, ("path", "id", "checksum"))
-    keys = np.array([digest(key) for key in zip(paths, ids, sums, strict=True)], dtype=np.uint64)
     digests, signatures = computed
-    at = np.minimum(np.searchsorted(digests, keys), max(len(digests) - 1, 0))
-    ours = (digests[at] == keys) if len(digests) else np.zeros(len(keys), dtype=bool)
-    for i, (row, d, key) in enumerate(zip(fresh.tolist(), docs.tolist(), keys.tolist(), strict=True)):
-        was = orphans.pop(key, -1)
-        sig = signatures[at[i]] if ours[i] else None
-        if sig is None and was >= 0:
-            sig = old.signatures[was]
-        if sig is None:
+    for lo in range(0, len(fresh), _LOOKUP_CHUNK):
+        rows = fresh[lo : lo + _LOOKUP_CHUNK]
+        docs = table.docnums[rows]
+        values = zip(*_values(reader, docs, ("path", "id", "checksum")), strict=True)
+        keys = np.array([digest(key) for key in values], dtype=np.uint64)
+        table.digests[rows] = keys
+        at = np.minimum(np.searchsorted(digests, keys), max(len(digests) - 1, 0))
+        ours = (digests[at] == keys) if len(digests) else np.zeros(len(keys), dtype=bool)
+        table.signatures[rows[ours]] = signatures[at[ours]]
+        was = np.array([orphans.pop(key, -1) for key in keys.tolist()] if orphans else np.full(len(keys), -1))
+        before[rows] = was
+        kept = ~ours & (was >= 0)
+        table.signatures[rows[kept]] = old.signatures[was[kept]]
+        for row, d in zip(rows[~ours & (was < 0)].tolist(), docs[~ours & (was < 0)].tolist(), strict=True):
             fields = stored(d)
-            sig = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))
-        table.digests[row], table.signatures[row], before[row] = key, sig, was
+            table.signatures[row] = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))
 
 
 def _values(reader, docnums: np.ndarray, names: tuple[str, ...]) -> list[list]:

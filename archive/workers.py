@@ -227,13 +227,15 @@ class _Batch:
 
 
 def index_parallel(run: Run, data_dir: Path, to_read: list[FileStat], workers: int, show: Progress | None) -> list:
-    """Read and index `to_read` in `workers` processes; returns their segments."""
+    """Read and index `to_read` (emptied as it goes) in `workers` processes; returns
+    their segments."""
     many = any(f.path.lower().endswith(MANY_PER_FILE) for f in to_read)
     count = workers if many else min(workers, -(-len(to_read) // BATCH_FILES))
     limitmb = max(32, WORKERS_MB // workers)
     with _started(count, data_dir, run.root, limitmb) as conns:
         try:
-            _Dispatch(run, conns, _batches(run, to_read), sum(f.size for f in to_read), show).hand_out()
+            nbytes = sum(f.size for f in to_read)
+            _Dispatch(run, conns, _batches(run, to_read), nbytes, show).hand_out()
             for conn in conns:
                 conn.send(None)
             segments = []
@@ -329,9 +331,13 @@ class _Dispatch:
 def _batches(run: Run, to_read: list[FileStat]) -> Iterator[_Batch]:
     """The work for the workers, in order. Files of one article go `BATCH_FILES` at a
     time; a file of many (.jsonl) is read and parsed here, when its turn comes, and
-    its articles go `BATCH_ARTICLES` at a time, so its analysis is shared out too."""
+    its articles go `BATCH_ARTICLES` at a time, so its analysis is shared out too.
+    `to_read` is emptied as it goes: a batch's files are held until it is applied,
+    not to the end of the run (a million `FileStat`s are about 230 MB)."""
     batch = _Batch()
-    for f in to_read:
+    to_read.reverse()
+    while to_read:
+        f = to_read.pop()
         if not f.path.lower().endswith(MANY_PER_FILE):
             batch.files.append(f)
             batch.nbytes += f.size
