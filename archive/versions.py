@@ -32,7 +32,7 @@ never read.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import combinations
 from pathlib import Path
 
@@ -59,17 +59,25 @@ def digest(key: Key) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+def group_heads(
+    signatures: np.ndarray, order: Sequence | Callable[[np.ndarray], list]
+) -> tuple[np.ndarray, np.ndarray]:
     """For each row, the row of its group's head (the least `order` key) and its
-    place in the group by `order`; -1 and -1 when no other row is a version of it."""
+    place in the group by `order`; -1 and -1 when no other row is a version of it.
+    `order`: each row's key, or a function giving the keys of some rows (asked
+    only for the rows in a group: a few thousand of a million)."""
     n = len(signatures)
     heads, ranks = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
     rows = np.flatnonzero((signatures != EMPTY).any(axis=1)) if n else np.zeros(0, dtype=np.int64)
     if len(rows) < 2:
         return heads, ranks
+    signed = signatures if len(rows) == n else signatures[rows]  # no copy of a million rows when all are signed
     # Exact copies have one signature: they are one node of the graph below.
-    _, first, inverse = np.unique(_fold(_bands(signatures[rows])), return_index=True, return_inverse=True)
-    unique = signatures[rows[first]]
+    _, first, inverse = np.unique(_fold(_bands(signed)), return_index=True, return_inverse=True)
+    if len(first) == len(rows):  # no copies: a node a row
+        unique, inverse = signed, np.arange(len(rows))
+    else:
+        unique = signed[first]
     parent = np.arange(len(unique))
     for pairs in _edges(unique):
         for a, b in pairs.tolist():
@@ -81,7 +89,9 @@ def group_heads(signatures: np.ndarray, order: list[tuple[str, str]]) -> tuple[n
     label[rows] = parent[inverse.reshape(-1)]
     sizes = np.bincount(label[rows], minlength=len(unique))
     grouped = rows[sizes[label[rows]] > 1]
-    ranked = sorted(grouped.tolist(), key=lambda r: (label[r], order[r]))
+    keys = dict(zip(grouped.tolist(), order(grouped) if callable(order) else [order[r] for r in grouped.tolist()],
+                    strict=True))  # fmt: skip
+    ranked = sorted(keys, key=lambda r: (label[r], keys[r]))
     place = 0
     for i, r in enumerate(ranked):
         place = place + 1 if i and label[ranked[i - 1]] == label[r] else 0
@@ -97,7 +107,7 @@ def _root(parent: np.ndarray, x: int) -> int:
 
 def _fold(values: np.ndarray) -> np.ndarray:
     """One 64-bit hash of each row of `values` (wrapping arithmetic)."""
-    columns = values.astype(np.uint64)
+    columns = values.astype(np.uint64, copy=False)
     with np.errstate(over="ignore"):
         out = columns[:, 0].copy()
         for j in range(1, columns.shape[1]):
@@ -362,9 +372,13 @@ def _regroup(table: Table, dirty: np.ndarray, before: np.ndarray, old: Table, re
     table.heads[stand] = new_row[old.heads[before[stand]]]
     table.ranks[stand] = old.ranks[before[stand]]
     if len(dirty) > 1:
-        ids, dates = _values(reader, table.docnums[dirty], ("id", "date"))
-        order = [(date or "9999", ident) for date, ident in zip(dates, ids, strict=True)]
-        heads, ranks = group_heads(table.signatures[dirty], order)
+
+        def order(rows: np.ndarray) -> list[tuple[str, str]]:
+            ids, dates = _values(reader, table.docnums[dirty[rows]], ("id", "date"))
+            return [(date or "9999", ident) for date, ident in zip(dates, ids, strict=True)]
+
+        whole = len(dirty) == len(table.docnums)  # a rebuild: no copy of a million signatures
+        heads, ranks = group_heads(table.signatures if whole else table.signatures[dirty], order)
         grouped = heads >= 0
         table.heads[dirty[grouped]] = dirty[heads[grouped]]
         table.ranks[dirty[grouped]] = ranks[grouped]
