@@ -399,22 +399,39 @@ class Scorer:
         if not headline:
             return self._saturated(terms, boost)
         acc = self._saturated([t for t in terms if t.fieldname != "title"], boost)
-        apart = self._saturated(headline, boost)
-        acc.values += apart.values
-        acc.matched |= apart.matched
+        docs, values = self._saturated_at(headline, boost)  # the headline's few documents only
+        acc.values[docs] += values
+        acc.matched[docs] = True
         return acc
 
     def _saturated(self, terms: list[Q.Term], boost: float) -> Scores:
         """One BM25 saturation of the BM25F sum of `terms` (fields of one word)."""
+        acc = Scores.empty(self.size)
+        docs, values = self._saturated_at(terms, boost)
+        acc.values[docs] = values
+        acc.matched[docs] = True
+        return acc
+
+    def _saturated_at(self, terms: list[Q.Term], boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """`_saturated`'s documents and scores (one field: no array over the archive)."""
         K1 = self.weighting.K1
-        tfs, matched, idf = self.field_frequencies(terms)
-        acc = Scores(np.zeros(self.size), matched)
-        if idf is not None:
-            c = boost * idf * (K1 + 1)
+        if len(terms) == 1:
+            tf, docs, idf = self._field_frequency(terms[0])
+        else:
+            tfs, matched, idf = self.field_frequencies(terms)
             docs = np.flatnonzero(matched)
             tf = tfs[docs]
-            acc.values[docs] = c * tf / (K1 + tf)
-        return acc
+        return (docs[:0], tf[:0]) if idf is None else (docs, boost * idf * (K1 + 1) * tf / (K1 + tf))
+
+    def _field_frequency(self, t: Q.Term) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """`field_frequencies` of one field at its postings (idf None: no posting)."""
+        ids, weights = self.postings(t.fieldname, t.text)
+        if not len(ids):
+            return np.zeros(0), ids, None
+        norm = self.norms(t.fieldname)
+        lens = self.lengths(t.fieldname)[ids]
+        tf = (t.boost / norm)[lens] if weights is None else t.boost * weights / norm[lens]
+        return tf, ids, self.idf(t.fieldname, t.text)
 
     def field_frequencies(self, terms: list[Q.Term]) -> tuple[np.ndarray, np.ndarray, float | None]:
         """The BM25F sum of one word's fields: per document, each field's frequency
@@ -424,18 +441,11 @@ class Scorer:
         matched = np.zeros(self.size, dtype=bool)
         idf = None
         for t in terms:
-            ids, weights = self.postings(t.fieldname, t.text)
-            if not len(ids):
-                continue
-            term_idf = self.idf(t.fieldname, t.text)
-            idf = term_idf if idf is None else min(idf, term_idf)
-            norm = self.norms(t.fieldname)
-            lens = self.lengths(t.fieldname)[ids]
-            if weights is None:
-                tfs[ids] += (t.boost / norm)[lens]
-            else:
-                tfs[ids] += t.boost * weights / norm[lens]
-            matched[ids] = True
+            tf, ids, term_idf = self._field_frequency(t)
+            if term_idf is not None:
+                idf = term_idf if idf is None else min(idf, term_idf)
+                tfs[ids] += tf
+                matched[ids] = True
         return tfs, matched, idf
 
     def _eval(self, q: Q.Query, boost: float = 1.0) -> Scores:
