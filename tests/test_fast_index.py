@@ -355,3 +355,38 @@ def test_whoosh_merges_segments_of_array_blocks(tmp_path, monkeypatch) -> None:
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) == 1
         assert postings(reader) == before
+
+
+def test_a_terms_postings_in_a_segment_are_one_block(tmp_path) -> None:
+    """Ranked and unstemmed fields alike: a common word's postings in a segment the
+    bulk writer wrote are one block (each block costs the ranking a header and a
+    decompression), read back as Whoosh reads them."""
+    from whoosh import index
+
+    from archive.documents import article_fields
+    from archive.engine.postings import read_postings, term_blocks
+    from archive.engine.writer import BulkSegmentWriter
+    from archive.readers import discover, read_articles
+
+    from .conftest import FIXTURES
+
+    root = FIXTURES / "articles"
+    docs = [article_fields(a) for f in discover(root) for a in read_articles(root, f.path)]
+    docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(700 // len(docs) + 1) for d in docs]
+    directory = tmp_path / "ix"
+    directory.mkdir()
+    ix = index.create_in(str(directory), build_schema())
+    writer = BulkSegmentWriter(ix)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    with index.open_dir(str(directory)).reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        for fieldname in ("exact", "body"):
+            text = max(
+                (t for f, t in reader.all_terms() if f == fieldname), key=lambda t: reader.doc_frequency(fieldname, t)
+            )
+            assert reader.doc_frequency(fieldname, text) > 128  # more than one of Whoosh's blocks
+            assert len(list(term_blocks(leaf, fieldname, text))) == 1
+            ids, _ = read_postings(reader, fieldname, text.decode("utf-8"))
+            assert ids.tolist() == list(reader.postings(fieldname, text).all_ids())

@@ -35,6 +35,16 @@ def test_first_run_indexes_everything(articles: Path, index_dir: Path) -> None:
     ]
 
 
+def test_a_rebuild_lists_no_paths_a_later_run_lists_its_own(articles: Path, index_dir: Path) -> None:
+    # The paths are for alerts, which a rebuild fires none of: a million of them
+    # would be held to the end of the run.
+    first = ingest(articles, index_dir)
+    assert first.added == 7 and first.added_paths == []
+    write(articles / "2016-10-01-nouveau.txt", "Un titre\n\nUn texte nouveau sur Alep.\n")
+    later = ingest(articles, index_dir)
+    assert later.added_paths == ["2016-10-01-nouveau.txt"]
+
+
 def test_second_run_is_a_no_op_that_reads_nothing(built: Path, articles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import archive.documents as documents
 

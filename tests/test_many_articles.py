@@ -159,3 +159,18 @@ def test_a_script_without_a_main_guard_can_index_with_workers(tmp_path: Path, in
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, "1 300\n", "")
     assert len(Store(index_dir).open()._segments()) == 2  # two workers did the work
+
+
+def test_the_workers_batches_let_go_of_each_file_as_they_go() -> None:
+    # A rebuild of a million files must not hold every FileStat to its end: the
+    # list is emptied as batches are made, in order, each file once.
+    from archive import workers
+    from archive.readers import FileStat
+
+    files = [FileStat(f"2016/{i:05d}.txt", i, 100) for i in range(workers.BATCH_FILES * 2 + 5)]
+    to_read = list(files)
+    batches = workers._batches(None, to_read)
+    first = next(batches)
+    assert first.files == files[: workers.BATCH_FILES] and len(to_read) == len(files) - workers.BATCH_FILES
+    rest = [f for batch in batches for f in batch.files]
+    assert first.files + rest == files and to_read == []

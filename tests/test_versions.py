@@ -354,6 +354,28 @@ def test_neighbours_are_the_versions_a_brute_force_finds(seed: int, asked: int) 
     assert versions.neighbours(sig, rows).tolist() == sorted(expected)
 
 
+def test_grouping_asks_the_keys_of_the_grouped_rows_only() -> None:
+    # A rebuild's grouping reads the ids and dates of the rows in a group, not of
+    # every article: same heads and ranks as with every key given.
+    rng = np.random.default_rng(3)
+    signatures = rng.integers(0, 65536, size=(200, minhash.PERMUTATIONS)).astype(np.uint16)
+    signatures[50] = signatures[10]  # an exact copy
+    signatures[120, :56] = signatures[10, :56]  # a version
+    signatures[7] = minhash.EMPTY  # no text
+    order = [("2016-01-01", f"{i:03d}") for i in range(200)][::-1]
+    asked: list[list[int]] = []
+
+    def keys(rows: np.ndarray) -> list:
+        asked.append(rows.tolist())
+        return [order[r] for r in rows.tolist()]
+
+    heads, ranks = versions.group_heads(signatures, keys)
+    assert asked == [[10, 50, 120]]
+    expected = versions.group_heads(signatures, order)
+    assert np.array_equal(heads, expected[0]) and np.array_equal(ranks, expected[1])
+    assert heads[10] == heads[50] == heads[120] == 120 and ranks[[120, 50, 10]].tolist() == [0, 1, 2]
+
+
 def test_signed_joins_small_chunks_and_keeps_every_signature() -> None:
     rng = np.random.default_rng(4)
     expected: dict[int, np.ndarray] = {}
