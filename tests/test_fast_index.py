@@ -213,6 +213,12 @@ def test_bulk_writer_writes_whooshs_segment(tmp_path, monkeypatch, whooshs_block
                 assert sorted(zip(found.tolist(), poses.tolist(), strict=True)) == sorted(
                     (d, p) for d, ps in expected.items() for p in ps
                 )
+                # some of them, and documents without the term
+                some = sorted(set(docs[::3]) | {d + 1 for d in docs[1::5]} - {d + 1 for d in docs if d + 1 in expected})
+                found, poses = read_position_arrays(reader, fieldname, text.decode("utf-8"), some)
+                assert sorted(zip(found.tolist(), poses.tolist(), strict=True)) == sorted(
+                    (d, p) for d in some if d in expected for p in expected[d]
+                )
     std_files, bulk_files = _segment_files(tmp_path / "std"), _segment_files(tmp_path / "bulk")
     if whooshs_blocks:  # byte for byte: postings, term table, columns
         assert std_files == bulk_files

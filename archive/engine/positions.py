@@ -35,23 +35,62 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
 
 def read_position_arrays(reader, fieldname: str, text: str, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """`read_positions` as two flat arrays: each position of the term in `docs`,
-    and its document (ascending)."""
-    found: list[int] = []
-    lists: list[list[int]] = []
-    for block_docs, deltas in _position_deltas(reader, fieldname, text, docs):
-        found.extend(block_docs)
-        lists.extend(deltas)
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    if not len(lists) or not lengths.all():
-        keep = [i for i, n in enumerate(lengths.tolist()) if n]
-        found, lists, lengths = [found[i] for i in keep], [lists[i] for i in keep], lengths[lengths > 0]
-        if not lists:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+    and its document (ascending). The bulk writer's blocks are read as arrays
+    (a common word of a phrase at a million articles has hundreds of thousands of
+    candidates: a Python list each took seconds)."""
+    parts = list(_position_parts(reader, fieldname, text, np.asarray(docs, dtype=np.int64)))
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    found = np.concatenate([p[0] for p in parts])
+    flat = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    lengths = np.concatenate([p[2] for p in parts]).astype(np.int64)
+    if not lengths.all():  # a posting without positions: nothing to place
+        found, lengths = found[lengths > 0], lengths[lengths > 0]
+    if not len(flat):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     sums = np.cumsum(flat)
     firsts = np.cumsum(lengths) - lengths  # where each document's deltas start
     positions = sums - np.repeat(sums[firsts] - flat[firsts], lengths)  # the sums restart at each document
-    return np.repeat(np.array(found, dtype=np.int64), lengths), positions
+    return np.repeat(found, lengths), positions
+
+
+def _position_parts(reader, fieldname: str, text: str, docs: np.ndarray) -> Iterator[tuple]:
+    """For `read_position_arrays`: per posting block holding some of `docs`, those
+    documents (global numbers), their deltas one after the other, and how many
+    each has."""
+    for leaf, base in reader.leaf_readers():
+        lo, hi = np.searchsorted(docs, [base, base + leaf.doc_count_all()]).tolist()
+        if lo == hi:
+            continue
+        wanted = docs[lo:hi] - base
+        last = -1  # the last id of the previous block
+        for maxid, decode in term_blocks(leaf, fieldname, leaf.schema[fieldname].to_bytes(text)):
+            j = int(np.searchsorted(wanted, last, side="right"))
+            if j == len(wanted):
+                break
+            last = maxid
+            if wanted[j] > maxid:  # no wanted document in this block
+                continue
+            block_ids, _, values = decode()
+            ids = np.asarray(block_ids, dtype=np.int64)
+            want = wanted[j : int(np.searchsorted(wanted, maxid, side="right"))]
+            at = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
+            hit = ids[at] == want
+            at = at[hit]
+            if not len(at):
+                continue
+            if isinstance(values, PackedPositions):
+                deltas = values.deltas()
+                counts = values.counts
+                starts = np.concatenate(([0], np.cumsum(np.frombuffer(counts, dtype=counts.typecode), dtype=np.int64)))
+                lengths = starts[at + 1] - starts[at]
+                offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+                flat = np.frombuffer(deltas, dtype=deltas.typecode)[np.repeat(starts[at], lengths) + offsets]
+            else:
+                lists = _block_deltas(values, at.tolist())
+                lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+                flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+            yield want[hit] + base, flat, lengths
 
 
 def _position_deltas(reader, fieldname: str, text: str, docs: list[int]) -> Iterator[tuple[list[int], list[list[int]]]]:
