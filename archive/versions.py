@@ -310,11 +310,12 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
         at = np.minimum(np.searchsorted(digests, keys), max(len(digests) - 1, 0))
         ours = (digests[at] == keys) if len(digests) else np.zeros(len(keys), dtype=bool)
         table.signatures[rows[ours]] = signatures[at[ours]]
-        was = np.array([orphans.pop(key, -1) for key in keys.tolist()] if orphans else np.full(len(keys), -1))
+        was = np.array([orphans.pop(key, -1) for key in keys.tolist()] if orphans else [-1] * len(keys), dtype=np.int64)
         before[rows] = was
         kept = ~ours & (was >= 0)
         table.signatures[rows[kept]] = old.signatures[was[kept]]
-        for row, d in zip(rows[~ours & (was < 0)].tolist(), docs[~ours & (was < 0)].tolist(), strict=True):
+        missing = ~ours & (was < 0)  # neither computed nor carried: from the stored text
+        for row, d in zip(rows[missing].tolist(), docs[missing].tolist(), strict=True):
             fields = stored(d)
             table.signatures[row] = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))
 

@@ -367,7 +367,6 @@ def test_a_terms_postings_in_a_segment_are_one_block(tmp_path) -> None:
     """Ranked and unstemmed fields alike: a common word's postings in a segment the
     bulk writer wrote are one block (each block costs the ranking a header and a
     decompression), read back as Whoosh reads them."""
-    from whoosh import index
 
     from archive.documents import article_fields
     from archive.engine.postings import read_postings, term_blocks
@@ -379,14 +378,7 @@ def test_a_terms_postings_in_a_segment_are_one_block(tmp_path) -> None:
     root = FIXTURES / "articles"
     docs = [article_fields(a) for f in discover(root) for a in read_articles(root, f.path)]
     docs = [dict(d, id=f"{d['id']}-{i}", path=f"{d['path']}-{i}") for i in range(700 // len(docs) + 1) for d in docs]
-    directory = tmp_path / "ix"
-    directory.mkdir()
-    ix = index.create_in(str(directory), build_schema())
-    writer = BulkSegmentWriter(ix)
-    for doc in docs:
-        writer.add_document(**doc)
-    writer.commit()
-    with index.open_dir(str(directory)).reader() as reader:
+    with _index_with(BulkSegmentWriter, tmp_path / "ix", docs) as reader:
         (leaf, _), *_ = reader.leaf_readers()
         for fieldname in ("exact", "body"):
             text = max(

@@ -10,7 +10,6 @@ all wanted postings of a block at once.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import accumulate, chain
 
@@ -27,9 +26,9 @@ def read_positions(reader, fieldname: str, text: str, docs: list[int]) -> dict[i
     Only the posting blocks that may hold one of `docs` are decoded.
     """
     out: dict[int, list[int]] = {}
-    for found, deltas in _position_deltas(reader, fieldname, text, docs):
-        for d, ds in zip(found, deltas, strict=True):
-            out[d] = list(accumulate(ds))
+    for found, flat, lengths in _position_parts(reader, fieldname, text, np.asarray(docs, dtype=np.int64)):
+        for d, deltas in zip(found.tolist(), np.split(flat, np.cumsum(lengths)[:-1]), strict=True):
+            out[d] = list(accumulate(deltas.tolist()))
     return out
 
 
@@ -55,7 +54,7 @@ def read_position_arrays(reader, fieldname: str, text: str, docs: list[int]) -> 
 
 
 def _position_parts(reader, fieldname: str, text: str, docs: np.ndarray) -> Iterator[tuple]:
-    """For `read_position_arrays`: per posting block holding some of `docs`, those
+    """Per posting block holding some of `docs` (sorted global numbers), those
     documents (global numbers), their deltas one after the other, and how many
     each has."""
     for leaf, base in reader.leaf_readers():
@@ -91,34 +90,6 @@ def _position_parts(reader, fieldname: str, text: str, docs: np.ndarray) -> Iter
                 lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
                 flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
             yield want[hit] + base, flat, lengths
-
-
-def _position_deltas(reader, fieldname: str, text: str, docs: list[int]) -> Iterator[tuple[list[int], list[list[int]]]]:
-    """For `read_positions`: per posting block holding some of `docs`, those
-    documents (global numbers) and the deltas of their positions."""
-    for leaf, base in reader.leaf_readers():
-        lo, hi = bisect_left(docs, base), bisect_left(docs, base + leaf.doc_count_all())
-        if lo == hi:
-            continue
-        wanted = [d - base for d in docs[lo:hi]]
-        last = -1  # the last id of the previous block
-        for maxid, decode in term_blocks(leaf, fieldname, leaf.schema[fieldname].to_bytes(text)):
-            j = bisect_right(wanted, last)
-            if j == len(wanted):
-                break
-            last = maxid
-            if wanted[j] > maxid:  # no wanted document in this block
-                continue
-            block_ids, _, values = decode()
-            # the wanted documents of this block, found by bisection (both are sorted)
-            k = bisect_right(wanted, maxid, j)
-            found, at = [], 0
-            for d in wanted[j:k]:
-                at = bisect_left(block_ids, d, at)
-                if at < len(block_ids) and block_ids[at] == d:
-                    found.append((d, at))
-            if found:
-                yield [d + base for d, _ in found], _block_deltas(values, [i for _, i in found])
 
 
 def _block_deltas(values, postings: list[int]) -> list[list[int]]:
