@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from hypothesis import given, settings
@@ -352,6 +353,8 @@ def test_neighbours_are_the_versions_a_brute_force_finds(seed: int, asked: int) 
                 if minhash.similarity(sig[s : s + 1], sig[r : r + 1])[0] >= versions.THRESHOLD:
                     expected.add(s)
     assert versions.neighbours(sig, rows).tolist() == sorted(expected)
+    with mock.patch.object(versions, "_FILTER_ROWS", 64):  # the rows filtered a chunk at a time
+        assert versions.neighbours(sig, rows).tolist() == sorted(expected)
 
 
 def test_grouping_asks_the_keys_of_the_grouped_rows_only() -> None:
