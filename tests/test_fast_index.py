@@ -274,6 +274,9 @@ def test_packed_block_is_the_block_whoosh_reads(postings, positional: bool, leve
     data = pickle.loads(_short_pickle(PackedBlock.pack(ids, counts, deltas, level)))
     assert list(data[0]) == ids
     assert (list(data[1]) if data[1] is not None else [1] * len(ids)) == counts
+    deltas_read, weights_read = PackedBlock(data._data).numbers()  # what ranking reads, as numpy arrays
+    assert deltas_read.tolist() == ids
+    assert (weights_read.tolist() if weights_read is not None else [1] * len(ids)) == counts
     if positional:
         fmt = Positions()
         assert [fmt.decode_positions(v) for v in data[2]] == [

@@ -29,6 +29,7 @@ from whoosh.reading import EmptyReader
 from whoosh.system import pack_ushort
 
 from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERM_STATS, TERMINFO
+from .packed import PackedBlock
 from .safepickle import load, loads
 
 Postings = tuple[np.ndarray, "np.ndarray | None"]  # document numbers (int32); weights (float64; None: all 1.0)
@@ -44,7 +45,8 @@ _NUMPY_BLOCK = 48
 _ARRAY_DTYPES = {c: np.dtype(c if c in "bBhHiIlLqQfd" else "u4") for c in "bBhHiIlLqQfd"}
 
 
-def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[int] | None = None) -> Blocks:
+def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[int] | None = None,
+                keys: dict[int, tuple[bytes, int]] | None = None) -> Blocks:  # fmt: skip
     """The posting blocks of one term in one segment, as (last local id, a function
     that decodes the block), so that a reader can skip blocks it does not need.
 
@@ -54,7 +56,9 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     term (one lookup in its term table). `raw`: each function gives the block's
     (id deltas, weights) instead, its first id absolute (`read_postings` decodes a
     whole term at once). `df`: the term's document frequency in the segment (as
-    its term table has it) is appended to it.
+    its term table has it) is appended to it. `keys`: a cache of the term's keys
+    and their hashes by field number, for a caller that looks the term up in
+    every segment (a field's number is most often the same in all of them).
     """
     terms = getattr(leaf, "_terms", None)
     if not isinstance(terms, W3TermsReader):
@@ -64,7 +68,15 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     fieldnum = terms._fieldmap.get(fieldname)
     if fieldnum is None:
         return iter(())
-    found = _lookup(terms._tindex, pack_ushort(fieldnum) + btext)
+    if keys is None:
+        key = pack_ushort(fieldnum) + btext
+        found = _lookup(terms._tindex, key, _hash(key))
+    else:
+        known = keys.get(fieldnum)
+        if known is None:
+            key = pack_ushort(fieldnum) + btext
+            known = keys[fieldnum] = (key, _hash(key))
+        found = _lookup(terms._tindex, *known)
     if found is None:
         return iter(())
     buf, pos, size = found
@@ -91,14 +103,18 @@ def _inlined_block(data: bytes, raw: bool) -> Blocks:
         yield ids[-1], lambda: (list(ids), weights, values)
 
 
-def _lookup(tindex, key: bytes) -> tuple[object, int, int] | None:
+def _hash(key: bytes) -> int:
+    """A key's hash in Whoosh's hash files (`filetables.md5_hash`)."""
+    return int.from_bytes(md5(key).digest()[12:], "big")
+
+
+def _lookup(tindex, key: bytes, keyhash: int) -> tuple[object, int, int] | None:
     """Where a key's value is in a Whoosh hash file (its buffer, position and
     length), or None: `HashReader.range_for_key` with the slots read in place
     (a term costs several times less to look up). The file is a compound
     segment's, in memory (`BufferFile`, `archive.engine.mapped`), as every
-    segment Whoosh writes."""
+    segment Whoosh writes. `keyhash`: `_hash(key)`."""
     buf = tindex.dbfile._buf
-    keyhash = int.from_bytes(md5(key).digest()[12:], "big")  # `filetables.md5_hash`
     start, slots = tindex.tables[keyhash & 255]
     if not slots:
         return None
@@ -143,20 +159,26 @@ def _decode_block(data: bytes, compression: int) -> Block:
 
 def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
     """A block's id deltas (its first id absolute) and weights, undecoded (its
-    values, which a `PackedBlock` makes when asked for, left alone)."""
+    values, which a `PackedBlock` makes when asked for, left alone): numpy
+    arrays read in place from a `PackedBlock`, Whoosh's sequences otherwise."""
     block = loads(zlib.decompress(data) if compression else data)
+    if isinstance(block, PackedBlock):
+        return block.numbers()
     return block[0], block[1]
 
 
 class _Gathered:
     """A term's postings over every segment, as id deltas and weights, gathered a
-    block at a time: long blocks of arrays as numpy arrays, without a Python object
-    per posting; short ones (most terms have a posting or two per segment) in one
-    list."""
+    block at a time: long blocks as numpy arrays in their own small types (made
+    one array of each at the end), without a Python object per posting; short
+    ones (most terms have a posting or two per segment) in one list."""
 
     def __init__(self) -> None:
-        self.chunks: list[np.ndarray] = []  # deltas
-        self.wchunks: list[np.ndarray] = []  # their weights
+        self.chunks: list[np.ndarray] = []  # deltas; a long block's first one is in `firsts`
+        self.wchunks: list[np.ndarray | float | None] = []  # their weights (None: all 1.0)
+        self.starts: list[int] = []  # where each long block starts among all postings
+        self.firsts: list[int] = []  # and its first delta
+        self.size = 0  # postings in `chunks`
         self.small: list[int] = []  # deltas of short blocks, not yet in `chunks`
         self.wsmall: list[float] = []
         self.weighted = False
@@ -166,7 +188,7 @@ class _Gathered:
         block's last global id) and weights `w`."""
         if w is not None:
             self.weighted = True
-        if len(d) >= _NUMPY_BLOCK and isinstance(d, array):
+        if isinstance(d, np.ndarray) or (len(d) >= _NUMPY_BLOCK and isinstance(d, array)):
             self._add_array(d, w, first)
             return
         n = len(d)
@@ -179,36 +201,45 @@ class _Gathered:
         else:
             self.wsmall.extend(map(float, w))
 
-    def _add_array(self, d: array, w, first: int) -> None:
+    def _add_array(self, d, w, first: int) -> None:
         self._flush_small()
-        n = len(d)
-        part = np.frombuffer(d, dtype=_ARRAY_DTYPES[d.typecode]).astype(np.int64)
-        part[0] = first
-        self.chunks.append(part)
-        if w is None:
-            self.wchunks.append(np.ones(n))
-        elif isinstance(w, float):
-            self.wchunks.append(np.full(n, w))
-        elif isinstance(w, array):
-            self.wchunks.append(np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode]).astype(np.float64))
-        else:
-            self.wchunks.append(np.array(w, dtype=np.float64))
+        if isinstance(d, array):
+            d = np.frombuffer(d, dtype=_ARRAY_DTYPES[d.typecode])
+            if isinstance(w, array):
+                w = np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode])
+            elif w is not None and not isinstance(w, float):
+                w = np.array(w, dtype=np.float64)
+        self.starts.append(self.size)
+        self.firsts.append(first)
+        self._chunk(d, w)
+
+    def _chunk(self, d: np.ndarray, w) -> None:
+        self.chunks.append(d)
+        self.wchunks.append(w)
+        self.size += len(d)
 
     def _flush_small(self) -> None:
         if self.small:
-            self.chunks.append(np.array(self.small, dtype=np.int64))
-            self.wchunks.append(np.array(self.wsmall))
+            self._chunk(np.array(self.small, dtype=np.int64), np.array(self.wsmall))
             self.small, self.wsmall = [], []
 
     def postings(self) -> tuple[np.ndarray, np.ndarray | None] | None:
         """The global ids (one cumulative sum) and weights (None: all 1.0); None
         when there are none."""
         self._flush_small()
-        chunks, wchunks = self.chunks, self.wchunks
+        chunks = self.chunks
         if not chunks:
             return None
-        ids = np.cumsum(np.concatenate(chunks) if len(chunks) > 1 else chunks[0])
-        weights = (np.concatenate(wchunks) if len(wchunks) > 1 else wchunks[0]) if self.weighted else None
+        deltas = np.concatenate(chunks).astype(np.int64) if len(chunks) > 1 else chunks[0].astype(np.int64)
+        deltas[self.starts] = self.firsts
+        ids = np.cumsum(deltas, dtype=np.int32)  # document numbers are below 2**31 (Whoosh's own limit)
+        if not self.weighted:
+            return ids, None
+        weights = np.empty(self.size)
+        at = 0
+        for d, w in zip(chunks, self.wchunks, strict=True):
+            weights[at : at + len(d)] = 1.0 if w is None else w
+            at += len(d)
         return ids, weights
 
 
@@ -228,13 +259,14 @@ def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None
     gathered = _Gathered()
     deletions = False
     prev = 0  # the last global id so far
+    btext = reader.schema[fieldname].to_bytes(text)
+    keys: dict[int, tuple[bytes, int]] = {}
     for leaf, base in reader.leaf_readers():
-        btext = leaf.schema[fieldname].to_bytes(text)
-        for maxid, decode in term_blocks(leaf, fieldname, btext, raw=True, df=df):
+        for maxid, decode in term_blocks(leaf, fieldname, btext, raw=True, df=df, keys=keys):
             d, w = decode()
-            gathered.add(d, w, d[0] + base - prev)
+            gathered.add(d, w, int(d[0]) + base - prev)
             prev = base + maxid
-        if leaf.has_deletions():
+        if not deletions and leaf.has_deletions():
             deletions = True
     found = gathered.postings()
     if found is None:
@@ -246,7 +278,7 @@ def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None
         keep = live[ids]
         ids = ids[keep]
         weights = weights[keep] if weights is not None else None
-    return ids.astype(np.int32), weights
+    return ids, weights
 
 
 def has_term(reader, fieldname: str, text: str) -> bool:
