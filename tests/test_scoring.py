@@ -214,7 +214,7 @@ def test_phrases_match_whooshs(index: Path, words: list[str], slop: int) -> None
     with Searcher(index) as s:
         terms = [s.parser.exact.term(w) for w in words]
         q = Q.Phrase("exact", terms, slop=slop)
-        assert set(s._scorer.phrase_docs(q)) == set(q.docs(s._searcher))
+        assert set(s._scorer.phrases.docs(q)) == set(q.docs(s._searcher))
 
 
 def test_the_ranking_is_the_exact_top_of_all_scores(index: Path) -> None:
@@ -369,8 +369,8 @@ def test_phrases_from_cached_positions_match_whooshs(index: Path) -> None:
         terms = [s.parser.exact.term(w) for w in common]
         phrases = [Q.Phrase("exact", [a, b]) for a in terms for b in terms if a != b]
         for q in phrases + phrases:  # the second time from the cache
-            assert set(s._scorer.phrase_docs(q)) == set(q.docs(s._searcher))
-        assert s._scorer._positions  # the cache was used
+            assert set(s._scorer.phrases.docs(q)) == set(q.docs(s._searcher))
+        assert s._scorer.phrases._cache  # the cache was used
 
 
 def test_has_term_is_whooshs_doc_frequency_above_zero(index: Path) -> None:
@@ -416,3 +416,23 @@ def test_distinct_is_numpys_unique(values: list[int]) -> None:
 
     a = np.array(values, dtype=np.int64)
     assert np.array_equal(distinct(a), np.unique(a)) and distinct(a).dtype == np.int64
+
+
+def test_a_words_matches_are_its_documents_once_it_is_scored(index: Path) -> None:
+    """Counting a query reuses each word's documents from its scores (the word's
+    fields, `Scorer._word`), even when scoring changed those scores in place (an
+    exclusion), and forgets them at the next query."""
+    with Searcher(index) as s:
+        scorer = s._scorer
+        (alep,) = s.parser.parse("Alep").clauses
+        (damas,) = s.parser.parse("Damas").clauses
+        assert type(alep) is Q.Or and len(alep.subqueries) > 1
+        expected = whoosh_docs(s, alep)
+        scorer.new_query()
+        scores = scorer.scores(Q.AndNot(alep, damas))
+        assert set(np.flatnonzero(scores.matched).tolist()) == expected - whoosh_docs(s, damas)
+        assert set(np.flatnonzero(scorer.matches(alep)).tolist()) == expected
+        assert scorer._words  # from the scores
+        scorer.new_query()
+        assert not scorer._words
+        assert set(np.flatnonzero(scorer.matches(alep)).tolist()) == expected
