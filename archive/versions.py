@@ -40,7 +40,7 @@ import numpy as np
 
 from .engine.postings import live_docs
 from .minhash import EMPTY, PERMUTATIONS, signature, similarity
-from .versiontable import Table, load, save, segment_rows
+from .versiontable import Table, load, save, segment_rows, segment_signatures, signatures_of
 
 #: Estimated Jaccard similarity from which two articles are versions of each other
 #: (on OrangeSum, the lowest that keeps 98% of the groups pure: docs/VERSIONS.md).
@@ -261,11 +261,15 @@ def refresh(data_dir: Path, reader, computed: Signed, stored: Callable[[int], di
     """Write the table of the index `reader` reads (just committed in `data_dir`):
     signatures from `computed` (this run's), else the old table's, else of the
     text stored in the index (`stored(docnum)`: its stored fields)."""
-    old = load(data_dir) or _empty()
-    table, before = _carried(reader, old)
+    old = load(data_dir, with_signatures=False) or _empty()
+    carried = _carried(reader, old, data_dir)
+    if carried is None:  # a signature file missing or cut short: as if there were no table
+        old = _empty()
+        carried = _carried(reader, old, data_dir)
+    table, before = carried
     fresh = np.flatnonzero(before < 0)
     if len(fresh):
-        _looked_up(table, fresh, before, reader, old, computed.table(), stored)
+        _looked_up(table, fresh, before, reader, old, computed.table(), stored, data_dir)
     _regroup(table, _dirty(table, old, before, fresh), before, old, reader)
     save(data_dir, table)
     return table
@@ -276,10 +280,11 @@ def _empty() -> Table:
     return Table(0, none, none, none, [], none, none, none.astype(np.uint64), np.zeros((0, PERMUTATIONS), np.uint16))
 
 
-def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
+def _carried(reader, old: Table, data_dir: Path) -> tuple[Table, np.ndarray] | None:
     """The rows of the live articles of `reader`, in document order, with what the
-    old table knew of those in segments it knew; and for each row its old row (-1
-    for the articles of new segments)."""
+    old table knew of those in segments it knew (their signatures read from the
+    segments' files straight into the new rows); and for each row its old row (-1
+    for the articles of new segments). None when a signature file cannot be read."""
     live = live_docs(reader) if reader.doc_count_all() else np.zeros(0, dtype=bool)
     known = {sid: k for k, sid in enumerate(old.segments)}
     old_rows = segment_rows(old.segs, len(old.segments))  # each segment's rows, in document order
@@ -297,10 +302,21 @@ def _carried(reader, old: Table) -> tuple[Table, np.ndarray]:
     local_, segs_, docnums_, before_ = (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
                                         for parts in (local, segs, docnums, before))  # fmt: skip
     n = len(local_)
-    if len(old.digests):  # one gather; the fresh rows' values are written by `_looked_up`
-        digests, signatures = old.digests[np.maximum(before_, 0)], old.signatures[np.maximum(before_, 0)]
+    # the fresh rows' values are written by `_looked_up`
+    digests = old.digests[np.maximum(before_, 0)] if len(old.digests) else np.zeros(n, dtype=np.uint64)
+    if len(old.signatures):  # a table of format 3: its signatures were in it
+        signatures = old.signatures[np.maximum(before_, 0)]
     else:
-        digests, signatures = np.zeros(n, dtype=np.uint64), np.zeros((n, PERMUTATIONS), np.uint16)
+        signatures = np.zeros((n, PERMUTATIONS), np.uint16)
+        at = 0
+        for sid, rows, locals_ in zip(segments, before, local, strict=True):
+            hit = np.flatnonzero(rows >= 0)
+            if len(hit):
+                sigs = segment_signatures(data_dir, sid, locals_[hit])
+                if sigs is None:
+                    return None
+                signatures[at + hit] = sigs
+            at += len(locals_)
     table = Table(reader.generation() or 0, docnums_, np.full(n, -1), np.full(n, -1), segments, segs_, local_,
                   digests, signatures)  # fmt: skip
     return table, before_
@@ -313,7 +329,7 @@ _LOOKUP_CHUNK = 1 << 16
 
 
 def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old: Table,
-               computed: tuple[np.ndarray, np.ndarray], stored: Callable[[int], dict]) -> None:  # fmt: skip
+               computed: tuple[np.ndarray, np.ndarray], stored: Callable[[int], dict], data_dir: Path) -> None:  # fmt: skip
     """Digests and signatures of the `fresh` rows (articles of new segments); a
     row whose article the old table held elsewhere (a segment a merge rewrote)
     gets its old row in `before`."""
@@ -333,8 +349,14 @@ def _looked_up(table: Table, fresh: np.ndarray, before: np.ndarray, reader, old:
         was = np.array([orphans.pop(key, -1) for key in keys.tolist()] if orphans else [-1] * len(keys), dtype=np.int64)
         before[rows] = was
         kept = ~ours & (was >= 0)
-        table.signatures[rows[kept]] = old.signatures[was[kept]]
-        missing = ~ours & (was < 0)  # neither computed nor carried: from the stored text
+        if kept.any():
+            sigs = old.signatures[was[kept]] if len(old.signatures) else signatures_of(
+                data_dir, old.segments, old.segs[was[kept]], old.local[was[kept]])  # fmt: skip
+            if sigs is None:  # its segment's file cannot be read
+                kept[:] = False
+            else:
+                table.signatures[rows[kept]] = sigs
+        missing = ~ours & ~kept  # neither computed nor carried: from the stored text
         for row, d in zip(rows[missing].tolist(), docs[missing].tolist(), strict=True):
             fields = stored(d)
             table.signatures[row] = signature(fields.get("title", ""), fields.get("lede", ""), fields.get("body", ""))

@@ -92,11 +92,12 @@ def _header(f) -> tuple[int, int, int, int, bool] | None:
     return (*_HEADER.unpack_from(head, len(_MAGIC)), head.startswith(_MAGIC_3))
 
 
-def load(data_dir: Path, searched_only: bool = False) -> Table | None:
+def load(data_dir: Path, searched_only: bool = False, with_signatures: bool = True) -> Table | None:
     """The table of the data folder (with `searched_only`, its document numbers,
     heads and ranks alone); None when there is none, or it cannot be read (the
     next indexing run writes it again). Tables of format 3 (the signatures in the
-    same file) are read too."""
+    same file) are read too. Without `with_signatures`, the signatures of a table
+    of format 4 are left in their files (no rows: `signatures_of` reads them)."""
     try:
         with open(data_dir / FILENAME, "rb") as f:
             header = _header(f)
@@ -124,28 +125,38 @@ def load(data_dir: Path, searched_only: bool = False) -> Table | None:
     if inline:
         signatures = np.frombuffer(data, dtype="<u2", count=n * perms, offset=at + 8 * n).reshape(n, perms)
         signatures = signatures.astype(np.uint16)
-    else:
-        signatures = _signatures(data_dir, segments, arrays["segs"], arrays["local"])
+    elif with_signatures:
+        signatures = signatures_of(data_dir, segments, arrays["segs"], arrays["local"])
         if signatures is None:
             return None
+    else:
+        signatures = np.zeros((0, PERMUTATIONS), dtype=np.uint16)
     return Table(generation, **arrays, segments=segments, digests=digests, signatures=signatures)
 
 
-def _signatures(data_dir: Path, segments: list[str], segs: np.ndarray, local: np.ndarray) -> np.ndarray | None:
+def signatures_of(data_dir: Path, segments: list[str], segs: np.ndarray, local: np.ndarray) -> np.ndarray | None:
     """The signatures of the rows (`segs`, `local`) from their segments' files; None
     when one is missing or too short."""
     out = np.zeros((len(segs), PERMUTATIONS), dtype=np.uint16)
-    try:
-        for sid, rows in zip(segments, segment_rows(segs, len(segments)), strict=True):
-            if not len(rows):
-                continue
-            sigs = np.fromfile(_signature_file(data_dir, sid), dtype="<u2")
-            if len(sigs) % PERMUTATIONS or local[rows].max() >= len(sigs) // PERMUTATIONS:
+    for sid, rows in zip(segments, segment_rows(segs, len(segments)), strict=True):
+        if len(rows):
+            sigs = segment_signatures(data_dir, sid, local[rows])
+            if sigs is None:
                 return None
-            out[rows] = sigs.reshape(-1, PERMUTATIONS)[local[rows]]
+            out[rows] = sigs
+    return out
+
+
+def segment_signatures(data_dir: Path, segment_id: str, local: np.ndarray) -> np.ndarray | None:
+    """The signatures of one segment's document numbers `local`, from its file; None
+    when it is missing or too short."""
+    try:
+        sigs = np.fromfile(_signature_file(data_dir, segment_id), dtype="<u2")
     except (OSError, ValueError):
         return None
-    return out
+    if len(sigs) % PERMUTATIONS or (len(local) and local.max() >= len(sigs) // PERMUTATIONS):
+        return None
+    return sigs.reshape(-1, PERMUTATIONS)[local].astype(np.uint16, copy=False)
 
 
 def current(data_dir: Path, generation: int) -> bool:
