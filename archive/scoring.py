@@ -45,11 +45,12 @@ CACHE_POSTINGS = 4_000_000
 OWN_HEADLINES = 0.5
 
 
-def _fields_of(q: Q.Or) -> tuple | None:
+def _fields_of(subqueries: list[Q.Query]) -> tuple | None:
     """The (field, text) of each term of an `Or` of terms (one word's fields), None
     for any other `Or`."""
-    terms = q.subqueries
-    return tuple((t.fieldname, t.text) for t in terms) if all(type(t) is Q.Term for t in terms) else None
+    if not all(type(t) is Q.Term for t in subqueries):
+        return None
+    return tuple((t.fieldname, t.text) for t in subqueries)
 
 
 class Scorer:
@@ -163,7 +164,7 @@ class Scorer:
         if isinstance(q, Q.AndMaybe):
             return self.matches(q.a)
         if isinstance(q, Q.And) or type(q) is Q.Or:
-            word = self._words.get(_fields_of(q)) if type(q) is Q.Or else None
+            word = self._words.get(_fields_of(q.subqueries)) if type(q) is Q.Or else None
             return self._combined(q) if word is None else word
         if isinstance(q, Q.Every):
             return self.live()
@@ -318,7 +319,7 @@ class Scorer:
             acc.values[docs] += values
             acc.matched[docs] = True
         # the word's documents, which counting its query asks for next (`matches`)
-        self._words[_fields_of(Q.Or(terms))] = acc.matched.copy()
+        self._words[_fields_of(terms)] = acc.matched.copy()
         return acc
 
     def _saturated(self, terms: list[Q.Term], boost: float) -> Scores:
@@ -347,6 +348,7 @@ class Scorer:
         return (docs[:0], tf[:0]) if idf is None else (docs, self._saturation(tf, idf, boost))
 
     def _saturation(self, tf: np.ndarray, idf: float, boost: float) -> np.ndarray:
+        """BM25's saturation of a word's BM25F sums `tf` (the same operations in the same order as ever)."""
         K1 = self.weighting.K1
         return boost * idf * (K1 + 1) * tf / (K1 + tf)
 
