@@ -3,6 +3,7 @@
     python benchmarks/scale.py --n 20000                  # ~10 min on a busy 2-core machine
     python benchmarks/scale.py --n 1000000 --work /big --no-optimize   # over an hour; ~25 GB of disk
     python benchmarks/scale.py --n 1000000 --work /big/scale-KEPT --reuse  # another checkout, on a --keep run's archive
+                                                      # (tantivy's queries on its kept index, beside)
 
 Generates N distinct articles from `../shared/corpora/orangesum/articles.jsonl.gz`
 (seeded): each takes the headline of one OrangeSum article, perturbed (a word
@@ -232,9 +233,12 @@ def cold_search(articles: Path, index: Path, keywords: list[str]) -> dict:
 
 
 def tantivy_child(articles: str, index: str, queries_file: str) -> None:
-    """Index the files with tantivy, then time the queries (run as a subprocess)."""
+    """Index the files with tantivy, then time the queries (run as a subprocess).
+    `articles` empty: the index is there already (`--reuse`), only the queries."""
     import tantivy
 
+    if not articles:
+        return tantivy_queries(tantivy, index, queries_file, {})
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", tokenizer_name="fr_stem")
@@ -253,15 +257,17 @@ def tantivy_child(articles: str, index: str, queries_file: str) -> None:
             w.add_document(tantivy.Document(id=str(path.relative_to(root)), title=title, body=body))
     w.commit()
     w.wait_merging_threads()
-    index_s = time.perf_counter() - t0
+    tantivy_queries(tantivy, index, queries_file, {"index_seconds": round(time.perf_counter() - t0, 2)})
+
+
+def tantivy_queries(tantivy, index: str, queries_file: str, out: dict) -> None:
     with open(queries_file, encoding="utf-8") as f:
         queries = json.load(f)
     t0 = time.perf_counter()
     ix = tantivy.Index.open(index)
     ix.reload()
     s = ix.searcher()
-    open_s = time.perf_counter() - t0
-    out = {"index_seconds": round(index_s, 2), "open_searcher_s": round(open_s, 3), "segments": s.num_segments}
+    out.update({"open_searcher_s": round(time.perf_counter() - t0, 3), "segments": s.num_segments})
 
     def one(text: str) -> bool:
         words = " ".join(re.findall(r"\w+", text.lower()))
@@ -320,6 +326,7 @@ def reuse(args: argparse.Namespace) -> None:
          or index_run(articles, index)),
         ("warm", lambda: warm_queries(index, keywords, pasted)),
         ("cold_search", lambda: cold_search(articles, index, keywords)),
+        ("tantivy_queries", lambda: tantivy_kept(args.work, keywords, pasted)),
     ):  # fmt: skip
         log(f"{phase}…")
         result[phase] = measure()
@@ -330,6 +337,22 @@ def reuse(args: argparse.Namespace) -> None:
         out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         log(json.dumps(result[phase])[:300])
     print(json.dumps(result, indent=1))
+
+
+def tantivy_kept(work: Path, keywords: list[str], pasted: list[str]) -> dict:
+    """tantivy's warm queries on the index a `--keep` run left in `work` (not
+    indexed again: the archive has only the 100/10/10 rounds' changes since)."""
+    index = work / "tantivy"
+    if not index.exists():
+        return {"note": f"no tantivy index in {index}: not measured"}
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return {"note": "tantivy is not installed (pip install tantivy): not measured"}
+    queries = work / "queries-reuse.json"
+    queries.write_text(json.dumps({"keywords": keywords, "pasted_headlines": pasted}), encoding="utf-8")
+    r = run([sys.executable, __file__, "--tantivy-child", "", str(index), str(queries)])
+    return json.loads(r["stdout"])
 
 
 # --- main -----------------------------------------------------------------------------------
