@@ -7,7 +7,9 @@ the same order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from whoosh import query as Q
@@ -37,6 +39,9 @@ class Plan:
     all_docs: np.ndarray | None = None  # the filtered all-words and any-word matches, once counted
     any_docs: np.ndarray | None = None
     with_all: np.ndarray | None = None  # the first tier of a ranking by score (see `Orderer.rows`)
+    # `scores` of the first tier only (see `archive.search.Searcher._scores`), and how to
+    # score every match when more rows are asked for than the first tier holds
+    full_scores: Callable[[], Scores | None] | None = None
 
     @property
     def ranked_q(self) -> Q.Query | None:
@@ -59,17 +64,33 @@ class Orderer:
         self.ids = ids
         self.dates = dates
 
+    def scores(self, plan: Plan, B: float | None, page: int = 0) -> Scores | None:
+        """The scores of the plan's ranked matches (`B` as `Scorer.scores` takes it).
+        When the articles with all the words come first and are at least `page`
+        (the rows a page may read), only theirs: the others cannot reach the
+        page, and most of a common word's postings are theirs. `rows` scores
+        every match if asked for more (`Plan.full_scores`)."""
+        score = partial(self.scorer.scores, plan.ranked_q, B)
+        if page and plan.first_tier and self.scorer.supports(plan.ranked_q):
+            with_all = self.first_tier_docs(plan)
+            if np.count_nonzero(with_all) >= page:
+                plan.full_scores = score
+                return score(among=with_all)
+        return score()
+
     def rows(self, plan: Plan, want: int) -> list[Row]:
         """The first `want` rows of the plan's ranking."""
         if plan.result.sort != "relevance":
             return self._rows_by_date(plan, want)
+        if plan.full_scores is not None and np.count_nonzero(self.first_tier_docs(plan)) < want:
+            plan.scores, plan.full_scores = plan.full_scores(), None
         scores, mode = plan.scores, plan.result.mode
         if scores is None:
             return self._rows_by_whoosh(plan, want)
         if plan.first_tier:
             # The articles with all the words first (their score is the same in
             # the all-words query), then the others.
-            with_all = self._first_tier(plan)
+            with_all = self.first_tier_docs(plan)
             rows = [(s, i, d, True) for s, i, d in top(scores, want, self.ids, with_all)]
             if len(rows) < want:
                 more = top(scores, want - len(rows), self.ids, plan.allowed, exclude=with_all)
@@ -79,11 +100,11 @@ class Orderer:
 
     def matched(self, plan: Plan) -> np.ndarray:
         """The articles the plan ranks, filtered (a mask)."""
-        if plan.scores is not None:
+        if plan.scores is not None and plan.full_scores is None:
             return plan.scores.matched if plan.allowed is None else plan.scores.matched & plan.allowed
         return self.scorer.matches_among(plan.ranked_q, plan.allowed)
 
-    def _first_tier(self, plan: Plan) -> np.ndarray:
+    def first_tier_docs(self, plan: Plan) -> np.ndarray:
         """The filtered all-words matches, found once (`rows` may be asked for again:
         `archive.folding.folded_rows`)."""
         if plan.with_all is None:

@@ -74,6 +74,7 @@ class Scorer:
         self._denominators: dict[str, np.ndarray] = {}
         self._norms: dict[tuple[str, float | None], np.ndarray] = {}
         self._B: float | None = None  # every field's B for the query being scored (`scores`)
+        self._among: np.ndarray | None = None  # the documents being scored (`scores`; None: all)
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
@@ -164,8 +165,12 @@ class Scorer:
         if isinstance(q, Q.AndMaybe):
             return self.matches(q.a)
         if isinstance(q, Q.And) or type(q) is Q.Or:
-            word = self._words.get(_fields_of(q.subqueries)) if type(q) is Q.Or else None
-            return self._combined(q) if word is None else word
+            key = _fields_of(q.subqueries) if type(q) is Q.Or else None
+            if key is None:
+                return self._combined(q)
+            if key not in self._words:  # one word's fields: kept for the query
+                self._words[key] = self._combined(q)
+            return self._words[key]
         if isinstance(q, Q.Every):
             return self.live()
         if isinstance(q, Q.Not):
@@ -268,22 +273,26 @@ class Scorer:
             return all(self.supports(s) for s in q.subqueries)
         return False
 
-    def scores(self, q: Q.Query, B: float | None = None) -> Scores | None:
+    def scores(self, q: Q.Query, B: float | None = None, among: np.ndarray | None = None) -> Scores | None:
         """The scores of every document `q` matches; None when `q` holds a kind of
         query this module does not evaluate. `B`: every field's B in its words'
         BM25F length norms (a paragraph-long query's, `archive.ranking.LONG_WORDS`);
-        None: each field's own."""
+        None: each field's own. `among`: a mask of the documents to score (their
+        scores are those of a whole evaluation, to the bit; the others' are not
+        computed, and `matched` is not the query's matches then)."""
         if not self.supports(q):
             return None
-        self._B = B
+        self._B, self._among = B, among
         try:
             return self._eval(q)
         finally:
-            self._B = None
+            self._B = self._among = None
 
     def _add_term(self, acc: Scores, fieldname: str, text: str, boost: float,
                   only: np.ndarray | None = None) -> None:  # fmt: skip
         """Add one term's BM25 to `acc` (only in the documents of the mask `only`)."""
+        if self._among is not None:
+            only = self._among if only is None else only & self._among
         ids, weights = self.postings(fieldname, text)
         if only is not None and len(ids):
             keep = only[ids]
@@ -318,8 +327,8 @@ class Scorer:
             docs, values = self._saturated_at(headline, boost)  # the headline's few documents only
             acc.values[docs] += values
             acc.matched[docs] = True
-        # the word's documents, which counting its query asks for next (`matches`)
-        self._words[_fields_of(terms)] = acc.matched.copy()
+        if self._among is None:  # the word's documents, which counting its query asks for next (`matches`)
+            self._words[_fields_of(terms)] = acc.matched.copy()
         return acc
 
     def _saturated(self, terms: list[Q.Term], boost: float) -> Scores:
@@ -357,10 +366,14 @@ class Scorer:
         ids, weights = self.postings(t.fieldname, t.text)
         if not len(ids):
             return np.zeros(0), ids, None
+        idf = self.idf(t.fieldname, t.text)  # of all its postings, whatever `scores` is asked for
+        if self._among is not None:
+            keep = self._among[ids]
+            ids, weights = ids[keep], (weights[keep] if weights is not None else None)
         norm = self.norms(t.fieldname)
         lens = self.lengths(t.fieldname)[ids]
         tf = (t.boost / norm)[lens] if weights is None else t.boost * weights / norm[lens]
-        return tf, ids, self.idf(t.fieldname, t.text)
+        return tf, ids, idf
 
     def field_frequencies(self, terms: list[Q.Term]) -> tuple[np.ndarray, np.ndarray, float | None]:
         """The BM25F sum of one word's fields: per document, each field's frequency

@@ -27,7 +27,7 @@ from whoosh import query as Q
 from .analysis import nfc
 from .engine.postings import has_term
 from .errors import QueryError
-from .folding import fold_stream, fold_versions, folded_rows
+from .folding import FOLD_MARGIN, fold_stream, fold_versions, folded_rows
 from .models import Article, Hit, SearchResult, Span, Stats
 from .ordering import SORTS, Orderer, Plan, Row
 from .patterns import expand
@@ -178,7 +178,7 @@ class Searcher:
         if plan.all_q is None:
             return result
         want = offset + limit
-        plan.scores = self._scores(plan)
+        plan.scores = self._scores(plan, want + FOLD_MARGIN if fold else want)
         if count or facets or result.sort != "relevance":
             self._count(plan)
         copies: dict = {}
@@ -276,13 +276,13 @@ class Searcher:
         tiered = len(parsed.clauses) > 1  # else all-words and any-word matches are the same
         return Plan(result, parsed, all_q, any_q, allowed, tiered)
 
-    def _scores(self, plan: Plan) -> Scores | None:
-        """Every match scored at once; None when sorted by date, or for a wildcard
-        or fuzzy word (ranked by Whoosh)."""
+    def _scores(self, plan: Plan, page: int = 0) -> Scores | None:
+        """The plan's matches scored (`Orderer.scores`: the first tier alone when it holds
+        the `page`); None by date, or for a wildcard or fuzzy word (Whoosh ranks them)."""
         if plan.result.sort != "relevance" or plan.parsed.empty:
             return None
         words = sum(type(c) is Q.Or for c in plan.parsed.clauses)  # a word's clause: its fields
-        return self._scorer.scores(plan.ranked_q, self.ranking.long_B if words > LONG_WORDS else None)
+        return self._orderer.scores(plan, self.ranking.long_B if words > LONG_WORDS else None, page)
 
     def _count(self, plan: Plan) -> None:
         """The plan's all-words and any-word matches (filtered), counted in its result."""
@@ -290,7 +290,7 @@ class Searcher:
         all_docs = self._scorer.matches_among(plan.all_q, allowed)
         if plan.ranked_q is plan.all_q:
             any_docs = all_docs
-        elif scores is not None:  # the scored articles are the any-word matches
+        elif scores is not None and plan.full_scores is None:  # the scored articles: the any-word matches
             any_docs = scores.matched if allowed is None else allowed & scores.matched
         else:
             any_docs = self._scorer.matches_among(plan.any_q, allowed)
