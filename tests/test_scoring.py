@@ -436,3 +436,102 @@ def test_a_words_matches_are_its_documents_once_it_is_scored(index: Path) -> Non
         scorer.new_query()
         assert not scorer._words
         assert set(np.flatnonzero(scorer.matches(alep)).tolist()) == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=query_text, seed=st.integers(0, 2**32 - 1))
+def test_scores_among_some_documents_are_their_whole_scores(shipped: Searcher, text: str, seed: int) -> None:
+    """`Scorer.scores(among=…)` (what a page of all-words matches is ranked with)
+    gives those documents the scores a whole evaluation gives them, to the bit:
+    the articles with all the words, or any mask."""
+    s = shipped
+    s._scorer.new_query()
+    parsed = s.parser.parse(text)
+    if parsed.empty or not parsed.clauses:
+        return
+    any_q = Q.Or(parsed.clauses) if len(parsed.clauses) > 1 else parsed.clauses[0]
+    trees = [any_q, Q.AndNot(any_q, Q.Or(parsed.excluded))] if parsed.excluded else [any_q]
+    with_all = s._scorer.matches(Q.And(parsed.clauses) if len(parsed.clauses) > 1 else parsed.clauses[0])
+    rng = np.random.default_rng(seed)
+    few, some = rng.random(s._scorer.size) < 0.02, rng.random(s._scorer.size) < 0.3
+    for tree in trees:
+        whole = s._scorer.scores(tree)
+        for among in (with_all, some, few):
+            part = s._scorer.scores(tree, among=among)
+            assert np.array_equal(part.values[among & whole.matched], whole.values[among & whole.matched]), tree
+
+
+def test_pages_are_the_same_when_the_first_tier_alone_is_scored(index: Path, monkeypatch) -> None:
+    """Scoring only the all-words articles when they fill the page changes no page:
+    the same hits, scores, flags and totals as scoring every match, folded or not,
+    on pages inside the first tier and past it (where every match is scored)."""
+    from archive.ordering import Orderer
+
+    queries = (
+        "Alep trêve",
+        "Syrie régime armée",
+        "casques blancs hôpital",
+        "convoi -Kerry humanitaire",
+        '"casques blancs" Alep',
+    )
+
+    def pages(s: Searcher) -> list:
+        out = []
+        for text in queries:
+            for fold in (True, False):
+                for offset in (0, 9, 30, 60):
+                    r = s.search(text, limit=9, offset=offset, fold=fold)
+                    out.append((text, fold, offset, r.total, r.all_words,
+                                [(h.id, h.score, h.all_words, h.copies) for h in r.hits]))  # fmt: skip
+        return out
+
+    with Searcher(index) as s:
+        partial_pages = pages(s)
+    whole = Orderer.scores
+    monkeypatch.setattr(Orderer, "scores", lambda self, plan, B, page=0: whole(self, plan, B, 0))
+    with Searcher(index) as s:
+        assert pages(s) == partial_pages
+    assert any(p[4] >= 19 for p in partial_pages)  # some first tiers filled a page (and its margin)
+    assert any(p[2] >= p[4] and p[5] for p in partial_pages)  # and some pages went past them
+
+
+def test_rows_past_a_first_tier_scored_alone_score_every_match(index: Path) -> None:
+    """Folding may ask for more rows than the page it planned for: past the first
+    tier, every match is scored then, and the rows are those of a whole scoring."""
+    with Searcher(index) as s:
+        rows = {}
+        for page in (5, 0):  # the first tier alone (it holds 5), then every match
+            plan = s._plan("Alep trêve", "auto", "", "", (), "relevance", 0, 5)
+            plan.scores = s._scores(plan, page)
+            assert (plan.full_scores is not None) == bool(page)
+            first = s._orderer.rows(plan, 5)
+            assert (plan.full_scores is not None) == bool(page)  # five rows: still the first tier alone
+            past = int(s._orderer.first_tier_docs(plan).sum()) + 10
+            rows[page] = (first, s._orderer.rows(plan, past))
+            assert plan.full_scores is None
+            assert not rows[page][1][-1][3]  # the last rows lack a word: past the first tier
+        assert rows[5] == rows[0]
+
+
+def test_a_word_scored_among_few_articles_keeps_its_idf(tmp_path: Path) -> None:
+    """A word's idf is that of the field where it is most common, over the whole
+    index, even where the articles being scored lack that field's postings: here
+    the one article with "bombardement" has it in its chapô alone, while the
+    bodies of the others have the word's stem."""
+    import json
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    rows = [{"id": "chapo", "date": "2016-09-20", "title": "Une nuit à Alep",
+             "chapo": "Le bombardement a duré toute la nuit.", "body": "Les secours sont arrivés au matin."}]  # fmt: skip
+    rows += [{"id": f"autre-{n}", "date": "2016-09-21", "title": f"Syrie, jour {n}",
+              "body": f"Les bombardements ont repris dans la ville {n}."} for n in range(6)]  # fmt: skip
+    (articles / "depeches.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    ingest(articles, tmp_path / "index")
+    with Searcher(tmp_path / "index") as s:
+        (word,) = s.parser.parse("bombardement").clauses
+        whole = s._scorer.scores(word)
+        assert int(whole.matched.sum()) == 7
+        for d in np.flatnonzero(whole.matched).tolist():
+            part = s._scorer.scores(word, among=s._scorer.mask([d]))
+            assert part.values[d] == whole.values[d], s._ids[d]
