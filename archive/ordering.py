@@ -39,7 +39,7 @@ class Plan:
     all_docs: np.ndarray | None = None  # the filtered all-words and any-word matches, once counted
     any_docs: np.ndarray | None = None
     with_all: np.ndarray | None = None  # the first tier of a ranking by score (see `Orderer.rows`)
-    # `scores` of the first tier only (see `archive.search.Searcher._scores`), and how to
+    # `scores` of the first tier only (see `Orderer.scores`), and how to
     # score every match when more rows are asked for than the first tier holds
     full_scores: Callable[[], Scores | None] | None = None
 
