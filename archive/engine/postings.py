@@ -19,12 +19,12 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from functools import partial
-from hashlib import md5
 from io import BytesIO
 from itertools import accumulate
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import EmptyReader
 from whoosh.system import pack_ushort
 
@@ -68,15 +68,13 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     fieldnum = terms._fieldmap.get(fieldname)
     if fieldnum is None:
         return iter(())
-    if keys is None:
+    known = keys.get(fieldnum) if keys is not None else None
+    if known is None:
         key = pack_ushort(fieldnum) + btext
-        found = _lookup(terms._tindex, key, _hash(key))
-    else:
-        known = keys.get(fieldnum)
-        if known is None:
-            key = pack_ushort(fieldnum) + btext
-            known = keys[fieldnum] = (key, _hash(key))
-        found = _lookup(terms._tindex, *known)
+        known = (key, md5_hash(key))
+        if keys is not None:
+            keys[fieldnum] = known
+    found = _lookup(terms._tindex, *known)
     if found is None:
         return iter(())
     buf, pos, size = found
@@ -103,17 +101,12 @@ def _inlined_block(data: bytes, raw: bool) -> Blocks:
         yield ids[-1], lambda: (list(ids), weights, values)
 
 
-def _hash(key: bytes) -> int:
-    """A key's hash in Whoosh's hash files (`filetables.md5_hash`)."""
-    return int.from_bytes(md5(key).digest()[12:], "big")
-
-
 def _lookup(tindex, key: bytes, keyhash: int) -> tuple[object, int, int] | None:
     """Where a key's value is in a Whoosh hash file (its buffer, position and
     length), or None: `HashReader.range_for_key` with the slots read in place
     (a term costs several times less to look up). The file is a compound
     segment's, in memory (`BufferFile`, `archive.engine.mapped`), as every
-    segment Whoosh writes. `keyhash`: `_hash(key)`."""
+    segment Whoosh writes. `keyhash`: Whoosh's `md5_hash(key)`."""
     buf = tindex.dbfile._buf
     start, slots = tindex.tables[keyhash & 255]
     if not slots:
