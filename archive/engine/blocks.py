@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from itertools import accumulate
 from operator import sub
@@ -73,7 +74,7 @@ class _Field:
 
     __slots__ = ("write", "tell", "limit", "comp", "arrays", "counted", "positional", "fixedsize", "get_length")
 
-    def __init__(self, fw, lengths: dict[int, int], counted: bool, positional: bool) -> None:
+    def __init__(self, fw, get_length: Callable[[int], int | None], counted: bool, positional: bool) -> None:
         pw = fw._postwriter
         postfile = pw._postfile
         raw = getattr(postfile, "file", postfile)  # StructFile.write/tell only pass through
@@ -83,23 +84,24 @@ class _Field:
         self.comp = pw._compression
         self.counted, self.positional = counted, positional
         self.fixedsize = fw._fieldobj.format.fixed_value_size()
-        self.get_length = lengths.get
+        self.get_length = get_length
 
 
-def write_field(fw, terms: dict, lengths: dict[int, int], counted: bool = False, positional: bool = False) -> None:
+def write_field(fw, terms: Iterable[tuple[bytes, tuple]], get_length: Callable[[int], int | None],
+                counted: bool = False, positional: bool = False) -> None:  # fmt: skip
     """Each term's posting list and term-table entry, for the field `fw` (a
-    `W3FieldWriter`) has started. `terms`: each term's (document numbers, weights,
-    values); `counted`: they are (numbers, frequencies, None), weights and values
-    made here; `positional`: (numbers, numbers of positions, the positions'
-    deltas), the values written as `PackedPositions`. `lengths`: each document's
-    length in the field, as its length column gives it back."""
-    field = _Field(fw, lengths, counted, positional)
+    `W3FieldWriter`) has started. `terms`: (term, postings), in the terms' order,
+    the postings as (document numbers, weights, values); `counted`: they are
+    (numbers, frequencies, None), weights and values made here; `positional`:
+    (numbers, numbers of positions, the positions' deltas), the values written
+    as `PackedPositions`. `get_length`: a document's length in the field, as its
+    length column gives it back (0 or None: empty)."""
+    field = _Field(fw, get_length, counted, positional)
     write, tell = field.write, field.tell
     add = _term_table(fw._tindex)
     prefix = pack_ushort(fw._fieldid)
     key = None
-    for tbytes in sorted(terms):
-        docs, weights, values = terms[tbytes]
+    for tbytes, (docs, weights, values) in terms:
         key = prefix + tbytes
         if len(docs) == 1 and field.arrays:  # about half the terms of a segment
             add(key, _inlined(field, docs[0], weights, values))

@@ -134,15 +134,13 @@ class Writer:
 
 
 def optimize(ix, progress: Progress | None) -> int:
-    """Merge all segments of `ix` (into as few as `merging.MERGE_MB` allows); the
-    articles rewritten."""
+    """Merge all segments of `ix` into one; the articles rewritten."""
     segments = ix._segments()
     live = [s for s in segments if s.doc_count() > 0]
     if len(segments) < 2 and all(s.doc_count() == s.doc_count_all() for s in live):
         return 0
     writer = ix.writer(limitmb=LIMITMB)
     try:
-        merging.track_flush(writer, progress)
         with paused_gc():
             writer.commit(mergetype=merging.full(progress))
     except BaseException:

@@ -18,21 +18,18 @@ merges happen only when asked: `full` (`archive index --optimize`) merges
 everything into one segment.
 
 Both are Whoosh merge policies (`writer.commit(mergetype=…)`, the documented
-hook): they call `writer.add_reader` for each segment merged and return the
-segments kept. `track_flush` reports the writing of the merged segment (Whoosh's
-pool of postings, sorted and written at the commit) as it goes.
+hook): they write the segments chosen into one new segment by their postings
+(`archive.engine.postmerge`, not Whoosh's `add_reader`) and return the segments
+kept.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-
-from whoosh.index import FileIndex
-from whoosh.reading import SegmentReader
+from collections.abc import Callable
 
 from ..models import Progress, Step
-from ..schema import lead, text_key, title_key
+from .postmerge import merge_segments
 from .writer import BulkSegmentWriter
 
 #: Segments below this many articles are all of the smallest tier.
@@ -41,13 +38,9 @@ FLOOR_DOCS = 1_000
 TIER_FACTOR = 10
 #: A tier with this many segments is merged into one segment of the next tier.
 SEGMENTS_PER_TIER = 10
-#: At most this many articles rewritten by merging on an everyday commit (a merge
-#: re-analyses about 160 articles per CPU-second on a busy 2-core machine: see
-#: `stored_documents`), so about one commit in ten takes a few seconds more.
+#: At most this many articles rewritten by merging on an everyday commit, so that
+#: a commit never rewrites a large segment.
 EVERYDAY_MAX_DOCS = 2_000
-#: Memory for the postings of a merged segment: a merge larger than this writes
-#: several segments (OrangeSum: about 20 MB per 1,000 articles).
-MERGE_MB = 400
 #: Everyday merges of fewer articles than this are too quick to report progress.
 PROGRESS_MIN_DOCS = 1_000
 
@@ -87,24 +80,6 @@ def pick_tiered(segments: list, max_docs: int | None = None) -> tuple[list, list
         if len(chosen) >= 2:
             return chosen, drop
     return [], drop
-
-
-def stored_documents(reader) -> Iterator[dict]:
-    """The Whoosh documents of a segment's live articles, from their stored fields.
-
-    Re-analysing an article's stored text into a `BulkSegmentWriter` is about
-    6× faster than Whoosh's `add_reader`, which decodes every posting and sorts
-    them again in pure Python (about 18 ms an article on a busy 2-core machine)."""
-    sums = reader.column_reader("checksum")
-    for docnum, stored in reader.iter_docs():
-        title, lede, body = stored.get("title", ""), stored.get("lede", ""), stored.get("body", "")
-        doc = dict(stored)
-        doc["checksum"] = sums[docnum]
-        doc["lead"] = lead(body)
-        doc["exact"] = "\n".join(p for p in (title, lede, body) if p)
-        doc["textkey"] = text_key(title, lede, body)
-        doc["titlekey"] = title_key(title)
-        yield doc
 
 
 class BulkSegments:
@@ -149,7 +124,7 @@ def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress 
         progress = None
     if progress is not None and chosen:
         progress(Step("Merging", 0, total, "articles"))
-    written = _rewrite(writer, chosen, total, progress) if chosen else []
+    written = _rewrite(writer, chosen, progress) if chosen else []
     if progress is not None and total:
         progress(Step("Merging", total, total, "articles"))
     writer.merged_docs = getattr(writer, "merged_docs", 0) + total
@@ -157,26 +132,11 @@ def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress 
     return [s for s in segments if id(s) not in gone] + written
 
 
-def _rewrite(writer, chosen: list, total: int, progress: Progress | None) -> list:
-    """The live articles of the `chosen` segments, re-analysed into new segments."""
-    bulk = BulkSegments(FileIndex(writer.storage, writer.schema, writer.indexname), MERGE_MB)
-    done = 0
-    try:
-        for seg in chosen:
-            reader = SegmentReader(writer.storage, writer.schema, seg)
-            try:
-                for fields in stored_documents(reader):
-                    bulk.add(fields)
-                    done += 1
-                    if progress is not None and done % 100 == 0:
-                        progress(Step("Merging", done, total, "articles"))
-                    bulk.roll_over()
-            finally:
-                reader.close()
-        return bulk.finish()
-    except BaseException:
-        bulk.abandon()
-        raise
+def _rewrite(writer, chosen: list, progress: Progress | None) -> list:
+    """The live articles of the `chosen` segments, merged into one new segment by
+    their postings (`archive.engine.postmerge`)."""
+    merged = merge_segments(writer.storage, writer.schema, writer.indexname, chosen, progress)
+    return [merged] if merged is not None else []
 
 
 def tiered(progress: Progress | None = None, max_docs: int | None = None) -> Callable:
@@ -201,35 +161,3 @@ def full(progress: Progress | None = None) -> Callable:
         return _merge(writer, segments, live, drop, progress, always=True)
 
     return policy
-
-
-def track_flush(writer, progress: Progress | None) -> None:
-    """Report the postings written as the writer's pool is flushed at the commit
-    (a merge's longest part), when it holds more than a few."""
-    pool = getattr(writer, "pool", None)
-    if progress is None or pool is None or not hasattr(pool, "iter_postings"):
-        return
-    add, iter_postings = pool.add, pool.iter_postings
-    count = 0
-
-    def counting_add(item) -> None:
-        nonlocal count
-        count += 1
-        add(item)
-
-    def reporting_iter() -> Iterator:
-        total = count
-        if total < 200_000:
-            yield from iter_postings()
-            return
-        progress(Step("Writing", 0, total, "postings"))
-        done = 0
-        for item in iter_postings():
-            yield item
-            done += 1
-            if done % 50_000 == 0:
-                progress(Step("Writing", done, total, "postings"))
-        progress(Step("Writing", total, total, "postings"))
-
-    pool.add = counting_add
-    pool.iter_postings = reporting_iter

@@ -100,11 +100,11 @@ def _block_deltas(values, postings: list[int]) -> list[list[int]]:
         return [deltas[starts[i] : starts[i + 1]].tolist() for i in postings]
     if isinstance(values, PackedValues):  # cut out of the joined bytes here: fewer calls
         data, ends = values.data, values.ends
-        return _many_position_deltas([data[ends[i - 1] if i else 0 : ends[i]] for i in postings])
-    return _many_position_deltas([values[i] for i in postings])
+        return many_position_deltas([data[ends[i - 1] if i else 0 : ends[i]] for i in postings])
+    return many_position_deltas([values[i] for i in postings])
 
 
-def _many_position_deltas(values: list[bytes]) -> list[list[int]]:
+def many_position_deltas(values: list[bytes]) -> list[list[int]]:
     """The position deltas of each of `values`, in one unpickling: each value is a
     count, then a protocol-2 pickle of the list of deltas (`Positions.encode`,
     `archive.engine.layout.encode_deltas`); their bodies, between the protocol mark

@@ -77,7 +77,15 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     found = _lookup(terms._tindex, *known)
     if found is None:
         return iter(())
-    buf, pos, size = found
+    return entry_blocks(terms, *found, fieldname, btext, raw, df)
+
+
+def entry_blocks(terms, buf, pos: int, size: int, fieldname: str, btext: bytes, raw: bool | None = False,
+                 df: list[int] | None = None) -> Blocks:  # fmt: skip
+    """`term_blocks` of the term whose term-table entry (of the segment's `terms`, a
+    `W3TermsReader`) is the `size` bytes at `pos` in `buf`. `raw` None: each
+    function gives the block as stored, (id deltas (the first absolute), weights,
+    values), a `PackedBlock` or Whoosh's tuple (merging copies them)."""
     if buf[pos]:  # flags: the postings inlined after the statistics
         stats = TERM_STATS.unpack_from(buf, pos)
         if df is not None:
@@ -91,11 +99,13 @@ def term_blocks(leaf, fieldname: str, btext: bytes, raw: bool = False, df: list[
     return _w3_blocks(terms, info[-2], info[-1], fieldname, btext, raw)
 
 
-def _inlined_block(data: bytes, raw: bool) -> Blocks:
+def _inlined_block(data: bytes, raw: bool | None) -> Blocks:
     """The postings inlined in a term table entry (absolute ids, weights, values:
     `W3TermInfo.set_inlined`), as the one block of the term."""
     ids, weights, values = loads(data)
-    if raw:
+    if raw is None:
+        yield ids[-1], lambda: ((ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))), weights, values)
+    elif raw:
         yield ids[-1], lambda: ((ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))), weights)
     else:
         yield ids[-1], lambda: (list(ids), weights, values)
@@ -128,7 +138,7 @@ def _lookup(tindex, key: bytes, keyhash: int) -> tuple[object, int, int] | None:
     return None
 
 
-def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, raw: bool = False) -> Blocks:
+def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, raw: bool | None = False) -> Blocks:
     chunk = terms._postfile.get(offset, length)
     if chunk[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"posting list of {fieldname}:{btext!r}: bad block tag")
@@ -139,7 +149,8 @@ def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, ra
         f.seek(pos + 4)
         _, maxid, _, compression, _, _ = load(f)  # the block's info tuple
         end = pos + 4 + abs(size)
-        yield maxid, partial(_raw_block if raw else _decode_block, chunk[f.tell() : end], compression)
+        decode = _stored_block if raw is None else _raw_block if raw else _decode_block
+        yield maxid, partial(decode, chunk[f.tell() : end], compression)
         if size < 0:
             break
         pos = end
@@ -148,6 +159,10 @@ def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, ra
 def _decode_block(data: bytes, compression: int) -> Block:
     ids, weights, values = loads(zlib.decompress(data) if compression else data)
     return list(accumulate(ids)), weights, values
+
+
+def _stored_block(data: bytes, compression: int):
+    return loads(zlib.decompress(data) if compression else data)
 
 
 def _raw_block(data: bytes, compression: int) -> tuple[object, object]:

@@ -38,7 +38,7 @@ _VALUE_BYTES = {Positions: 48, Characters: 64}
 _TERM_BYTES = 400
 
 
-def _positions_only(field) -> bool:
+def positions_only(field) -> bool:
     """Whether a field's postings are fully given by their positions: `FrenchTEXT`
     with Whoosh's `Positions` format (weight = number of positions, value =
     `Positions.encode` of them), written as `PackedPositions` (not with Whoosh's
@@ -56,7 +56,7 @@ def _positions_only(field) -> bool:
     )
 
 
-def _counts_only(field) -> bool:
+def counts_only(field) -> bool:
     """Whether a field's postings are fully given by their frequencies: `FrenchTEXT`
     with Whoosh's `Frequency` format (weight = frequency, value = `pack_uint` of it)."""
     from ..analysis import FrenchAnalyzer
@@ -86,10 +86,10 @@ class BulkSegmentWriter(SegmentWriter):
         self._terms: dict[str, dict[bytes, tuple[array, array, list | None]]] = {}
         self._lengths: dict[str, dict[int, int]] = {}
         # Fields whose postings are kept as (document numbers, frequencies, None): their
-        # weight is the frequency and their value its `pack_uint` (see `_counts_only`).
+        # weight is the frequency and their value its `pack_uint` (see `counts_only`).
         self._counted: set[str] = set()
         # Fields whose postings are kept as (document numbers, numbers of positions,
-        # the positions' deltas one posting after the other): see `_positions_only`.
+        # the positions' deltas one posting after the other): see `positions_only`.
         self._positional: set[str] = set()
         self._estimate = 0
 
@@ -138,9 +138,9 @@ class BulkSegmentWriter(SegmentWriter):
         terms = self._terms.get(fieldname)
         if terms is None:
             terms = self._terms[fieldname] = {}
-            if _counts_only(field):
+            if counts_only(field):
                 self._counted.add(fieldname)
-            elif _positions_only(field):
+            elif positions_only(field):
                 self._positional.add(fieldname)
         if fieldname in self._positional and (fieldboost != 1.0 or not isinstance(value, str)):
             self._unposition(fieldname)  # a boost: weights are no longer the counts
@@ -174,7 +174,8 @@ class BulkSegmentWriter(SegmentWriter):
             if terms:
                 fw.start_field(fieldname, schema[fieldname])
                 counted, positional = fieldname in self._counted, fieldname in self._positional
-                blocks.write_field(fw, terms, self._lengths.get(fieldname, {}), counted, positional)
+                lengths = self._lengths.get(fieldname, {})
+                blocks.write_field(fw, sorted(terms.items()), lengths.get, counted, positional)
                 fw.finish_field()
             terms.clear()
         fw.close()

@@ -36,7 +36,7 @@ def step_text(step: Step) -> str:
     if step.phase == "Finishing":
         return f"Writing the last segments: {step.done} of {step.total} {step.unit} done"
     if step.phase == "Writing":
-        return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} postings)"
+        return f"Writing the merged segment: {pct} ({step.done:,} of {step.total:,} {step.unit})"
     return f"{step.phase}: {pct} ({step.done:,} of {step.total:,} {step.unit})"
 
 
