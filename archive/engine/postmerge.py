@@ -37,11 +37,12 @@ from whoosh.util.numeric import byte_to_length
 
 from ..models import Progress, Step
 from . import blocks
-from .layout import KEY_VALUE_LENGTHS
+from .layout import KEY_VALUE_LENGTHS, TERM_STATS
 from .lengths import field_lengths
 from .packed import PackedBlock, PackedPositions
 from .positions import many_position_deltas
 from .postings import deleted_docs, entry_blocks
+from .safepickle import loads
 from .writer import BulkSegmentWriter, counts_only, positions_only
 
 #: Report progress every this many terms read.
@@ -166,28 +167,100 @@ def _segment_terms(k: int, reader, name: str) -> Iterator[tuple[bytes, int, int,
 def _merged_terms(readers: list, moved: list[np.ndarray], name: str, counted: bool, positional: bool,
                   fixedsize: int | None, count: _Count) -> Iterator[tuple[bytes, tuple]]:  # fmt: skip
     """(term, postings) of field `name` over all segments, in order, as
-    `blocks.write_field` takes them; terms whose articles are all deleted left out."""
+    `blocks.write_field` takes them; terms whose articles are all deleted left out.
+
+    A term with a posting or two in a segment has them inlined in its term table
+    entry (about half the terms): those are read as Python lists, the others as
+    numpy arrays."""
     streams = [_segment_terms(k, r, name) for k, r in enumerate(readers)]
+    bufs = [r._terms._tindex.dbfile._buf for r in readers]
+    numbers = [m.tolist() for m in moved]
     for tbytes, entries in groupby(heapq.merge(*streams), key=itemgetter(0)):
-        docs, weights, values = [], [], []
+        docs, weights, values = [], [], []  # Python lists, or numpy arrays block by block
+        arrays = False
         for _, k, pos, size in entries:
             count.add()
+            buf = bufs[k]
+            if buf[pos]:  # inlined after the term's statistics
+                entry = loads(bytes(buf[pos + TERM_STATS.size : pos + size]))
+                if not arrays:
+                    _add_inlined(entry, numbers[k], counted, positional, fixedsize, docs, weights, values)
+                    continue
+                d, w, v = _as_arrays(*_add_inlined(entry, numbers[k], counted, positional, fixedsize, [], [], []),
+                                     positional)  # fmt: skip
+                docs += d
+                weights += w
+                values += v
+                continue
+            if not arrays:  # what the lists hold so far becomes the first arrays
+                docs, weights, values = _as_arrays(docs, weights, values, positional)
+                arrays = True
             terms = readers[k]._terms
-            for _, decode in entry_blocks(terms, terms._tindex.dbfile._buf, pos, size, name, tbytes, raw=None):
+            for _, decode in entry_blocks(terms, buf, pos, size, name, tbytes, raw=None):
                 _add_block(decode(), moved[k], counted, positional, fixedsize, docs, weights, values)
+        postings = _joined(docs, weights, values, arrays, counted, positional)
+        if postings is None:
+            continue
+        if (counted or positional) and postings[1] is None:
+            raise ValueError(f"field {name!r}, term {tbytes!r}: weights that are not counts (a boosted field)")
+        yield tbytes, postings
+
+
+def _add_inlined(entry: tuple, numbers: list[int], counted: bool, positional: bool, fixedsize: int | None,
+                 docs: list, weights: list, values: list) -> tuple[list, list, list]:  # fmt: skip
+    """The postings inlined in a term table entry ((absolute ids, weights (None:
+    1.0), values)), at their new document numbers, the deleted left out."""
+    ids, ws, vs = entry
+    n = len(ids)
+    ws = [1.0] * n if ws is None else list(ws)
+    if positional:
+        deltas = many_position_deltas(list(vs))
+    elif not counted:
+        vs = _values(vs, n, fixedsize)
+    for i, d in enumerate(ids):
+        new = numbers[d]
+        if new < 0:
+            continue
+        docs.append(new)
+        weights.append(ws[i])
+        if positional:
+            values.extend(deltas[i])
+        elif not counted:
+            values.append(vs[i])
+    return docs, weights, values
+
+
+def _as_arrays(docs: list, weights: list, values: list, positional: bool) -> tuple[list, list, list]:
+    """Postings gathered as lists, as the first part of postings gathered as arrays."""
+    if not docs:
+        return [], [], []
+    return (
+        [np.array(docs, dtype=np.int64)],
+        [np.array(weights, dtype=np.float64)],
+        [np.array(values, dtype=np.int64) if positional else values],
+    )
+
+
+def _joined(docs: list, weights: list, values: list, arrays: bool, counted: bool, positional: bool) -> tuple | None:
+    """A term's postings as `blocks.write_field` takes them (None: none; weights None:
+    a counted or positional field with weights that are not whole numbers)."""
+    if not arrays:
         if not docs:
-            continue
-        ids = np.concatenate(docs)
-        if not len(ids):
-            continue
-        w = np.concatenate(weights)
+            return None
         if counted or positional:
-            freqs = np.rint(w).astype(np.uint32)
-            if not np.array_equal(freqs, w):
-                raise ValueError(f"field {name!r}, term {tbytes!r}: weights that are not counts (a boosted field)")
-            yield tbytes, (_uints(ids), _uints(freqs), _uints(np.concatenate(values)) if positional else None)
-        else:
-            yield tbytes, (_uints(ids), array("d", w.tobytes()), [v for part in values for v in part])
+            freqs = array("I", map(int, weights))
+            whole = all(f == w for f, w in zip(freqs, weights, strict=True))
+            return array("I", docs), freqs if whole else None, array("I", values) if positional else None
+        return array("I", docs), array("d", weights), values
+    ids = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+    if not len(ids):
+        return None
+    w = np.concatenate(weights)
+    if counted or positional:
+        freqs = np.rint(w).astype(np.uint32)
+        whole = np.array_equal(freqs, w)
+        return _uints(ids), _uints(freqs) if whole else None, _uints(np.concatenate(values)) if positional else None
+    return _uints(ids), array("d", w.tobytes()), [v for part in values for v in part]
 
 
 def _add_block(block, numbers: np.ndarray, counted: bool, positional: bool, fixedsize: int | None,
