@@ -123,3 +123,42 @@ def test_an_everyday_merge_of_small_segments_keeps_the_answers(tmp_path: Path, f
     ingest(root, fresh)
     assert snapshot(merged)["postings"] == snapshot(fresh)["postings"]
     assert answers(merged) == answers(fresh) and any(answers(fresh))
+
+
+def test_a_block_whose_numbers_pass_what_a_packed_block_holds_is_split() -> None:
+    """A merged segment's common word fills blocks of 65,535 postings: where their ids
+    and weights do not compress into the 65,535 bytes a `PackedBlock` holds, the
+    block is written as several (here random frequencies, which do not compress)."""
+    import random
+    from array import array
+    from io import BytesIO
+
+    from archive.engine import postings
+
+    rng = random.Random(1)
+    n = 60_000
+    docs = array("I", sorted(rng.sample(range(1_000_000), n)))
+    freqs = array("I", (rng.randrange(1, 60_000) for _ in range(n)))
+    out = BytesIO()
+    field = object.__new__(blocks._Field)
+    field.write, field.tell, field.arrays, field.limit, field.comp = out.write, out.tell, True, 65535, 1
+    field.counted, field.positional, field.fixedsize, field.get_length = True, False, 4, lambda d: 10
+    out.write(b"W3Bl")  # the posting list's tag, as `write_field` writes it
+    stats = blocks._write_blocks(field, docs, freqs, None)
+    data = out.getvalue()
+
+    class Terms:
+        class _postfile:  # noqa: N801
+            @staticmethod
+            def get(offset: int, length: int) -> bytes:
+                return data[offset : offset + length]
+
+    found = list(postings._w3_blocks(Terms, 0, len(data), "body", b"mot", raw=True))
+    assert len(found) > 1
+    ids, weights = [], []
+    for _, decode in found:
+        d, w = decode()
+        ids.extend(__import__("itertools").accumulate(int(x) for x in d))
+        weights.extend(int(x) for x in w)
+    assert ids == list(docs) and weights == list(freqs)
+    assert stats[1] == n and stats[5:] == (docs[0], docs[-1])

@@ -255,11 +255,22 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
     starts = array("I", (0, *accumulate(weights))) if field.positional else None
     t_weight = t_df = t_maxlength = t_maxweight = 0
     t_minlength = t_minid = None
-    for start in range(0, n, limit):
-        end = start + limit
-        ids = docs[start:end]
-        ws = weights[start:end]
-        wf = array("f", ws)
+    start = 0
+    while start < n:
+        end = min(start + limit, n)
+        while True:
+            ids = docs[start:end]
+            ws = weights[start:end]
+            wf = array("f", ws)
+            if starts is not None:
+                values_here = values[starts[start] : starts[end]]
+            else:
+                values_here = values[start:end] if values is not None else None
+            try:
+                databytes, level = _block_bytes(field, ids, ws, wf, values_here)
+                break
+            except OverflowError:  # more than a `PackedBlock` holds: half as many postings
+                end = start + (end - start) // 2
         lens = list(filter(None, map(get_length, ids)))
         minlength = min(lens) if lens else None
         maxlength = max(lens) if lens else 0
@@ -276,17 +287,13 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
         if t_minid is None:
             t_minid = ids[0]
         t_maxid = ids[-1]
-        if starts is not None:
-            values_here = values[starts[start] : starts[min(end, n)]]
-        else:
-            values_here = values[start:end] if values is not None else None
-        databytes, level = _block_bytes(field, ids, ws, wf, values_here)
         info = (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength))
         infobytes = _short_pickle(info) if field.arrays else dumps(info, 2)
         blocklength = len(infobytes) + len(databytes)
         write(BLOCK_LENGTH.pack(-blocklength if end >= n else blocklength))
         write(infobytes)
         write(databytes)
+        start = end
     return t_weight, t_df, t_minlength, t_maxlength, t_maxweight, t_minid, t_maxid
 
 

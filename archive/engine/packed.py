@@ -240,6 +240,8 @@ class PackedBlock(Sequence):
         if level and len(head) >= MIN_COMPRESSED:
             head = zlib.compress(head, level)
             codes |= 64
+        if len(head) > 0xFFFF:
+            raise OverflowError(f"a PackedBlock's ids and weights take at most 65,535 bytes, not {len(head):,}")
         tail = b""
         if deltas is not None:
             numbers = compact(deltas)
