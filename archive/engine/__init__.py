@@ -59,7 +59,13 @@ articles, two cores):
   15 fuzzy words took 66 s on 5,000 articles); `archive.patterns` expands.
 - `commit` and `merging` (from `archive.ingest`): a commit of the segments the
   indexing workers wrote, assembled from `SegmentWriter`'s private steps, and
-  the merging of small segments through the bulk writer.
+  which segments a commit merges.
+- `postmerge`: segments merged by their posting lists (the terms of their term
+  tables read in order, each term's postings moved to the new numbers and written
+  by `blocks`), instead of Whoosh's `add_reader`, which decodes every posting
+  and sorts them again in pure Python (about 18 ms an article), or analysing
+  the stored text again (5–6 ms): about 1.2 ms an article, in memory that does
+  not grow with the segment, so a million articles merge into one segment.
 
 The functions the rest of the house calls:
 
