@@ -265,13 +265,13 @@ def test_packed_block_is_the_block_whoosh_reads(postings, positional: bool, leve
 
     from whoosh.formats import Frequency, Positions
 
-    from archive.engine.blocks import _short_pickle
+    from archive.engine.blocks import short_pickle
     from archive.engine.packed import PackedBlock
 
     ids = [p[0] for p in postings]
     counts = [len(p[1]) if positional else len(p[1]) % 3 + 1 for p in postings]
     deltas = array("I", [d for p in postings for d in p[1]]) if positional else None
-    data = pickle.loads(_short_pickle(PackedBlock.pack(ids, counts, deltas, level)))
+    data = pickle.loads(short_pickle(PackedBlock.pack(ids, counts, deltas, level)))
     assert list(data[0]) == ids
     assert (list(data[1]) if data[1] is not None else [1] * len(ids)) == counts
     deltas_read, weights_read = PackedBlock(data._data).numbers()  # what ranking reads, as numpy arrays

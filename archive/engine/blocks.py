@@ -58,7 +58,7 @@ _EMPTY_SLOT = HASH_SLOT.pack(0, 0)  # `W3TermInfo`'s min and max id of a term wi
 Stats = tuple[float, int, "int | None", int, float, "int | None", "int | None"]
 
 
-def _short_pickle(obj: object) -> bytes:
+def short_pickle(obj: object) -> bytes:
     """`obj` pickled in protocol 3 without a memo: the fewest bytes for the small,
     unshared tuples of a posting block (the memo adds 2 bytes a tuple; protocol 2
     writes bytes as a call to `_codecs.encode`, protocol 4 adds a frame)."""
@@ -91,7 +91,8 @@ def write_field(fw, terms: Iterable[tuple[bytes, tuple]], get_length: Callable[[
                 counted: bool = False, positional: bool = False) -> None:  # fmt: skip
     """Each term's posting list and term-table entry, for the field `fw` (a
     `W3FieldWriter`) has started. `terms`: (term, postings), in the terms' order,
-    the postings as (document numbers, weights, values); `counted`: they are
+    the postings as (document numbers, weights, values), or the entry's bytes (a
+    term with one posting inlined in it, as `_inlined` makes them); `counted`: they are
     (numbers, frequencies, None), weights and values made here; `positional`:
     (numbers, numbers of positions, the positions' deltas), the values written
     as `PackedPositions`. `get_length`: a document's length in the field, as its
@@ -101,8 +102,12 @@ def write_field(fw, terms: Iterable[tuple[bytes, tuple]], get_length: Callable[[
     add = _term_table(fw._tindex)
     prefix = pack_ushort(fw._fieldid)
     key = None
-    for tbytes, (docs, weights, values) in terms:
+    for tbytes, postings in terms:
         key = prefix + tbytes
+        if isinstance(postings, bytes):  # the term table entry itself, made by the caller (a merge)
+            add(key, postings)
+            continue
+        docs, weights, values = postings
         if len(docs) == 1 and field.arrays:  # about half the terms of a segment
             add(key, _inlined(field, docs[0], weights, values))
             continue
@@ -216,7 +221,7 @@ def _inlined(field: _Field, docnum: int, weights, values) -> bytes:
     # weights of 1 left out (`ListMatcher` reads None as all 1.0), whole ones pickled
     # shorter as ints, bytes shorter in protocol 3
     weights = None if weight == 1.0 else (int(weight) if weight.is_integer() else weight,)
-    return stats + _short_pickle(((docnum,), weights, (value,)))
+    return stats + short_pickle(((docnum,), weights, (value,)))
 
 
 def _write_one(field: _Field, docnum: int, weights, values) -> Stats:
@@ -288,7 +293,7 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
             t_minid = ids[0]
         t_maxid = ids[-1]
         info = (len(ids), ids[-1], maxweight, level, length_to_byte(minlength), length_to_byte(maxlength))
-        infobytes = _short_pickle(info) if field.arrays else dumps(info, 2)
+        infobytes = short_pickle(info) if field.arrays else dumps(info, 2)
         blocklength = len(infobytes) + len(databytes)
         write(BLOCK_LENGTH.pack(-blocklength if end >= n else blocklength))
         write(infobytes)
@@ -305,7 +310,7 @@ def _block_bytes(field: _Field, ids, ws, wf: array, values) -> tuple[bytes, int]
     deltas = (ids[0], *map(sub, ids[1:], ids))
     if field.arrays and (field.counted or field.positional):
         block = PackedBlock.pack(deltas, ws, values if field.positional else None, field.comp)
-        return _short_pickle(block), 0
+        return short_pickle(block), 0
     arrays = field.arrays
     first = wf[0]
     if wf.count(1.0) == len(wf):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Iterator
-from itertools import groupby
+from itertools import accumulate, groupby
 from operator import itemgetter
 
 import numpy as np
@@ -37,6 +37,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..models import Progress, Step
 from . import blocks
+from .blocks import short_pickle
 from .layout import KEY_VALUE_LENGTHS, TERM_STATS
 from .lengths import field_lengths
 from .packed import PackedBlock, PackedPositions
@@ -169,35 +170,45 @@ def _merged_terms(readers: list, moved: list[np.ndarray], name: str, counted: bo
     """(term, postings) of field `name` over all segments, in order, as
     `blocks.write_field` takes them; terms whose articles are all deleted left out.
 
-    A term with a posting or two in a segment has them inlined in its term table
-    entry (about half the terms): those are read as Python lists, the others as
-    numpy arrays."""
+    Most terms have a posting or two in a segment (inlined in the term table entry,
+    or a short block): those are read as Python lists; long blocks as numpy arrays."""
     streams = [_segment_terms(k, r, name) for k, r in enumerate(readers)]
     bufs = [r._terms._tindex.dbfile._buf for r in readers]
     numbers = [m.tolist() for m in moved]
-    for tbytes, entries in groupby(heapq.merge(*streams), key=itemgetter(0)):
+    for tbytes, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
+        entries = list(group)
+        if len(entries) == 1 and bufs[entries[0][1]][entries[0][2]]:  # in one segment, inlined
+            _, k, pos, size = entries[0]
+            count.add()
+            moved_entry = _moved_inlined(bufs[k], pos, size, numbers[k])
+            if moved_entry is not None:
+                yield tbytes, moved_entry
+            continue
         docs, weights, values = [], [], []  # Python lists, or numpy arrays block by block
         arrays = False
         for _, k, pos, size in entries:
             count.add()
             buf = bufs[k]
-            if buf[pos]:  # inlined after the term's statistics
-                entry = loads(bytes(buf[pos + TERM_STATS.size : pos + size]))
-                if not arrays:
-                    _add_inlined(entry, numbers[k], counted, positional, fixedsize, docs, weights, values)
+            if buf[pos]:  # inlined after the term's statistics: (absolute ids, weights, values)
+                parts = [loads(bytes(buf[pos + TERM_STATS.size : pos + size]))]
+            else:
+                blocks_ = entry_blocks(readers[k]._terms, buf, pos, size, name, tbytes, raw=None)
+                parts = (_short(decode()) for _, decode in blocks_)
+            for part in parts:
+                if isinstance(part, tuple) and not arrays:
+                    _add_short(part, numbers[k], counted, positional, fixedsize, docs, weights, values)
                     continue
-                d, w, v = _as_arrays(*_add_inlined(entry, numbers[k], counted, positional, fixedsize, [], [], []),
-                                     positional)  # fmt: skip
-                docs += d
-                weights += w
-                values += v
-                continue
-            if not arrays:  # what the lists hold so far becomes the first arrays
-                docs, weights, values = _as_arrays(docs, weights, values, positional)
-                arrays = True
-            terms = readers[k]._terms
-            for _, decode in entry_blocks(terms, buf, pos, size, name, tbytes, raw=None):
-                _add_block(decode(), moved[k], counted, positional, fixedsize, docs, weights, values)
+                if not arrays:  # what the lists hold so far becomes the first arrays
+                    docs, weights, values = _as_arrays(docs, weights, values, positional)
+                    arrays = True
+                if isinstance(part, tuple):
+                    got = _add_short(part, numbers[k], counted, positional, fixedsize, [], [], [])
+                    d, w, v = _as_arrays(*got, positional)
+                    docs += d
+                    weights += w
+                    values += v
+                else:
+                    _add_block(part[0], moved[k], counted, positional, fixedsize, docs, weights, values)
         postings = _joined(docs, weights, values, arrays, counted, positional)
         if postings is None:
             continue
@@ -206,15 +217,43 @@ def _merged_terms(readers: list, moved: list[np.ndarray], name: str, counted: bo
         yield tbytes, postings
 
 
-def _add_inlined(entry: tuple, numbers: list[int], counted: bool, positional: bool, fixedsize: int | None,
-                 docs: list, weights: list, values: list) -> tuple[list, list, list]:  # fmt: skip
-    """The postings inlined in a term table entry ((absolute ids, weights (None:
-    1.0), values)), at their new document numbers, the deleted left out."""
+def _moved_inlined(buf, pos: int, size: int, numbers: list[int]) -> bytes | None:
+    """A term table entry with one posting inlined (`blocks._inlined`), its document
+    moved to its new number (None: deleted): its statistics, weights and values
+    are the same in the new segment (the document's length too)."""
+    stats = TERM_STATS.unpack_from(buf, pos)
+    ids, ws, vs = loads(bytes(buf[pos + TERM_STATS.size : pos + size]))
+    if len(ids) != 1:
+        raise ValueError(f"a term table entry with {len(ids)} postings inlined (the writer inlines one)")
+    new = numbers[ids[0]]
+    if new < 0:
+        return None
+    return TERM_STATS.pack(*stats[:6], new, new) + short_pickle(((new,), ws, vs))
+
+
+#: Blocks of fewer postings than this are read as Python lists (a numpy call costs
+#: as much as a few dozen list items).
+_SHORT = 48
+
+
+def _short(block):
+    """A stored block of fewer than `_SHORT` postings as (absolute ids, weights,
+    values), as inlined postings are; a longer one as it is (a list: not a tuple)."""
+    deltas = block[0]
+    if len(deltas) >= _SHORT:
+        return [block]
+    return list(accumulate(deltas)), block[1], block[2]
+
+
+def _add_short(entry: tuple, numbers: list[int], counted: bool, positional: bool, fixedsize: int | None,
+               docs: list, weights: list, values: list) -> tuple[list, list, list]:  # fmt: skip
+    """A few postings ((absolute ids, weights (None: all 1.0; a float: all that),
+    values)), at their new document numbers, the deleted left out."""
     ids, ws, vs = entry
     n = len(ids)
-    ws = [1.0] * n if ws is None else list(ws)
+    ws = [1.0] * n if ws is None else [ws] * n if isinstance(ws, float) else list(ws)
     if positional:
-        deltas = many_position_deltas(list(vs))
+        deltas = _deltas_lists(vs)
     elif not counted:
         vs = _values(vs, n, fixedsize)
     for i, d in enumerate(ids):
@@ -228,6 +267,14 @@ def _add_inlined(entry: tuple, numbers: list[int], counted: bool, positional: bo
         elif not counted:
             values.append(vs[i])
     return docs, weights, values
+
+
+def _deltas_lists(stored) -> list[list[int]]:
+    """Each posting's position deltas, of a few postings' values."""
+    if isinstance(stored, PackedPositions):
+        deltas, starts = stored.deltas(), stored.starts()
+        return [deltas[starts[i] : starts[i + 1]].tolist() for i in range(len(stored))]
+    return many_position_deltas(list(stored))
 
 
 def _as_arrays(docs: list, weights: list, values: list, positional: bool) -> tuple[list, list, list]:
