@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.engine import blocks
+from archive.engine import blocks, postmerge
 from archive.ingest import ingest
 from archive.search import Searcher
 from archive.store import Store
@@ -82,9 +82,11 @@ def test_a_merge_without_deletions_is_one_fresh_segment(tmp_path: Path, files: l
     assert answers(merged) == before == answers(fresh)
 
 
+@pytest.mark.parametrize("short", [postmerge._SHORT, 0])  # 0: every stored block read as numpy arrays
 def test_a_merge_leaves_deleted_articles_out_and_reads_whooshs_own_blocks(
-    tmp_path: Path, files: list[Path], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, files: list[Path], monkeypatch: pytest.MonkeyPatch, short: int
 ) -> None:
+    monkeypatch.setattr(postmerge, "_SHORT", short)
     root, merged, fresh = tmp_path / "a", tmp_path / "merged", tmp_path / "fresh"
     copy_in([files[::2]], root, merged)
     with monkeypatch.context() as m:  # a segment in Whoosh's own blocks (tuples), as older indexes hold

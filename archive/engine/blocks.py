@@ -30,7 +30,7 @@ from whoosh.system import emptybytes, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERM_STATS, TERMINFO, encode_deltas
-from .packed import PackedBlock, PackedValues, compact
+from .packed import BlockTooLarge, PackedBlock, PackedValues, compact
 
 #: Posting blocks smaller than this are written uncompressed (Whoosh means to skip
 #: blocks under 20 bytes but compresses all of them).
@@ -274,7 +274,7 @@ def _write_blocks(field: _Field, docs, weights, values) -> Stats:
             try:
                 databytes, level = _block_bytes(field, ids, ws, wf, values_here)
                 break
-            except OverflowError:  # more than a `PackedBlock` holds: half as many postings
+            except BlockTooLarge:  # more than a `PackedBlock` holds: half as many postings
                 end = start + (end - start) // 2
         lens = list(filter(None, map(get_length, ids)))
         minlength = min(lens) if lens else None

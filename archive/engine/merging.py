@@ -125,8 +125,6 @@ def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress 
     if progress is not None and chosen:
         progress(Step("Merging", 0, total, "articles"))
     written = _rewrite(writer, chosen, progress) if chosen else []
-    if progress is not None and total:
-        progress(Step("Merging", total, total, "articles"))
     writer.merged_docs = getattr(writer, "merged_docs", 0) + total
     gone = {id(s) for s in chosen} | {id(s) for s in drop}
     return [s for s in segments if id(s) not in gone] + written

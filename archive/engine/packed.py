@@ -203,6 +203,10 @@ def _le_bytes(numbers: array) -> bytes:
     return numbers.tobytes()
 
 
+class BlockTooLarge(ValueError):
+    """Postings whose ids and weights take more bytes than a `PackedBlock` counts."""
+
+
 class PackedBlock(Sequence):
     """A whole posting block of a field whose weights are counts (the ranked fields:
     frequencies; the unstemmed field: numbers of positions), as one bytes object.
@@ -241,7 +245,7 @@ class PackedBlock(Sequence):
             head = zlib.compress(head, level)
             codes |= 64
         if len(head) > 0xFFFF:
-            raise OverflowError(f"a PackedBlock's ids and weights take at most 65,535 bytes, not {len(head):,}")
+            raise BlockTooLarge(f"a PackedBlock's ids and weights take at most 65,535 bytes, not {len(head):,}")
         tail = b""
         if deltas is not None:
             numbers = compact(deltas)
