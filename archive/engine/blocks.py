@@ -139,10 +139,13 @@ HASH_SLOTS_PER_TERM = 1.5
 def compact_hash_tables(tindex) -> None:
     """Have the term table `tindex` (an `OrderedHashWriter`) write its hash tables
     with `HASH_SLOTS_PER_TERM` slots a term (`HashWriter._write_hashes`, the number
-    of slots of each table written in its directory as Whoosh's), and keep each
+    of slots of each table written in its directory as Whoosh's; not with
+    Whoosh's own blocks, `COUNTED_BLOCK` None), and keep each
     term's hash and position in two arrays until then (12 bytes a term; Whoosh's
     tuple in a list takes about 100, which a merged segment of a million articles
     and ten million terms would hold in memory to the end)."""
+    if COUNTED_BLOCK is None:  # Whoosh's own blocks and tables, byte for byte
+        return
     dbfile = tindex.dbfile
     if any(tindex.buckets):
         raise ValueError("compact_hash_tables: the term table has terms already")
@@ -173,6 +176,8 @@ def _term_table(tindex):
     hashfn = tindex.hashfn
     pack_lengths = KEY_VALUE_LENGTHS.pack
 
+    compact = isinstance(buckets[0], tuple)  # (hashes, positions): `compact_hash_tables`
+
     def add(key: bytes, valbytes: bytes) -> None:
         pos = dbtell()
         index_append(pos)
@@ -180,20 +185,14 @@ def _term_table(tindex):
         dbwrite(key)
         dbwrite(valbytes)
         h = hashfn(key)
-        buckets[h & 255].append((h, pos))
+        if compact:
+            hashes, places = buckets[h & 255]
+            hashes.append(h)
+            places.append(pos)
+        else:
+            buckets[h & 255].append((h, pos))
 
-    def add_compact(key: bytes, valbytes: bytes) -> None:
-        pos = dbtell()
-        index_append(pos)
-        dbwrite(pack_lengths(len(key), len(valbytes)))
-        dbwrite(key)
-        dbwrite(valbytes)
-        h = hashfn(key)
-        hashes, places = buckets[h & 255]
-        hashes.append(h)
-        places.append(pos)
-
-    return add_compact if isinstance(buckets[0], tuple) else add
+    return add
 
 
 def _one_posting(field: _Field, weights, values) -> tuple[bytes | None, float]:

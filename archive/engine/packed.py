@@ -272,6 +272,10 @@ class PackedBlock(Sequence):
             values = PackedPositions(data[at + size :], counts, postype, bool(codes & 128))
         return ids, weights, values
 
+    def size(self) -> int:
+        """Its number of postings (from its header: nothing decoded)."""
+        return _BLOCK_HEADER.unpack_from(self._data)[0]
+
     def numbers(self) -> tuple[np.ndarray, np.ndarray | None]:
         """The id deltas (the first absolute) and the weights (None: all 1) as numpy
         arrays read in place, in their stored types: what ranking reads of a block

@@ -85,7 +85,8 @@ def entry_blocks(terms, buf, pos: int, size: int, fieldname: str, btext: bytes, 
     """`term_blocks` of the term whose term-table entry (of the segment's `terms`, a
     `W3TermsReader`) is the `size` bytes at `pos` in `buf`. `raw` None: each
     function gives the block as stored, (id deltas (the first absolute), weights,
-    values), a `PackedBlock` or Whoosh's tuple (merging copies them)."""
+    values), a `PackedBlock` or Whoosh's tuple (merging copies them); postings
+    inlined in the entry, as stored too: (ids, all absolute, weights, values)."""
     if buf[pos]:  # flags: the postings inlined after the statistics
         stats = TERM_STATS.unpack_from(buf, pos)
         if df is not None:
@@ -103,9 +104,7 @@ def _inlined_block(data: bytes, raw: bool | None) -> Blocks:
     """The postings inlined in a term table entry (absolute ids, weights, values:
     `W3TermInfo.set_inlined`), as the one block of the term."""
     ids, weights, values = loads(data)
-    if raw is None:
-        yield ids[-1], lambda: ((ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))), weights, values)
-    elif raw:
+    if raw:
         yield ids[-1], lambda: ((ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))), weights)
     else:
         yield ids[-1], lambda: (list(ids), weights, values)

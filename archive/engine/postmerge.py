@@ -131,11 +131,13 @@ def _write_postings(out: BulkSegmentWriter, readers: list, moved: list[np.ndarra
     blocks.compact_hash_tables(fw._tindex)
     names = sorted({n for r in readers for n in r._terms._fieldmap} & set(schema.names()))
     count = _Count(sum(r._terms._tindex.indexlen for r in readers), progress)
+    numbers = [m.tolist() for m in moved]  # `moved` as lists, for the short postings
     for name in names:
         field = schema[name]
         counted, positional = counts_only(field), positions_only(field)
         lengths = _LENGTHS[_merged_lengths(readers, moved, name)].tolist() if field.scorable else None
-        merged = _merged_terms(readers, moved, name, counted, positional, field.format.fixed_value_size(), count)
+        merged = _merged_terms(readers, moved, numbers, name, counted, positional, field.format.fixed_value_size(),
+                               count)  # fmt: skip
         fw.start_field(name, field)
         blocks.write_field(fw, merged, lengths.__getitem__ if lengths else lambda d: 0, counted, positional)
         fw.finish_field()
@@ -187,8 +189,8 @@ def _segment_terms(k: int, reader, name: str) -> Iterator[tuple[bytes, int, int,
         pos += head + keylen + datalen
 
 
-def _merged_terms(readers: list, moved: list[np.ndarray], name: str, counted: bool, positional: bool,
-                  fixedsize: int | None, count: _Count) -> Iterator[tuple[bytes, tuple]]:  # fmt: skip
+def _merged_terms(readers: list, moved: list[np.ndarray], numbers: list[list[int]], name: str, counted: bool,
+                  positional: bool, fixedsize: int | None, count: _Count) -> Iterator[tuple[bytes, tuple]]:  # fmt: skip
     """(term, postings) of field `name` over all segments, in order, as
     `blocks.write_field` takes them; terms whose articles are all deleted left out.
 
@@ -196,7 +198,6 @@ def _merged_terms(readers: list, moved: list[np.ndarray], name: str, counted: bo
     or a short block): those are read as Python lists; long blocks as numpy arrays."""
     streams = [_segment_terms(k, r, name) for k, r in enumerate(readers)]
     bufs = [r._terms._tindex.dbfile._buf for r in readers]
-    numbers = [m.tolist() for m in moved]
     for tbytes, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
         entries = list(group)
         if len(entries) == 1 and bufs[entries[0][1]][entries[0][2]]:  # in one segment, inlined
@@ -210,12 +211,9 @@ def _merged_terms(readers: list, moved: list[np.ndarray], name: str, counted: bo
         arrays = False
         for _, k, pos, size in entries:
             count.add()
-            buf = bufs[k]
-            if buf[pos]:  # inlined after the term's statistics: (absolute ids, weights, values)
-                parts = [loads(bytes(buf[pos + TERM_STATS.size : pos + size]))]
-            else:
-                blocks_ = entry_blocks(readers[k]._terms, buf, pos, size, name, tbytes, raw=None)
-                parts = (_short(decode()) for _, decode in blocks_)
+            inlined = bufs[k][pos]  # postings inlined in the entry: (absolute ids, weights, values) already
+            stored = entry_blocks(readers[k]._terms, bufs[k], pos, size, name, tbytes, raw=None)
+            parts = (decode() if inlined else _short(decode()) for _, decode in stored)
             for part in parts:
                 if isinstance(part, tuple) and not arrays:
                     _add_short(part, numbers[k], counted, positional, fixedsize, docs, weights, values)
@@ -261,10 +259,9 @@ _SHORT = 48
 def _short(block):
     """A stored block of fewer than `_SHORT` postings as (absolute ids, weights,
     values), as inlined postings are; a longer one as it is (a list: not a tuple)."""
-    deltas = block[0]
-    if len(deltas) >= _SHORT:
+    if (block.size() if isinstance(block, PackedBlock) else len(block[0])) >= _SHORT:
         return [block]
-    return list(accumulate(deltas)), block[1], block[2]
+    return list(accumulate(block[0])), block[1], block[2]
 
 
 def _add_short(entry: tuple, numbers: list[int], counted: bool, positional: bool, fixedsize: int | None,

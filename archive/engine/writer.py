@@ -166,8 +166,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fw = self.fieldwriter
-        if blocks.COUNTED_BLOCK is not None:  # None: Whoosh's own blocks and tables, byte for byte
-            blocks.compact_hash_tables(fw._tindex)
+        blocks.compact_hash_tables(fw._tindex)
         schema = self.schema
         for fieldname in sorted(self._terms):
             terms = self._terms[fieldname]
