@@ -38,6 +38,44 @@ class Scores:
         return dict(zip(docs.tolist(), self.values[docs].tolist(), strict=True))
 
 
+#: `Space.place` looks each of its documents up among a term's ids when they are
+#: fewer than the ids over this (a binary search costs some 16 steps where the
+#: ids are many; the other way round costs one step an id).
+LOOKUPS = 16
+
+
+class Space:
+    """Some documents being scored (`Scorer.scores(among=…)`): the score arrays hold
+    theirs only, in document order, and a term's postings are placed among them."""
+
+    __slots__ = ("docs", "mask")
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask
+        self.docs = np.flatnonzero(mask).astype(np.int32)  # the type of postings' ids: no conversion to search
+
+    def place(self, ids: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """`ids` (ascending) among the documents: the places of those that are,
+        their ids, and their `weights`. Few documents are each looked up among the
+        ids; many, the ids are looked up among them."""
+        docs = self.docs
+        if len(docs) * LOOKUPS < len(ids):
+            at = np.searchsorted(ids, docs).clip(0, len(ids) - 1)
+            places = np.flatnonzero(ids[at] == docs)
+            at = at[places]
+        else:
+            at = np.flatnonzero(self.mask[ids])
+            places = np.searchsorted(docs, ids[at])
+        return places, ids[at], (weights[at] if weights is not None else None)
+
+    def spread(self, scores: Scores, size: int) -> Scores:
+        """`scores` (over these documents) over every document number."""
+        out = Scores.empty(size)
+        out.values[self.docs] = scores.values
+        out.matched[self.docs] = scores.matched
+        return out
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an integer array: `np.unique` by a sort. numpy
     2.x's `np.unique` hashes instead, 12× slower on a million distinct keys (0.62

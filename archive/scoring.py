@@ -32,7 +32,7 @@ from .engine.lengths import field_b, field_lengths
 from .engine.postings import EMPTY as _EMPTY
 from .engine.postings import Postings, live_docs, read_postings
 from .phrases import Phrases
-from .scores import Scores, distinct
+from .scores import Scores, Space, distinct
 
 #: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
 CACHE_POSTINGS = 4_000_000
@@ -74,7 +74,7 @@ class Scorer:
         self._denominators: dict[str, np.ndarray] = {}
         self._norms: dict[tuple[str, float | None], np.ndarray] = {}
         self._B: float | None = None  # every field's B for the query being scored (`scores`)
-        self._among: np.ndarray | None = None  # the documents being scored (`scores`; None: all)
+        self._space: Space | None = None  # the documents being scored (`scores`; None: all)
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
@@ -279,24 +279,41 @@ class Scorer:
         BM25F length norms (a paragraph-long query's, `archive.ranking.LONG_WORDS`);
         None: each field's own. `among`: a mask of the documents to score (their
         scores are those of a whole evaluation, to the bit; the others' are not
-        computed, and `matched` is not the query's matches then)."""
+        computed, and `matched` is not the query's matches then). The arrays of the
+        evaluation then hold those documents only (`Space`): scoring the few
+        articles with all the words costs a lookup of each in every term's
+        postings, not two arrays over the archive a word."""
         if not self.supports(q):
             return None
-        self._B, self._among = B, among
+        space = None if among is None else Space(among)
+        self._B, self._space = B, space
         try:
-            return self._eval(q)
+            acc = self._eval(q)
         finally:
-            self._B = self._among = None
+            self._B = self._space = None
+        return acc if space is None else space.spread(acc, self.size)
+
+    def _n(self) -> int:
+        """The length of the score arrays: every document number, or the documents being scored."""
+        return self.size if self._space is None else len(self._space.docs)
+
+    def _here(self, mask: np.ndarray) -> np.ndarray:
+        """A mask over every document number, over the documents being scored."""
+        return mask if self._space is None else mask[self._space.docs]
+
+    def _placed(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """A term's postings among the documents being scored: their places in the
+        score arrays, their document numbers and their weights."""
+        ids, weights = self.postings(fieldname, text)
+        return (ids, ids, weights) if self._space is None else self._space.place(ids, weights)
 
     def _add_term(self, acc: Scores, fieldname: str, text: str, boost: float,
                   only: np.ndarray | None = None) -> None:  # fmt: skip
-        """Add one term's BM25 to `acc` (only in the documents of the mask `only`)."""
-        if self._among is not None:
-            only = self._among if only is None else only & self._among
-        ids, weights = self.postings(fieldname, text)
+        """Add one term's BM25 to `acc` (only at the places of the mask `only`)."""
+        places, ids, weights = self._placed(fieldname, text)
         if only is not None and len(ids):
-            keep = only[ids]
-            ids = ids[keep]
+            keep = only[places]
+            places, ids = places[keep], ids[keep]
             weights = weights[keep] if weights is not None else None
         if not len(ids):
             return
@@ -307,10 +324,10 @@ class Scorer:
         # The same operations in the same order as Whoosh's bm25() and boost.
         if weights is None:
             one = boost * (idf * (k1p1 / (1.0 + den)))
-            acc.values[ids] += one[lens]
+            acc.values[places] += one[lens]
         else:
-            acc.values[ids] += boost * (idf * ((weights * k1p1) / (weights + den[lens])))
-        acc.matched[ids] = True
+            acc.values[places] += boost * (idf * ((weights * k1p1) / (weights + den[lens])))
+        acc.matched[places] = True
 
     def _word(self, terms: list[Q.Term], boost: float) -> Scores:
         """BM25F of one word over its fields: each field's frequency, weighted by
@@ -327,14 +344,14 @@ class Scorer:
             docs, values = self._saturated_at(headline, boost)  # the headline's few documents only
             acc.values[docs] += values
             acc.matched[docs] = True
-        if self._among is None:  # the word's documents, which counting its query asks for next (`matches`)
+        if self._space is None:  # the word's documents, which counting its query asks for next (`matches`)
             self._words[_fields_of(terms)] = acc.matched.copy()
         return acc
 
     def _saturated(self, terms: list[Q.Term], boost: float) -> Scores:
         """One BM25 saturation of the BM25F sum of `terms` (fields of one word),
         summed and saturated in the arrays of the scores it returns."""
-        acc = Scores.empty(self.size)
+        acc = Scores.empty(self._n())
         if len(terms) == 1:
             docs, values = self._saturated_at(terms, boost)
             acc.values[docs] = values
@@ -362,25 +379,22 @@ class Scorer:
         return boost * idf * (K1 + 1) * tf / (K1 + tf)
 
     def _field_frequency(self, t: Q.Term) -> tuple[np.ndarray, np.ndarray, float | None]:
-        """`field_frequencies` of one field at its postings (idf None: no posting)."""
-        ids, weights = self.postings(t.fieldname, t.text)
-        if not len(ids):
-            return np.zeros(0), ids, None
+        """`field_frequencies` of one field at its postings' places (idf None: no posting)."""
+        if not self.doc_count(t.fieldname, t.text):
+            return np.zeros(0), np.zeros(0, dtype=np.int64), None
         idf = self.idf(t.fieldname, t.text)  # of all its postings, whatever `scores` is asked for
-        if self._among is not None:
-            keep = self._among[ids]
-            ids, weights = ids[keep], (weights[keep] if weights is not None else None)
+        places, ids, weights = self._placed(t.fieldname, t.text)
         norm = self.norms(t.fieldname)
         lens = self.lengths(t.fieldname)[ids]
         tf = (t.boost / norm)[lens] if weights is None else t.boost * weights / norm[lens]
-        return tf, ids, idf
+        return tf, places, idf
 
     def field_frequencies(self, terms: list[Q.Term]) -> tuple[np.ndarray, np.ndarray, float | None]:
         """The BM25F sum of one word's fields: per document, each field's frequency
         weighted by its boost and divided by its length norm; which documents have
         the word; and the smallest idf of its fields (None: no field has it)."""
-        tfs = np.zeros(self.size)
-        matched = np.zeros(self.size, dtype=bool)
+        tfs = np.zeros(self._n())
+        matched = np.zeros(self._n(), dtype=bool)
         return tfs, matched, self._frequencies_into(terms, tfs, matched)
 
     def _frequencies_into(self, terms: list[Q.Term], tfs: np.ndarray, matched: np.ndarray) -> float | None:
@@ -397,12 +411,12 @@ class Scorer:
     def _eval(self, q: Q.Query, boost: float = 1.0) -> Scores:
         boost *= q.boost if not isinstance(q, (Q.AndNot, Q.AndMaybe)) else 1.0
         if isinstance(q, Q.Term):
-            acc = Scores.empty(self.size)
+            acc = Scores.empty(self._n())
             self._add_term(acc, q.fieldname, q.text, boost)
             return acc
         if isinstance(q, Q.Phrase):
-            docs = self.matches(q)
-            acc = Scores(np.zeros(self.size), docs.copy())
+            docs = self._here(self.matches(q))
+            acc = Scores(np.zeros(self._n()), docs.copy())
             if docs.any():
                 for word in q.words:
                     self._add_term(acc, q.fieldname, word, boost, only=docs)
@@ -410,7 +424,7 @@ class Scorer:
         if isinstance(q, Q.AndNot):
             acc = self._eval(q.a, boost)
             if acc.matched.any():
-                excluded = self.matches(q.b)
+                excluded = self._here(self.matches(q.b))
                 acc.matched &= ~excluded
                 acc.values[excluded] = 0.0
             return acc
@@ -423,7 +437,7 @@ class Scorer:
         if type(q) is Q.Or:
             if all(type(sub) is Q.Term for sub in q.subqueries):  # one word's fields
                 return self._word(q.subqueries, boost)
-            acc = Scores.empty(self.size)
+            acc = Scores.empty(self._n())
             for sub in q.subqueries:
                 if type(sub) is Q.Term:
                     self._add_term(acc, sub.fieldname, sub.text, boost * sub.boost)
@@ -435,7 +449,7 @@ class Scorer:
         # And: the documents every part matches, with the sum of the parts' scores
         parts = [self._eval(sub, boost) for sub in q.subqueries]
         if not parts:
-            return Scores.empty(self.size)
+            return Scores.empty(self._n())
         matched = parts[0].matched.copy()
         for part in parts[1:]:
             matched &= part.matched

@@ -461,6 +461,32 @@ def test_scores_among_some_documents_are_their_whole_scores(shipped: Searcher, t
             assert np.array_equal(part.values[among & whole.matched], whole.values[among & whole.matched]), tree
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    ids=st.sets(st.integers(0, 400), max_size=120).map(sorted),
+    chosen=st.sets(st.integers(0, 400), min_size=1, max_size=60),
+    lookups=st.sampled_from([0, 10**6]),
+)
+def test_a_space_places_a_terms_postings_either_way(ids: list[int], chosen: set[int], lookups: int) -> None:
+    """`Space.place` finds the postings among its documents, their places and
+    weights, whether it looks its documents up among the ids or the other way."""
+    from archive import scores
+
+    mask = np.zeros(401, dtype=bool)
+    mask[sorted(chosen)] = True
+    space = scores.Space(mask)
+    ids_a = np.array(ids, dtype=np.int32)
+    weights = np.arange(len(ids), dtype=float) + 1
+    old, scores.LOOKUPS = scores.LOOKUPS, lookups
+    try:
+        places, found, w = space.place(ids_a, weights)
+    finally:
+        scores.LOOKUPS = old
+    expected = [(sorted(chosen).index(d), d, i + 1.0) for i, d in enumerate(ids) if d in chosen]
+    assert list(zip(places.tolist(), found.tolist(), w.tolist(), strict=True)) == expected
+    assert space.place(ids_a, None)[2] is None
+
+
 def test_pages_are_the_same_when_the_first_tier_alone_is_scored(index: Path, monkeypatch) -> None:
     """Scoring only the all-words articles when they fill the page changes no page:
     the same hits, scores, flags and totals as scoring every match, folded or not,
