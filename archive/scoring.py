@@ -34,8 +34,9 @@ from .engine.postings import Postings, live_docs, read_postings
 from .phrases import Phrases
 from .scores import Scores, Space, distinct
 
-#: Postings kept decoded between queries, in all (a posting is 12 bytes in the cache).
-CACHE_POSTINGS = 4_000_000
+#: Bytes of postings kept decoded between queries, in all (a posting takes 4 bytes
+#: and its weight 1 most often: about 10 million postings).
+CACHE_BYTES = 48_000_000
 
 #: A headline is scored apart from its word's other fields (`Scorer._word`) in an
 #: index where at least this share of the articles with a headline have one of their
@@ -51,6 +52,10 @@ def _fields_of(subqueries: list[Q.Query]) -> tuple | None:
     if not all(type(t) is Q.Term for t in subqueries):
         return None
     return tuple((t.fieldname, t.text) for t in subqueries)
+
+
+def _nbytes(post: Postings) -> int:
+    return post[0].nbytes + (post[1].nbytes if post[1] is not None else 0)
 
 
 class Scorer:
@@ -78,6 +83,7 @@ class Scorer:
         self._idf: dict[tuple[str, str], float] = {}
         self._df: dict[tuple[str, str], int] = {}  # of the terms whose postings were read
         self._live: np.ndarray | None = None
+        self._dead: np.ndarray | None = None
         self._own_headlines: bool | None = None
         self.phrases = Phrases(self)
 
@@ -89,16 +95,16 @@ class Scorer:
         if post is None:
             df: list[int] = []
             if fieldname in self.reader.schema:
-                post = read_postings(self.reader, fieldname, text, df, self.live())
+                post = read_postings(self.reader, fieldname, text, df, self.live(), self.dead())
             else:
                 post = _EMPTY
             if len(self._df) >= 100_000:
                 self._df.clear()
             self._df[key] = sum(df)
-            size = len(post[0])
-            while self._postings and self._cached + size > CACHE_POSTINGS:
+            size = _nbytes(post)
+            while self._postings and self._cached + size > CACHE_BYTES:
                 oldest = next(iter(self._postings))  # the first cached, roughly the least used
-                self._cached -= len(self._postings.pop(oldest)[0])
+                self._cached -= _nbytes(self._postings.pop(oldest))
             self._postings[key] = post
             self._cached += size
         return post
@@ -108,6 +114,12 @@ class Scorer:
         if self._live is None:
             self._live = live_docs(self.reader)
         return self._live
+
+    def dead(self) -> np.ndarray:
+        """The deleted documents, ascending (computed once)."""
+        if self._dead is None:
+            self._dead = np.flatnonzero(~self.live()).astype(np.int32)
+        return self._dead
 
     def own_headlines(self) -> bool:
         """Whether the headlines of this index are each article's own (`OWN_HEADLINES`),
@@ -125,7 +137,7 @@ class Scorer:
         if key not in self._df:
             cached = self._postings.pop(key, None)  # read again: the lookup gives its frequency
             if cached is not None:
-                self._cached -= len(cached[0])
+                self._cached -= _nbytes(cached)
             self.postings(fieldname, text)
         return self._df.get(key, 0)
 

@@ -32,7 +32,9 @@ from .layout import BLOCK_LENGTH, HASH_SLOT, KEY_VALUE_LENGTHS, TERM_STATS, TERM
 from .packed import PackedBlock
 from .safepickle import load, loads
 
-Postings = tuple[np.ndarray, "np.ndarray | None"]  # document numbers (int32); weights (float64; None: all 1.0)
+#: document numbers (int32); weights (the counts, in the smallest unsigned type that
+#: holds them, float64 for Whoosh's own float weights; None: all 1)
+Postings = tuple[np.ndarray, "np.ndarray | None"]
 EMPTY: Postings = (np.zeros(0, dtype=np.int32), None)
 
 Block = tuple[list[int], object, object]  # local ids, weights (None: all 1.0; a float: all that), values
@@ -182,7 +184,7 @@ class _Gathered:
 
     def __init__(self) -> None:
         self.chunks: list[np.ndarray] = []  # deltas; a long block's first one is in `firsts`
-        self.wchunks: list[np.ndarray | float | None] = []  # their weights (None: all 1.0)
+        self.wchunks: list[np.ndarray | None] = []  # their weights (`_counts`; None: all 1)
         self.starts: list[int] = []  # where each long block starts among all postings
         self.firsts: list[int] = []  # and its first delta
         self.size = 0  # postings in `chunks`
@@ -210,12 +212,14 @@ class _Gathered:
 
     def _add_array(self, d, w, first: int) -> None:
         self._flush_small()
-        if isinstance(d, array):
+        if isinstance(d, array):  # Whoosh's own block (a `PackedBlock`'s are numpy arrays of counts)
             d = np.frombuffer(d, dtype=_ARRAY_DTYPES[d.typecode])
             if isinstance(w, array):
-                w = np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode])
-            elif w is not None and not isinstance(w, float):
-                w = np.array(w, dtype=np.float64)
+                w = _counts(np.frombuffer(w, dtype=_ARRAY_DTYPES[w.typecode]))
+            elif isinstance(w, float):
+                w = _counts(np.full(len(d), w))
+            elif w is not None:
+                w = _counts(np.array(w, dtype=np.float64))
         self.starts.append(self.size)
         self.firsts.append(first)
         self._chunk(d, w)
@@ -227,31 +231,47 @@ class _Gathered:
 
     def _flush_small(self) -> None:
         if self.small:
-            self._chunk(np.array(self.small, dtype=np.int64), np.array(self.wsmall))
+            self._chunk(np.array(self.small, dtype=np.int64), _counts(np.array(self.wsmall)))
             self.small, self.wsmall = [], []
 
     def postings(self) -> tuple[np.ndarray, np.ndarray | None] | None:
-        """The global ids (one cumulative sum) and weights (None: all 1.0); None
-        when there are none."""
+        """The global ids (a cumulative sum a chunk, straight into 32 bits) and
+        weights (`Postings`); None when there are none."""
         self._flush_small()
         chunks = self.chunks
         if not chunks:
             return None
-        deltas = np.concatenate(chunks).astype(np.int64) if len(chunks) > 1 else chunks[0].astype(np.int64)
-        deltas[self.starts] = self.firsts
-        ids = np.cumsum(deltas, dtype=np.int32)  # document numbers are below 2**31 (Whoosh's own limit)
+        ids = np.empty(self.size, dtype=np.int32)  # document numbers are below 2**31 (Whoosh's own limit)
+        firsts = dict(zip(self.starts, self.firsts, strict=True))
+        at = last = 0
+        for d in chunks:
+            out = ids[at : at + len(d)]
+            np.cumsum(d, dtype=np.int32, out=out)
+            first = firsts.get(at)  # a long block's first delta, in place of its first (absolute) id
+            if shift := last + (first - int(d[0]) if first is not None else 0):
+                out += shift
+            at, last = at + len(d), int(out[-1])
         if not self.weighted:
             return ids, None
-        weights = np.empty(self.size)
+        weights = np.empty(self.size, dtype=np.result_type(np.uint8, *(w.dtype for w in self.wchunks if w is not None)))
         at = 0
         for d, w in zip(chunks, self.wchunks, strict=True):
-            weights[at : at + len(d)] = 1.0 if w is None else w
+            weights[at : at + len(d)] = 1 if w is None else w
             at += len(d)
         return ids, weights
 
 
+def _counts(weights: np.ndarray) -> np.ndarray:
+    """Float weights that are counts, in the smallest unsigned type that holds them
+    (as a `PackedBlock` stores them); float64 otherwise."""
+    if not len(weights) or not (weights == np.floor(weights)).all() or weights.min() < 0 or weights.max() >= 2**32:
+        return weights.astype(np.float64)
+    top = weights.max()
+    return weights.astype(np.uint8 if top < 256 else np.uint16 if top < 65536 else np.uint32)
+
+
 def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None,
-                  live: np.ndarray | None = None) -> Postings:  # fmt: skip
+                  live: np.ndarray | None = None, dead: np.ndarray | None = None) -> Postings:  # fmt: skip
     """The live postings of one term over every segment: global document numbers,
     ascending, and their weights (the term's frequency in the field; None when
     all are 1.0), as numpy arrays.
@@ -261,7 +281,9 @@ def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None
     cumulative sum decodes the whole term, all segments together. `df`: each
     segment's document frequency of the term (deleted documents included, as
     Whoosh counts them) is appended to it. `live`: a mask of the live documents,
-    when the caller has one.
+    and `dead` the deleted ones (ascending), when the caller has them: a term
+    with more postings than there are deleted documents looks each of those up
+    among its ids rather than every id up in the mask.
     """
     gathered = _Gathered()
     deletions = False
@@ -279,13 +301,19 @@ def read_postings(reader, fieldname: str, text: str, df: list[int] | None = None
     if found is None:
         return EMPTY
     ids, weights = found
-    if deletions:
-        if live is None:
-            live = live_docs(reader)
-        keep = live[ids]
-        ids = ids[keep]
-        weights = weights[keep] if weights is not None else None
-    return ids, weights
+    if not deletions:
+        return ids, weights
+    if dead is not None and len(dead) < len(ids):
+        at = np.searchsorted(ids, dead)
+        at = at[at < len(ids)]
+        gone = at[ids[at] == dead[: len(at)]]
+        if not len(gone):
+            return ids, weights
+        keep = np.ones(len(ids), dtype=bool)
+        keep[gone] = False
+    else:
+        keep = (live if live is not None else live_docs(reader))[ids]
+    return ids[keep], (weights[keep] if weights is not None else None)
 
 
 def has_term(reader, fieldname: str, text: str) -> bool:
