@@ -15,7 +15,6 @@ table: a term's postings are always in blocks.)
 
 from __future__ import annotations
 
-import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -23,6 +22,7 @@ from io import BytesIO
 from itertools import accumulate
 
 import numpy as np
+from isal.isal_zlib import decompress as inflate
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import EmptyReader
@@ -158,19 +158,19 @@ def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, ra
 
 
 def _decode_block(data: bytes, compression: int) -> Block:
-    ids, weights, values = loads(zlib.decompress(data) if compression else data)
+    ids, weights, values = loads(inflate(data) if compression else data)
     return list(accumulate(ids)), weights, values
 
 
 def _stored_block(data: bytes, compression: int):
-    return loads(zlib.decompress(data) if compression else data)
+    return loads(inflate(data) if compression else data)
 
 
 def _raw_block(data: bytes, compression: int) -> tuple[object, object]:
     """A block's id deltas (its first id absolute) and weights, undecoded (its
     values, which a `PackedBlock` makes when asked for, left alone): numpy
     arrays read in place from a `PackedBlock`, Whoosh's sequences otherwise."""
-    block = loads(zlib.decompress(data) if compression else data)
+    block = loads(inflate(data) if compression else data)
     if isinstance(block, PackedBlock):
         return block.numbers()
     return block[0], block[1]
