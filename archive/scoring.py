@@ -208,10 +208,15 @@ class Scorer:
         """The intersection of an `And`'s parts, or the union of an `Or`'s."""
         if not q.subqueries:
             return self.none()
-        out = self.matches(q.subqueries[0]).copy()
-        for p in q.subqueries[1:]:
-            if isinstance(q, Q.And):
+        if isinstance(q, Q.And):
+            out = self.matches(q.subqueries[0]).copy()
+            for p in q.subqueries[1:]:
                 out &= self.matches(p)
+            return out
+        out = self.none()
+        for p in q.subqueries:
+            if isinstance(p, Q.Term):  # straight from its postings: no mask of its own
+                out[self.postings(p.fieldname, p.text)[0]] = True
             else:
                 out |= self.matches(p)
         return out
