@@ -19,7 +19,6 @@ from array import array
 from collections.abc import Callable, Iterator
 from functools import partial
 from io import BytesIO
-from itertools import accumulate
 
 import numpy as np
 from isal.isal_zlib import decompress as inflate
@@ -37,7 +36,7 @@ from .safepickle import load, loads
 Postings = tuple[np.ndarray, "np.ndarray | None"]
 EMPTY: Postings = (np.zeros(0, dtype=np.int32), None)
 
-Block = tuple[list[int], object, object]  # local ids, weights (None: all 1.0; a float: all that), values
+Block = tuple[np.ndarray, object, object]  # local ids, weights (None: all 1.0; a float: all that), values
 Blocks = Iterator[tuple[int, Callable[[], Block]]]
 
 #: From this many postings, a block of arrays is decoded by numpy; shorter ones
@@ -158,8 +157,9 @@ def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, ra
 
 
 def _decode_block(data: bytes, compression: int) -> Block:
-    ids, weights, values = loads(inflate(data) if compression else data)
-    return list(accumulate(ids)), weights, values
+    block = loads(inflate(data) if compression else data)
+    ids, weights, values = block.decoded() if isinstance(block, PackedBlock) else block
+    return np.cumsum(np.asarray(ids, dtype=np.int64)), weights, values
 
 
 def _stored_block(data: bytes, compression: int):
