@@ -5,7 +5,8 @@ postings); its positions are then read only there (`archive.engine.positions`),
 the rarest word first. Two words' positions line up by array set operations on
 (document, start) keys; a phrase with a slop walks each candidate's positions.
 The positions of a term asked for in most of its articles (stop words: `de`,
-`la`, `un`…) are read once in all of them and kept between queries.
+`la`, `un`…) are read once in all of them and kept between queries, as long as
+they fit in the cache.
 """
 
 from __future__ import annotations
@@ -91,26 +92,25 @@ class Phrases:
 
     def arrays(self, fieldname: str, text: str, docs: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """`read_position_arrays`, from a cache for a term asked for in most of its
-        articles: its positions in all of them are read once (a few times the
-        cost of reading them in these), and the next phrases with it select from
-        them."""
+        articles, when all its positions fit in it: they are read once (a few
+        times the cost of reading them in these), and the next phrases with it
+        select from them. A term with more (`de`, `la` at a million articles:
+        tens of millions) is read in `docs` alone, each time."""
         key = (fieldname, text)
         cached = self._cache.get(key)
         if cached is None:
-            df = self.scorer.doc_count(fieldname, text)
-            if df < 64 or len(docs) * 4 < df:
+            ids, counts = self.scorer.postings(fieldname, text)  # a posting's weight: its number of positions
+            total = int(counts.sum()) if counts is not None else len(ids)
+            if len(ids) < 64 or len(docs) * 4 < len(ids) or total > CACHE_POSITIONS:
                 return read_position_arrays(self.scorer.reader, fieldname, text, docs)
-            cached = read_position_arrays(
-                self.scorer.reader, fieldname, text, self.scorer.postings(fieldname, text)[0].tolist()
-            )
+            cached = read_position_arrays(self.scorer.reader, fieldname, text, ids.tolist())
             cached = (cached[0].astype(np.int32), cached[1].astype(np.int32))
             size = len(cached[0])
             while self._cache and self._cached + size > CACHE_POSITIONS:
                 oldest = next(iter(self._cache))
                 self._cached -= len(self._cache.pop(oldest)[0])
-            if size <= CACHE_POSITIONS:
-                self._cache[key] = cached
-                self._cached += size
+            self._cache[key] = cached
+            self._cached += size
         all_docs, all_poses = cached
         keep = self.scorer.mask(np.asarray(docs, dtype=np.int64))[all_docs]
         return all_docs[keep].astype(np.int64), all_poses[keep].astype(np.int64)
