@@ -420,8 +420,12 @@ class Scorer:
         for t in terms:
             tf, ids, term_idf = self._field_frequency(t)
             if term_idf is not None:
-                idf = term_idf if idf is None else min(idf, term_idf)
-                tfs[ids] += tf
+                if idf is None:  # the first field with the word: into zeros, a plain store
+                    idf = term_idf
+                    tfs[ids] = tf
+                else:
+                    idf = min(idf, term_idf)
+                    tfs[ids] += tf
                 matched[ids] = True
         return idf
 
