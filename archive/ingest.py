@@ -146,6 +146,11 @@ def _write(run: Run, ix, data_dir: Path, changes: FolderDiff, *, fresh: bool, op
         if run.writer is not None:
             if report.changed or fresh:
                 report.merged += run.writer.commit(segments, progress)
+                if run.writer.merge_error:
+                    report.warnings.append(
+                        f"merging small segments failed ({run.writer.merge_error}); the articles are "
+                        "indexed and the segments kept as they were: archive index --optimize merges them"
+                    )
             else:
                 run.writer.cancel()  # only touched files: nothing to write
             run.writer = None

@@ -101,6 +101,7 @@ class IngestReport:
     articles: int = 0  # articles indexed from the files added or updated (a .jsonl file holds many)
     lines_skipped: int = 0  # of `skipped`, the lines of many-article files (`file.jsonl:12`), not files
     merged: int = 0  # articles of existing segments rewritten by merging
+    warnings: list[str] = field(default_factory=list)  # what went wrong without losing anything
     segments: int = 0  # segments of the index after the run
 
     @property

@@ -115,6 +115,44 @@ def test_an_in_process_run_writes_bulk_segments_within_its_budget(
     assert sorted(found) == sorted(f"2020-01-{n % 28 + 1:02d}-depeche-{n}.txt" for n in range(5))
 
 
+def test_a_failing_everyday_merge_never_holds_new_articles_back(
+    articles: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An everyday merge that raises (a bug, memory) leaves the segments as they were:
+    the new article is indexed, the run says what failed and what to do, and the
+    next run merges them."""
+    monkeypatch.setattr(merging, "FLOOR_DOCS", 2)
+    monkeypatch.setattr(merging, "SEGMENTS_PER_TIER", 3)
+    for n in range(-1, 3):  # the fixture's articles, then three of one article each
+        if n >= 0:
+            article(articles, n)
+        ingest(articles, index_dir)
+    before = segments_of(index_dir)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no memory left")
+
+    monkeypatch.setattr(merging, "merge_segments", broken)
+    article(articles, 3)
+    result = CliRunner().invoke(cli, ["--articles", str(articles), "--index", str(index_dir), "index"])
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+    assert "warning: merging small segments failed (RuntimeError: no memory left)" in result.output
+    assert "archive index --optimize" in result.output
+    assert set(before) < set(segments_of(index_dir))  # kept as they were, and the new one
+    with Searcher(index_dir) as s:
+        assert "2020-01-04-depeche-3.txt" in [h.id for h in s.search("numéro 3").hits]
+    monkeypatch.undo()
+    monkeypatch.setattr(merging, "FLOOR_DOCS", 2)
+    monkeypatch.setattr(merging, "SEGMENTS_PER_TIER", 3)
+    article(articles, 4)
+    report = ingest(articles, index_dir)
+    assert report.merged > 0 and not report.warnings
+    with Searcher(index_dir) as s:
+        found = [h.id for h in s.search("dépêche numéro", limit=100).hits if "depeche" in h.id]
+    assert sorted(found) == sorted(f"2020-01-{n % 28 + 1:02d}-depeche-{n}.txt" for n in range(5))
+
+
 def test_optimize_merges_everything_with_progress(articles: Path, index_dir: Path) -> None:
     ingest(articles, index_dir)
     for n in range(3):

@@ -65,6 +65,7 @@ class Writer:
         self.budget_mb = budget_mb
         self.bulk: merging.BulkSegments | None = None  # made at the first document
         self.paths: list[str] = []
+        self.merge_error: str | None = None  # why the everyday merge failed, when it did (`commit`)
 
     def add(self, fields: dict) -> None:
         """Add a document, written in bulk as the indexing workers write theirs
@@ -97,6 +98,7 @@ class Writer:
         writer._close_segment()  # its own segment is empty: documents went to `bulk`
         writer._commit_toc(final)
         writer._finish()
+        self.merge_error = getattr(writer, "merge_error", None)
         return getattr(writer, "merged_docs", 0)
 
     def cancel(self) -> None:

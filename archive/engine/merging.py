@@ -15,7 +15,9 @@ are merged into one of the next tier, but only while the articles rewritten stay
 within `EVERYDAY_MAX_DOCS`: a commit never rewrites a large segment. Segments
 whose articles were all deleted are dropped without rewriting anything. Larger
 merges happen only when asked: `full` (`archive index --optimize`) merges
-everything into one segment.
+everything into one segment. An everyday merge that fails (a bug, memory) leaves
+its segments as they were and the commit goes on (`merge_error` on the writer):
+a new article is never held back by a merge, run after run.
 
 Both are Whoosh merge policies (`writer.commit(mergetype=…)`, the documented
 hook): they write the segments chosen into one new segment by their postings
@@ -142,7 +144,12 @@ def tiered(progress: Progress | None = None, max_docs: int | None = None) -> Cal
 
     def policy(writer, segments: list) -> list:
         chosen, drop = pick_tiered(segments, max_docs)
-        return _merge(writer, segments, chosen, drop, progress)
+        try:
+            return _merge(writer, segments, chosen, drop, progress)
+        except Exception as e:  # the commit's new articles come first: the segments stay as they are
+            writer.merge_error = f"{type(e).__name__}: {e}"
+            gone = {id(s) for s in drop}
+            return [s for s in segments if id(s) not in gone]
 
     return policy
 

@@ -66,6 +66,8 @@ def report_text(report: IngestReport) -> str:
         lines.append(f"  skipped {s.path}: {s.reason}")
     for s in report.notes:
         lines.append(f"  note {s.path}: {s.reason}")
+    for w in report.warnings:
+        lines.append(f"  warning: {w}")
     if report.segments >= SEGMENTS_HINT:
         lines.append(f"  note: the index is in {report.segments} segments; "
                      "archive index --optimize merges them for faster searches")  # fmt: skip
