@@ -257,14 +257,6 @@ class PackedBlock(Sequence):
                 codes |= 128
         return cls(_BLOCK_HEADER.pack(len(ids), codes, len(head)) + head + tail)
 
-    def decoded(self) -> tuple:
-        """(id deltas, the first absolute; weights (None: all 1); values), each
-        decoded once (`PackedPositions` decompresses its positions when first
-        asked for them)."""
-        if self._items is None:
-            self._items = self._decode()
-        return self._items
-
     def _decode(self) -> tuple:
         data = self._data
         n, codes, size = _BLOCK_HEADER.unpack_from(data)
@@ -304,7 +296,9 @@ class PackedBlock(Sequence):
         return 3
 
     def __getitem__(self, i):  # type: ignore[override]
-        item = self.decoded()[i]
+        if self._items is None:
+            self._items = self._decode()
+        item = self._items[i]
         return item.bytes() if isinstance(item, _FrequencyBytes) else item
 
     def __iter__(self) -> Iterator:

@@ -157,8 +157,7 @@ def _w3_blocks(terms, offset: int, length: int, fieldname: str, btext: bytes, ra
 
 
 def _decode_block(data: bytes, compression: int) -> Block:
-    block = loads(inflate(data) if compression else data)
-    ids, weights, values = block.decoded() if isinstance(block, PackedBlock) else block
+    ids, weights, values = loads(inflate(data) if compression else data)
     return np.cumsum(np.asarray(ids, dtype=np.int64)), weights, values
 
 
