@@ -14,13 +14,15 @@ import numpy as np
 class Scores:
     """The scores of one query over every document of the index: `values[d]` is
     document d's score where `matched[d]`, and 0.0 elsewhere (so that scores add up
-    by plain array sums)."""
+    by plain array sums). Or over some documents only, `at` (ascending): then
+    entry i is document `at[i]`'s (`Scorer.scores(among=…)`, read by `top`)."""
 
-    __slots__ = ("values", "matched")
+    __slots__ = ("values", "matched", "at")
 
-    def __init__(self, values: np.ndarray, matched: np.ndarray) -> None:
+    def __init__(self, values: np.ndarray, matched: np.ndarray, at: np.ndarray | None = None) -> None:
         self.values = values
         self.matched = matched
+        self.at = at
 
     @classmethod
     def empty(cls, size: int) -> Scores:
@@ -31,11 +33,13 @@ class Scores:
 
     def docs(self) -> np.ndarray:
         """The matched documents, ascending."""
-        return np.flatnonzero(self.matched)
+        found = np.flatnonzero(self.matched)
+        return found if self.at is None else self.at[found]
 
     def as_dict(self) -> dict[int, float]:
-        docs = self.docs()
-        return dict(zip(docs.tolist(), self.values[docs].tolist(), strict=True))
+        found = np.flatnonzero(self.matched)
+        docs = found if self.at is None else self.at[found]
+        return dict(zip(docs.tolist(), self.values[found].tolist(), strict=True))
 
 
 #: `Space.place` looks each of its documents up among a term's ids when they are
@@ -68,13 +72,6 @@ class Space:
             places = np.searchsorted(docs, ids[at])
         return places, ids[at], (weights[at] if weights is not None else None)
 
-    def spread(self, scores: Scores, size: int) -> Scores:
-        """`scores` (over these documents) over every document number."""
-        out = Scores.empty(size)
-        out.values[self.docs] = scores.values
-        out.matched[self.docs] = scores.matched
-        return out
-
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of an integer array: `np.unique` by a sort. numpy
@@ -93,15 +90,16 @@ def top(scores: Scores, k: int, ids, docs: np.ndarray | None = None,
     decimals) in article id order."""
     if k <= 0:
         return []
+    at = scores.at
     cand = scores.matched
     if docs is not None:
-        cand = cand & docs
+        cand = cand & (docs if at is None else docs[at])
     if exclude is not None:
-        cand = cand & ~exclude
-    idx = np.flatnonzero(cand)
-    if not len(idx):
+        cand = cand & ~(exclude if at is None else exclude[at])
+    found = np.flatnonzero(cand)
+    if not len(found):
         return []
-    vals = scores.values[idx]
+    idx, vals = (found if at is None else at[found]), scores.values[found]
     if len(idx) > k:
         # the k-th best, and every score that may round to the same 6 decimals
         kth = np.partition(vals, len(vals) - k)[len(vals) - k]

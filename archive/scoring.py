@@ -297,7 +297,8 @@ class Scorer:
         None: each field's own. `among`: a mask of the documents to score (their
         scores are those of a whole evaluation, to the bit; the others' are not
         computed, and `matched` is not the query's matches then). The arrays of the
-        evaluation then hold those documents only (`Space`): scoring the few
+        evaluation, and of the scores returned, then hold those documents only
+        (`Space`, `Scores.at`): scoring the few
         articles with all the words costs a lookup of each in every term's
         postings, not two arrays over the archive a word."""
         if not self.supports(q):
@@ -308,7 +309,9 @@ class Scorer:
             acc = self._eval(q)
         finally:
             self._B = self._space = None
-        return acc if space is None else space.spread(acc, self.size)
+        if space is not None:
+            acc.at = space.docs
+        return acc
 
     def _n(self) -> int:
         """The length of the score arrays: every document number, or the documents being scored."""
