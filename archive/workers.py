@@ -39,7 +39,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .documents import FileOutcome, Run, article_fields, read_file
-from .engine.merging import BulkSegments
+from .engine.writer import BulkSegments
 from .errors import WorkerLost
 from .models import Article, Progress, Step
 from .readers import MANY_PER_FILE, FileStat

@@ -72,7 +72,7 @@ The functions the rest of the house calls:
 
 - `install()` (by `archive.store`, before any index is opened): `columns`,
   `mapped`, `safepickle` and `stored` put in place;
-- `writer.BulkSegmentWriter` (the ingester and merging);
+- `writer.BulkSegments` (the indexing workers, `archive.workers`);
 - `postings.read_postings`, `postings.has_term`, `postings.live_docs`,
   `positions.read_positions`, `positions.read_position_arrays`,
   `lengths.field_lengths`, `lengths.field_b`, `columns.numeric_column`

@@ -23,6 +23,7 @@ from whoosh import query as Q
 
 from ..models import Progress, Step
 from . import merging
+from .writer import BulkSegments
 
 #: Memory for the postings of the writer in this process, before Whoosh spills them
 #: to a sorted run on disk (Whoosh's own estimate; resident memory grows by about
@@ -63,7 +64,7 @@ class Writer:
         self.ix = ix
         self.writer = ix.writer(limitmb=LIMITMB, _lk=False)
         self.budget_mb = budget_mb
-        self.bulk: merging.BulkSegments | None = None  # made at the first document
+        self.bulk: BulkSegments | None = None  # made at the first document
         self.paths: list[str] = []
         self.merge_error: str | None = None  # why the everyday merge failed, when it did (`commit`)
 
@@ -71,7 +72,7 @@ class Writer:
         """Add a document, written in bulk as the indexing workers write theirs
         (a new segment each time `budget_mb` of postings is full)."""
         if self.bulk is None:
-            self.bulk = merging.BulkSegments(self.ix, self.budget_mb)
+            self.bulk = BulkSegments(self.ix, self.budget_mb)
         self.bulk.add(fields)
         self.bulk.roll_over()
 

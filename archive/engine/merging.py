@@ -32,7 +32,6 @@ from collections.abc import Callable
 
 from ..models import Progress, Step
 from .postmerge import merge_segments
-from .writer import BulkSegmentWriter
 
 #: Segments below this many articles are all of the smallest tier.
 FLOOR_DOCS = 1_000
@@ -84,42 +83,6 @@ def pick_tiered(segments: list, max_docs: int | None = None) -> tuple[list, list
     return [], drop
 
 
-class BulkSegments:
-    """Documents written in bulk into new segments (`BulkSegmentWriter`, without
-    Whoosh's write lock, which the caller holds), a new segment each time `budget_mb`
-    of postings is full: a merge's and an indexing worker's way of writing."""
-
-    def __init__(self, ix, budget_mb: int) -> None:
-        self.ix = ix
-        self.budget = budget_mb * 1024 * 1024
-        self.written: list = []
-        self.writer = BulkSegmentWriter(ix, _lk=False)
-
-    def add(self, fields: dict) -> None:
-        self.writer.add_document(**fields)
-
-    def roll_over(self) -> bool:
-        """When memory is full, write the segment and start another; whether it did."""
-        if self.writer.memory_estimate() <= self.budget:
-            return False
-        self.written.append(self.writer._finalize_segment())
-        self.writer = BulkSegmentWriter(self.ix, _lk=False)
-        return True
-
-    def finish(self) -> list:
-        """Write the last segment; the segments written (Whoosh `Segment`s, picklable)."""
-        if self.writer.doc_count():
-            self.written.append(self.writer._finalize_segment())
-        else:
-            self.writer._close_segment()
-        return self.written
-
-    def abandon(self) -> None:
-        """Close the segment being written, after a failure (a killed or failed run's
-        files are removed by the next one)."""
-        self.writer._close_segment()
-
-
 def _merge(writer, segments: list, chosen: list, drop: list, progress: Progress | None, always: bool = False) -> list:
     total = sum(s.doc_count() for s in chosen)
     if total < PROGRESS_MIN_DOCS and not always:
@@ -148,8 +111,7 @@ def tiered(progress: Progress | None = None, max_docs: int | None = None) -> Cal
             return _merge(writer, segments, chosen, drop, progress)
         except Exception as e:  # the commit's new articles come first: the segments stay as they are
             writer.merge_error = f"{type(e).__name__}: {e}"
-            gone = {id(s) for s in drop}
-            return [s for s in segments if id(s) not in gone]
+            return _merge(writer, segments, [], drop, progress)
 
     return policy
 

@@ -10,7 +10,7 @@ all wanted postings of a block at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain
 
 import numpy as np
@@ -86,13 +86,13 @@ def _position_parts(reader, fieldname: str, text: str, docs: np.ndarray) -> Iter
                 offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
                 flat = np.frombuffer(deltas, dtype=deltas.typecode)[np.repeat(starts[at], lengths) + offsets]
             else:
-                lists = _block_deltas(values, at.tolist())
+                lists = block_deltas(values, at.tolist())
                 lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
                 flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
             yield want[hit] + base, flat, lengths
 
 
-def _block_deltas(values, postings: list[int]) -> list[list[int]]:
+def block_deltas(values, postings: Iterable[int]) -> list[list[int]]:
     """The position deltas of some postings (their indexes) of one block, from the
     block's values."""
     if isinstance(values, PackedPositions):  # the numbers themselves
@@ -100,11 +100,11 @@ def _block_deltas(values, postings: list[int]) -> list[list[int]]:
         return [deltas[starts[i] : starts[i + 1]].tolist() for i in postings]
     if isinstance(values, PackedValues):  # cut out of the joined bytes here: fewer calls
         data, ends = values.data, values.ends
-        return many_position_deltas([data[ends[i - 1] if i else 0 : ends[i]] for i in postings])
-    return many_position_deltas([values[i] for i in postings])
+        return _many_position_deltas([data[ends[i - 1] if i else 0 : ends[i]] for i in postings])
+    return _many_position_deltas([values[i] for i in postings])
 
 
-def many_position_deltas(values: list[bytes]) -> list[list[int]]:
+def _many_position_deltas(values: list[bytes]) -> list[list[int]]:
     """The position deltas of each of `values`, in one unpickling: each value is a
     count, then a protocol-2 pickle of the list of deltas (`Positions.encode`,
     `archive.engine.layout.encode_deltas`); their bodies, between the protocol mark

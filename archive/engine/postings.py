@@ -108,7 +108,7 @@ def _inlined_block(data: bytes, raw: bool | None) -> Blocks:
     if raw:
         yield ids[-1], lambda: ((ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))), weights)
     else:
-        yield ids[-1], lambda: (list(ids), weights, values)
+        yield ids[-1], lambda: (np.asarray(ids, dtype=np.int64), weights, values)
 
 
 def _lookup(tindex, key: bytes, keyhash: int) -> tuple[object, int, int] | None:

@@ -47,7 +47,7 @@ from .blocks import short_pickle
 from .layout import KEY_VALUE_LENGTHS, TERM_STATS
 from .lengths import field_lengths
 from .packed import PackedBlock, PackedPositions
-from .positions import many_position_deltas
+from .positions import block_deltas
 from .postings import deleted_docs, entry_blocks
 from .safepickle import loads
 from .writer import BulkSegmentWriter, counts_only, positions_only
@@ -272,7 +272,7 @@ def _add_short(entry: tuple, numbers: list[int], counted: bool, positional: bool
     n = len(ids)
     ws = [1.0] * n if ws is None else [ws] * n if isinstance(ws, float) else list(ws)
     if positional:
-        deltas = _deltas_lists(vs)
+        deltas = block_deltas(vs, range(len(vs)))
     elif not counted:
         vs = _values(vs, n, fixedsize)
     for i, d in enumerate(ids):
@@ -286,14 +286,6 @@ def _add_short(entry: tuple, numbers: list[int], counted: bool, positional: bool
         elif not counted:
             values.append(vs[i])
     return docs, weights, values
-
-
-def _deltas_lists(stored) -> list[list[int]]:
-    """Each posting's position deltas, of a few postings' values."""
-    if isinstance(stored, PackedPositions):
-        deltas, starts = stored.deltas(), stored.starts()
-        return [deltas[starts[i] : starts[i + 1]].tolist() for i in range(len(stored))]
-    return many_position_deltas(list(stored))
 
 
 def _as_arrays(docs: list, weights: list, values: list, positional: bool) -> tuple[list, list, list]:
@@ -364,7 +356,7 @@ def _position_deltas(stored, counts: np.ndarray) -> np.ndarray:
     if isinstance(stored, PackedPositions):
         deltas = stored.deltas()
         return np.frombuffer(deltas, dtype=deltas.typecode).astype(np.int64)
-    lists = many_position_deltas(list(stored))
+    lists = block_deltas(stored, range(len(stored)))
     return np.fromiter((x for one in lists for x in one), dtype=np.int64, count=int(counts.sum()))
 
 

@@ -13,8 +13,9 @@ field the numbers and the positions) and writes each posting list at the end
 (`archive.engine.blocks`): same postings, statistics and term table as
 `SegmentWriter`'s, read by Whoosh's reader. It holds all postings of its
 segment in memory, so the caller starts a new segment once `memory_estimate()`
-passes its budget. Used by the worker processes of the ingester
-(`archive.ingest`) and by segment merging.
+passes its budget (`BulkSegments` does). Used by the worker processes of the
+ingester (`archive.workers`), the ingester's own process and segment merging
+(`archive.engine.postmerge`).
 """
 
 from __future__ import annotations
@@ -259,3 +260,40 @@ def _add_positions(terms: dict, items: list[tuple[bytes, list[int]]], docnum: in
             entry[1].append(n)
             entry[2].extend(deltas)
     return len(items) * _POSTING_BYTES + 4 * count + new * _TERM_BYTES, count
+
+
+class BulkSegments:
+    """Documents written in bulk into new segments (`BulkSegmentWriter`, without
+    Whoosh's write lock, which the caller holds), a new segment each time `budget_mb`
+    of postings is full: the way the indexing workers (`archive.workers`) and the
+    ingester's own process (`archive.engine.commit`) write."""
+
+    def __init__(self, ix, budget_mb: int) -> None:
+        self.ix = ix
+        self.budget = budget_mb * 1024 * 1024
+        self.written: list = []
+        self.writer = BulkSegmentWriter(ix, _lk=False)
+
+    def add(self, fields: dict) -> None:
+        self.writer.add_document(**fields)
+
+    def roll_over(self) -> bool:
+        """When memory is full, write the segment and start another; whether it did."""
+        if self.writer.memory_estimate() <= self.budget:
+            return False
+        self.written.append(self.writer._finalize_segment())
+        self.writer = BulkSegmentWriter(self.ix, _lk=False)
+        return True
+
+    def finish(self) -> list:
+        """Write the last segment; the segments written (Whoosh `Segment`s, picklable)."""
+        if self.writer.doc_count():
+            self.written.append(self.writer._finalize_segment())
+        else:
+            self.writer._close_segment()
+        return self.written
+
+    def abandon(self) -> None:
+        """Close the segment being written, after a failure (a killed or failed run's
+        files are removed by the next one)."""
+        self.writer._close_segment()
