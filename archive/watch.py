@@ -161,10 +161,14 @@ class Watcher:
         self.mode = f"polling every {self.poll_interval:g} s"
 
     def _stop_observer(self) -> None:
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
-            self._observer = None
+        """Stop watching, in at most a few seconds whatever watchdog's threads do (its
+        `stop` joins them without a time limit; they are daemons, gone on exit)."""
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            stopping = threading.Thread(target=observer.stop, daemon=True)
+            stopping.start()
+            stopping.join(timeout=5)
+            observer.join(timeout=5)
 
     # --- batches ------------------------------------------------------------------
 
@@ -202,7 +206,7 @@ class Watcher:
             self._start_observer()  # before the first run: nothing is missed meanwhile
             try:
                 while not self.stop.is_set() and (delay := self._ingest(0)) is not None:
-                    self.stop.wait(delay)
+                    self._sleep(delay)
                 if not self.stop.is_set():
                     self.on_message(f"Watching {self.root} ({self.mode}); press Ctrl-C to stop.")
                 self._loop()
@@ -213,6 +217,14 @@ class Watcher:
         finally:
             for signum, previous in restore.items():
                 signal.signal(signum, previous)
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait up to `seconds`, or until stopped, without `self.stop.wait`: that holds
+        the Event's lock, and a signal arriving then would deadlock in the handler's
+        `self.stop.set()` (which takes the same, non-reentrant, lock in this thread)."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(0.05, left))
 
     def _loop(self) -> None:
         first = last = not_before = 0.0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import signal
 import subprocess
@@ -202,6 +203,7 @@ class Watching:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "archive", "watch", *options],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT,
+            env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT dumps every thread's stack
         )  # fmt: skip
         self.out: queue.Queue[str] = queue.Queue()
         self.err: list[str] = []
@@ -236,6 +238,11 @@ class Watching:
         self.proc.send_signal(signal.SIGINT)
         try:
             return self.proc.wait(30)  # a loaded 2-core machine (CI) can take seconds to finish a batch
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)  # where it is stuck, on its stderr
+            self.proc.wait(10)
+            time.sleep(0.5)  # the pump reads the rest
+            raise AssertionError("archive watch did not end within 30 s of SIGINT:\n" + "".join(self.err)) from None
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()

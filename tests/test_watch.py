@@ -212,6 +212,30 @@ def test_second_signal_cancels_the_batch_and_releases_the_lock(
         pass
 
 
+def test_signals_while_waiting_to_try_again_end_the_watch(articles: Path, index_dir: Path) -> None:
+    """Ctrl-C while the first run waits to try again (the index busy, here always and
+    for 0 s): the handler's `stop.set()` once deadlocked when a signal came while the
+    wait held the stop event's lock (one run in five under this barrage)."""
+    import faulthandler
+
+    watcher = Watcher(articles, index_dir)
+    watcher._ingest = lambda events: 0.0  # busy: try again in 0 s, and again
+    watcher._start_observer = lambda: None
+    barrage = "import os, signal, sys, time\nwhile True:\n    os.kill(int(sys.argv[1]), signal.SIGINT)\n    time.sleep(0.0005)"
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)  # for signals that land after run()
+    faulthandler.dump_traceback_later(60, exit=True)  # a deadlock again: a dump, not a hung suite
+    sender = subprocess.Popen([sys.executable, "-c", barrage, str(os.getpid())])
+    try:
+        watcher.run()
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        sender.kill()
+        sender.wait()
+        time.sleep(0.05)
+        signal.signal(signal.SIGINT, previous)
+    assert watcher.stop.is_set() and watcher.batches == 0
+
+
 # --- the real command ----------------------------------------------------------------
 
 
@@ -220,6 +244,7 @@ class WatchProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "archive", "watch", *options],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT,
+            env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT dumps every thread's stack
         )  # fmt: skip
         self.lines: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
@@ -246,6 +271,13 @@ class WatchProcess:
         self.proc.send_signal(signum)
         try:
             return self.proc.wait(30)  # a loaded 2-core machine (CI) can take seconds to finish a batch
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)  # where it is stuck, on its stderr
+            self.proc.wait(10)
+            time.sleep(0.5)  # the pump reads the rest
+            raise AssertionError(
+                f"archive watch did not end within 30 s of {signum!r}:\n" + "".join(self.stderr)
+            ) from None
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
