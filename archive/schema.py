@@ -83,10 +83,7 @@ class FrenchTEXT(TEXT):
         ):
             return super().index(value, **kwargs)
         if type(fmt) is Frequency:
-            if type(value) is Lead:
-                counts = Counter(ana.word_terms(value.source, limit=value.words))
-            else:
-                counts = Counter(ana.word_terms(value))
+            counts = Counter(self.word_terms(value))
             counts.pop("", None)
             return [
                 (t.encode("utf-8"), n, float(n), _FREQ_BYTES[n] if n < 256 else pack_uint(n)) for t, n in counts.items()
@@ -98,12 +95,20 @@ class FrenchTEXT(TEXT):
             ]
         return super().index(value, **kwargs)
 
+    def word_terms(self, value: str) -> list[str]:
+        """The term of each word of `value`, in order, "" for a stop word
+        (`FrenchAnalyzer.word_terms`; of a `Lead`, its opening words only): the
+        position of a word is its place in the list."""
+        if type(value) is Lead:
+            return self.analyzer.word_terms(value.source, limit=value.words)
+        return self.analyzer.word_terms(value)
+
     def positions(self, value: str) -> list[tuple[bytes, list[int]]]:
         """(term, positions) of each term of `value`: what `index` gives a field of
         Whoosh's `Positions` format before the positions are encoded
         (`archive.engine.writer` keeps them as numbers)."""
         poses: dict[str, list[int]] = {}
-        for pos, t in enumerate(self.analyzer.word_terms(value)):
+        for pos, t in enumerate(self.word_terms(value)):
             if t:
                 if t in poses:
                     poses[t].append(pos)

@@ -259,6 +259,10 @@ def _started(count: int, data_dir: Path, root: Path, limitmb: int) -> Iterator[l
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, (str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")))
     )
+    # glibc's malloc: arrays of 4 MB and more (a segment's sort of its words) mapped
+    # apart and given back when freed, never left in the heap between smaller blocks
+    # (its default threshold rises to 32 MB: a worker then held about 60 MB more).
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", str(4 << 20))
     procs: list[subprocess.Popen] = []
     conns: list[Connection] = []
     try:

@@ -391,3 +391,35 @@ def test_a_terms_postings_in_a_segment_are_one_block(tmp_path) -> None:
             assert len(list(term_blocks(leaf, fieldname, text))) == 1
             ids, _ = read_postings(reader, fieldname, text.decode("utf-8"))
             assert ids.tolist() == list(reader.postings(fieldname, text).all_ids())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3), st.lists(st.sampled_from(["", "a", "b", "é", "ab", "z", "œuf", "日本"]), max_size=12)
+        ),
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_a_fields_words_sorted_into_postings(docs, positional) -> None:
+    """`_Stream.postings` (one sort of the words of a segment's field) gives each term's
+    documents, frequencies and position deltas, terms in byte order: what gathering
+    them term by term gives. Stop words ("") hold a position and make no posting."""
+    from archive.engine.writer import _Stream
+
+    stream, expected, docnum = _Stream(), {}, 0
+    for gap, terms in docs:
+        docnum += gap  # documents without the field in between
+        added, length = stream.add(terms, docnum)
+        assert length == sum(1 for t in terms if t) and added > 0
+        for term in dict.fromkeys(t for t in terms if t):
+            where = [i for i, t in enumerate(terms) if t == term]
+            entry = expected.setdefault(term.encode("utf-8"), ([], [], []))
+            entry[0].append(docnum)
+            entry[1].append(len(where))
+            entry[2].extend([where[0], *(b - a for a, b in zip(where, where[1:], strict=False))])
+        docnum += 1
+    got = [(t, (list(d), list(c), None if p is None else list(p))) for t, (d, c, p) in stream.postings(positional)]
+    assert got == [(t, (d, c, p if positional else None)) for t, (d, c, p) in sorted(expected.items())]

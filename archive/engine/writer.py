@@ -1,4 +1,4 @@
-"""A Whoosh segment writer for bulk indexing: postings gathered per term in memory.
+"""A Whoosh segment writer for bulk indexing: a segment's postings gathered in memory.
 
 Whoosh's `SegmentWriter` puts every posting into a sorting pool (a tuple per
 posting, spilled to pickled runs on disk past `limitmb`), merges the runs at
@@ -6,23 +6,26 @@ commit and writes the posting lists one posting at a time, looking up the
 document's field length for each. That is about two thirds of the indexing
 time of a fresh archive.
 
-`BulkSegmentWriter` keeps, for each field and term, the document numbers,
-weights and encoded values in arrays (for the ranked fields only the numbers
-and frequencies, from which the weights and values follow; for the unstemmed
-field the numbers and the positions) and writes each posting list at the end
-(`archive.engine.blocks`): same postings, statistics and term table as
-`SegmentWriter`'s, read by Whoosh's reader. It holds all postings of its
-segment in memory, so the caller starts a new segment once `memory_estimate()`
-passes its budget (`BulkSegments` does). Used by the worker processes of the
-ingester (`archive.workers`), the ingester's own process and segment merging
-(`archive.engine.postmerge`).
+`BulkSegmentWriter` keeps the words of the ranked fields and of the unstemmed
+field as they come, each as its term's number (`_Stream`: four bytes a word),
+and turns them into posting lists by one sort when it writes the segment; for
+the other fields, the document numbers, weights and encoded values of each term
+in arrays. It writes each posting list at the end (`archive.engine.blocks`):
+same postings, statistics and term table as `SegmentWriter`'s, read by Whoosh's
+reader. It holds all postings of its segment in memory, so the caller starts a
+new segment once `memory_estimate()` (the sort included) passes its budget
+(`BulkSegments` does). Used by the worker processes of the ingester
+(`archive.workers`), the ingester's own process and segment merging
+(`archive.engine.postmerge`, for the stored fields).
 """
 
 from __future__ import annotations
 
 from array import array
-from operator import itemgetter, sub
+from collections.abc import Iterator
+from operator import itemgetter
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Characters, Frequency, Positions
 from whoosh.system import pack_uint
@@ -92,11 +95,14 @@ class BulkSegmentWriter(SegmentWriter):
         # Fields whose postings are kept as (document numbers, numbers of positions,
         # the positions' deltas one posting after the other): see `positions_only`.
         self._positional: set[str] = set()
+        # The words of those fields as they came, until the segment is written.
+        self._streams: dict[str, _Stream] = {}
         self._estimate = 0
 
     def memory_estimate(self) -> int:
-        """Approximate bytes held by the postings gathered so far."""
-        return self._estimate
+        """Approximate bytes held by the postings gathered so far, and the most that
+        turning the largest field's words into postings takes."""
+        return self._estimate + max((s.sort_bytes() for s in self._streams.values()), default=0)
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -141,13 +147,19 @@ class BulkSegmentWriter(SegmentWriter):
             terms = self._terms[fieldname] = {}
             if counts_only(field):
                 self._counted.add(fieldname)
+                self._streams[fieldname] = _Stream()
             elif positions_only(field):
                 self._positional.add(fieldname)
-        if fieldname in self._positional and (fieldboost != 1.0 or not isinstance(value, str)):
-            self._unposition(fieldname)  # a boost: weights are no longer the counts
-        if fieldname in self._positional:
-            added, count = _add_positions(terms, field.positions(value), self.docnum)
-            return added, count if field.scorable else 0
+                self._streams[fieldname] = _Stream()
+        stream = self._streams.get(fieldname)
+        if stream is not None:
+            if fieldboost == 1.0 and isinstance(value, str):
+                added, count = stream.add(field.word_terms(value), self.docnum)
+                return added, count if field.scorable else 0
+            # a boost (or not a text): weights are no longer the counts; the words so far as postings
+            terms.update(self._streams.pop(fieldname).postings(fieldname in self._positional))
+            self._uncount(fieldname)
+            self._unposition(fieldname)
         items = field.index(value)
         if not isinstance(items, list):
             items = list(items)
@@ -155,10 +167,7 @@ class BulkSegmentWriter(SegmentWriter):
         if fieldboost != 1.0:
             items = [(t, f, w * fieldboost, v) for t, f, w, v in items]
             self._uncount(fieldname)  # weights are no longer the frequencies
-        if fieldname in self._counted:
-            new = _add_counts(terms, items, self.docnum)
-        else:
-            new = _add_values(terms, items, self.docnum)
+        new = _add_values(terms, items, self.docnum)
         return len(items) * (_POSTING_BYTES + _VALUE_BYTES.get(type(field.format), 0)) + new * _TERM_BYTES, length
 
     def add_reader(self, reader) -> None:
@@ -171,15 +180,18 @@ class BulkSegmentWriter(SegmentWriter):
         schema = self.schema
         for fieldname in sorted(self._terms):
             terms = self._terms[fieldname]
-            if terms:
+            stream = self._streams.pop(fieldname, None)
+            if terms or stream is not None and stream.words:
                 fw.start_field(fieldname, schema[fieldname])
                 counted, positional = fieldname in self._counted, fieldname in self._positional
                 lengths = self._lengths.get(fieldname, {})
-                blocks.write_field(fw, sorted(terms.items()), lengths.get, counted, positional)
+                postings = stream.postings(positional) if stream is not None else sorted(terms.items())
+                blocks.write_field(fw, postings, lengths.get, counted, positional)
                 fw.finish_field()
             terms.clear()
         fw.close()
         self._terms.clear()
+        self._streams.clear()
         self._lengths.clear()
         self._counted.clear()
         self._positional.clear()
@@ -208,22 +220,6 @@ class BulkSegmentWriter(SegmentWriter):
             terms[tbytes] = (docs, array("d", counts), values)
 
 
-def _add_counts(terms: dict, items: list, docnum: int) -> int:
-    """One document's postings of a counted field, as (document numbers,
-    frequencies, None); returns the number of new terms."""
-    get = terms.get
-    new = 0
-    for tbytes, freq, _, _ in items:
-        entry = get(tbytes)
-        if entry is None:
-            terms[tbytes] = (array("I", (docnum,)), array("I", (freq,)), None)
-            new += 1
-        else:
-            entry[0].append(docnum)
-            entry[1].append(freq)
-    return new
-
-
 def _add_values(terms: dict, items: list, docnum: int) -> int:
     """One document's postings of any other field, as (document numbers, weights,
     encoded values); returns the number of new terms."""
@@ -241,25 +237,94 @@ def _add_values(terms: dict, items: list, docnum: int) -> int:
     return new
 
 
-def _add_positions(terms: dict, items: list[tuple[bytes, list[int]]], docnum: int) -> tuple[int, int]:
-    """One document's postings of a positional field, as (document numbers, numbers
-    of positions, deltas); returns the bytes it adds (estimated) and its number
-    of positions (its length)."""
-    get = terms.get
-    new = count = 0
-    for tbytes, poses in items:
-        n = len(poses)
-        count += n
-        deltas = poses if n == 1 else (poses[0], *map(sub, poses[1:], poses))
-        entry = get(tbytes)
-        if entry is None:
-            terms[tbytes] = (array("I", (docnum,)), array("I", (n,)), array("I", deltas))
-            new += 1
-        else:
-            entry[0].append(docnum)
-            entry[1].append(n)
-            entry[2].extend(deltas)
-    return len(items) * _POSTING_BYTES + 4 * count + new * _TERM_BYTES, count
+class _Stream:
+    """The words of one ranked or unstemmed field (`counts_only`, `positions_only`),
+    as they came: each word's term as a number (0: a stop word) and where each
+    document's words end. Four bytes a word, a few calls a document; the posting
+    lists come out of one sort when the segment is written (`postings`), which
+    gathering them term by term in Python took several times as long."""
+
+    __slots__ = ("numbers", "words", "docs", "ends")
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {"": 0}
+        self.words = array("I")
+        self.docs = array("I")
+        self.ends = array("I")
+
+    def add(self, terms: list[str], docnum: int) -> tuple[int, int]:
+        """One document's terms ("" for a stop word), in order; returns the bytes they
+        add (estimated) and their number of words that are not stop words."""
+        numbers = self.numbers
+        known = len(numbers)
+        nums = list(map(numbers.get, terms))
+        if None in nums:
+            nums = [numbers.setdefault(t, len(numbers)) if n is None else n for n, t in zip(nums, terms, strict=True)]
+        self.words.extend(nums)
+        self.docs.append(docnum)
+        self.ends.append(len(self.words))
+        return 4 * len(nums) + 12 + (len(numbers) - known) * _TERM_BYTES, len(nums) - nums.count(0)
+
+    def sort_bytes(self) -> int:
+        """The most memory `postings` takes beside the words (their sort keys, places, documents)."""
+        return 20 * len(self.words)
+
+    def postings(self, positional: bool) -> Iterator[tuple[bytes, tuple[array, array, array | None]]]:
+        """(term, (document numbers, frequencies, the positions' deltas one posting
+        after the other or None)) of each term, in the terms' order: what
+        `blocks.write_field` writes. Sorting each word's (term's rank, place) puts a
+        term's words together, by document and position. The stream is spent."""
+        numbers = self.numbers
+        ordered = sorted(numbers)  # "" first: str order is UTF-8 bytes order
+        rank = np.empty(len(ordered), dtype=np.uint64)
+        rank[np.fromiter(map(numbers.__getitem__, ordered), np.int64, len(ordered))] = np.arange(len(ordered))
+        words = np.frombuffer(self.words, dtype=np.uint32)
+        key = rank[words] << np.uint64(32)
+        key |= np.arange(len(key), dtype=np.uint64)
+        key.sort()
+        key = key[np.searchsorted(key, np.uint64(1 << 32)) :]  # stop words left out
+        if not len(key):
+            return
+        at = (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)  # a word's place among all words
+        del key
+        term_ranks = rank.astype(np.uint32)[words[at]]
+        del words
+        self.words = array("I")  # spent: its memory back before the next arrays
+        ends = np.frombuffer(self.ends, dtype=np.uint32)
+        lengths = np.diff(ends, prepend=np.uint32(0))
+        row = np.repeat(np.arange(len(ends), dtype=np.uint32), lengths)[at]  # its document's row
+        change = term_ranks[1:] != term_ranks[:-1]
+        change |= row[1:] != row[:-1]
+        first = np.flatnonzero(np.concatenate(([True], change))).astype(np.uint32)  # where postings start
+        del change
+        term_ranks = term_ranks[first]
+        docs = _uint32s(np.frombuffer(self.docs, dtype=np.uint32)[row[first]])
+        counts = _uint32s(np.diff(first, append=np.uint32(len(at))))
+        deltas = places = None
+        if positional:
+            at -= (ends - lengths)[row]  # a word's position in its document
+            step = at.copy()
+            step[1:] -= at[:-1]
+            step[first] = at[first]
+            places = _uint32s(np.append(first, np.uint32(len(at))))  # where each posting's words start
+            deltas = _uint32s(step)
+            del step
+        del at, row, first  # a generator's locals live until it ends
+        starts = np.flatnonzero(np.concatenate(([True], term_ranks[1:] != term_ranks[:-1])))
+        bounds = _uint32s(np.append(starts, len(term_ranks)))  # where each term's postings start
+        for i, r in enumerate(term_ranks[starts].tolist()):
+            a, b = bounds[i], bounds[i + 1]
+            yield (
+                ordered[r].encode("utf-8"),
+                (docs[a:b], counts[a:b], deltas[places[a] : places[b]] if positional else None),
+            )
+
+
+def _uint32s(values: np.ndarray) -> array:
+    """A numpy array of numbers as an `array("I")` (what `blocks.write_field` slices)."""
+    out = array("I")
+    out.frombytes(memoryview(values.astype(np.uint32, copy=False)).cast("B"))
+    return out
 
 
 class BulkSegments:
