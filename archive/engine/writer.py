@@ -181,7 +181,7 @@ class BulkSegmentWriter(SegmentWriter):
         for fieldname in sorted(self._terms):
             terms = self._terms[fieldname]
             stream = self._streams.pop(fieldname, None)
-            if terms or stream is not None and stream.words:
+            if terms or stream is not None and stream.kept:
                 fw.start_field(fieldname, schema[fieldname])
                 counted, positional = fieldname in self._counted, fieldname in self._positional
                 lengths = self._lengths.get(fieldname, {})
@@ -244,10 +244,11 @@ class _Stream:
     lists come out of one sort when the segment is written (`postings`), which
     gathering them term by term in Python took several times as long."""
 
-    __slots__ = ("numbers", "words", "docs", "ends")
+    __slots__ = ("numbers", "words", "docs", "ends", "kept")
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {"": 0}
+        self.kept = 0  # words that are not stop words
         self.words = array("I")
         self.docs = array("I")
         self.ends = array("I")
@@ -263,7 +264,9 @@ class _Stream:
         self.words.extend(nums)
         self.docs.append(docnum)
         self.ends.append(len(self.words))
-        return 4 * len(nums) + 12 + (len(numbers) - known) * _TERM_BYTES, len(nums) - nums.count(0)
+        kept = len(nums) - nums.count(0)
+        self.kept += kept
+        return 4 * len(nums) + 12 + (len(numbers) - known) * _TERM_BYTES, kept
 
     def sort_bytes(self) -> int:
         """The most memory `postings` takes beside the words (their sort keys, places, documents)."""
