@@ -104,9 +104,9 @@ class FrenchTEXT(TEXT):
         return self.analyzer.word_terms(value)
 
     def positions(self, value: str) -> list[tuple[bytes, list[int]]]:
-        """(term, positions) of each term of `value`: what `index` gives a field of
-        Whoosh's `Positions` format before the positions are encoded
-        (`archive.engine.writer` keeps them as numbers)."""
+        """(term, positions) of each term of `value`: what `index` encodes for a field
+        of Whoosh's `Positions` format (`archive.engine.writer` takes the terms of
+        `word_terms` instead and finds their positions by a sort)."""
         poses: dict[str, list[int]] = {}
         for pos, t in enumerate(self.word_terms(value)):
             if t:
