@@ -37,9 +37,7 @@ class Scores:
         return found if self.at is None else self.at[found]
 
     def as_dict(self) -> dict[int, float]:
-        found = np.flatnonzero(self.matched)
-        docs = found if self.at is None else self.at[found]
-        return dict(zip(docs.tolist(), self.values[found].tolist(), strict=True))
+        return dict(zip(self.docs().tolist(), self.values[self.matched].tolist(), strict=True))
 
 
 #: `Space.place` looks each of its documents up among a term's ids when they are
