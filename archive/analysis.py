@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterator
 
 from whoosh.analysis import Analyzer, Token
@@ -75,6 +76,16 @@ def _line_words(line: str) -> list[str]:
         else:  # keep: aujourd'hui and friends, apostrophe removed
             append(APOSTROPHE_RE.sub("", keep.lower()))
     return out
+
+
+def _cached_line_words(line: str) -> list[str]:
+    """`_line_words`, remembered for the last lines (see `FrenchAnalyzer.word_terms`)."""
+    words = _LINE_WORDS.get(line)
+    if words is None:
+        if len(_LINE_WORDS) >= 512:
+            _LINE_WORDS.clear()
+        words = _LINE_WORDS[line] = _line_words(line)
+    return words
 
 
 NUM_SEPARATORS = re.compile("[.\u00a0\u202f\u2009 ]")
@@ -233,14 +244,9 @@ class FrenchAnalyzer(Analyzer):
         """
         get = self._cache.get
         term = self.term
-        lines = _LINE_WORDS
         out: list[str] = []
         for line in text.split("\n") if "\n" in text else (text,):
-            words = lines.get(line)
-            if words is None:
-                if len(lines) >= 512:
-                    lines.clear()
-                words = lines[line] = _line_words(line)
+            words = _cached_line_words(line)
             terms = list(map(get, words))
             if None in terms:
                 terms = [term(w) if t is None else t for t, w in zip(terms, words, strict=True)]
@@ -328,6 +334,55 @@ class FrenchAnalyzer(Analyzer):
                     t.endchar = start_char + end
                 yield t
             pos += 1
+
+
+class WordNumbers:
+    """A number for each lower-cased word one analyzer's fields hold in a segment
+    being written (0: a stop word), so that a field's words are kept as numbers
+    (`archive.engine.writer`) with one lookup a word, and no term is made until the
+    segment is written (`terms`). The numbers of the last lines are remembered:
+    the lead and the unstemmed field reread the body's lines."""
+
+    __slots__ = ("analyzer", "numbers", "words", "lines", "_terms")
+
+    def __init__(self, analyzer: FrenchAnalyzer) -> None:
+        self.analyzer = analyzer
+        self.numbers: dict[str, int] = {}
+        self.words: list[str] = [""]  # by number
+        self.lines: dict[str, array] = {}
+        self._terms: list[str] = [""]
+
+    def of(self, text: str, limit: int | None = None) -> array:
+        """The number of each word of `text`, in order (`FrenchAnalyzer.word_terms`'s
+        words; with `limit`, the first `limit` only)."""
+        out = array("I")
+        for line in text.split("\n") if "\n" in text else (text,):
+            nums = self.lines.get(line)
+            if nums is None:
+                if len(self.lines) >= 512:
+                    self.lines.clear()
+                words = _cached_line_words(line)
+                found = list(map(self.numbers.get, words))
+                if None in found:
+                    found = [self._new(w) if n is None else n for n, w in zip(found, words, strict=True)]
+                nums = self.lines[line] = array("I", found)
+            out += nums
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+        return out
+
+    def _new(self, word: str) -> int:
+        number = len(self.words) if self.analyzer.term(word) else 0
+        if number:
+            self.words.append(word)
+        self.numbers[word] = number
+        return number
+
+    def terms(self) -> list[str]:
+        """The term of each number ("" for 0, the stop words)."""
+        terms = self._terms  # the fields of the analyzer ask in turn
+        terms += map(self.analyzer.term, self.words[len(terms) :])
+        return terms
 
 
 FOLDED_STOPS = frozenset(fold(w) for w in STOP_WORDS)

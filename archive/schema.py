@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from hashlib import blake2b
 
@@ -10,7 +11,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from .analysis import EXACT, RANKED, FrenchAnalyzer
+from .analysis import EXACT, RANKED, FrenchAnalyzer, WordNumbers
 from .engine.layout import encode_positions
 
 #: Bump when the schema, the analysis or a pickled class's path changes (the index
@@ -102,6 +103,12 @@ class FrenchTEXT(TEXT):
         if type(value) is Lead:
             return self.analyzer.word_terms(value.source, limit=value.words)
         return self.analyzer.word_terms(value)
+
+    def word_numbers(self, value: str, numbers: WordNumbers) -> array:
+        """`word_terms`, each word as its number in `numbers` (its analyzer's)."""
+        if type(value) is Lead:
+            return numbers.of(value.source, limit=value.words)
+        return numbers.of(value)
 
     def positions(self, value: str) -> list[tuple[bytes, list[int]]]:
         """(term, positions) of each term of `value`: what `index` encodes for a field

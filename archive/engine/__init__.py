@@ -15,7 +15,7 @@ articles, two cores):
 - `writer` and `blocks`: Whoosh's `SegmentWriter` puts each posting in a sorting
   pool, spills it to pickled runs, merges them and writes one posting at a time:
   two thirds of the indexing time. `BulkSegmentWriter` keeps a field's words as
-  term numbers, sorts them into posting lists and writes each in one loop; with Whoosh's
+  numbers, sorts them into posting lists and writes each in one loop; with Whoosh's
   block sizes its files are byte for byte `SegmentWriter`'s. Its own blocks hold
   arrays (ranked fields in blocks of 1,024) and positions packed apart: reading
   the unstemmed field for ranking went from 534 to 235 ns per posting (95 on

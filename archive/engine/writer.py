@@ -7,7 +7,8 @@ document's field length for each. That is about two thirds of the indexing
 time of a fresh archive.
 
 `BulkSegmentWriter` keeps the words of the ranked fields and of the unstemmed
-field as they come, each as its term's number (`_Stream`: four bytes a word),
+field as they come, each as its number in a table of the segment's words
+(`archive.analysis.WordNumbers`, one an analyzer; `_Stream`: four bytes a word),
 and turns them into posting lists by one sort when it writes the segment; for
 the other fields, the document numbers, weights and encoded values of each term
 in arrays. It writes each posting list at the end (`archive.engine.blocks`):
@@ -32,6 +33,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from ..analysis import WordNumbers
 from . import blocks
 from .layout import encode_deltas
 
@@ -40,6 +42,9 @@ from .layout import encode_deltas
 _POSTING_BYTES = 20
 _VALUE_BYTES = {Positions: 48, Characters: 64}
 _TERM_BYTES = 400
+# Of one word of a segment's `WordNumbers`: its entry, number and place in the list
+# (about 100 bytes by tracemalloc, its string shared with the analyzer's cache).
+_WORD_BYTES = 160
 
 
 def positions_only(field) -> bool:
@@ -97,6 +102,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._positional: set[str] = set()
         # The words of those fields as they came, until the segment is written.
         self._streams: dict[str, _Stream] = {}
+        self._numbers: dict[object, WordNumbers] = {}  # of each analyzer of those fields
         self._estimate = 0
 
     def memory_estimate(self) -> int:
@@ -145,17 +151,19 @@ class BulkSegmentWriter(SegmentWriter):
         terms = self._terms.get(fieldname)
         if terms is None:
             terms = self._terms[fieldname] = {}
-            if counts_only(field):
-                self._counted.add(fieldname)
-                self._streams[fieldname] = _Stream()
-            elif positions_only(field):
-                self._positional.add(fieldname)
-                self._streams[fieldname] = _Stream()
+            if counts_only(field) or positions_only(field):
+                (self._counted if counts_only(field) else self._positional).add(fieldname)
+                numbers = self._numbers.get(field.analyzer)
+                if numbers is None:
+                    numbers = self._numbers[field.analyzer] = WordNumbers(field.analyzer)
+                self._streams[fieldname] = _Stream(numbers)
         stream = self._streams.get(fieldname)
         if stream is not None:
             if fieldboost == 1.0 and isinstance(value, str):
-                added, count = stream.add(field.word_terms(value), self.docnum)
-                return added, count if field.scorable else 0
+                numbers = stream.numbers
+                known = len(numbers.numbers)
+                added, count = stream.add(field.word_numbers(value, numbers), self.docnum)
+                return added + (len(numbers.numbers) - known) * _WORD_BYTES, count if field.scorable else 0
             # a boost (or not a text): weights are no longer the counts; the words so far as postings
             terms.update(self._streams.pop(fieldname).postings(fieldname in self._positional))
             self._uncount(fieldname)
@@ -178,6 +186,7 @@ class BulkSegmentWriter(SegmentWriter):
         fw = self.fieldwriter
         blocks.compact_hash_tables(fw._tindex)
         schema = self.schema
+        ranks = {id(n): word_ranks(n) for n in self._numbers.values()}  # one sort of an analyzer's terms
         for fieldname in sorted(self._terms):
             terms = self._terms[fieldname]
             stream = self._streams.pop(fieldname, None)
@@ -185,13 +194,17 @@ class BulkSegmentWriter(SegmentWriter):
                 fw.start_field(fieldname, schema[fieldname])
                 counted, positional = fieldname in self._counted, fieldname in self._positional
                 lengths = self._lengths.get(fieldname, {})
-                postings = stream.postings(positional) if stream is not None else sorted(terms.items())
+                if stream is not None:
+                    postings = stream.postings(positional, ranks[id(stream.numbers)])
+                else:
+                    postings = sorted(terms.items())
                 blocks.write_field(fw, postings, lengths.get, counted, positional)
                 fw.finish_field()
             terms.clear()
         fw.close()
         self._terms.clear()
         self._streams.clear()
+        self._numbers.clear()
         self._lengths.clear()
         self._counted.clear()
         self._positional.clear()
@@ -239,48 +252,43 @@ def _add_values(terms: dict, items: list, docnum: int) -> int:
 
 class _Stream:
     """The words of one ranked or unstemmed field (`counts_only`, `positions_only`),
-    as they came: each word's term as a number (0: a stop word) and where each
-    document's words end. Four bytes a word, a few calls a document; the posting
-    lists come out of one sort when the segment is written (`postings`), which
-    gathering them term by term in Python took several times as long."""
+    as they came: each word's number in its analyzer's `WordNumbers` (0: a stop
+    word), which the fields of one analyzer share, and where each document's words
+    end. Four bytes a word, a few calls a document; the terms are made and the
+    posting lists come out of one sort when the segment is written (`postings`),
+    which gathering them term by term in Python took several times as long."""
 
     __slots__ = ("numbers", "words", "docs", "ends", "kept")
 
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {"": 0}
+    def __init__(self, numbers: WordNumbers) -> None:
+        self.numbers = numbers
         self.kept = 0  # words that are not stop words
         self.words = array("I")
         self.docs = array("I")
         self.ends = array("I")
 
-    def add(self, terms: list[str], docnum: int) -> tuple[int, int]:
-        """One document's terms ("" for a stop word), in order; returns the bytes they
-        add (estimated) and their number of words that are not stop words."""
-        numbers = self.numbers
-        known = len(numbers)
-        nums = list(map(numbers.get, terms))
-        if None in nums:
-            nums = [numbers.setdefault(t, len(numbers)) if n is None else n for n, t in zip(nums, terms, strict=True)]
-        self.words.extend(nums)
+    def add(self, nums: array, docnum: int) -> tuple[int, int]:
+        """One document's word numbers, in order; returns the bytes they add
+        (estimated) and their number of words that are not stop words."""
+        self.words += nums
         self.docs.append(docnum)
         self.ends.append(len(self.words))
         kept = len(nums) - nums.count(0)
         self.kept += kept
-        return 4 * len(nums) + 12 + (len(numbers) - known) * _TERM_BYTES, kept
+        return 4 * len(nums) + 12, kept
 
     def sort_bytes(self) -> int:
         """The most memory `postings` takes beside the words (their sort keys, places, documents)."""
         return 20 * len(self.words)
 
-    def postings(self, positional: bool) -> Iterator[tuple[bytes, tuple[array, array, array | None]]]:
+    def postings(self, positional: bool, ranked: tuple[list[str], np.ndarray] | None = None,
+                 ) -> Iterator[tuple[bytes, tuple[array, array, array | None]]]:  # fmt: skip
         """(term, (document numbers, frequencies, the positions' deltas one posting
         after the other or None)) of each term, in the terms' order: what
         `blocks.write_field` writes. Sorting each word's (term's rank, place) puts a
-        term's words together, by document and position. The stream is spent."""
-        numbers = self.numbers
-        ordered = sorted(numbers)  # "" first: str order is UTF-8 bytes order
-        rank = np.empty(len(ordered), dtype=np.uint64)
-        rank[np.fromiter(map(numbers.__getitem__, ordered), np.int64, len(ordered))] = np.arange(len(ordered))
+        term's words together, by document and position. `ranked`: `word_ranks` of
+        the stream's `numbers`, when the caller has them. The stream is spent."""
+        ordered, rank = ranked if ranked is not None else word_ranks(self.numbers)
         words = np.frombuffer(self.words, dtype=np.uint32)
         key = rank[words] << np.uint64(32)
         key |= np.arange(len(key), dtype=np.uint64)
@@ -321,6 +329,16 @@ class _Stream:
                 ordered[r].encode("utf-8"),
                 (docs[a:b], counts[a:b], deltas[places[a] : places[b]] if positional else None),
             )
+
+
+def word_ranks(numbers: WordNumbers) -> tuple[list[str], np.ndarray]:
+    """The distinct terms of the words of `numbers`, in order ("" first: str order
+    is UTF-8 bytes order), and the rank among them of each word's term (several
+    words may have one term)."""
+    terms = numbers.terms()
+    ordered = sorted(set(terms))
+    at_rank = {t: r for r, t in enumerate(ordered)}
+    return ordered, np.fromiter(map(at_rank.__getitem__, terms), np.uint64, len(terms))
 
 
 def _uint32s(values: np.ndarray) -> array:
