@@ -64,6 +64,12 @@ def _one_position(pos: int) -> bytes:
     return value
 
 
+def _words_of(value: str) -> tuple[str, int | None]:
+    """The text whose words a field value indexes, and how many of them (None: all):
+    a `Lead` is the first words of its source."""
+    return (value.source, value.words) if type(value) is Lead else (value, None)
+
+
 class FrenchTEXT(TEXT):
     """Whoosh's `TEXT`, with postings computed straight from `FrenchAnalyzer.word_terms`.
 
@@ -100,20 +106,16 @@ class FrenchTEXT(TEXT):
         """The term of each word of `value`, in order, "" for a stop word
         (`FrenchAnalyzer.word_terms`; of a `Lead`, its opening words only): the
         position of a word is its place in the list."""
-        if type(value) is Lead:
-            return self.analyzer.word_terms(value.source, limit=value.words)
-        return self.analyzer.word_terms(value)
+        return self.analyzer.word_terms(*_words_of(value))
 
     def word_numbers(self, value: str, numbers: WordNumbers) -> array:
         """`word_terms`, each word as its number in `numbers` (its analyzer's)."""
-        if type(value) is Lead:
-            return numbers.of(value.source, limit=value.words)
-        return numbers.of(value)
+        return numbers.of(*_words_of(value))
 
     def positions(self, value: str) -> list[tuple[bytes, list[int]]]:
         """(term, positions) of each term of `value`: what `index` encodes for a field
-        of Whoosh's `Positions` format (`archive.engine.writer` takes the terms of
-        `word_terms` instead and finds their positions by a sort)."""
+        of Whoosh's `Positions` format (`archive.engine.writer` takes the words'
+        numbers of `word_numbers` instead and finds their positions by a sort)."""
         poses: dict[str, list[int]] = {}
         for pos, t in enumerate(self.word_terms(value)):
             if t:

@@ -151,8 +151,9 @@ class BulkSegmentWriter(SegmentWriter):
         terms = self._terms.get(fieldname)
         if terms is None:
             terms = self._terms[fieldname] = {}
-            if counts_only(field) or positions_only(field):
-                (self._counted if counts_only(field) else self._positional).add(fieldname)
+            kind = self._counted if counts_only(field) else self._positional if positions_only(field) else None
+            if kind is not None:
+                kind.add(fieldname)
                 numbers = self._numbers.get(field.analyzer)
                 if numbers is None:
                     numbers = self._numbers[field.analyzer] = WordNumbers(field.analyzer)
