@@ -216,7 +216,7 @@ class Scorer:
         out = self.none()
         for p in q.subqueries:
             if isinstance(p, Q.Term):  # straight from its postings: no mask of its own
-                out[self.postings(p.fieldname, p.text)[0]] = True
+                out[self.postings(p.fieldname, p.text)[0].astype(np.intp)] = True  # see `_placed`
             else:
                 out |= self.matches(p)
         return out
@@ -325,7 +325,10 @@ class Scorer:
         """A term's postings among the documents being scored: their places in the
         score arrays, their document numbers and their weights."""
         ids, weights = self.postings(fieldname, text)
-        return (ids, ids, weights) if self._space is None else self._space.place(ids, weights)
+        if self._space is not None:
+            return self._space.place(ids, weights)
+        ids = ids.astype(np.intp)  # once: numpy converts 32-bit indices at every gather and scatter
+        return ids, ids, weights
 
     def _add_term(self, acc: Scores, fieldname: str, text: str, boost: float,
                   only: np.ndarray | None = None) -> None:  # fmt: skip
