@@ -35,8 +35,13 @@ from .phrases import Phrases
 from .scores import Scores, Space, distinct
 
 #: Bytes of postings kept decoded between queries, in all (a posting takes 4 bytes
-#: and its weight 1 most often: about 10 million postings).
+#: and its weight 1 most often: about 10 million postings), and more in a larger
+#: archive, this many a document: a word's postings grow with the archive, and the
+#: cache should hold about as many words whatever its size (at a million articles,
+#: 150 MB: warm keyword queries p50 16.3 -> 15.0 ms, for 117 MB more of the
+#: process's own memory; docs/BENCHMARKS.md).
 CACHE_BYTES = 48_000_000
+CACHE_BYTES_PER_DOC = 150
 
 #: A headline is scored apart from its word's other fields (`Scorer._word`) in an
 #: index where at least this share of the articles with a headline have one of their
@@ -75,6 +80,7 @@ class Scorer:
         self._words: dict[tuple, np.ndarray] = {}  # see `_word`
         self._postings: dict[tuple[str, str], Postings] = {}
         self._cached = 0
+        self._cache_bytes = max(CACHE_BYTES, CACHE_BYTES_PER_DOC * self.size)
         self._lengths: dict[str, np.ndarray] = {}
         self._denominators: dict[str, np.ndarray] = {}
         self._norms: dict[tuple[str, float | None], np.ndarray] = {}
@@ -102,7 +108,7 @@ class Scorer:
                 self._df.clear()
             self._df[key] = sum(df)
             size = _nbytes(post)
-            while self._postings and self._cached + size > CACHE_BYTES:
+            while self._postings and self._cached + size > self._cache_bytes:
                 oldest = next(iter(self._postings))  # the first cached, roughly the least used
                 self._cached -= _nbytes(self._postings.pop(oldest))
             self._postings[key] = post
