@@ -388,8 +388,15 @@ class Scorer:
             return acc
         idf = self._frequencies_into(terms, acc.values, acc.matched)
         if idf is not None:
-            docs = np.flatnonzero(acc.matched)
-            acc.values[docs] = self._saturation(acc.values[docs], idf, boost)
+            v = acc.values
+            if np.count_nonzero(acc.matched) * 4 > len(v):  # many: over the whole array (0 stays 0)
+                K1 = self.weighting.K1
+                den = v + K1
+                np.multiply(v, boost * idf * (K1 + 1), out=v)
+                np.divide(v, den, out=v)
+            else:
+                docs = np.flatnonzero(acc.matched)
+                v[docs] = self._saturation(v[docs], idf, boost)
         return acc
 
     def _saturated_at(self, terms: list[Q.Term], boost: float) -> tuple[np.ndarray, np.ndarray]:
