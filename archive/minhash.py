@@ -18,6 +18,8 @@ datasketch brings scipy (about 100 MB) for them.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 #: Words per shingle.
@@ -34,10 +36,18 @@ _U64 = np.uint64
 _BASE = _U64(0x100000001B3)
 _INVERSE = _U64(pow(int(_BASE), -1, 1 << 64))
 _SHINGLE_MULTIPLIERS = [_U64(pow(0x9E3779B1, j + 1, 1 << 64)) for j in range(SHINGLE)]
-# The hash functions: fixed seeds, so signatures compare across runs and processes.
-_RNG = np.random.default_rng(20261207)
-_A = _RNG.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) * _U64(2) + _U64(1)  # odd multipliers
-_B = _RNG.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
+
+
+@cache
+def _functions() -> tuple[np.ndarray, np.ndarray]:
+    """The hash functions' multipliers (odd) and offsets: fixed seeds, so signatures
+    compare across runs and processes. Made when first needed: `numpy.random` takes
+    longer to import (6 ms) than a search that never makes a signature should pay."""
+    rng = np.random.default_rng(20261207)
+    a = rng.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) * _U64(2) + _U64(1)
+    return a, rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
+
+
 _WORD_CHARS: np.ndarray | None = None
 _POWERS: list[np.ndarray] = []
 
@@ -105,7 +115,8 @@ def signature(title: str, lede: str, body: str) -> np.ndarray:
     if not len(keys):
         return np.full(PERMUTATIONS, EMPTY, dtype=np.uint16)
     with np.errstate(over="ignore"):
-        hashed = keys[:, None] * _A[None, :] + _B[None, :]
+        a, b = _functions()
+        hashed = keys[:, None] * a[None, :] + b[None, :]
     # The top 16 bits of the least value are the least top 16 bits: one shift, not one a shingle.
     return (hashed.min(axis=0) >> _U64(48)).astype(np.uint16)
 
