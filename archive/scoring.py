@@ -390,10 +390,7 @@ class Scorer:
         if idf is not None:
             v = acc.values
             if np.count_nonzero(acc.matched) * 4 > len(v):  # many: over the whole array (0 stays 0)
-                K1 = self.weighting.K1
-                den = v + K1
-                np.multiply(v, boost * idf * (K1 + 1), out=v)
-                np.divide(v, den, out=v)
+                self._saturation(v, idf, boost, out=v)
             else:
                 docs = np.flatnonzero(acc.matched)
                 v[docs] = self._saturation(v[docs], idf, boost)
@@ -409,10 +406,12 @@ class Scorer:
             tf = tfs[docs]
         return (docs[:0], tf[:0]) if idf is None else (docs, self._saturation(tf, idf, boost))
 
-    def _saturation(self, tf: np.ndarray, idf: float, boost: float) -> np.ndarray:
-        """BM25's saturation of a word's BM25F sums `tf` (the same operations in the same order as ever)."""
+    def _saturation(self, tf: np.ndarray, idf: float, boost: float, out: np.ndarray | None = None) -> np.ndarray:
+        """BM25's saturation of a word's BM25F sums `tf` (the same operations, to the bit,
+        as `boost * idf * (K1 + 1) * tf / (K1 + tf)`); into `out` when given (`tf` itself)."""
         K1 = self.weighting.K1
-        return boost * idf * (K1 + 1) * tf / (K1 + tf)
+        den = K1 + tf
+        return np.divide(np.multiply(tf, boost * idf * (K1 + 1), out=out), den, out=out)
 
     def _field_frequency(self, t: Q.Term) -> tuple[np.ndarray, np.ndarray, float | None]:
         """`field_frequencies` of one field at its postings' places (idf None: no posting)."""
