@@ -427,6 +427,31 @@ def test_size_limit_is_per_object(tmp_path: Path) -> None:
     assert articles.skipped[0].path == "gros.json#1" and "too large" in articles.skipped[0].reason
 
 
+@pytest.mark.parametrize("size, refused", [(3_000, False), (MAX_ARTICLE_BYTES + 10, True)])
+def test_a_file_that_grows_as_it_is_read(tmp_path: Path, monkeypatch, size: int, refused: bool) -> None:
+    """A file is read for the size its `fstat` gave (+1); one that has grown since is
+    read on, up to the limit: whole, or refused as too large, never cut short."""
+    from archive.readers import files
+
+    write(tmp_path / "a.txt", "x" * size)
+    fstat = files.os.fstat
+
+    def stale_of(st):  # the size before the file grew
+        return type(st)((*st[:6], 10, *st[7:]))
+
+    def stale(fd: int):
+        return stale_of(fstat(fd))
+
+    monkeypatch.setattr(files.os, "fstat", stale)
+    path_stat = files.Path.stat
+    monkeypatch.setattr(files.Path, "stat", lambda self, **kw: stale_of(path_stat(self, **kw)))
+    if refused:
+        with pytest.raises(ReadError, match="too large"):
+            files.read_bytes(tmp_path, "a.txt")
+    else:
+        assert files.read_bytes(tmp_path, "a.txt") == b"x" * size
+
+
 # --- all formats ----------------------------------------------------------------------------
 
 

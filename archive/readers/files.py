@@ -75,8 +75,12 @@ def read_bytes(root: Path, relpath: str) -> bytes:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise ReadError(_not_a_file(st.st_mode))
-            # No more than the limit, even from a file that grows while it is read.
-            data = f.read() if limit is None else f.read(limit + 1)
+            # No more than the limit, even from a file that grows while it is read; a
+            # read of the file's size (+1: has it grown?), not of the limit, which
+            # would allocate 10 MB for every article.
+            data = f.read() if limit is None else f.read(min(limit, st.st_size) + 1)
+            if limit is not None and len(data) > st.st_size:
+                data += f.read(limit + 1 - len(data))
     except IsADirectoryError as exc:
         raise ReadError("is a folder, not a file") from exc
     except OSError as exc:
