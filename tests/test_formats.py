@@ -442,9 +442,9 @@ def test_a_file_that_grows_as_it_is_read(tmp_path: Path, monkeypatch, size: int,
     def stale(fd: int):
         return stale_of(fstat(fd))
 
+    real_stat = files.os.stat
     monkeypatch.setattr(files.os, "fstat", stale)
-    path_stat = files.Path.stat
-    monkeypatch.setattr(files.Path, "stat", lambda self, **kw: stale_of(path_stat(self, **kw)))
+    monkeypatch.setattr(files.os, "stat", lambda path, **kw: stale_of(real_stat(path, **kw)))
     if refused:
         with pytest.raises(ReadError, match="too large"):
             files.read_bytes(tmp_path, "a.txt")
