@@ -60,7 +60,7 @@ def read_file(root: Path, f: FileStat, known: str | None) -> tuple[FileOutcome, 
     it, and its articles when they are to be indexed."""
     try:
         articles = read_articles(root, f.path)
-        after = os.stat(root / f.path)
+        after = os.stat(os.path.join(root, f.path))
     except ReadError as exc:
         return Skip(str(exc)), []
     except OSError as exc:
