@@ -60,12 +60,16 @@ _LINE_WORDS: dict[str, list[str]] = {}
 
 
 def _line_words(line: str) -> list[str]:
-    """The lower-cased words of one line (no offsets), as `FrenchAnalyzer.words` gives them."""
+    """The lower-cased words of one line (no offsets), as `FrenchAnalyzer.words` gives them.
+    The line is lower-cased once, not word by word: the same words, as no letter's
+    lower case is a letter and a mark but the Turkish İ's, and only Σ's depends on
+    the letters around it (a line with either goes word by word)."""
     out: list[str] = []
     append = out.append
-    for keep, num, dec, word, apos in TOKEN.findall(line):
+    whole = "\u0130" not in line and "\u03a3" not in line
+    for keep, num, dec, word, apos in TOKEN.findall(line.lower() if whole else line):
         if word:
-            lower = word.lower()
+            lower = word if whole else word.lower()
             if apos and lower in ELISIONS:
                 continue  # l', d', qu', jusqu'...: the elided article goes
             append(lower)

@@ -23,7 +23,8 @@ SAMPLES = [
 
 WORDS = st.sampled_from(
     ["l'", "d’", "qu'", "Jusqu'", "aujourd'hui", "État", "etat", "300", "000", ".", ",", " ", "\u00a0", "-",
-     "Alep", "les", "été", "œ", "İ", "_", "'", "’", "12", "3,5", "x", "\n", "Prud'hommes", "quelqu'une"]
+     "Alep", "les", "été", "œ", "İ", "_", "'", "’", "12", "3,5", "x", "\n", "Prud'hommes", "quelqu'une",
+     "ΟΔΟΣ", "Σ"]
 )  # fmt: skip
 TEXTS = st.one_of(st.text(), st.lists(WORDS, max_size=30).map("".join))
 
