@@ -187,7 +187,7 @@ class BulkSegmentWriter(SegmentWriter):
         fw = self.fieldwriter
         blocks.compact_hash_tables(fw._tindex)
         schema = self.schema
-        ranks = {id(n): word_ranks(n) for n in self._numbers.values()}  # one sort of an analyzer's terms
+        ranks = {n: word_ranks(n) for n in self._numbers.values()}  # one sort of an analyzer's terms
         for fieldname in sorted(self._terms):
             terms = self._terms[fieldname]
             stream = self._streams.pop(fieldname, None)
@@ -196,7 +196,7 @@ class BulkSegmentWriter(SegmentWriter):
                 counted, positional = fieldname in self._counted, fieldname in self._positional
                 lengths = self._lengths.get(fieldname, {})
                 if stream is not None:
-                    postings = stream.postings(positional, ranks[id(stream.numbers)])
+                    postings = stream.postings(positional, ranks[stream.numbers])
                 else:
                     postings = sorted(terms.items())
                 blocks.write_field(fw, postings, lengths.get, counted, positional)
